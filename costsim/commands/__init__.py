@@ -1,0 +1,1 @@
+"""Subcommands of the costsim CLI, one module each, registered in costsim.cli."""

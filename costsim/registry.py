@@ -1,0 +1,138 @@
+"""The ``@model`` registry: pure vectorized functions with named inputs and outputs.
+
+A model is a module-level function with keyword-only arguments. Its argument names are its
+inputs and ``outputs=`` names what it returns (a dict with exactly those keys). The engine
+wires models to parameters and to each other by these names (see ``costsim.graph``).
+
+Axes: every input arrives with a leading sample axis. Per-sample parameters arrive as
+``(n, 1)``, ``year`` as ``(1, T)``, constants as Python floats. An output's shape is
+``(n,) + axes`` where ``axes`` defaults to ``("year",)``; a model that reports per bloc
+declares ``axes={"x_flop": ("year", "bloc")}`` and returns ``(n, T, B)``, and a per-sample
+scalar (a crossing year, say) declares ``()`` or ``("bloc",)``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from costsim.errors import RegistryError
+from costsim.units import unit_of
+
+AXES_ALLOWED = {(), ("year",), ("bloc",), ("year", "bloc")}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A registered model: its function, the names it reads and writes, and where it came from."""
+
+    name: str
+    func: Callable[..., dict]
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    axes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    origin: str = "builtin"
+    meanings: dict[str, str] = field(default_factory=dict)
+    summary: str = ""
+
+    def axes_of(self, output: str) -> tuple[str, ...]:
+        """Axes of an output after the sample axis (default: years)."""
+        return self.axes.get(output, ("year",))
+
+
+MODELS: dict[str, ModelSpec] = {}
+
+_PARAM_LINE = re.compile(r"^\s{0,8}([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$")
+
+
+def _docstring_meanings(doc: str | None) -> dict[str, str]:
+    """Read ``name : type`` entries and the first line of their description from numpydoc."""
+    meanings: dict[str, str] = {}
+    if not doc:
+        return meanings
+    lines = inspect.cleandoc(doc).splitlines()
+    current = None
+    for line in lines:
+        match = _PARAM_LINE.match(line)
+        if match and not line.startswith(" "):
+            current = match.group(1)
+            meanings.setdefault(current, "")
+            continue
+        if current and line.strip() and line.startswith(" ") and not meanings[current]:
+            meanings[current] = line.strip()
+        elif not line.strip():
+            current = None if current and meanings.get(current) else current
+    return {k: v for k, v in meanings.items() if v}
+
+
+def model(*, outputs: tuple[str, ...], axes: dict[str, tuple[str, ...]] | None = None,
+          origin: str | None = None, name: str | None = None):
+    """Register a pure, vectorized model function under its own name.
+
+    Parameters
+    ----------
+    outputs : tuple of str
+        Names of the arrays the function returns, each with a unit suffix.
+    axes : dict, optional
+        Output name -> axes after the sample axis, for outputs not shaped ``(n, T)``.
+    origin : str, optional
+        Where the model comes from (set by the plugin loader); default ``builtin``.
+    name : str, optional
+        Registry name; default the function's ``__name__``.
+    """
+    axes = dict(axes or {})
+
+    def register(func):
+        model_name = name or func.__name__
+        params = inspect.signature(func).parameters.values()
+        if any(p.kind is not inspect.Parameter.KEYWORD_ONLY for p in params):
+            raise RegistryError(
+                f"model {model_name!r}: every argument must be keyword-only; "
+                "expected a signature starting with '*'"
+            )
+        if any(p.default is not inspect.Parameter.empty for p in params):
+            raise RegistryError(
+                f"model {model_name!r}: arguments may not have defaults; "
+                "expected numbers to come from scenarios"
+            )
+        inputs = tuple(p.name for p in params)
+        for var in inputs + tuple(outputs):
+            unit_of(var)
+        for out, ax in axes.items():
+            if out not in outputs:
+                raise RegistryError(f"model {model_name!r}: axes names {out!r}, which is not an output")
+            if tuple(ax) not in AXES_ALLOWED:
+                raise RegistryError(
+                    f"model {model_name!r}: axes of {out!r}; expected one of {sorted(AXES_ALLOWED)}, got {ax!r}"
+                )
+        where = origin or ("builtin" if func.__module__.startswith("costsim.") else func.__module__)
+        if model_name in MODELS and MODELS[model_name].func is not func:
+            prev = MODELS[model_name]
+            if prev.func.__module__ != func.__module__ or prev.func.__qualname__ != func.__qualname__:
+                raise RegistryError(
+                    f"model {model_name!r} is already defined in {prev.origin} ({prev.func.__module__}); "
+                    "expected a new name"
+                )
+        doc = inspect.getdoc(func) or ""
+        MODELS[model_name] = ModelSpec(
+            name=model_name,
+            func=func,
+            inputs=inputs,
+            outputs=tuple(outputs),
+            axes={k: tuple(v) for k, v in axes.items()},
+            origin=where,
+            meanings=_docstring_meanings(doc),
+            summary=doc.splitlines()[0] if doc else "",
+        )
+        return func
+
+    return register
+
+
+def load_builtin_models() -> dict[str, ModelSpec]:
+    """Import the built-in model families (which register themselves) and return the registry."""
+    import costsim.models  # noqa: F401  (import registers)
+
+    return MODELS

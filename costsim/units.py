@@ -1,0 +1,126 @@
+"""Units live in names: the suffix table, ``unit_of(name)`` and physical constants.
+
+A variable name ends in one of the suffixes below; the longest matching suffix wins. Wiring is
+by exact name, so a mismatch of units shows up as a missing input rather than a wrong number.
+"""
+
+from __future__ import annotations
+
+from costsim.errors import RegistryError
+
+# suffix -> human-readable unit (used for axis labels and tables)
+UNIT_SUFFIXES: dict[str, str] = {
+    "_usd_per_flop": "USD/FLOP",
+    "_flop_per_usd": "FLOP/USD",
+    "_usd_per_hour": "USD/hour",
+    "_usd_per_gpu_hour": "USD/GPU-hour",
+    "_usd_per_kwh": "USD/kWh",
+    "_usd_per_mtok": "USD per million tokens",
+    "_usd_per_chip": "USD/chip",
+    "_usd_per_h100e": "USD per H100-equivalent",
+    "_usd_per_year": "USD/year",
+    "_flop_per_s": "FLOP/s",
+    "_flop_per_token": "FLOP/token",
+    "_flop_per_j": "FLOP/J",
+    "_bytes_per_s": "bytes/s",
+    "_bytes_per_token": "bytes/token",
+    "_tokens_per_s": "tokens/s",
+    "_tokens_per_param": "tokens/parameter",
+    "_x_per_year": "growth multiple per year",
+    "_x_per_doubling": "multiple per doubling",
+    "_per_year": "1/year",
+    "_h100e_per_year": "H100-equivalents/year",
+    "_count_per_year": "count/year",
+    "_gpu_hours": "GPU-hours",
+    "_hours": "hours",
+    "_days": "days",
+    "_years": "years (a duration)",
+    "_year": "calendar year",
+    "_usd": "USD",
+    "_flop": "FLOP",
+    "_w": "W",
+    "_kw": "kW",
+    "_mw": "MW",
+    "_gw": "GW",
+    "_j": "J",
+    "_kwh": "kWh",
+    "_gwh": "GWh",
+    "_s": "s",
+    "_bytes": "bytes",
+    "_tokens": "tokens",
+    "_params": "parameters",
+    "_h100e": "H100-equivalents",
+    "_chips": "chips",
+    "_frac": "fraction in [0, 1]",
+    "_ratio": "ratio (dimensionless, >= 0)",
+    "_x": "multiple (dimensionless)",
+    "_count": "count",
+    "_score": "capability score",
+    "_loss": "loss (nats/token)",
+    "_prob": "probability",
+    "_log10": "log10 of the quantity",
+    "_elasticity": "elasticity (dimensionless)",
+    "_exponent": "exponent (dimensionless)",
+    "_index": "index (dimensionless)",
+    "_flag": "0/1 flag",
+}
+EXACT_NAMES: dict[str, str] = {"year": "calendar year"}
+
+_BY_LENGTH = sorted(UNIT_SUFFIXES, key=len, reverse=True)
+
+SECONDS_PER_HOUR = 3600.0
+HOURS_PER_YEAR = 365.25 * 24.0  # Julian year, the same `year` pint defines
+SECONDS_PER_YEAR = HOURS_PER_YEAR * SECONDS_PER_HOUR
+J_PER_KWH = 3.6e6
+
+
+def suffix_of(name: str) -> str | None:
+    """Return the unit suffix of ``name`` (longest match), or None if it has none."""
+    if name in EXACT_NAMES:
+        return name
+    for suffix in _BY_LENGTH:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return suffix
+    return None
+
+
+def unit_of(name: str) -> str:
+    """Return the unit declared by the suffix of a variable name.
+
+    >>> unit_of("training_cost_usd")
+    'USD'
+    >>> unit_of("chip_peak_flop_per_s")
+    'FLOP/s'
+    """
+    suffix = suffix_of(name)
+    if suffix is None:
+        raise RegistryError(
+            f"{name!r} has no unit suffix; expected a name ending in one of "
+            f"{', '.join(sorted(UNIT_SUFFIXES))}, got {name!r}"
+        )
+    return EXACT_NAMES.get(suffix) or UNIT_SUFFIXES[suffix]
+
+
+def label_of(name: str) -> str:
+    """Return an axis label for a variable: words from the name, then the unit.
+
+    >>> label_of("training_cost_usd")
+    'training cost [USD]'
+    """
+    suffix = suffix_of(name)
+    if suffix is None:
+        return name.replace("_", " ")
+    if name in EXACT_NAMES:
+        return EXACT_NAMES[name]
+    stem = name[: -len(suffix)].replace("_", " ").strip()
+    return f"{stem} [{UNIT_SUFFIXES[suffix]}]"
+
+
+def spans_decades(name: str) -> bool:
+    """True for quantities that usually span orders of magnitude (plotted and analysed in log10)."""
+    suffix = suffix_of(name) or ""
+    return suffix in {
+        "_usd", "_flop", "_flop_per_s", "_usd_per_flop", "_flop_per_usd", "_h100e", "_chips",
+        "_gpu_hours", "_w", "_kw", "_mw", "_gw", "_j", "_kwh", "_gwh", "_tokens", "_params",
+        "_usd_per_mtok", "_x", "_usd_per_year", "_h100e_per_year", "_count",
+    }
