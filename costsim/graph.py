@@ -1,0 +1,162 @@
+"""Wire models and formulas by name, order them (graphlib), and evaluate them over arrays.
+
+A *node* is one use of a registered model (or a compiled formula) in a scenario, with optional
+``bind`` (input -> another name or a constant) and ``rename`` (output -> new name). The wiring
+rule is exact names: an input is fed by a parameter, ``year``, or exactly one node's output.
+"""
+
+from __future__ import annotations
+
+import difflib
+import graphlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from costsim.errors import Issue, ModelError
+from costsim.registry import ModelSpec
+
+BUILTIN_NAMES = ("year",)
+
+
+@dataclass(frozen=True)
+class Node:
+    """One model or formula in a scenario's graph."""
+
+    label: str  # "models[2] (training_cost)" or "formulas.training_cost_usd"
+    path: str  # scenario path used in messages: "models[2]" or "formulas.training_cost_usd"
+    spec: ModelSpec
+    bind: dict[str, object] = field(default_factory=dict)
+    rename: dict[str, str] = field(default_factory=dict)
+    line: int | None = None
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return tuple(self.rename.get(o, o) for o in self.spec.outputs)
+
+    def source_of(self, name: str) -> object:
+        """The variable name (str) or constant (float) that feeds input ``name``."""
+        return self.bind.get(name, name)
+
+    def axes_of(self, out_name: str) -> tuple[str, ...] | None:
+        inverse = {v: k for k, v in self.rename.items()}
+        if self.spec.origin == "formula":
+            return None  # inferred from the evaluated shape
+        return self.spec.axes_of(inverse.get(out_name, out_name))
+
+
+def wire(nodes: list[Node], param_names: set[str], lines: dict[str, int] | None = None
+         ) -> tuple[list[Node], dict[str, Node], list[Issue]]:
+    """Order nodes so every input is produced before use; collect wiring problems.
+
+    Returns (ordered nodes, {output name: producing node}, issues).
+    """
+    lines = lines or {}
+    issues: list[Issue] = []
+    producer: dict[str, Node] = {}
+    for node in nodes:
+        for out in node.outputs:
+            if out in param_names:
+                issues.append(Issue(node.path, f"output {out!r} has the same name as a parameter",
+                                    "a name produced in one place only", out, line=node.line,
+                                    hint="Rename the output with rename: or drop the parameter."))
+            elif out in producer:
+                issues.append(Issue(node.path, f"output {out!r} is also produced by {producer[out].label}",
+                                    "each output produced by one model", out, line=node.line,
+                                    hint="Use rename: {" + f"{out}: another_name" + "} on one of them."))
+            else:
+                producer[out] = node
+    known = set(param_names) | set(producer) | set(BUILTIN_NAMES)
+    deps: dict[int, set[int]] = {}
+    index = {id(n): i for i, n in enumerate(nodes)}
+    for i, node in enumerate(nodes):
+        deps[i] = set()
+        for inp in node.spec.inputs:
+            src = node.source_of(inp)
+            if not isinstance(src, str):
+                continue
+            if src in producer:
+                deps[i].add(index[id(producer[src])])
+            elif src not in known:
+                close = difflib.get_close_matches(src, sorted(known), n=1, cutoff=0.75)
+                where = f"{node.path}.bind.{inp}" if inp in node.bind else node.path
+                issues.append(Issue(
+                    where, f"{node.label}: input {src!r} has no producer",
+                    "a parameter or a model output with that exact name", src,
+                    line=lines.get(where, node.line),
+                    hint=f"Did you mean {close[0]!r}?" if close else
+                    f"Add it under params: or add a model that outputs it (see `costsim models`)."))
+    if issues:
+        return list(nodes), producer, issues
+    sorter = graphlib.TopologicalSorter({i: deps[i] for i in deps})
+    try:
+        order = list(sorter.static_order())
+    except graphlib.CycleError as exc:
+        cycle = exc.args[1]
+        names = " -> ".join(nodes[i].label for i in cycle)
+        return list(nodes), producer, [Issue(nodes[cycle[0]].path, f"model cycle: {names}",
+                                             "an acyclic graph", None, line=nodes[cycle[0]].line)]
+    return [nodes[i] for i in order], producer, []
+
+
+@dataclass
+class BadValues:
+    """Running tally of non-finite values of one output across chunks."""
+
+    node: Node
+    name: str
+    count: int = 0
+    total: int = 0
+    first_sample: int = -1
+    first_index: tuple = ()
+    first_value: float = 0.0
+    first_inputs: dict = field(default_factory=dict)
+
+
+def evaluate(ordered: list[Node], env: dict[str, object], *, offset: int = 0,
+             bad: dict[str, BadValues] | None = None) -> dict[str, object]:
+    """Evaluate nodes in order over the arrays in ``env`` (modified in place and returned).
+
+    ``offset`` is the index of this chunk's first sample, used in messages. Non-finite outputs
+    are tallied into ``bad`` (name -> BadValues) rather than raised on the first element.
+    """
+    for node in ordered:
+        kwargs = {}
+        for inp in node.spec.inputs:
+            src = node.source_of(inp)
+            kwargs[inp] = env[src] if isinstance(src, str) else src
+        try:
+            result = node.spec.func(**kwargs)
+        except (ValueError, TypeError, IndexError, FloatingPointError, ZeroDivisionError) as exc:
+            raise ModelError(f"{node.label} failed: {type(exc).__name__}: {exc}") from exc
+        if not isinstance(result, dict) or set(result) != set(node.spec.outputs):
+            got = sorted(result) if isinstance(result, dict) else type(result).__name__
+            raise ModelError(f"{node.label} returned {got!r}; expected a dict with keys "
+                             f"{sorted(node.spec.outputs)!r}")
+        for out, value in result.items():
+            name = node.rename.get(out, out)
+            value = np.asarray(value, dtype=float) if not isinstance(value, np.ndarray) else value
+            env[name] = value
+            if bad is not None and not np.isfinite(value).all():
+                _tally(bad, node, name, value, kwargs, offset)
+    return env
+
+
+def _tally(bad, node, name, value, kwargs, offset):
+    mask = ~np.isfinite(value)
+    entry = bad.setdefault(name, BadValues(node, name))
+    entry.count += int(np.count_nonzero(mask))
+    entry.total += int(value.size)
+    if entry.first_sample < 0:
+        idx = tuple(int(i) for i in np.argwhere(mask)[0])
+        entry.first_sample = offset + (idx[0] if value.ndim and value.shape[0] > 1 else 0)
+        entry.first_index = idx
+        entry.first_value = float(value[idx])
+        row = idx[0] if value.ndim else 0
+        for k, v in kwargs.items():
+            arr = np.asarray(v)
+            if arr.ndim and arr.shape[0] > 1:
+                arr = arr[row]
+            elif arr.ndim:
+                arr = arr[0]
+            entry.first_inputs[k] = arr.ravel()[:6].tolist() if arr.size > 1 else float(arr)

@@ -1,0 +1,302 @@
+"""Results of a run: arrays, statistics with their Monte Carlo error, checks, save and load.
+
+A Results holds ``years (T,)``, sampled ``params {name: (n,)}`` and ``outputs {name: (n, ...)}``
+whose axes after the sample axis are given by ``axes[name]`` (``("year",)`` for most outputs,
+``("year", "bloc")`` for per-bloc outputs, ``()`` for per-sample scalars). Every reported
+quantile and probability carries its Monte Carlo standard error.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from costsim.scenario import Check
+from costsim.units import suffix_of, unit_of
+
+Z95 = 1.959963984540054
+SUMMARY_QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
+
+
+def _stat_q(stat: str) -> float | None:
+    if stat == "median":
+        return 0.5
+    if stat.startswith("p"):
+        return int(stat[1:]) / 100.0
+    if stat.startswith("q"):
+        return float(stat[1:])
+    return None
+
+
+def quantiles_with_se(x: np.ndarray, qs) -> tuple[np.ndarray, np.ndarray]:
+    """Quantiles of a 1-D sample (NumPy's default 'linear' rule) and their Monte Carlo errors.
+
+    The standard error comes from the order-statistic 95% interval of each quantile:
+    ranks ``n q -+ 1.96 sqrt(n q (1 - q))``, SE = (x_hi - x_lo) / (2 * 1.96). One partial sort
+    serves all quantiles and their intervals.
+    """
+    n = x.shape[0]
+    qs = np.asarray(qs, dtype=float)
+    if n == 1:
+        return np.full(qs.shape, float(x[0])), np.full(qs.shape, np.nan)
+    h = (n - 1) * qs
+    lo = np.floor(h).astype(np.int64)
+    hi = np.minimum(lo + 1, n - 1)
+    half = Z95 * np.sqrt(n * qs * (1 - qs))
+    r_lo = np.clip(np.floor(n * qs - half).astype(np.int64), 0, n - 1)
+    r_hi = np.clip(np.ceil(n * qs + half).astype(np.int64), 0, n - 1)
+    kth = np.unique(np.concatenate([lo, hi, r_lo, r_hi]))
+    part = np.partition(x, kth)
+    values = part[lo] + (h - lo) * (part[hi] - part[lo])
+    se = (part[r_hi] - part[r_lo]) / (2 * Z95)
+    return values, se
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of one scenario check, with the measured value and its Monte Carlo error."""
+
+    claim: str
+    description: str
+    value: float
+    se: float
+    passed: bool
+    conclusive: bool
+    needed_samples: int | None
+
+    def as_dict(self) -> dict:
+        return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class Results:
+    """Arrays and metadata of a run. Arrays are read-only."""
+
+    years: np.ndarray
+    params: dict[str, np.ndarray]
+    outputs: dict[str, np.ndarray]
+    axes: dict[str, tuple[str, ...]]
+    blocs: tuple[str, ...] = ()
+    meta: dict = field(default_factory=dict)
+    checks: tuple[CheckResult, ...] = ()
+
+    def __post_init__(self):
+        for arr in (*self.params.values(), *self.outputs.values(), self.years):
+            if isinstance(arr, np.ndarray):
+                arr.flags.writeable = False
+
+    # ------------------------------------------------------------------ access
+    @property
+    def n(self) -> int:
+        for arr in self.outputs.values():
+            return int(arr.shape[0])
+        return 0
+
+    def _get(self, name: str) -> np.ndarray:
+        if name in self.outputs:
+            return self.outputs[name]
+        if name in self.params:
+            return self.params[name]
+        import difflib
+
+        close = difflib.get_close_matches(name, [*self.outputs, *self.params], n=1)
+        raise KeyError(f"no output or parameter {name!r}" + (f"; did you mean {close[0]!r}?" if close else ""))
+
+    def axes_of(self, name: str) -> tuple[str, ...]:
+        return self.axes.get(name, ()) if name in self.outputs else ()
+
+    def year_index(self, year: float) -> int:
+        idx = np.nonzero(self.years == year)[0]
+        if not len(idx):
+            raise KeyError(f"year {year} is not in {int(self.years[0])}..{int(self.years[-1])}")
+        return int(idx[0])
+
+    def bloc_index(self, bloc: str | int) -> int:
+        if isinstance(bloc, int):
+            return bloc
+        if bloc not in self.blocs:
+            raise KeyError(f"bloc {bloc!r} is not one of {self.blocs}")
+        return self.blocs.index(bloc)
+
+    def at_year(self, name: str, year: float | None = None, bloc: str | int | None = None) -> np.ndarray:
+        """Samples of an output at one year (and bloc): ``(n,)``, or ``(n, B)`` without a bloc."""
+        arr = self._get(name)
+        axes = self.axes_of(name)
+        if "year" in axes:
+            arr = arr[:, self.year_index(self.years[0] if year is None else year)]
+        if "bloc" in axes and bloc is not None:
+            arr = arr[..., self.bloc_index(bloc)]
+        return arr
+
+    def quantiles(self, name: str, q, *, year: float | None = None, bloc: str | int | None = None) -> np.ndarray:
+        """Quantiles over samples: shape ``(len(q),) + remaining axes`` (all years when year is None)."""
+        arr = self._get(name)
+        axes = self.axes_of(name)
+        if year is not None and "year" in axes:
+            arr = arr[:, self.year_index(year)]
+        if bloc is not None and "bloc" in axes:
+            arr = arr[..., self.bloc_index(bloc)]
+        return np.quantile(arr, np.asarray(q, dtype=float), axis=0)
+
+    def probability(self, name_or_expr: str, year: float | None = None, *, above: float | None = None,
+                    below: float | None = None, bloc: str | int | None = None) -> tuple[float, float]:
+        """P(event) and its standard error, e.g. ``probability("effective_flop[2030] > 1e29")``.
+
+        ``above`` means ``>=`` and ``below`` means ``<`` (so above/below a bound split the samples).
+        """
+        if above is None and below is None:
+            m = re.match(r"^\s*(\w+)\s*(?:\[\s*(\d{4})\s*\])?\s*(?:\{\s*(\w+)\s*\})?\s*(>=|>|<=|<)\s*"
+                         r"([-+0-9.eE]+)\s*$", name_or_expr)
+            if not m:
+                raise ValueError(f"cannot read {name_or_expr!r}; expected e.g. 'effective_flop[2030] > 1e29'")
+            name, yr, bl, op, num = m.groups()
+            x = self.at_year(name, float(yr) if yr else year, bl if bl else bloc)
+            thr = float(num)
+            hit = {">": x > thr, ">=": x >= thr, "<": x < thr, "<=": x <= thr}[op]
+        else:
+            x = self.at_year(name_or_expr, year, bloc)
+            hit = np.ones(x.shape, bool)
+            if above is not None:
+                hit &= x >= above
+            if below is not None:
+                hit &= x < below
+        p = float(np.mean(hit, axis=0)) if hit.ndim == 1 else np.mean(hit, axis=0)
+        se = np.sqrt(np.maximum(p * (1 - p), 0.0) / hit.shape[0])
+        return p, (float(se) if np.ndim(se) == 0 else se)
+
+    def crossing_year(self, name: str, threshold: float, bloc: str | int | None = None) -> np.ndarray:
+        """First year each sample's output reaches ``threshold`` (``>=``), NaN if it never does."""
+        arr = self._get(name)
+        if "bloc" in self.axes_of(name) and bloc is not None:
+            arr = arr[..., self.bloc_index(bloc)]
+        hit = arr >= threshold
+        first = np.argmax(hit, axis=1)
+        out = self.years[first].astype(float)
+        out[~hit.any(axis=1)] = np.nan
+        return out
+
+    # ------------------------------------------------------------------ summaries
+    def summary_rows(self) -> list[dict]:
+        """Tidy rows: scenario, output, unit, bloc, year, statistic, value, mc_se."""
+        rows = []
+        scen = self.meta.get("scenario", "")
+        for name, arr in self.outputs.items():
+            axes = self.axes_of(name)
+            unit = unit_of(name) if suffix_of(name) else ""
+            years = list(self.years) if "year" in axes else [None]
+            blocs = list(self.blocs) if "bloc" in axes else [None]
+            for yi, yr in enumerate(years):
+                for bi, bl in enumerate(blocs):
+                    col = arr
+                    if "year" in axes:
+                        col = col[:, yi]
+                    if "bloc" in axes:
+                        col = col[:, bi]
+                    col = np.asarray(col, dtype=float)
+                    n = col.shape[0]
+                    mean = float(col.mean())
+                    sd = float(col.std(ddof=1)) if n > 1 else 0.0
+                    base = {"scenario": scen, "output": name, "unit": unit, "bloc": bl or "",
+                            "year": "" if yr is None else int(yr)}
+                    rows.append({**base, "statistic": "mean", "value": mean, "mc_se": sd / math.sqrt(n)})
+                    rows.append({**base, "statistic": "sd", "value": sd,
+                                 "mc_se": sd / math.sqrt(2 * max(n - 1, 1))})
+                    vals, ses = quantiles_with_se(col, SUMMARY_QUANTILES)
+                    for q, v, s in zip(SUMMARY_QUANTILES, vals, ses, strict=True):
+                        rows.append({**base, "statistic": f"p{round(q * 100):02d}", "value": float(v),
+                                     "mc_se": float(s)})
+        return rows
+
+    def summary_csv(self) -> str:
+        """The tidy summary as CSV text (values written with 10 significant digits)."""
+        buf = io.StringIO()
+        cols = ["scenario", "output", "unit", "bloc", "year", "statistic", "value", "mc_se"]
+        writer = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
+        writer.writeheader()
+        for row in self.summary_rows():
+            row = dict(row)
+            row["value"] = f"{row['value']:.10g}"
+            row["mc_se"] = "" if not math.isfinite(row["mc_se"]) else f"{row['mc_se']:.3g}"
+            writer.writerow(row)
+        return buf.getvalue()
+
+    # ------------------------------------------------------------------ checks
+    def statistic(self, check: Check) -> tuple[float, float]:
+        """The value of a check's statistic and its Monte Carlo standard error."""
+        x = np.asarray(self.at_year(check.output, check.year, check.bloc), dtype=float)
+        if x.ndim > 1:  # a per-bloc output checked without a bloc: use the first (leader)
+            x = x[:, 0]
+        n = x.shape[0]
+        if check.stat == "probability":
+            kind, a, b = check.event
+            hit = x >= a if kind == "above" else x < a if kind == "below" else (x >= a) & (x <= b)
+            p = float(hit.mean())
+            return p, math.sqrt(max(p * (1 - p), 1.0 / n) / n)
+        if check.stat == "mean":
+            return float(x.mean()), float(x.std(ddof=1) / math.sqrt(n)) if n > 1 else 0.0
+        if check.stat == "sd":
+            sd = float(x.std(ddof=1)) if n > 1 else 0.0
+            return sd, sd / math.sqrt(2 * max(n - 1, 1))
+        q = _stat_q(check.stat)
+        v, s = quantiles_with_se(x, [q])
+        return float(v[0]), float(s[0])
+
+    def evaluate_check(self, check: Check) -> CheckResult:
+        value, se = self.statistic(check)
+        kind, a, b = check.test
+        if kind == "between":
+            passed = a <= value <= b
+            margin = min(abs(value - a), abs(value - b))
+            cond = f"in [{a:.4g}, {b:.4g}]"
+        elif kind == "above":
+            passed, margin, cond = value >= a, abs(value - a), f">= {a:.4g}"
+        else:
+            passed, margin, cond = value <= a, abs(value - a), f"<= {a:.4g}"
+        conclusive = not (se > 0 and margin < 2 * se)
+        needed = None
+        if not conclusive:
+            needed = int(math.ceil(self.n * (2 * se / max(margin, 1e-300)) ** 2)) if margin > 0 else None
+        where = check.output
+        if check.year is not None:
+            where += f" {check.year}"
+        if check.bloc:
+            where += f" [{check.bloc}]"
+        if check.stat == "probability":
+            ek, ea, eb = check.event
+            event = {"above": f">= {ea:.4g}", "below": f"< {ea:.4g}", "between": f"in [{ea:.4g}, {eb:.4g}]"}[ek]
+            desc = f"P({where} {event}) {cond}"
+        else:
+            desc = f"{check.stat}({where}) {cond}"
+        return CheckResult(check.claim, desc, value, se, bool(passed), conclusive, needed)
+
+    # ------------------------------------------------------------------ save / load
+    def arrays(self) -> dict[str, np.ndarray]:
+        out = {"years": self.years}
+        out.update({f"param:{k}": v for k, v in self.params.items()})
+        out.update({f"output:{k}": v for k, v in self.outputs.items()})
+        return out
+
+    def manifest_extra(self) -> dict:
+        return {"axes": {k: list(v) for k, v in self.axes.items()}, "blocs": list(self.blocs),
+                "checks": [c.as_dict() for c in self.checks]}
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Results:
+        """Read a results folder written by ``costsim run -o`` (or :func:`costsim.io.save_results`)."""
+        folder = Path(folder)
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        with np.load(folder / "samples.npz", allow_pickle=False) as npz:
+            years = npz["years"]
+            params = {k[6:]: npz[k] for k in npz.files if k.startswith("param:")}
+            outputs = {k[7:]: npz[k] for k in npz.files if k.startswith("output:")}
+        axes = {k: tuple(v) for k, v in manifest.get("axes", {}).items()}
+        checks = tuple(CheckResult(**{k: (float("nan") if v is None and k in ("value", "se") else v)
+                                      for k, v in c.items()}) for c in manifest.get("checks", []))
+        return cls(years, params, outputs, axes, tuple(manifest.get("blocs", [])), manifest, checks)

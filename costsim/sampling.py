@@ -1,0 +1,165 @@
+"""Uniform draws -> (copula) -> inverse CDF: one path for Monte Carlo, Latin hypercube and Sobol.
+
+Seeding: the root seed becomes ``SeedSequence(seed)``. For ``mc`` and ``lhs`` each uncertain
+parameter draws from its own stream, ``SeedSequence(seed, spawn_key=(key(name),))``, where
+``key`` is a stable hash of the parameter's name. Adding, removing or editing one parameter
+therefore never moves another's draws, and two versions of a scenario can be compared sample
+by sample. ``sobol`` draws one scrambled Sobol' sequence over all uncertain dimensions (the
+points are only low-discrepancy jointly), so it is keyed by the root seed and the ordered names.
+
+All draws of a run are made up front, in full, so results never depend on how evaluation is
+chunked or split across workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import warnings
+
+import numpy as np
+from scipy import special
+
+from costsim.errors import CostsimWarning, Issue, ScenarioError
+from costsim.scenario import Scenario
+
+_EPS = 2.0**-54  # shifts [0, 1) draws into (0, 1) so the inverse CDF stays finite
+
+
+def name_key(name: str) -> int:
+    """A stable 64-bit key of a parameter name (independent of Python's hash seed)."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "little")
+
+
+def param_rng(seed: int, name: str) -> np.random.Generator:
+    """The generator of one parameter's own stream."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(name_key(name),)))
+
+
+def _mc(seed: int, names: list[str], n: int) -> dict[str, np.ndarray]:
+    out = {}
+    for name in names:
+        u = param_rng(seed, name).random(n)
+        u += _EPS
+        out[name] = u
+    return out
+
+
+def _lhs(seed: int, names: list[str], n: int) -> dict[str, np.ndarray]:
+    out = {}
+    for name in names:
+        rng = param_rng(seed, name)
+        u = rng.permutation(n).astype(float)
+        u += rng.random(n)
+        u /= n
+        np.clip(u, _EPS, 1.0 - _EPS, out=u)
+        out[name] = u
+    return out
+
+
+def sobol_points(seed: int, names: list[str], n: int, *, skip_warning: bool = False) -> np.ndarray:
+    """Scrambled Sobol' points ``(n, d)`` in (0, 1), seeded by the root seed and the names."""
+    from scipy.stats import qmc
+
+    key = np.random.SeedSequence(seed, spawn_key=(name_key("\x1f".join(names)),))
+    rng = np.random.default_rng(key)
+    try:
+        engine = qmc.Sobol(d=len(names), scramble=True, rng=rng)
+    except TypeError:  # SciPy < 1.15 spells it seed=
+        engine = qmc.Sobol(d=len(names), scramble=True, seed=rng)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # costsim warns about non-powers of two itself
+        u = engine.random(n)
+    return np.clip(u, _EPS, 1.0 - _EPS)
+
+
+def _sobol(seed: int, names: list[str], n: int) -> dict[str, np.ndarray]:
+    if n & (n - 1):
+        warnings.warn(f"sobol sampling with n={n}: a power of two (e.g. {1 << (n.bit_length() - 1)}) "
+                      "keeps the sequence balanced", CostsimWarning, stacklevel=3)
+    u = sobol_points(seed, names, n)
+    return {name: np.ascontiguousarray(u[:, j]) for j, name in enumerate(names)}
+
+
+DESIGNS = {"mc": _mc, "lhs": _lhs, "sobol": _sobol}
+
+
+def spearman_to_pearson(rho: float) -> float:
+    """Pearson correlation of the Gaussian copula that gives rank (Spearman) correlation ``rho``."""
+    return 2.0 * math.sin(math.pi * rho / 6.0)
+
+
+def copula_cholesky(scenario: Scenario) -> tuple[list[str], np.ndarray] | None:
+    """Cholesky factor of the copula's correlation matrix over the correlated parameters.
+
+    Pairs are added in file order; the first pair that makes the matrix not positive definite is
+    named in the error.
+    """
+    if not scenario.correlations:
+        return None
+    names: list[str] = []
+    for a, b, _ in scenario.correlations:
+        for x in (a, b):
+            if x not in names:
+                names.append(x)
+    idx = {n: i for i, n in enumerate(names)}
+    corr = np.eye(len(names))
+    for k, (a, b, rho) in enumerate(scenario.correlations):
+        r = spearman_to_pearson(rho)
+        corr[idx[a], idx[b]] = corr[idx[b], idx[a]] = r
+        try:
+            np.linalg.cholesky(corr)
+        except np.linalg.LinAlgError:
+            path = f"correlations[{k}]"
+            raise ScenarioError(scenario.source, [Issue(
+                path, f"correlation of {a} and {b} makes the matrix not positive definite", "a consistent set of "
+                "correlations", rho, line=scenario.lines.get(path),
+                hint="Given the other pairs, this value is impossible; weaken it or one of the others.")]) from None
+    return names, np.linalg.cholesky(corr)
+
+
+def apply_copula(u: dict[str, np.ndarray], chol: tuple[list[str], np.ndarray] | None) -> dict[str, np.ndarray]:
+    """Correlate uniform draws through a Gaussian copula (ranks keep their marginals)."""
+    if chol is None:
+        return u
+    names, lower = chol
+    z = np.stack([special.ndtri(u[n]) for n in names], axis=1)
+    zc = z @ lower.T
+    out = dict(u)
+    for j, n in enumerate(names):
+        out[n] = np.clip(special.ndtr(zc[:, j]), _EPS, 1.0 - _EPS)
+    return out
+
+
+def uniforms(scenario: Scenario, n: int, seed: int, design: str | None = None) -> dict[str, np.ndarray]:
+    """Uniform draws ``{name: (n,)}`` of every uncertain parameter, correlated as the scenario says."""
+    design = design or scenario.sampling
+    names = scenario.uncertain
+    if not names:
+        return {}
+    u = DESIGNS[design](seed, names, n)
+    return apply_copula(u, copula_cholesky(scenario))
+
+
+def to_values(scenario: Scenario, u: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """Inverse-CDF transform of uniform draws; returns values and clip counts per parameter."""
+    values: dict[str, np.ndarray] = {}
+    clipped: dict[str, int] = {}
+    for name, draws in u.items():
+        p = scenario.params[name]
+        x = p.dist.ppf(draws)
+        if p.clip_min is not None or p.clip_max is not None:
+            lo = -np.inf if p.clip_min is None else p.clip_min
+            hi = np.inf if p.clip_max is None else p.clip_max
+            count = int(np.count_nonzero((x < lo) | (x > hi)))
+            if count:
+                clipped[name] = count
+                np.clip(x, lo, hi, out=x)
+        values[name] = x
+    return values, clipped
+
+
+def draw(scenario: Scenario, n: int, seed: int, design: str | None = None
+         ) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """Sample every uncertain parameter: ``({name: (n,)}, {name: clipped count})``."""
+    return to_values(scenario, uniforms(scenario, n, seed, design))

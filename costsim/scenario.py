@@ -1,0 +1,787 @@
+"""Scenario files -> a validated, frozen ``Scenario`` (or one ScenarioError listing every problem).
+
+Stages: read text (``yamlio``) -> resolve ``extends`` (key-by-key deep merge, cycles named) ->
+apply ``--set`` overrides -> validate every key, collecting Issues -> wire the models by name.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import functools
+import hashlib
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from costsim.distributions import Dist, make_dist
+from costsim.errors import Issue, ScenarioError
+from costsim.graph import Node, wire
+from costsim.registry import MODELS, load_builtin_models
+from costsim.units import suffix_of
+from costsim.yamlio import load_value, load_yaml, read_text
+
+SCHEMA_VERSION = 1
+TOP_KEYS = (
+    "schema_version", "name", "description", "extends", "years", "samples", "seed", "sampling",
+    "blocs", "summary_years", "params", "correlations", "models", "formulas", "outputs", "checks",
+    "plots", "sweeps", "sensitivity", "policy", "data",
+)
+SAMPLINGS = ("mc", "lhs", "sobol")
+PARAM_META = {"source", "note", "min", "max", "dist", "claim", "field", "scale", "fit"}
+MAX_EXTENDS = 10
+MAX_SAMPLES = 100_000_000
+MAX_YEARS = 500
+STAT_RE = re.compile(r"^(mean|median|sd|p\d{1,2}|q0?\.\d+)$")
+CHECK_KEYS = {"claim", "output", "year", "bloc", "stat", "probability_of", "between", "above", "below"}
+
+Loc = tuple[str, int]  # (file, line)
+
+
+@dataclass(frozen=True)
+class Param:
+    """A scenario parameter: a distribution (or constant) with its provenance."""
+
+    name: str
+    dist: Dist
+    source: str = ""
+    note: str = ""
+    clip_min: float | None = None
+    clip_max: float | None = None
+
+    @property
+    def is_constant(self) -> bool:
+        return self.dist.is_constant
+
+    @property
+    def value(self) -> float:
+        return float(self.dist.f["value"])
+
+
+@dataclass(frozen=True)
+class Check:
+    """An expectation about a statistic of an output; makes a scenario a testable claim."""
+
+    claim: str
+    output: str
+    year: int | None
+    bloc: str | None
+    stat: str  # mean | median | sd | pNN | q0.xx | probability
+    event: tuple[str, float, float] | None  # ("above"|"below"|"between", a, b)
+    test: tuple[str, float, float]  # ("above"|"below"|"between", a, b)
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario. Build it with :func:`load_scenario` or :func:`scenario_from_text`."""
+
+    name: str
+    description: str
+    source: str
+    years: np.ndarray
+    samples: int
+    seed: int
+    sampling: str
+    params: dict[str, Param]
+    correlations: tuple[tuple[str, str, float], ...]
+    nodes: tuple[Node, ...]
+    outputs: tuple[str, ...]
+    checks: tuple[Check, ...]
+    blocs: tuple[str, ...]
+    summary_years: tuple[int, ...]
+    raw: dict = field(repr=False, default_factory=dict)
+    texts: tuple[tuple[str, str], ...] = ()  # (path, text) of every file in the extends chain
+    overrides: tuple[str, ...] = ()
+    lines: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def uncertain(self) -> list[str]:
+        """Names of the sampled (non-constant) parameters, in file order."""
+        return [n for n, p in self.params.items() if not p.is_constant]
+
+    @property
+    def constants(self) -> dict[str, float]:
+        return {n: p.value for n, p in self.params.items() if p.is_constant}
+
+    @property
+    def text_hash(self) -> str:
+        h = hashlib.sha256()
+        for path, text in self.texts:
+            h.update(path.encode() + b"\0" + text.encode() + b"\0")
+        for o in self.overrides:
+            h.update(o.encode() + b"\0")
+        return h.hexdigest()
+
+    def output_axes(self) -> dict[str, tuple[str, ...] | None]:
+        """Declared axes of every produced name (None for formulas: known after evaluation)."""
+        return {out: node.axes_of(out) for node in self.nodes for out in node.outputs}
+
+
+# ----------------------------------------------------------------------------------- reading
+def _read(path: Path, reader: Callable[[Path], str] | None, source: str) -> str:
+    if reader is not None:
+        try:
+            return reader(path)
+        except KeyError:
+            raise ScenarioError(source, [Issue("", "no such file in the stored manifest", "a stored file",
+                                               str(path))]) from None
+    return read_text(path, source)
+
+
+def _merge(parent: object, child: object) -> object:
+    """Key-by-key deep merge: mappings merge, anything else replaces; ``null`` deletes a key.
+
+    A parameter mapping whose ``dist`` differs from the parent's replaces it whole (fields of
+    another distribution would not fit).
+    """
+    if isinstance(parent, dict) and isinstance(child, dict):
+        if "dist" in child and child.get("dist") != parent.get("dist"):
+            return copy.deepcopy(child)
+        out = copy.deepcopy(parent)
+        for key, value in child.items():
+            if value is None and key in out:
+                del out[key]
+            elif key in out:
+                out[key] = _merge(out[key], value)
+            else:
+                out[key] = copy.deepcopy(value)
+        return out
+    return copy.deepcopy(child)
+
+
+def _load_chain(path: Path, source: str, reader, chain: tuple[str, ...]
+                ) -> tuple[dict, dict[str, Loc], list[tuple[str, str]]]:
+    text = _read(path, reader, source)
+    data, raw_lines = load_yaml(text, source)
+    if not isinstance(data, dict):
+        raise ScenarioError(source, [Issue("", "a scenario must be a mapping of keys",
+                                           "name:, years:, params:, models: ...", type(data).__name__,
+                                           line=1)])
+    lines: dict[str, Loc] = {k: (source, v) for k, v in raw_lines.items()}
+    texts = [(str(path), text)]
+    parent_ref = data.get("extends")
+    if parent_ref is None:
+        return data, lines, texts
+    if not isinstance(parent_ref, str):
+        raise ScenarioError(source, [Issue("extends", "must be a file path", "a relative path like base.yaml",
+                                           parent_ref, line=raw_lines.get("extends"))])
+    parent = (path.parent / parent_ref)
+    key = str(parent.resolve()) if reader is None else str(parent)
+    here = str(path.resolve()) if reader is None else str(path)
+    if key in chain or key == here:
+        names = " -> ".join([*(Path(c).name for c in chain), Path(here).name, Path(key).name])
+        raise ScenarioError(source, [Issue("extends", f"extends cycle: {names}", "a chain without cycles",
+                                           parent_ref, line=raw_lines.get("extends"))])
+    if len(chain) >= MAX_EXTENDS:
+        raise ScenarioError(source, [Issue("extends", "extends chain too long", f"at most {MAX_EXTENDS} files",
+                                           len(chain) + 1, line=raw_lines.get("extends"))])
+    parent_source = str(Path(source).parent / parent_ref) if source != "<string>" else parent_ref
+    pdata, plines, ptexts = _load_chain(parent, parent_source, reader, (*chain, here))
+    merged = _merge(pdata, {k: v for k, v in data.items() if k != "extends"})
+    merged_lines = dict(plines)
+    merged_lines.update(lines)
+    return merged, merged_lines, [*ptexts, *texts]
+
+
+_PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def apply_override(data: dict, assignment: str) -> list[Issue]:
+    """Apply ``path=value`` (``--set``) to raw scenario data in place; return problems."""
+    if "=" not in assignment:
+        return [Issue("", "override must be path=value", "e.g. params.decline_x_per_year.high=8",
+                      assignment, source="--set")]
+    path, text = assignment.split("=", 1)
+    path = path.strip()
+    tokens = [(m.group(1), m.group(2)) for m in _PATH_TOKEN.finditer(path)]
+    if not tokens or "".join(m.group(0) for m in _PATH_TOKEN.finditer(path)).replace(".", "") != path.replace(".", ""):
+        return [Issue(path, "bad override path", "dotted keys with [i] for list items", path, source="--set")]
+    try:
+        value = load_value(text) if text.strip() else ""
+    except ScenarioError as exc:
+        return [Issue(path, "bad override value", "a YAML value", text, source="--set",
+                      hint=exc.issues[0].problem)]
+    node: object = data
+    for i, (key, idx) in enumerate(tokens):
+        last = i == len(tokens) - 1
+        if key is not None:
+            if not isinstance(node, dict):
+                return [Issue(path, f"cannot set key {key!r} inside a {type(node).__name__}",
+                              "a path through mappings", path, source="--set")]
+            if last:
+                node[key] = value
+            else:
+                node = node.setdefault(key, {}) if not isinstance(node.get(key), (dict, list)) else node[key]
+                if not isinstance(node, (dict, list)):
+                    return [Issue(path, "path goes through a value", "a path through mappings", path, source="--set")]
+        else:
+            pos = int(idx)
+            if not isinstance(node, list) or pos >= len(node):
+                return [Issue(path, f"no list item [{pos}]", "an existing list index", path, source="--set")]
+            if last:
+                node[pos] = value
+            else:
+                node = node[pos]
+    return []
+
+
+# ----------------------------------------------------------------------------------- claims
+@functools.lru_cache(maxsize=1)
+def claims_index() -> dict[str, dict]:
+    """Every entry of the bundled ``data/claims.yaml`` by id, with its section and source title."""
+    from importlib import resources
+
+    import yaml
+
+    text = resources.files("costsim.data").joinpath("claims.yaml").read_text(encoding="utf-8")
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(text, Loader=loader_cls)  # bundled, trusted, uses the 1.0e+25 float form
+    sources = data.get("sources", {})
+    index: dict[str, dict] = {}
+    for section, entries in data.items():
+        if section == "sources" or not isinstance(entries, list):
+            continue
+        for entry in entries:
+            if isinstance(entry, dict) and "id" in entry:
+                item = dict(entry)
+                item["_section"] = section
+                item["_source_title"] = sources.get(entry.get("source"), {}).get("title", "")
+                index[entry["id"]] = item
+    return index
+
+
+def _resolve_claim(spec: dict, path: str, line: int | None) -> tuple[dict | None, list[Issue]]:
+    """Turn ``{claim: id, field: f, scale: s, dist: ...}`` into a plain parameter mapping."""
+    claim_id = spec.get("claim")
+    index = claims_index()
+    if not isinstance(claim_id, str) or claim_id not in index:
+        close = difflib.get_close_matches(str(claim_id), sorted(index), n=1, cutoff=0.6)
+        return None, [Issue(f"{path}.claim", "unknown claim id", "an id of costsim/data/claims.yaml",
+                            claim_id, line=line, hint=f"Did you mean {close[0]!r}?" if close else
+                            "List them with `costsim params --claims`.")]
+    entry = index[claim_id]
+    value: object = entry
+    fld = spec.get("field")
+    if fld is not None:
+        for part in str(fld).split("."):
+            if isinstance(value, dict) and part in value:
+                value = value[part]
+            else:
+                keys = sorted(k for k in value if not str(k).startswith("_")) if isinstance(value, dict) else []
+                return None, [Issue(f"{path}.field", f"claim {claim_id!r} has no field {fld!r}",
+                                    f"one of {', '.join(map(str, keys))}" if keys else "a field path", fld, line=line)]
+    elif "value" in entry:
+        value = entry["value"]
+    scale = spec.get("scale", 1.0)
+    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not math.isfinite(scale) or scale == 0:
+        return None, [Issue(f"{path}.scale", "must be a non-zero number", "e.g. 1.0e+12 (TFLOP/s -> FLOP/s)",
+                            scale, line=line)]
+    src = f"claims: {claim_id} ({entry.get('kind', '?')}, {entry.get('source', '?')}"
+    src += f": {entry['_source_title']})" if entry.get("_source_title") else ")"
+    if entry.get("approx"):
+        src += " [approx]"
+    out = {k: v for k, v in spec.items() if k not in {"claim", "field", "scale"}}
+    out.setdefault("source", src)
+    dist = spec.get("dist")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if dist not in (None, "constant"):
+            return None, [Issue(f"{path}.dist", f"claim {claim_id!r} gives one number, not a range",
+                                "dist: constant (or no dist)", dist, line=line)]
+        out.update(dist="constant", value=float(value) * scale)
+        return out, []
+    if isinstance(value, dict) and "low" in value and "high" in value:
+        if dist is None or dist == "constant":
+            return None, [Issue(f"{path}.dist", f"claim {claim_id!r} gives a range",
+                                "a distribution for it: lognormal_ci, uniform, loguniform, normal_ci, pert, triangular",
+                                dist, line=line)]
+        out["low"] = float(value["low"]) * scale
+        out["high"] = float(value["high"]) * scale
+        if dist in ("pert", "triangular"):
+            central = value.get("central", value.get("value"))
+            if central is None:
+                return None, [Issue(f"{path}.dist", f"claim {claim_id!r} has no central value for a mode",
+                                    "lognormal_ci or uniform", dist, line=line)]
+            out["mode"] = float(central) * scale
+        return out, []
+    return None, [Issue(f"{path}.field", f"claim {claim_id!r} is not a number or a low/high range here",
+                        "a field holding a number, e.g. field: total", type(value).__name__, line=line)]
+
+
+# ----------------------------------------------------------------------------------- validation
+class _Validator:
+    def __init__(self, data: dict, lines: dict[str, Loc], source: str, base_dir: Path):
+        self.data = data
+        self.lines = lines
+        self.source = source
+        self.base_dir = base_dir
+        self.issues: list[Issue] = []
+
+    def at(self, path: str) -> dict:
+        loc = self.lines.get(path)
+        if loc is None:
+            parent = path.rsplit(".", 1)[0] if "." in path else path.split("[")[0]
+            loc = self.lines.get(parent)
+        if loc is None:
+            return {"line": None}
+        src, line = loc
+        return {"line": line, "source": None if src == self.source else src}
+
+    def add(self, path: str, problem: str, expected: str | None = None, got: object = None, hint: str = "",
+            loc_path: str | None = None, **kw):
+        if expected is None:
+            self.issues.append(Issue(path, problem, hint=hint, **self.at(loc_path or path), **kw))
+        else:
+            self.issues.append(Issue(path, problem, expected, got, hint=hint, **self.at(loc_path or path), **kw))
+
+    def number(self, path, value, *, integer=False, lo=None, hi=None) -> float | None:
+        ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
+        if isinstance(value, bool) or not ok_type or (not integer and not math.isfinite(value)):
+            want = "a whole number" if integer else "a finite number (write 5e25 or 5.0e+25)"
+            self.add(path, "must be a number" if not integer else "must be a whole number", want, value)
+            return None
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            rng = f"{lo} <= value" + (f" <= {hi}" if hi is not None else "")
+            self.add(path, "out of range", rng, value)
+            return None
+        return value
+
+    def unknown_keys(self, mapping: dict, allowed, prefix: str, what: str):
+        for key in mapping:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), list(allowed), n=1)
+                path = f"{prefix}.{key}" if prefix else str(key)
+                self.add(path, f"unknown {what}", f"one of {', '.join(allowed)}", key,
+                         hint=f"Did you mean {close[0]!r}?" if close else "")
+
+
+def _params(v: _Validator, raw: object) -> dict[str, Param]:
+    params: dict[str, Param] = {}
+    if raw is None:
+        return params
+    if not isinstance(raw, dict):
+        v.add("params", "must be a mapping of parameter names", "name: value or name: {dist: ...}",
+              type(raw).__name__)
+        return params
+    for name, spec in raw.items():
+        path = f"params.{name}"
+        if not isinstance(name, str) or not name.isidentifier():
+            v.add(path, "parameter name must be an identifier", "letters, digits and _", name)
+            continue
+        if suffix_of(name) is None:
+            v.add(path, "parameter name has no unit suffix", "a name ending in a unit such as _usd, _flop, "
+                  "_x_per_year, _frac (see `costsim params --units`)", name)
+            continue
+        if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+            if v.number(path, spec) is not None:
+                params[name] = Param(name, Dist("constant", (("value", float(spec)),)))
+            continue
+        if not isinstance(spec, dict):
+            v.add(path, "must be a number or a mapping with dist:", "e.g. 2.0 or {dist: uniform, low: 1, high: 3}",
+                  spec)
+            continue
+        spec = dict(spec)
+        if "claim" in spec:
+            spec, issues = _resolve_claim(spec, path, v.at(path)["line"])
+            if issues:
+                v.issues.extend(issues)
+                continue
+        if "fit" in spec:
+            try:
+                from costsim.calibration import resolve_fit_param
+            except ImportError:
+                v.add(f"{path}.fit", "data fits are not available in this installation")
+                continue
+            spec, issues = resolve_fit_param(spec, v.base_dir)
+            if issues:
+                v.issues.extend(Issue(i.path if i.path.startswith("params.") else f"{path}{i.path}",
+                                      i.problem, i.expected, i.got, **v.at(path)) if not i.line else i
+                                for i in issues)
+                continue
+        kind = spec.get("dist", "constant" if "value" in spec else None)
+        if kind is None:
+            v.add(f"{path}.dist", "missing dist", "dist: one of constant, uniform, lognormal_ci, ...", None,
+                  loc_path=path)
+            continue
+        fields = {k: val for k, val in spec.items() if k not in PARAM_META}
+        flat_lines = {k: loc[1] for k, loc in v.lines.items() if k.startswith(path)}
+        dist, issues = make_dist(kind, fields, path, flat_lines)
+        for issue in issues:
+            v.issues.append(Issue(issue.path, issue.problem, issue.expected, issue.got, hint=issue.hint,
+                                  **v.at(issue.path)))
+        clip = {}
+        for bound in ("min", "max"):
+            if bound in spec:
+                clip[bound] = v.number(f"{path}.{bound}", spec[bound])
+        for meta in ("source", "note"):
+            if meta in spec and not isinstance(spec[meta], str):
+                v.add(f"{path}.{meta}", "must be text", "a string", spec[meta])
+        if dist is not None:
+            params[name] = Param(name, dist, str(spec.get("source", "") or ""), str(spec.get("note", "") or ""),
+                                 clip.get("min"), clip.get("max"))
+    return params
+
+
+def _models(v: _Validator, raw: object) -> list[Node]:
+    nodes: list[Node] = []
+    if raw is None:
+        return nodes
+    if not isinstance(raw, list):
+        v.add("models", "must be a list", "- use: model_name", type(raw).__name__)
+        return nodes
+    registry = MODELS
+    for i, item in enumerate(raw):
+        path = f"models[{i}]"
+        if isinstance(item, str):
+            item = {"use": item}
+        if not isinstance(item, dict):
+            v.add(path, "must be a mapping", "use: model_name", item)
+            continue
+        v.unknown_keys(item, ("use", "bind", "rename", "id"), path, "model key")
+        use = item.get("use")
+        if use not in registry:
+            close = difflib.get_close_matches(str(use), sorted(registry), n=1)
+            v.add(f"{path}.use", "unknown model", "a registered model (see `costsim models`)", use,
+                  hint=f"Did you mean {close[0]!r}?" if close else "")
+            continue
+        spec = registry[use]
+        bind_raw = item.get("bind") or {}
+        rename_raw = item.get("rename") or {}
+        bind: dict[str, object] = {}
+        rename: dict[str, str] = {}
+        if not isinstance(bind_raw, dict):
+            v.add(f"{path}.bind", "must be a mapping", "input: other_name or input: number", bind_raw)
+            bind_raw = {}
+        if not isinstance(rename_raw, dict):
+            v.add(f"{path}.rename", "must be a mapping", "output: new_name", rename_raw)
+            rename_raw = {}
+        for key, val in bind_raw.items():
+            bpath = f"{path}.bind.{key}"
+            if key not in spec.inputs:
+                close = difflib.get_close_matches(str(key), spec.inputs, n=1)
+                v.add(bpath, f"model {use!r} has no input {key!r}", f"one of {', '.join(spec.inputs)}", key,
+                      hint=f"Did you mean {close[0]!r}?" if close else "")
+            elif isinstance(val, str):
+                bind[key] = val
+            elif v.number(bpath, val) is not None:
+                bind[key] = float(val)
+        for key, val in rename_raw.items():
+            rpath = f"{path}.rename.{key}"
+            if key not in spec.outputs:
+                v.add(rpath, f"model {use!r} has no output {key!r}", f"one of {', '.join(spec.outputs)}", key)
+            elif not isinstance(val, str) or not val.isidentifier() or suffix_of(val) is None:
+                v.add(rpath, "new name must be an identifier with a unit suffix", "e.g. run2_training_cost_usd", val)
+            else:
+                rename[key] = val
+        label = f"{path} ({item.get('id') or use})"
+        nodes.append(Node(label, path, spec, bind, rename, v.at(path)["line"]))
+    return nodes
+
+
+def _formulas(v: _Validator, raw: object) -> list[Node]:
+    nodes: list[Node] = []
+    if raw is None:
+        return nodes
+    if not isinstance(raw, dict):
+        v.add("formulas", "must be a mapping", "output_name: \"expression\"", type(raw).__name__)
+        return nodes
+    from costsim.formulas import compile_formula
+
+    for name, text in raw.items():
+        path = f"formulas.{name}"
+        loc = v.at(path)
+        spec, issues = compile_formula(str(name), text, path=path, line=loc["line"])
+        for issue in issues:
+            v.issues.append(issue if issue.source or not loc.get("source") else
+                            Issue(issue.path, issue.problem, issue.expected, issue.got, issue.line,
+                                  issue.hint, loc["source"]))
+        if spec is not None:
+            nodes.append(Node(path, path, spec, {}, {}, loc["line"]))
+    return nodes
+
+
+def _checks(v: _Validator, raw: object, years: np.ndarray | None, blocs: tuple[str, ...],
+            produced: set[str]) -> list[Check]:
+    checks: list[Check] = []
+    if raw is None:
+        return checks
+    if not isinstance(raw, list):
+        v.add("checks", "must be a list", "- claim: ... output: ... between: [a, b]", type(raw).__name__)
+        return checks
+
+    def condition(mapping, path, what):
+        keys = [k for k in ("between", "above", "below") if k in mapping]
+        if len(keys) != 1:
+            v.add(path, f"{what} needs exactly one of between, above, below", "one of them", keys or None)
+            return None
+        key = keys[0]
+        val = mapping[key]
+        if key == "between":
+            if (not isinstance(val, list) or len(val) != 2
+                    or any(v.number(f"{path}.between", x) is None for x in val)):
+                if isinstance(val, list) and len(val) == 2:
+                    return None
+                v.add(f"{path}.between", "must be a pair of numbers", "[low, high]", val)
+                return None
+            if not val[0] <= val[1]:
+                v.add(f"{path}.between", "low must not exceed high", "[low, high] with low <= high", val)
+                return None
+            return ("between", float(val[0]), float(val[1]))
+        if v.number(f"{path}.{key}", val) is None:
+            return None
+        return (key, float(val), float(val))
+
+    for i, item in enumerate(raw):
+        path = f"checks[{i}]"
+        if not isinstance(item, dict):
+            v.add(path, "must be a mapping", "claim:, output:, year:, stat:, between:/above:/below:", item)
+            continue
+        v.unknown_keys(item, tuple(sorted(CHECK_KEYS)), path, "check key")
+        claim = item.get("claim")
+        if not isinstance(claim, str) or not claim.strip():
+            v.add(f"{path}.claim", "missing the claim being checked", "a sentence", claim, loc_path=path)
+        output = item.get("output")
+        if output not in produced:
+            close = difflib.get_close_matches(str(output), sorted(produced), n=1)
+            v.add(f"{path}.output", "unknown output", "an output of the scenario's models or formulas", output,
+                  hint=f"Did you mean {close[0]!r}?" if close else "", loc_path=f"{path}.output"
+                  if f"{path}.output" in v.lines else path)
+        year = item.get("year")
+        if year is not None and years is not None:
+            if isinstance(year, bool) or not isinstance(year, int) or year not in years:
+                v.add(f"{path}.year", "year not in the scenario's years",
+                      f"a whole year in {int(years[0])}..{int(years[-1])}", year)
+                year = None
+        bloc = item.get("bloc")
+        if bloc is not None and bloc not in blocs:
+            v.add(f"{path}.bloc", "unknown bloc", f"one of {', '.join(blocs) or '(no blocs: set blocs:)'}", bloc)
+        event = None
+        stat = item.get("stat")
+        if "probability_of" in item:
+            if stat not in (None, "probability"):
+                v.add(f"{path}.stat", "a probability check takes no other stat", "no stat", stat)
+            ev = item["probability_of"]
+            if not isinstance(ev, dict):
+                v.add(f"{path}.probability_of", "must be a mapping", "{above: x} or {between: [a, b]}", ev)
+            else:
+                v.unknown_keys(ev, ("above", "below", "between"), f"{path}.probability_of", "event key")
+                event = condition(ev, f"{path}.probability_of", "an event")
+            stat = "probability"
+        else:
+            stat = stat or "median"
+            if not isinstance(stat, str) or not STAT_RE.match(stat):
+                v.add(f"{path}.stat", "unknown statistic", "mean, median, sd, p5..p95 or q0.xx", stat)
+        test = condition(item, path, "a check")
+        if test is not None and (event is not None or stat != "probability") and isinstance(claim, str):
+            checks.append(Check(claim.strip(), str(output), year, bloc, str(stat), event, test, v.at(path)["line"]))
+    return checks
+
+
+def _correlations(v: _Validator, raw: object, params: dict[str, Param]) -> list[tuple[str, str, float]]:
+    out: list[tuple[str, str, float]] = []
+    if raw is None:
+        return out
+    if not isinstance(raw, list):
+        v.add("correlations", "must be a list", "- [param_a, param_b, 0.5]", type(raw).__name__)
+        return out
+    seen = set()
+    for i, item in enumerate(raw):
+        path = f"correlations[{i}]"
+        if isinstance(item, dict):
+            item = [*(item.get("params") or [None, None]), item.get("rho")]
+        if not isinstance(item, list) or len(item) != 3:
+            v.add(path, "must be [param_a, param_b, rank_correlation]", "[a, b, 0.5]", item)
+            continue
+        a, b, rho = item
+        bad = False
+        for name in (a, b):
+            if name not in params:
+                close = difflib.get_close_matches(str(name), sorted(params), n=1)
+                v.add(path, f"unknown parameter {name!r}", "a parameter name", name,
+                      hint=f"Did you mean {close[0]!r}?" if close else "")
+                bad = True
+            elif params[name].is_constant:
+                v.add(path, f"parameter {name!r} is a constant", "an uncertain parameter", name)
+                bad = True
+        if a == b and not bad:
+            v.add(path, "a parameter cannot correlate with itself", "two different names", [a, b])
+            bad = True
+        if v.number(f"{path}", rho, lo=-0.999, hi=0.999) is None:
+            bad = True
+        if not bad:
+            if frozenset((a, b)) in seen:
+                v.add(path, "pair given twice", "each pair once", [a, b])
+                continue
+            seen.add(frozenset((a, b)))
+            out.append((a, b, float(rho)))
+    return out
+
+
+def _expand_policy(v: _Validator, data: dict) -> None:
+    policy = data.get("policy")
+    if policy is None:
+        return
+    try:
+        from costsim.models.compute_race import expand_policy
+    except ImportError:
+        v.add("policy", "policy presets are not available in this installation")
+        return
+    params, issues = expand_policy(policy)
+    for issue in issues:
+        v.issues.append(Issue(issue.path, issue.problem, issue.expected, issue.got, hint=issue.hint,
+                              **v.at(issue.path)))
+    own = data.get("params") or {}
+    if isinstance(own, dict):
+        merged = dict(params)
+        merged.update(own)  # the scenario's own params override the preset's
+        data["params"] = merged
+
+
+def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
+             texts: tuple = (), overrides: tuple = ()) -> Scenario:
+    """Validate raw scenario data; return a Scenario or raise one ScenarioError with every Issue."""
+    load_builtin_models()
+    v = _Validator(data, lines, source, base_dir)
+    v.unknown_keys(data, TOP_KEYS, "", "key")
+
+    sv = data.get("schema_version", SCHEMA_VERSION)
+    if sv != SCHEMA_VERSION:
+        v.add("schema_version", "unsupported schema version", str(SCHEMA_VERSION), sv)
+    name = data.get("name", Path(source).stem if source != "<string>" else "scenario")
+    if not isinstance(name, str) or not re.match(r"^[A-Za-z0-9_.-]+$", name or ""):
+        v.add("name", "must be a short identifier", "letters, digits, _ . -", name)
+        name = "scenario"
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        v.add("description", "must be text", "a string", description)
+        description = ""
+
+    years = None
+    yr = data.get("years")
+    if yr is None:
+        v.add("years", "missing years", "years: {start: 2025, stop: 2035}", None, loc_path="")
+    elif not isinstance(yr, dict):
+        v.add("years", "must be a mapping", "{start: 2025, stop: 2035, step: 1}", yr)
+    else:
+        v.unknown_keys(yr, ("start", "stop", "step"), "years", "years key")
+        start = v.number("years.start", yr.get("start"), integer=True, lo=1900, hi=2500)
+        stop = v.number("years.stop", yr.get("stop"), integer=True, lo=1900, hi=2500)
+        step = v.number("years.step", yr.get("step", 1), integer=True, lo=1, hi=100)
+        if None not in (start, stop, step):
+            if stop < start:
+                v.add("years.stop", "must not be before start", f">= {start}", stop)
+            elif (stop - start) // step + 1 > MAX_YEARS:
+                v.add("years", "too many years", f"at most {MAX_YEARS}", (stop - start) // step + 1)
+            else:
+                years = np.arange(start, stop + 1, step, dtype=float)
+
+    samples = data.get("samples", 10_000)
+    samples = v.number("samples", samples, integer=True, lo=1, hi=MAX_SAMPLES) or 10_000
+    seed = data.get("seed", 0)
+    seed = v.number("seed", seed, integer=True, lo=0, hi=2**63 - 1)
+    seed = 0 if seed is None else seed
+    sampling = data.get("sampling", "mc")
+    if sampling not in SAMPLINGS:
+        close = difflib.get_close_matches(str(sampling), SAMPLINGS, n=1)
+        v.add("sampling", "unknown sampling design", "one of mc, lhs, sobol", sampling,
+              hint=f"Did you mean {close[0]!r}?" if close else "")
+        sampling = "mc"
+
+    blocs_raw = data.get("blocs", ["leader", "follower"])
+    blocs: tuple[str, ...] = ("leader", "follower")
+    if not isinstance(blocs_raw, list) or len(blocs_raw) < 2 or not all(isinstance(b, str) for b in blocs_raw) \
+            or len(set(blocs_raw)) != len(blocs_raw):
+        v.add("blocs", "must be a list of distinct names, leader first", "[US, China]", blocs_raw)
+    else:
+        blocs = tuple(blocs_raw)
+
+    _expand_policy(v, data)
+    params = _params(v, data.get("params"))
+    correlations = _correlations(v, data.get("correlations"), params)
+    nodes = _models(v, data.get("models")) + _formulas(v, data.get("formulas"))
+    flat_lines = {k: loc[1] for k, loc in lines.items()}
+    ordered, producer, wiring_issues = wire(nodes, set(params), flat_lines)
+    for issue in wiring_issues:
+        v.issues.append(Issue(issue.path, issue.problem, issue.expected, issue.got, hint=issue.hint,
+                              **v.at(issue.path)))
+    produced = set(producer)
+
+    outputs_raw = data.get("outputs")
+    outputs: tuple[str, ...] = tuple(producer)
+    if outputs_raw is not None:
+        if not isinstance(outputs_raw, list) or not all(isinstance(o, str) for o in outputs_raw):
+            v.add("outputs", "must be a list of output names", "[training_cost_usd, training_flop]", outputs_raw)
+        else:
+            for i, out in enumerate(outputs_raw):
+                if out not in produced:
+                    close = difflib.get_close_matches(out, sorted(produced), n=1)
+                    v.add(f"outputs[{i}]", "unknown output", "an output of the scenario's models or formulas",
+                          out, hint=f"Did you mean {close[0]!r}?" if close else "")
+            outputs = tuple(dict.fromkeys(outputs_raw))
+    if not nodes and not v.issues:
+        v.add("models", "no models or formulas", "at least one model (models:) or formula (formulas:)", None,
+              loc_path="")
+
+    checks = _checks(v, data.get("checks"), years, blocs, produced)
+
+    summary_years: tuple[int, ...] = ()
+    sy = data.get("summary_years")
+    if years is not None:
+        if sy is None:
+            summary_years = tuple(dict.fromkeys(int(y) for y in (years[0], years[len(years) // 2], years[-1])))
+        elif not isinstance(sy, list) or not all(isinstance(y, int) and not isinstance(y, bool) and y in years
+                                                  for y in sy):
+            v.add("summary_years", "must list years of the scenario",
+                  f"whole years in {int(years[0])}..{int(years[-1])}", sy)
+        else:
+            summary_years = tuple(sy)
+
+    for key in ("plots", "sweeps", "sensitivity", "data"):
+        if key in data and data[key] is not None and not isinstance(data[key], (list, dict, str)):
+            v.add(key, "must be a list or mapping", "see docs/SCENARIO_FORMAT.md", data[key])
+
+    if v.issues:
+        raise ScenarioError(source, v.issues)
+    return Scenario(
+        name=name, description=description, source=source, years=years, samples=int(samples), seed=int(seed),
+        sampling=sampling, params=params, correlations=tuple(correlations), nodes=tuple(ordered),
+        outputs=outputs, checks=tuple(checks), blocs=blocs, summary_years=summary_years, raw=data,
+        texts=tuple(texts), overrides=tuple(overrides), lines=flat_lines,
+    )
+
+
+def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = (), *,
+                  reader: Callable[[Path], str] | None = None) -> Scenario:
+    """Read, merge (``extends``), override (``--set``) and validate a scenario file."""
+    path = Path(path)
+    source = str(path)
+    data, lines, texts = _load_chain(path, source, reader, ())
+    issues: list[Issue] = []
+    for assignment in overrides:
+        issues.extend(apply_override(data, assignment))
+    if issues:
+        raise ScenarioError(source, issues)
+    return validate(data, lines, source, path.parent, tuple(texts), tuple(overrides))
+
+
+def scenario_from_text(text: str, source: str = "<string>", overrides=(), base_dir: str | Path = ".") -> Scenario:
+    """Validate a scenario given as YAML text (``extends`` resolved relative to ``base_dir``)."""
+    base = Path(base_dir)
+    virtual = base / "<string>.yaml"
+
+    def reader(p: Path) -> str:
+        if p == virtual:
+            return text
+        return read_text(p, str(p))
+
+    data, lines, texts = _load_chain(virtual, source, reader, ())
+    issues: list[Issue] = []
+    for assignment in overrides:
+        issues.extend(apply_override(data, assignment))
+    if issues:
+        raise ScenarioError(source, issues)
+    return validate(data, lines, source, base, tuple(texts), tuple(overrides))
