@@ -1,0 +1,97 @@
+"""The ``costsim`` command line: the only place that prints or sets exit codes.
+
+Exit codes: 0 ok; 1 a scenario check failed; 2 bad input (scenario, data, options, output
+folder), printed without a traceback; 3 a model produced unusable values; 130 interrupted.
+Anything else is a bug in costsim and shows its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Each module registers one or more subcommands with `register(subparsers)`. Modules import
+# only argparse at load time, so `costsim --help` stays instant.
+COMMAND_MODULES = (
+    "costsim.commands.core",
+    "costsim.commands.sensitivity",
+    "costsim.commands.sweep",
+    "costsim.commands.diff",
+    "costsim.commands.fit",
+    "costsim.commands.backtest",
+    "costsim.commands.gap",
+    "costsim.commands.plot",
+    "costsim.commands.report",
+    "costsim.commands.watch",
+)
+
+DESCRIPTION = """\
+costsim simulates AI cost curves under uncertainty: the claims of the 2025 debate on DeepSeek
+and chip export controls as models you run from YAML scenario files.
+
+Quick start:
+  costsim run scenarios/reference_r1.yaml            run a scenario, print a summary and its checks
+  costsim validate --explain scenarios/baseline.yaml  check a file; show what each uncertain input implies
+  costsim report                                      run every bundled scenario into report/index.html
+  costsim models                                      every model with its inputs, outputs and units
+
+Run `costsim COMMAND --help` for the options and examples of each command.
+"""
+
+EPILOG = """\
+exit codes: 0 ok, 1 a check failed, 2 bad input (no traceback), 3 a model produced
+non-finite values, 130 interrupted (nothing half-written is left behind).
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="costsim", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    from costsim import __version__
+
+    parser.add_argument("--version", action="version", version=f"costsim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # a command not shipped in this build
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``costsim`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    from costsim.errors import CostsimError, ModelError, OutputError, ScenarioError
+
+    try:
+        return int(args.func(args) or 0)
+    except ScenarioError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ModelError as exc:
+        print(f"model error: {exc}", file=sys.stderr)
+        return 3
+    except CostsimError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted; nothing half-written was left behind", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

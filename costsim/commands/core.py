@@ -1,0 +1,292 @@
+"""``costsim run | validate | models | params | schema | rerun``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from costsim.commands.common import Progress, add_scenario_options, fmt, load_plugins
+
+RUN_EPILOG = """\
+examples:
+  costsim run scenarios/reference_r1.yaml
+  costsim run scenarios/reference_r1.yaml -n 1000000 --seed 1
+  costsim run scenarios/deepseek_v3.yaml --set params.price_usd_per_gpu_hour=2.5 -o out/ds_2_5
+  costsim run my.yaml --plugin my_models.py
+
+The summary shows the median and the 90% interval [5%, 95%] of each output at the scenario's
+summary_years. Each check prints PASS/FAIL with its measured value and Monte Carlo error; a
+check too close to call at this sample count says how many samples would settle it.
+With -o DIR the run is saved as summary.csv, samples.npz and manifest.json (written atomically;
+an existing folder is only replaced with --force). `costsim rerun DIR` reproduces it.
+"""
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="run a scenario: summary table and checks",
+                       description="Run a scenario file's Monte Carlo simulation.", epilog=RUN_EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", help="scenario YAML file")
+    add_scenario_options(p)
+    p.add_argument("-o", "--output", metavar="DIR", help="save the results into this new folder")
+    p.add_argument("--force", action="store_true", help="replace an existing results folder of costsim's")
+    p.add_argument("--years", metavar="Y,Y", help="years to show in the summary (default: summary_years:)")
+    p.add_argument("--quiet", action="store_true", help="print only the checks")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("validate", help="check scenario files without running them",
+                       description="Validate scenario files: every problem in every file, with file:line.",
+                       epilog="examples:\n  costsim validate scenarios/*.yaml\n"
+                              "  costsim validate --explain scenarios/on_trend.yaml   # median, 1%, 99% of inputs",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("files", nargs="+", help="scenario YAML files")
+    p.add_argument("--explain", action="store_true",
+                   help="echo what each uncertain parameter implies (median, 1st and 99th percentile)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    p.add_argument("--plugin", dest="plugins", action="append", default=[], metavar="FILE.py")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("models", help="list every model with inputs, outputs, units and origin",
+                       description="List the registered models (built-in, plugins, installed packages).")
+    p.add_argument("--plugin", dest="plugins", action="append", default=[], metavar="FILE.py")
+    p.add_argument("name", nargs="?", help="show one model only")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("params", help="list inputs with unit, meaning and source",
+                       description="With a scenario: its parameters (distribution, median, 90% interval, source). "
+                                   "Without: every model input's unit and meaning. --claims lists the citable "
+                                   "data entries, --units the unit suffixes.")
+    p.add_argument("file", nargs="?", help="scenario YAML file")
+    p.add_argument("--claims", action="store_true", help="list the ids of costsim/data/claims.yaml")
+    p.add_argument("--units", action="store_true", help="list the unit suffixes names must end with")
+    p.add_argument("--plugin", dest="plugins", action="append", default=[], metavar="FILE.py")
+    p.set_defaults(func=cmd_params)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of scenario files (for editors)",
+                       description="Print a JSON Schema of the scenario format, e.g. for the YAML language "
+                                   "server: `costsim schema > costsim.schema.json` and point your editor at it.")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("rerun", help="reproduce a saved run from its manifest",
+                       description="Re-run a results folder from the scenario text, overrides, seed and n stored "
+                                   "in its manifest.json, and compare the new summary with the saved one.")
+    p.add_argument("folder", help="results folder written by costsim run -o")
+    p.add_argument("-o", "--output", metavar="DIR", help="save the reproduced results here")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=cmd_rerun)
+
+
+# ----------------------------------------------------------------------------- run
+def _summary_years(scenario, text):
+    if not text:
+        return list(scenario.summary_years)
+    try:
+        years = [int(y) for y in text.split(",")]
+    except ValueError:
+        from costsim.errors import Issue, ScenarioError
+
+        raise ScenarioError("--years", [Issue("--years", "must be comma-separated years", "2025,2030", text)])
+    return years
+
+
+def print_summary(results, scenario, years, out=sys.stdout) -> None:
+    from costsim.units import label_of
+
+    rows = []
+    for name in results.outputs:
+        axes = results.axes_of(name)
+        blocs = list(results.blocs) if "bloc" in axes else [None]
+        yrs = [y for y in years if y in results.years] if "year" in axes else [None]
+        for bl in blocs:
+            for yr in yrs:
+                x = results.at_year(name, yr, bl)
+                if x.ndim > 1:
+                    x = x[:, 0]
+                from costsim.results import quantiles_with_se
+
+                (p5, p50, p95), _ = quantiles_with_se(x, [0.05, 0.5, 0.95])
+                rows.append((label_of(name) + (f" {{{bl}}}" if bl else ""), "" if yr is None else str(yr),
+                             fmt(p50), f"[{fmt(p5)}, {fmt(p95)}]"))
+    if not rows:
+        return
+    w = [max(len(r[i]) for r in rows + [("output", "year", "median", "90% interval")]) for i in range(4)]
+    head = ("output", "year", "median", "90% interval")
+    out.write(f"{head[0]:<{w[0]}}  {head[1]:>{w[1]}}  {head[2]:>{w[2]}}  {head[3]:<{w[3]}}\n")
+    for r in rows:
+        out.write(f"{r[0]:<{w[0]}}  {r[1]:>{w[1]}}  {r[2]:>{w[2]}}  {r[3]:<{w[3]}}\n")
+
+
+def print_checks(results, out=sys.stdout) -> int:
+    failed = 0
+    if not results.checks:
+        return 0
+    out.write("\nchecks:\n")
+    for c in results.checks:
+        verdict = "PASS" if c.passed else "FAIL"
+        failed += not c.passed
+        out.write(f"  {verdict}  {c.claim}\n        {c.description}: measured {fmt(c.value)} +- {fmt(c.se)} (MC se)\n")
+        if not c.conclusive:
+            need = f"; about {c.needed_samples:,} samples would settle it" if c.needed_samples else ""
+            out.write(f"        too close to call at n={results.n:,}{need}\n")
+    out.write(f"{len(results.checks) - failed} of {len(results.checks)} checks passed\n")
+    return failed
+
+
+def cmd_run(args) -> int:
+    from costsim.engine import run, save_results
+    from costsim.scenario import load_scenario
+    from costsim.store import check_target
+
+    load_plugins(args)
+    scenario = load_scenario(args.file, args.overrides)
+    object.__setattr__(scenario, "plugins", tuple(args.plugins))
+    if args.output:
+        check_target(args.output, args.force)  # refuse before spending time on the run
+    years = _summary_years(scenario, args.years)
+    n = args.samples if args.samples is not None else scenario.samples
+    results = run(scenario, n=n, seed=args.seed, design=args.design, progress=Progress(f"{scenario.name}"))
+    if not args.quiet:
+        print(f"{scenario.name}: n={results.n:,} seed={results.meta['seed']} design={results.meta['design']} "
+              f"({results.meta['wall_time_s']:.2f} s)")
+        if scenario.description:
+            print(f"  {' '.join(scenario.description.split())[:200]}")
+        print()
+        print_summary(results, scenario, years)
+    if results.meta.get("clipped_samples"):
+        for name, count in results.meta["clipped_samples"].items():
+            print(f"note: {count:,} samples of {name} were clipped to its min/max")
+    failed = print_checks(results)
+    if args.output:
+        save_results(results, args.output, force=args.force)
+        print(f"\nsaved to {args.output}/ (summary.csv, samples.npz, manifest.json)")
+    return 1 if failed else 0
+
+
+# ----------------------------------------------------------------------------- validate
+def cmd_validate(args) -> int:
+    from costsim.errors import ScenarioError
+    from costsim.scenario import load_scenario
+
+    load_plugins(args)
+    bad = 0
+    for f in args.files:
+        try:
+            s = load_scenario(f, args.overrides)
+        except ScenarioError as exc:
+            print(str(exc), file=sys.stderr)
+            bad += 1
+            continue
+        print(f"ok: {f} ({len(s.params)} params, {len(s.uncertain)} uncertain, {len(s.nodes)} models/formulas, "
+              f"{len(s.outputs)} outputs, {len(s.checks)} checks)")
+        if args.explain:
+            _explain(s)
+    return 2 if bad else 0
+
+
+def _explain(s) -> None:
+    import numpy as np
+
+    from costsim.units import unit_of
+
+    width = max((len(n) for n in s.params), default=10)
+    for name, p in s.params.items():
+        unit = unit_of(name)
+        if p.is_constant:
+            print(f"  {name:<{width}}  constant {fmt(p.value)} {unit}" + (f"   source: {p.source}" if p.source else ""))
+            continue
+        q = p.dist.ppf(np.array([0.01, 0.05, 0.5, 0.95, 0.99]))
+        print(f"  {name:<{width}}  {p.dist.describe()}  ->  median {fmt(q[2])}, 90% [{fmt(q[1])}, {fmt(q[3])}], "
+              f"1%..99% [{fmt(q[0])}, {fmt(q[4])}] {unit}")
+        if p.source:
+            print(f"  {'':<{width}}  source: {p.source}")
+
+
+# ----------------------------------------------------------------------------- models / params
+def cmd_models(args) -> int:
+    from costsim.registry import load_builtin_models
+    from costsim.units import unit_of
+
+    load_plugins(args)
+    models = load_builtin_models()
+    names = [args.name] if args.name else sorted(models)
+    for name in names:
+        if name not in models:
+            import difflib
+
+            close = difflib.get_close_matches(name, sorted(models), n=1)
+            print(f"unknown model {name!r}" + (f"; did you mean {close[0]!r}?" if close else ""), file=sys.stderr)
+            return 2
+        spec = models[name]
+        print(f"{spec.name}  [{spec.origin}]")
+        if spec.summary:
+            print(f"    {spec.summary}")
+        for inp in spec.inputs:
+            meaning = spec.meanings.get(inp, "")
+            print(f"    in   {inp:<32} {unit_of(inp):<26} {meaning}")
+        for out in spec.outputs:
+            axes = spec.axes_of(out)
+            shape = "(n, " + ", ".join("T" if a == "year" else "bloc" for a in axes) + ")" if axes else "(n,)"
+            print(f"    out  {out:<32} {unit_of(out):<26} {shape}")
+    return 0
+
+
+def cmd_params(args) -> int:
+    load_plugins(args)
+    if args.units:
+        from costsim.units import UNIT_SUFFIXES
+
+        for suffix, unit in sorted(UNIT_SUFFIXES.items()):
+            print(f"  {suffix:<22} {unit}")
+        return 0
+    if args.claims:
+        from costsim.scenario import claims_index
+
+        for cid, entry in claims_index().items():
+            val = entry.get("value", "")
+            rng = f"[{entry['low']}, {entry['high']}]" if "low" in entry else ""
+            print(f"  {cid:<42} {entry.get('kind', ''):<9} {val}{rng} {entry.get('unit', '')}  ({entry.get('source')})")
+        return 0
+    if args.file:
+        from costsim.scenario import load_scenario
+
+        _explain(load_scenario(args.file))
+        return 0
+    from costsim.registry import load_builtin_models
+    from costsim.units import unit_of
+
+    seen: dict[str, list[str]] = {}
+    meanings: dict[str, str] = {}
+    for spec in load_builtin_models().values():
+        for inp in spec.inputs:
+            seen.setdefault(inp, []).append(spec.name)
+            meanings.setdefault(inp, spec.meanings.get(inp, ""))
+    for inp in sorted(seen):
+        print(f"  {inp:<34} {unit_of(inp):<26} {meanings[inp]}  (used by {', '.join(seen[inp])})")
+    return 0
+
+
+def cmd_schema(args) -> int:
+    import json
+
+    from costsim.schema import scenario_schema
+
+    print(json.dumps(scenario_schema(), indent=2))
+    return 0
+
+
+def cmd_rerun(args) -> int:
+    from pathlib import Path
+
+    from costsim.engine import rerun, save_results
+
+    results = rerun(args.folder)
+    old = (Path(args.folder) / "summary.csv").read_text(encoding="utf-8")
+    new = results.summary_csv()
+    same = old == new
+    print(f"rerun of {args.folder}: n={results.n:,} seed={results.meta['seed']}: summary.csv "
+          + ("identical, byte for byte" if same else "DIFFERS"))
+    if args.output:
+        save_results(results, args.output, force=args.force)
+        print(f"saved to {args.output}/")
+    failed = print_checks(results)
+    return 1 if (failed or not same) else 0
