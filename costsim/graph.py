@@ -81,7 +81,7 @@ def wire(nodes: list[Node], param_names: set[str], lines: dict[str, int] | None 
                 close = difflib.get_close_matches(src, sorted(known), n=1, cutoff=0.75)
                 where = f"{node.path}.bind.{inp}" if inp in node.bind else node.path
                 issues.append(Issue(
-                    where, f"{node.label}: input {src!r} has no producer",
+                    where, f"input {src!r} of {node.spec.name!r} has no producer",
                     "a parameter or a model output with that exact name", src,
                     line=lines.get(where, node.line),
                     hint=f"Did you mean {close[0]!r}?" if close else

@@ -704,7 +704,9 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     correlations = _correlations(v, data.get("correlations"), params)
     nodes = _models(v, data.get("models")) + _formulas(v, data.get("formulas"))
     flat_lines = {k: loc[1] for k, loc in lines.items()}
-    ordered, producer, wiring_issues = wire(nodes, set(params), flat_lines)
+    declared = set(params) | {k for k in (data.get("params") or {}) if isinstance(k, str)} \
+        if isinstance(data.get("params"), dict) else set(params)
+    ordered, producer, wiring_issues = wire(nodes, declared, flat_lines)
     for issue in wiring_issues:
         v.issues.append(Issue(issue.path, issue.problem, issue.expected, issue.got, hint=issue.hint,
                               **v.at(issue.path)))
