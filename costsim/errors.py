@@ -84,3 +84,28 @@ class ScenarioError(CostsimError, ValueError):
 
     def __reduce__(self):
         return (self.__class__, (self.source, self.issues))
+
+
+class DataError(CostsimError, ValueError):
+    """A data file (CSV) is unusable, or a fit asked of it is impossible.
+
+    Raised for an unreadable file, a missing or misspelled column, a filter that matches no row,
+    or too few points to fit. ``issue`` holds the structured problem when there is one (its path
+    names the fit field: ``y``, ``filter[0]``, ``since``...), so a scenario loader can re-home it
+    under the parameter that asked for the fit.
+    """
+
+    def __init__(self, message: str, issue: Issue | None = None):
+        super().__init__(message, issue)
+        self.message = message
+        self.issue = issue
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self):
+        return (self.__class__, (self.message, self.issue))
+
+
+class PluginError(CostsimError, ImportError):
+    """A plugin file or a ``costsim.models`` entry point could not be loaded."""

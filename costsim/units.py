@@ -21,6 +21,8 @@ UNIT_SUFFIXES: dict[str, str] = {
     "_usd_per_year": "USD/year",
     "_flop_per_s": "FLOP/s",
     "_flop_per_token": "FLOP/token",
+    "_flop_per_param_per_token": "FLOP per parameter per token",
+    "_bytes_per_param": "bytes/parameter",
     "_flop_per_j": "FLOP/J",
     "_bytes_per_s": "bytes/s",
     "_bytes_per_token": "bytes/token",
@@ -31,6 +33,7 @@ UNIT_SUFFIXES: dict[str, str] = {
     "_per_year": "1/year",
     "_h100e_per_year": "H100-equivalents/year",
     "_count_per_year": "count/year",
+    "_chips_per_year": "chips/year",
     "_gpu_hours": "GPU-hours",
     "_hours": "hours",
     "_days": "days",
@@ -72,6 +75,7 @@ SECONDS_PER_HOUR = 3600.0
 HOURS_PER_YEAR = 365.25 * 24.0  # Julian year, the same `year` pint defines
 SECONDS_PER_YEAR = HOURS_PER_YEAR * SECONDS_PER_HOUR
 J_PER_KWH = 3.6e6
+TOKENS_PER_MTOK = 1.0e6  # the "M" of prices quoted per million tokens (_usd_per_mtok)
 
 
 def suffix_of(name: str) -> str | None:

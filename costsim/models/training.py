@@ -1,0 +1,230 @@
+"""Training runs: FLOP from parameters and tokens, GPU-hours, cost, energy and wall-clock time.
+
+The chain the DeepSeek-V3 debate turns on: FLOP = k x active parameters x tokens (k ~ 6);
+GPU-hours = FLOP / (peak FLOP/s x MFU x 3600); cost = GPU-hours x rental price, or amortized capex
+plus energy; wall-clock = GPU-hours / chips. Read backwards, reported GPU-hours give the implied
+model FLOP utilization (MFU). Post-training (RL) is its own spend line that may grow faster than
+pre-training.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from costsim.registry import model
+from costsim.units import HOURS_PER_YEAR, J_PER_KWH, SECONDS_PER_HOUR
+
+
+@model(outputs=("training_flop",))
+def training_flop_from_tokens(*, active_params, training_tokens, train_flop_per_param_per_token):
+    """Training FLOP of a transformer: k x active parameters x tokens.
+
+    FLOP = k N D  (k ~ 6: 2 for the forward pass, 4 for the backward pass)
+
+    Parameters
+    ----------
+    active_params : array, (n, 1), > 0
+        Parameters active per token (all of them for a dense model; the routed subset for MoE).
+    training_tokens : array, (n, 1), > 0
+        Tokens trained on.
+    train_flop_per_param_per_token : float or array, > 0
+        k, FLOP per active parameter per token.
+
+    Returns
+    -------
+    dict with ``training_flop`` : array, (n, 1)
+
+    References
+    ----------
+    Kaplan et al. (2020), "Scaling Laws for Neural Language Models", arXiv:2001.08361, sec. 2.1.
+    """
+    return {"training_flop": train_flop_per_param_per_token * active_params * training_tokens}
+
+
+@model(outputs=("training_gpu_hours",))
+def gpu_hours_from_flop(*, training_flop, chip_peak_flop_per_s, mfu_frac):
+    """GPU-hours a run of given FLOP takes at a chip's peak FLOP/s and a utilization.
+
+    gpu_hours = FLOP / (peak FLOP/s * MFU * 3600 s/h)
+
+    Parameters
+    ----------
+    training_flop : array, > 0
+        Model FLOP of the run.
+    chip_peak_flop_per_s : array or float, > 0
+        Dense peak FLOP/s of one chip at the precision used.
+    mfu_frac : array, (n, 1), in (0, 1]
+        Model FLOP utilization: achieved model FLOP/s over peak.
+
+    Returns
+    -------
+    dict with ``training_gpu_hours`` : array
+    """
+    return {"training_gpu_hours": training_flop / (chip_peak_flop_per_s * mfu_frac * SECONDS_PER_HOUR)}
+
+
+@model(outputs=("implied_mfu_frac",))
+def implied_mfu(*, training_flop, training_gpu_hours, chip_peak_flop_per_s):
+    """Model FLOP utilization implied by a run's FLOP and its reported GPU-hours.
+
+    MFU = FLOP / (gpu_hours * 3600 s/h * peak FLOP/s)
+
+    Parameters
+    ----------
+    training_flop : array, > 0
+        Model FLOP of the run.
+    training_gpu_hours : array or float, > 0
+        GPU-hours the run took.
+    chip_peak_flop_per_s : array or float, > 0
+        Dense peak FLOP/s per chip at the precision the utilization is measured against.
+
+    Returns
+    -------
+    dict with ``implied_mfu_frac`` : array
+
+    References
+    ----------
+    Chowdhery et al. (2022), "PaLM", arXiv:2204.02311, appendix B (definition of MFU).
+    """
+    return {"implied_mfu_frac": training_flop / (training_gpu_hours * SECONDS_PER_HOUR * chip_peak_flop_per_s)}
+
+
+@model(outputs=("training_cost_usd",))
+def rental_training_cost(*, training_gpu_hours, price_usd_per_gpu_hour):
+    """Cost of a run at a rental price: GPU-hours x price per GPU-hour.
+
+    Parameters
+    ----------
+    training_gpu_hours : array, > 0
+        GPU-hours of the run.
+    price_usd_per_gpu_hour : array or float, > 0
+        Rental price of one GPU for one hour.
+
+    Returns
+    -------
+    dict with ``training_cost_usd`` : array
+    """
+    return {"training_cost_usd": training_gpu_hours * price_usd_per_gpu_hour}
+
+
+@model(outputs=("training_energy_kwh",))
+def training_energy(*, training_gpu_hours, chip_power_w, server_overhead_ratio, pue_ratio):
+    """Facility energy of a run: GPU-hours x chip power x server overhead x PUE.
+
+    energy [J] = gpu_hours * 3600 * chip_power * overhead * PUE
+
+    Parameters
+    ----------
+    training_gpu_hours : array, > 0
+        GPU-hours of the run.
+    chip_power_w : array or float, > 0
+        Chip power (TDP).
+    server_overhead_ratio : array or float, >= 1
+        Server power per chip (CPUs, memory, network) over chip power.
+    pue_ratio : array or float, >= 1
+        Power usage effectiveness: facility power over IT power.
+
+    Returns
+    -------
+    dict with ``training_energy_kwh`` : array
+
+    References
+    ----------
+    Uptime Institute (2024), Global Data Center Survey (PUE).
+    """
+    joules = training_gpu_hours * SECONDS_PER_HOUR * chip_power_w * server_overhead_ratio * pue_ratio
+    return {"training_energy_kwh": joules / J_PER_KWH}
+
+
+@model(outputs=("owned_training_cost_usd",))
+def owned_training_cost(
+    *, training_gpu_hours, capex_usd_per_chip, amortization_years, training_energy_kwh, electricity_usd_per_kwh
+):
+    """Cost of a run on owned hardware: amortized capex for the GPU-hours used, plus energy.
+
+    cost = gpu_hours * capex / (amortization_years * hours per year) + energy * electricity price
+
+    Parameters
+    ----------
+    training_gpu_hours : array, > 0
+        GPU-hours of the run.
+    capex_usd_per_chip : array or float, > 0
+        All-in cluster capex per chip (chip, server, network share).
+    amortization_years : array or float, > 0
+        Straight-line depreciation period of the hardware.
+    training_energy_kwh : array, >= 0
+        Facility energy of the run.
+    electricity_usd_per_kwh : array or float, >= 0
+        Electricity price.
+
+    Returns
+    -------
+    dict with ``owned_training_cost_usd`` : array
+
+    References
+    ----------
+    Cottier et al. (2024), "The rising costs of training frontier AI models", arXiv:2405.21015.
+    """
+    capex_share = training_gpu_hours * capex_usd_per_chip / (amortization_years * HOURS_PER_YEAR)
+    return {"owned_training_cost_usd": capex_share + training_energy_kwh * electricity_usd_per_kwh}
+
+
+@model(outputs=("wall_clock_hours",))
+def wall_clock_time(*, training_gpu_hours, cluster_chips):
+    """Wall-clock duration of a run: GPU-hours / chips working in parallel.
+
+    Parameters
+    ----------
+    training_gpu_hours : array, > 0
+        GPU-hours of the run.
+    cluster_chips : array or float, > 0
+        Chips used at once.
+
+    Returns
+    -------
+    dict with ``wall_clock_hours`` : array
+    """
+    return {"wall_clock_hours": training_gpu_hours / cluster_chips}
+
+
+@model(outputs=("rl_cost_usd", "total_training_cost_usd", "rl_share_frac"))
+def rl_spend_line(*, year, base_year, pretraining_cost_usd, rl_base_cost_usd, rl_cost_x_per_year,
+                  rl_max_to_pretraining_ratio):
+    """RL / post-training spend per frontier model as its own line, growing faster than pre-training.
+
+    rl(year) = min(base_rl * g_rl ** (year - base_year), max_ratio * pretraining(year))
+
+    The RL stage may grow much faster than pre-training but not (in this model) beyond
+    ``rl_max_to_pretraining_ratio`` times the pre-training spend of the same year.
+
+    Parameters
+    ----------
+    year : array, (1, T)
+        Calendar years.
+    base_year : float
+        Year of ``rl_base_cost_usd``.
+    pretraining_cost_usd : array, (n, T) or (n, 1), > 0
+        Pre-training compute spend per frontier model (e.g. bound to ``frontier_budget_usd``).
+    rl_base_cost_usd : array, (n, 1), > 0
+        RL / post-training compute spend at the base year.
+    rl_cost_x_per_year : array, (n, 1), > 0
+        Growth multiple per year of RL spend while below its ceiling.
+    rl_max_to_pretraining_ratio : array or float, > 0
+        Ceiling of RL spend relative to pre-training spend.
+
+    Returns
+    -------
+    dict with
+    ``rl_cost_usd`` : array, (n, T)
+    ``total_training_cost_usd`` : array, (n, T), pre-training + RL
+    ``rl_share_frac`` : array, (n, T), RL over total
+
+    References
+    ----------
+    Amodei (2025), "On DeepSeek and Export Controls" (RL stage ~$1M now, hundreds of millions soon).
+    """
+    log_rl = np.minimum(np.log(rl_base_cost_usd) + (year - base_year) * np.log(rl_cost_x_per_year),
+                        np.log(pretraining_cost_usd) + np.log(rl_max_to_pretraining_ratio))
+    rl = np.exp(log_rl)
+    total = pretraining_cost_usd + rl
+    return {"rl_cost_usd": rl, "total_training_cost_usd": total, "rl_share_frac": rl / total}

@@ -1,0 +1,1 @@
+"""Example costsim model package; the models live in :mod:`costsim_example_models.models`."""
