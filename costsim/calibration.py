@@ -76,7 +76,6 @@ METHOD_LABELS = {
     "bootstrap": "OLS on log10(y), bootstrap percentile interval",
 }
 FRONTIER_STATS = ("record", "max")  # and "top<k>", e.g. "top3"
-_OPERATORS = ("==", "!=", "!~", ">=", "<=", "=", "~", ">", "<")
 _FILTER_RE = re.compile(r"^\s*(?P<column>[^=!~<>]+?)\s*(?P<op>==|!=|!~|>=|<=|=|~|>|<)\s*(?P<value>.*?)\s*$")
 _MIN_POINTS = 3
 
@@ -280,8 +279,7 @@ def load_dataset(data: str | os.PathLike | None = None) -> Dataset:
         If the file cannot be read or lacks the ``Publication date`` / ``Model`` columns.
     """
     if data is None or str(data) == BUNDLED:
-        resource = importlib.resources.files("costsim") / "data" / BUNDLED_FILE
-        return _read_bundled(str(resource))
+        return _read_bundled()
     path = Path(data)
     try:
         stat = path.stat()
@@ -293,8 +291,8 @@ def load_dataset(data: str | os.PathLike | None = None) -> Dataset:
     return _read_path(str(path), stat.st_size, stat.st_mtime_ns)
 
 
-@functools.lru_cache(maxsize=2)
-def _read_bundled(resource: str) -> Dataset:
+@functools.lru_cache(maxsize=1)
+def _read_bundled() -> Dataset:
     text = (importlib.resources.files("costsim") / "data" / BUNDLED_FILE).read_text(encoding="utf-8-sig")
     return _parse_csv(text, BUNDLED_FILE, BUNDLED)
 
@@ -1111,6 +1109,10 @@ class GapResult:
         Frontier of A / frontier of B, with its bootstrap interval at ``level``.
     years_behind, years_behind_low, years_behind_high : numpy.ndarray, (T,)
         log10(ratio) / A's frontier slope: how many years of A's frontier growth B is behind.
+    catch_up_years, catch_up_low, catch_up_high : numpy.ndarray, (T,)
+        The export-control race model's ``follower_lag_years`` read off the data: the time from
+        year t until B's frontier first reaches A's frontier of year t (log10 linear between
+        years). ``inf`` when B had not reached it by the end of the data (at least the time left).
     growth_x_per_year : tuple[float, float]
         Frontier growth of A and B (OLS of each frontier series on year).
     growth_interval : tuple[tuple[float, float], tuple[float, float]]
@@ -1134,6 +1136,9 @@ class GapResult:
     years_behind: np.ndarray
     years_behind_low: np.ndarray
     years_behind_high: np.ndarray
+    catch_up_years: np.ndarray
+    catch_up_low: np.ndarray
+    catch_up_high: np.ndarray
     growth_x_per_year: tuple
     growth_interval: tuple
     trend_ratio: tuple
@@ -1154,7 +1159,8 @@ class GapResult:
             f"Gap in {self.y_column}: A = {a}, B = {b}",
             f"  frontier = {fr}; {pct} bootstrap intervals over models ({self.n_boot} resamples)",
             f"  {'year':>6} {'n A':>4} {'n B':>4} {'frontier A':>11} {'frontier B':>11} "
-            f"{'A/B ratio':>10} {pct + ' interval':>20} {'years behind':>13} {pct + ' interval':>16}",
+            f"{'A/B ratio':>10} {pct + ' interval':>20} {'years behind':>13} {pct + ' interval':>16} "
+            f"{'catch-up':>9} {pct + ' interval':>16}",
         ]
         for t in range(len(self.years)):
             fa, fb = self.frontier_log10[:, t]
@@ -1165,10 +1171,14 @@ class GapResult:
                 f"{_e(fa):>11} {_e(fb):>11} {_num(self.ratio[t]):>10} "
                 f"{'[' + _num(self.ratio_low[t]) + ', ' + _num(self.ratio_high[t]) + ']':>20} "
                 f"{_yr(self.years_behind[t]):>13} "
-                f"{'[' + _yr(self.years_behind_low[t]) + ', ' + _yr(self.years_behind_high[t]) + ']':>16}")
+                f"{'[' + _yr(self.years_behind_low[t]) + ', ' + _yr(self.years_behind_high[t]) + ']':>16} "
+                f"{_lag(self.catch_up_years[t]):>9} "
+                f"{'[' + _lag(self.catch_up_low[t]) + ', ' + _lag(self.catch_up_high[t]) + ']':>16}")
         (ga, gb), ((la, ha), (lb, hb)) = self.growth_x_per_year, self.growth_interval
         r, rl, rh = self.trend_ratio
         yb, yl, yh = self.trend_years_behind
+        lines.append("  years behind = log10(A/B) / A's frontier slope; catch-up = time until B first reached A's "
+                     "frontier of that year (the race model's follower_lag_years; '>' not yet reached)")
         lines += [
             f"  frontier growth: A {ga:.3g}x/yr [{la:.3g}, {ha:.3g}], B {gb:.3g}x/yr [{lb:.3g}, {hb:.3g}]",
             f"  fitted trends at {int(self.years[-1])}: A/B = {_num(r)} [{_num(rl)}, {_num(rh)}], "
@@ -1194,6 +1204,39 @@ def _num(value: float) -> str:
 
 def _yr(value: float) -> str:
     return "-" if not np.isfinite(value) else f"{value:+.2f}"
+
+
+def _lag(value: float) -> str:
+    if np.isnan(value):
+        return "-"
+    return ">" if np.isinf(value) else f"{value:.2f}"
+
+
+def _catch_up(leader: np.ndarray, follower: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Years from grid[t] until ``follower`` first reaches ``leader[:, t]``: (R, T) -> (R, T).
+
+    log10 is linear between grid years; 0 if the follower is already level or ahead; ``inf`` if it
+    never gets there within the grid; ``nan`` if the leader has no value in year t.
+    """
+    rows, size = leader.shape
+    out = np.full((rows, size), np.inf)
+    for t in range(size):
+        target = leader[:, t]
+        open_ = np.isfinite(target)
+        out[~open_, t] = np.nan
+        first = open_ & (follower[:, t] >= target)
+        out[first, t] = 0.0
+        open_ &= ~first
+        for s in range(t + 1, size):
+            prev, cur = follower[:, s - 1], follower[:, s]
+            hit = open_ & (cur >= target)
+            if not hit.any():
+                continue
+            with np.errstate(invalid="ignore", divide="ignore"):  # a nan start (no model yet) jumps to s
+                frac = np.where(np.isfinite(prev) & (cur > prev), (target - prev) / (cur - prev), 1.0)
+            out[hit, t] = (s - 1 - t) + np.clip(frac[hit], 0.0, 1.0) * (grid[s] - grid[s - 1])
+            open_ &= ~hit
+    return out
 
 
 def _frontier_by_year(years_b, log10_b, grid, frontier: str) -> np.ndarray:
@@ -1310,6 +1353,13 @@ def gap(dataset: Dataset, *, group_a, group_b, y: str = COMPUTE_COLUMN, filters=
 
     rlo, rhi = band(diff[1:])
     blo, bhi = band(behind[1:])
+    catch = _catch_up(np.vstack([pa, ba]), np.vstack([pb, bb]), grid)
+    defined = ~np.isnan(catch[1:])
+    catch_lo = np.full(len(grid), np.nan)
+    catch_hi = np.full(len(grid), np.nan)
+    for t in range(len(grid)):
+        if defined[:, t].sum() >= 2:  # inf (not reached yet) sorts last, as the longest lag
+            catch_lo[t], catch_hi[t] = np.quantile(catch[1:][defined[:, t], t], [lo_q, hi_q], method="inverted_cdf")
     last = grid[-1]
     trend_diff = (icpt_a + slope_a * last) - (icpt_b + slope_b * last)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -1329,7 +1379,7 @@ def gap(dataset: Dataset, *, group_a, group_b, y: str = COMPUTE_COLUMN, filters=
     td = point_band(trend_diff)
     return GapResult(
         tuple(labels), sels[0].y_column, _frozen(grid), np.vstack([pa, pb]), np.vstack(counts),
-        10 ** diff[0], 10**rlo, 10**rhi, behind[0], blo, bhi, (ga, gb), (gia, gib),
+        10 ** diff[0], 10**rlo, 10**rhi, behind[0], blo, bhi, catch[0], catch_lo, catch_hi, (ga, gb), (gia, gib),
         tuple(10**v for v in td), point_band(trend_behind), _record_lags(sels[0], sels[1]), str(frontier),
         float(level), int(n_boot), tuple(sels))
 
@@ -1670,3 +1720,62 @@ def resolve_fit_param(spec: dict, base_dir=None, *, path: str = "", as_of=None) 
         if key in spec:
             out[key] = spec[key]
     return out, []
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioFit:
+    """A scenario parameter calibrated by a ``fit:``, recomputed for the report.
+
+    Attributes
+    ----------
+    name : str
+        The parameter's name.
+    trend : TrendFit
+    quantity : str
+        ``growth_x_per_year`` or ``level``.
+    overlay : str or None
+        The output the report should draw over the data (``fit.overlay``), if any.
+    """
+
+    name: str
+    trend: TrendFit
+    quantity: str
+    overlay: str | None
+
+
+def scenario_fits(params: dict, base_dir=None, *, as_of=None) -> list[ScenarioFit]:
+    """Recompute every ``fit:`` parameter of a scenario's raw ``params`` mapping, for a report.
+
+    Parameters that are not fits, or whose fit is invalid (the loader has already reported
+    those), are skipped.
+
+    Parameters
+    ----------
+    params : dict
+        The scenario's ``params:`` mapping as read from YAML (before validation).
+    base_dir : path-like, optional
+        Directory of the scenario file.
+    as_of : float or str, optional
+        The same cut-off the scenario was run with, if any.
+
+    Returns
+    -------
+    list[ScenarioFit]
+        In ``params`` order. Draw each with ``plots.calibration.plot_fit(f.trend)``, or, when
+        ``f.overlay`` names an output of the run, with ``plot_projection_over_history(f.trend, years,
+        {q: results quantile of f.overlay})``.
+    """
+    out = []
+    for name, spec in (params or {}).items():
+        if not is_fit_param(spec):
+            continue
+        credibility = spec.get("credibility", 0.9)
+        args, issues = _check_fit_spec(spec["fit"], base_dir, f"params.{name}", as_of)
+        if issues or isinstance(credibility, bool) or not isinstance(credibility, (int, float)):
+            continue
+        try:
+            trend = _fit_args(args, float(credibility))
+        except (DataError, ValueError):
+            continue
+        out.append(ScenarioFit(name, trend, args["quantity"], spec["fit"].get("overlay")))
+    return out

@@ -37,7 +37,17 @@ def _short_repr(value: object, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-_MISSING = object()
+class _Missing:
+    """Marks an Issue without a 'got' value; pickles as the same singleton."""
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+    def __reduce__(self):
+        return "_MISSING"
+
+
+_MISSING = _Missing()
 
 
 @dataclass(frozen=True)

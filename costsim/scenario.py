@@ -399,7 +399,7 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
             spec, issues = resolve_fit_param(spec, v.base_dir)
             if issues:
                 v.issues.extend(Issue(i.path if i.path.startswith("params.") else f"{path}{i.path}",
-                                      i.problem, i.expected, i.got, **v.at(path)) if not i.line else i
+                                      i.problem, i.expected, i.got, hint=i.hint, **v.at(path)) if not i.line else i
                                 for i in issues)
                 continue
         kind = spec.get("dist", "constant" if "value" in spec else None)
@@ -729,6 +729,8 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
               loc_path="")
 
     checks = _checks(v, data.get("checks"), years, blocs, produced)
+    # an output a check tests is kept even when outputs: lists others (the check needs its samples)
+    outputs = tuple(dict.fromkeys((*outputs, *(c.output for c in checks))))
 
     summary_years: tuple[int, ...] = ()
     sy = data.get("summary_years")

@@ -19,7 +19,7 @@ filters (--filter, repeatable, ANDed):
   COLUMN>=X       numeric comparison, also >, <, <= (dates for "Publication date")
   VALUE|VALUE     alternatives: "Confidence=Confident|Likely"
   useful columns: "Frontier model" (True), "Country (from Organization)", "Organization",
-  "Domain", "Confidence", "Model accessibility" (list all with --columns)
+  "Domain", "Confidence", "Model accessibility" (list all: costsim fit --columns)
 """
 
 EPILOG = f"""\
@@ -88,7 +88,7 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--level", type=probability_arg, default=0.9,
                         help="credibility of the intervals (default 0.9)")
     parser.add_argument("--boot", dest="n_boot", type=int, default=2000, metavar="N",
-                        help="bootstrap resamples (default 2000; --method bootstrap, and gap)")
+                        help="bootstrap resamples (--method bootstrap: default 2000; gap: default 1000)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
 
 
