@@ -118,7 +118,9 @@ def evaluate_values(scenario: Scenario, values: dict[str, np.ndarray], n: int, *
         for name in keep:
             value = np.asarray(env[name], dtype=float)
             if name not in outputs:
-                ax = declared.get(name) or _infer_axes(value)
+                ax = declared.get(name)
+                if ax is None:  # formulas: axes known only once evaluated
+                    ax = _infer_axes(value)
                 if ax == ("year", "bloc") and value.ndim == 3:
                     nb = value.shape[2]
                 axes[name] = ax
@@ -153,8 +155,13 @@ def _bad_message(scenario: Scenario, bad: dict[str, BadValues], n: int) -> str:
 
 def run(scenario: Scenario | str | Path, n: int | None = None, seed: int | None = None, *,
         overrides: list[str] | tuple[str, ...] = (), design: str | None = None, chunk_size: int | None = None,
-        keep: tuple[str, ...] | None = None, progress: ProgressFn | None = None) -> Results:
+        keep: tuple[str, ...] | None = None, progress: ProgressFn | None = None,
+        workers: int | None = None, scheduler: object | None = None) -> Results:
     """Run a scenario (a Scenario or a path) and return its Results.
+
+    ``workers=N`` evaluates the chunks in N local processes and ``scheduler`` (a Dask scheduler
+    address or a ``distributed.Client``) on a Dask cluster (see ``costsim.parallel``). The draws
+    are made here, up front, so the Results are identical however the work is split.
 
     >>> from costsim.engine import run
     >>> res = run("scenarios/reference_r1.yaml", n=1000, seed=1)  # doctest: +SKIP
@@ -170,7 +177,13 @@ def run(scenario: Scenario | str | Path, n: int | None = None, seed: int | None 
     check_memory(scenario, n, keep)
     t0 = time.perf_counter()
     values, clipped = draw(scenario, n, seed, design)
-    outputs, axes = evaluate_values(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress)
+    if scheduler is not None or (workers is not None and int(workers) > 1):
+        from costsim.parallel import evaluate_parallel
+
+        outputs, axes = evaluate_parallel(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress,
+                                          workers=workers, scheduler=scheduler)
+    else:
+        outputs, axes = evaluate_values(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress)
     wall = time.perf_counter() - t0
     meta = manifest(scenario, n=n, seed=seed, design=design, wall_time_s=wall, clipped=clipped)
     results = Results(scenario.years.copy(), values, outputs, axes, scenario.blocs, meta)

@@ -402,15 +402,20 @@ def race_algorithms(
     log10, with ``r_b = log10(2) / doubling_b``::
 
         leader[t]   = leader[t-1] + r_L * s_L[t-1] * dt
-        follower[t] = max(follower[t-1] + r_F * N[t-1] * s_F[t-1] * dt,
-                          leader(year[t] - diffusion_delay_years))
+        follower[t] = max(own[t], leader(year[t] - diffusion_delay_years))
+        own[t]      = min(follower[t-1] + r_F * N[t-1] * s_F[t-1] * dt,
+                          max(follower[t-1] + r_F * s_F[t-1] * dt, parity[t]))
         follower[0] = max(log10(follower_initial_algo_ratio), leader(year[0] - delay))
 
     * ``leader(.)`` is the leader's trajectory read between years (linearly in log) and, before
       the first year, extended back at ``r_L``: what the follower can copy from open weights
       and papers after the delay.
-    * Necessity: ``N = (leader largest-run FLOP / follower largest-run FLOP) ** necessity_elasticity``
-      when the follower is the scarcer, else 1. Elasticity 0 switches it off.
+    * Necessity: ``N = (leader / follower largest-run physical FLOP) ** necessity_elasticity``
+      in the previous year, while the follower is behind in effective FLOP; else 1. Elasticity
+      0 switches it off. Chip scarcity drives the push for efficiency, and the push carries the
+      follower at most to parity: ``parity[t]`` is the efficiency at which the follower's
+      effective FLOP equals the leader's in year ``t``. The chip gap persists, so without that
+      stop the follower's algorithms would pull away without bound.
     * AI speeding up AI: ``s_b = ai_speedup_x`` once the bloc's effective FLOP reached
       ``ai_speedup_threshold_flop`` in the previous year, else 1; 1 switches it off.
 
@@ -430,7 +435,8 @@ def race_algorithms(
     diffusion_delay_years : array, (n, 1), >= 0
         Delay after which the leader's algorithms are available to the follower.
     necessity_elasticity : array, (n, 1), >= 0
-        Elasticity of the follower's own rate of progress to its compute scarcity.
+        Elasticity of the follower's own rate of progress to its chip scarcity (the leader's
+        largest-run physical FLOP over its own).
     ai_speedup_threshold_flop : array, (n, 1), > 0
         Effective FLOP of a bloc's largest run after which AI speeds up its algorithmic progress.
     ai_speedup_x : array, (n, 1), >= 1
@@ -469,13 +475,18 @@ def race_algorithms(
     copied = _interp_rows(years, leader, years[None, :] - delay[:, None], rate_leader)
     scarcity_decades = np.maximum(log_phys[..., LEADER] - log_phys[..., FOLLOWER], 0.0)
     necessity = 10.0 ** (_per_sample(necessity_elasticity, rows)[:, None] * scarcity_decades)
+    leader_effective = log_phys[..., LEADER] + leader
 
     follower = np.empty((rows, years.size))
     follower[:, 0] = np.maximum(np.log10(_per_sample(follower_initial_algo_ratio, rows)), copied[:, 0])
-    for t in range(1, years.size):  # recurrence: own progress builds on the best known so far
-        fast = log_phys[:, t - 1, FOLLOWER] + follower[:, t - 1] >= threshold
-        own = follower[:, t - 1] + (rate_follower * necessity[:, t - 1] * np.where(fast, speedup, 1.0)
-                                    * (years[t] - years[t - 1]))
+    for t in range(1, years.size):  # recurrence: own progress builds on the best known so far,
+        # and necessity and the speedup depend on last year's effective FLOP
+        effective = log_phys[:, t - 1, FOLLOWER] + follower[:, t - 1]
+        fast = effective >= threshold
+        step = rate_follower * np.where(fast, speedup, 1.0) * (years[t] - years[t - 1])
+        push = np.where(effective < leader_effective[:, t - 1], necessity[:, t - 1], 1.0)
+        parity = leader_effective[:, t] - log_phys[:, t, FOLLOWER]
+        own = np.minimum(follower[:, t - 1] + step * push, np.maximum(follower[:, t - 1] + step, parity))
         follower[:, t] = np.maximum(own, copied[:, t])
 
     log_eff = _by_bloc(leader, follower)
@@ -709,12 +720,13 @@ def _expand(raw, lines: dict | None) -> tuple[dict, list[Issue]]:
         elif isinstance(spec, bool) or not isinstance(spec, (int, float, dict)):
             issues.append(issue(f"policy.override.{key}", "must be a number or a parameter spec",
                                 "a number or {dist: ..., ...}", spec))
-    if issues:
+    if name not in presets:
         return {}, issues
     params = copy.deepcopy(presets[name]["params"])
     for key, spec in override.items():
-        params[key] = copy.deepcopy(spec)
-    return params, []
+        if key in POLICY_PARAMS and isinstance(spec, (int, float, dict)) and not isinstance(spec, bool):
+            params[key] = copy.deepcopy(spec)
+    return params, issues
 
 
 def policy_params(preset_name: str, overrides: dict | None = None) -> dict:
@@ -770,7 +782,9 @@ def expand_policy(raw_policy_mapping, lines: dict | None = None) -> tuple[dict, 
     Returns
     -------
     (dict, list of Issue)
-        The parameter specs (empty when there are issues) and the issues, with paths under
-        ``policy.`` (``policy.preset``, ``policy.override.<name>``).
+        The parameter specs and the issues, with paths under ``policy.`` (``policy.preset``,
+        ``policy.override.<name>``). With a known preset the specs are complete even when some
+        override is wrong (the preset's spec stands in for it), so the loader reports only the
+        real problem; with an unknown preset they are empty.
     """
     return _expand(raw_policy_mapping, lines)

@@ -13,7 +13,6 @@ large factors never overflow.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import exprel
 
 from costsim.registry import model
 
@@ -135,30 +134,48 @@ def _log_decline_logistic(elapsed_years, rate_per_year, ceiling_log):
     return ceiling_log * np.tanh(rate_per_year * elapsed_years / ceiling_log)
 
 
-def _log_decline_experience(elapsed_years, rate_per_year, learning_log2, spend_growth_log, elasticity):
+def _log_exprel(x):
+    """ln((e^x - 1) / x), stable for any x (0 at x = 0, ~x - ln x for large x)."""
+    ax = np.abs(x)
+    ax_ok = np.where(ax == 0, 1.0, ax)  # placeholder where the value is not used
+    value = np.maximum(x, 0) + np.log(-np.expm1(-ax_ok)) - np.log(ax_ok)
+    return np.where(ax == 0, 0.0, value)
+
+
+def _log_decline_experience(elapsed_years, rate_per_year, learning_log2, spend_growth_log, elasticity, cap_log):
     """Wright's law with spending that grows and responds to the falling cost (closed form).
 
     Cost c = c0 * x**(-lam) with x = Q / Q0 the cumulative output relative to the base year and
     lam = log2(decline per doubling). Output per year is spend / c, spend = S0 e^(g t) (c/c0)^(-eps).
     Then dx/dt = u0 e^(g t) x^k with k = lam (1 + eps), whose solution is
-        ln x = ln(1 + (1 - k) M) / (1 - k),   M = u0 (e^(g t) - 1) / g.
+        ln x = ln(1 + (1 - k) M) / (1 - k),   M = u0 (e^(g t) - 1) / g   (ln x = M when k = 1).
     For k > 1 it reaches infinity when M = 1 / (k - 1): a finite-time blow-up. u0 (output per
     year over cumulative output at the base year) is set so that the initial decline rate equals
     ``rate_per_year`` (lam * u0 = rate), which makes all shapes agree at the base year.
     Years before the base year are held at the base value (the curve has no history here).
-    Returns (log decline, diverged mask).
+    Everything is computed from ln M so that no intermediate overflows; the result is capped at
+    ``cap_log`` (diverged samples return exactly ``cap_log``).
     """
     t = np.maximum(elapsed_years, 0)
     u0 = rate_per_year / learning_log2
-    new_output = u0 * t * exprel(spend_growth_log * t)
+    # ln(0) = -inf is the intended value for u0 = 0 (no decline) and t = 0 (base year): M = 0
+    with np.errstate(divide="ignore"):
+        log_m = np.log(u0) + np.log(t) + _log_exprel(spend_growth_log * t)
     k = learning_log2 * (1 + elasticity)
-    y = (1 - k) * new_output
-    diverged = y <= -1
-    # ln(1 + y) / y -> 1 as y -> 0; 1.0 is a placeholder where that ratio is not used
-    y_ok = np.where(diverged | (y == 0), 1.0, y)
-    ratio = np.where(y == 0, 1.0, np.log1p(y_ok) / y_ok)
-    log_x = new_output * ratio
-    return np.where(diverged, np.inf, learning_log2 * log_x), diverged
+    log_lam = np.log(learning_log2)
+    # k < 1: ln x = ln(1 + (1 - k) M) / (1 - k)
+    one_minus_k = np.where(k < 1, 1 - k, 1.0)
+    sub = learning_log2 * np.logaddexp(0, np.log(one_minus_k) + log_m) / one_minus_k
+    # k > 1: ln x = -ln(1 - (k - 1) M) / (k - 1), infinite once (k - 1) M >= 1
+    k_minus_one = np.where(k > 1, k - 1, 1.0)
+    z = np.log(k_minus_one) + log_m
+    diverged = (k > 1) & (z >= 0)
+    z_ok = np.where(diverged | (k <= 1), -1.0, z)  # -1.0: placeholder where the value is not used
+    sup = -learning_log2 * np.log1p(-np.exp(z_ok)) / k_minus_one
+    # k = 1: ln x = M
+    one = np.exp(np.minimum(log_lam + log_m, np.log(cap_log)))
+    log_decline = np.select([k < 1, k > 1], [sub, sup], default=one)
+    return np.where(diverged, cap_log, np.minimum(log_decline, cap_log))
 
 
 @model(outputs=("capability_cost_usd", "cost_decline_x", "capped_flag"))
@@ -192,8 +209,8 @@ def fixed_capability_cost(
 
     Every shape is capped at ``decline_cap_x`` (L <= ln(decline_cap_x)); ``capped_flag`` is 1 from
     the first year in which a sample's decline reaches the cap (or diverges), so its mean over
-    samples in the last year is the share of capped samples. ``shape_choice_index`` is typically a ``choice`` parameter over 0, 1, 2 with
-    weights: a mixture of shapes.
+    samples in the last year is the share of capped samples. ``shape_choice_index`` is typically a
+    ``choice`` parameter over 0, 1, 2 with weights: a mixture of shapes.
 
     Parameters
     ----------
@@ -233,16 +250,15 @@ def fixed_capability_cost(
     """
     elapsed_years = year - base_year
     rate = np.log(decline_x_per_year)
-    ceiling_log = np.log(decline_ceiling_x)
+    cap_log = np.log(decline_cap_x)
     exponential = _log_decline_exponential(elapsed_years, rate)
-    logistic = _log_decline_logistic(elapsed_years, rate, ceiling_log)
-    experience, _ = _log_decline_experience(
+    logistic = _log_decline_logistic(elapsed_years, rate, np.log(decline_ceiling_x))
+    experience = _log_decline_experience(
         elapsed_years, rate, np.log2(experience_decline_x_per_doubling), np.log(budget_x_per_year),
-        spend_price_elasticity,
+        spend_price_elasticity, cap_log,
     )
     shape = np.asarray(shape_choice_index)
     log_decline = np.select([shape == 0, shape == 1], [exponential, logistic], default=experience)
-    cap_log = np.log(decline_cap_x)
     capped = log_decline >= cap_log
     log_decline = np.minimum(log_decline, cap_log)
     capped_flag = np.logical_or.accumulate(capped, axis=-1)

@@ -59,6 +59,24 @@ def cluster_run_flop(*, cluster_chips, chip_peak_flop_per_s, mfu_frac, run_lengt
     return {"cluster_flop": cluster_chips * chip_peak_flop_per_s * mfu_frac * run_length_hours * SECONDS_PER_HOUR}
 
 
+@model(outputs=("rental_flop_per_usd",))
+def rental_price_performance(*, chip_peak_flop_per_s, price_usd_per_gpu_hour):
+    """Peak FLOP bought per dollar when renting a chip: peak FLOP/s x 3600 s/h / price per hour.
+
+    Parameters
+    ----------
+    chip_peak_flop_per_s : array or float, > 0
+        Dense peak FLOP/s of the chip at the precision used.
+    price_usd_per_gpu_hour : array or float, > 0
+        Rental price of one chip for one hour.
+
+    Returns
+    -------
+    dict with ``rental_flop_per_usd`` : array
+    """
+    return {"rental_flop_per_usd": chip_peak_flop_per_s * SECONDS_PER_HOUR / price_usd_per_gpu_hour}
+
+
 @model(outputs=("compute_shortfall_x",))
 def compute_shortfall(*, training_flop, cluster_flop):
     """How many times more FLOP a run needs than a cluster delivers.
