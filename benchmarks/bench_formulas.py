@@ -5,7 +5,10 @@ examples/reference_r1_formulas.yaml against the registered models they mirror
 (costsim.models.reference, plain numpy), and one single-expression formula against the same
 expression written inline in numpy. Best of 5 wall-clock repeats, in one process, after a warm-up.
 
-Run: python benchmarks/bench_formulas.py [N]
+Run: python benchmarks/bench_formulas.py [N [REPEATS]]
+
+Wall time is what a user waits; CPU time of this process is the steadier comparison on a shared
+machine (other processes' load inflates wall time, not this process's CPU time).
 """
 
 from __future__ import annotations
@@ -83,30 +86,35 @@ def formula_one_line(spec):
     return lambda env: spec.func(**{k: env[k] for k in spec.inputs})["effective_flop"]
 
 
-def best_of(fns, env, repeats: int = 5) -> tuple[list[float], list[np.ndarray]]:
-    """Best time of each function; repeats are interleaved so machine load hits both alike."""
+def best_of(fns, env, repeats: int = 5) -> tuple[list[float], list[float], list[np.ndarray]]:
+    """Best wall and CPU time of each function; repeats interleave, so load hits both alike."""
     outs = [fn(env) for fn in fns]  # warm-up (page faults of the first large allocations)
-    times = [[] for _ in fns]
+    wall = [[] for _ in fns]
+    cpu = [[] for _ in fns]
     for _ in range(repeats):
-        for fn, spent in zip(fns, times):
-            t0 = time.perf_counter()
+        for fn, w, c in zip(fns, wall, cpu):
+            t0, c0 = time.perf_counter(), time.process_time()
             fn(env)
-            spent.append(time.perf_counter() - t0)
-    return [min(t) for t in times], outs
+            c.append(time.process_time() - c0)
+            w.append(time.perf_counter() - t0)
+    return [min(t) for t in wall], [min(t) for t in cpu], outs
 
 
-def main(n: int = 1_000_000) -> None:
+def main(n: int = 1_000_000, repeats: int = 5) -> None:
     env = inputs(n)
     chain = formulas_chain([compiled(k, v) for k, v in R1_FORMULAS.items()])
     one = formula_one_line(compiled("effective_flop", ONE_LINE))
-    print(f"R1 formula evaluation, N = {n:,}, T = 11, best of 5 (numpy {np.__version__})")
+    print(f"R1 formula evaluation, N = {n:,}, T = 11, best of {repeats} (numpy {np.__version__})")
     for label, hand, formula in (("3 formulas vs reference models", by_hand_models, chain),
                                  ("1 formula vs inline numpy", by_hand_one_line, one)):
-        (t_hand, t_formula), (a, b) = best_of((hand, formula), env)
+        (w_hand, w_formula), (c_hand, c_formula), (a, b) = best_of((hand, formula), env, repeats)
         same = "identical" if np.array_equal(a, b) else f"max rel diff {np.max(np.abs(b / a - 1)):.1e}"
-        print(f"  {label:32s} numpy {t_hand * 1e3:7.1f} ms   formula {t_formula * 1e3:7.1f} ms   "
-              f"ratio {t_formula / t_hand:4.2f}   ({same})")
+        print(f"  {label}: results {same}\n"
+              f"    wall  numpy {w_hand * 1e3:7.1f} ms   formula {w_formula * 1e3:7.1f} ms   "
+              f"ratio {w_formula / w_hand:4.2f}\n"
+              f"    CPU   numpy {c_hand * 1e3:7.1f} ms   formula {c_formula * 1e3:7.1f} ms   "
+              f"ratio {c_formula / c_hand:4.2f}")
 
 
 if __name__ == "__main__":
-    main(int(float(sys.argv[1])) if len(sys.argv) > 1 else 1_000_000)
+    main(*(int(float(a)) for a in sys.argv[1:3]))

@@ -70,7 +70,14 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    import warnings
+
     from costsim.errors import CostsimError, ModelError, OutputError, ScenarioError
+
+    def show_warning(message, category, filename, lineno, file=None, line=None):
+        print(f"warning: {message}", file=sys.stderr)
+
+    warnings.showwarning = show_warning  # one readable line, not Python's source echo
 
     try:
         return int(args.func(args) or 0)

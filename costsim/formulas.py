@@ -133,7 +133,9 @@ _FORBIDDEN_OPS = {ast.FloorDiv: "'//'", ast.Mod: "'%'", ast.MatMult: "'@'", ast.
                   ast.Not: "'not'", ast.Invert: "'~'", ast.Is: "'is'", ast.IsNot: "'is not'",
                   ast.In: "'in'", ast.NotIn: "'not in'"}
 
-_YEARS_T = "\0T"  # env key holding the number of years (cannot clash with an identifier)
+# env keys for the number of years and the rank (a NUL cannot clash with an identifier)
+_YEARS_T = "\0T"
+_NDIM = "\0nd"
 _CAL = unit_of("base_year")
 _DUR = unit_of("run_years")
 _DIMENSIONLESS = frozenset(UNIT_SUFFIXES[s] for s in (
@@ -495,7 +497,7 @@ def _getter(node: _Node) -> Callable:
 def _span_years(x, env):
     """Broadcast ``x`` (float or lifted array) over the year axis (axis 1)."""
     years = env[_YEARS_T]
-    nd = env["\0nd"]
+    nd = env[_NDIM]
     x = np.asarray(x, dtype=np.float64)
     if x.ndim < nd:
         x = x.reshape((1,) * (nd - x.ndim) + x.shape)
@@ -594,19 +596,16 @@ class CompiledFormula:
         return {self.name: out}
 
     def _lift(self, inputs: Mapping[str, object]) -> tuple[dict, int]:
-        """Bring every input to one rank: (n, T[, B]) with 1 for axes an input lacks."""
-        axes = self.input_axes
+        """Bring every input to one rank, (n, T) or (n, T, B), with length 1 for missing axes."""
         values = {}
         for name in self.inputs:
             x = inputs[name]
             values[name] = x if isinstance(x, float) else np.asarray(x, dtype=np.float64)
-        if axes is not None:
-            bloc = any("bloc" in axes.get(n, ()) for n in self.inputs)
+        if self.input_axes is not None:
+            nd = 3 if any("bloc" in self.input_axes[n] for n in self.inputs) else 2
         else:
-            bloc = any(np.ndim(v) == 3 for v in values.values())
-        nd = 3 if bloc else 2
-        ref = next((v.shape for v in values.values() if np.ndim(v) == 3), None)
-        env: dict[str, object] = {"\0nd": nd}
+            nd = 3 if any(np.ndim(v) == 3 for v in values.values()) else 2
+        env: dict[str, object] = {_NDIM: nd}
         years = None
         for name, x in values.items():
             if isinstance(x, float) or x.ndim == 0:
@@ -617,18 +616,22 @@ class CompiledFormula:
                 years = x.shape[1]
             elif x.ndim == 1:
                 x = x[:, None]  # a per-sample scalar does not vary by year
-            elif x.ndim == 2 and axes is not None and axes.get(name) == ("bloc",):
+            elif x.ndim == 2 and nd == 3 and self._is_per_bloc(name, x, values):
                 x = x[:, None, :]
-            elif x.ndim == 2 and axes is None and bloc and x.shape[1] not in (1, ref[1]) \
-                    and x.shape[1] == ref[2]:
-                x = x[:, None, :]  # (n, B): a per-bloc scalar
-            if nd == 3 and x.ndim == 2:
+            if x.ndim < nd:
                 x = x[:, :, None]
             if years is None and x.shape[1] > 1:
                 years = x.shape[1]
             env[name] = x
         env[_YEARS_T] = years if years is not None else 1
         return env, nd
+
+    def _is_per_bloc(self, name: str, x: np.ndarray, values: Mapping[str, object]) -> bool:
+        """Is a 2-D input (n, B) rather than (n, T) or (n, 1)? Declared axes decide, else shapes."""
+        if self.input_axes is not None:
+            return self.input_axes[name] == ("bloc",)
+        years, blocs = next(v.shape[1:] for v in values.values() if np.ndim(v) == 3)
+        return x.shape[1] == blocs and x.shape[1] not in (1, years)  # T == B: taken as years
 
 
 def _recompile(name, text, path, line, input_axes):

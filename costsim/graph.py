@@ -95,7 +95,8 @@ def wire(nodes: list[Node], param_names: set[str], lines: dict[str, int] | None 
         cycle = exc.args[1]
         names = " -> ".join(nodes[i].label for i in cycle)
         return list(nodes), producer, [Issue(nodes[cycle[0]].path, f"model cycle: {names}",
-                                             "an acyclic graph", None, line=nodes[cycle[0]].line)]
+                                             line=nodes[cycle[0]].line,
+                                             hint="Break the loop: one of these must come from a parameter.")]
     return [nodes[i] for i in order], producer, []
 
 
@@ -159,4 +160,4 @@ def _tally(bad, node, name, value, kwargs, offset):
                 arr = arr[row]
             elif arr.ndim:
                 arr = arr[0]
-            entry.first_inputs[k] = arr.ravel()[:6].tolist() if arr.size > 1 else float(arr)
+            entry.first_inputs[k] = arr.ravel()[:6].tolist() if arr.size > 1 else float(arr.ravel()[0])

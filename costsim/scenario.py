@@ -11,6 +11,7 @@ import difflib
 import functools
 import hashlib
 import math
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -171,8 +172,12 @@ def _load_chain(path: Path, source: str, reader, chain: tuple[str, ...]
         raise ScenarioError(source, [Issue("extends", "must be a file path", "a relative path like base.yaml",
                                            parent_ref, line=raw_lines.get("extends"))])
     parent = (path.parent / parent_ref)
-    key = str(parent.resolve()) if reader is None else str(parent)
-    here = str(path.resolve()) if reader is None else str(path)
+    try:
+        key = str(parent.resolve()) if reader is None else os.path.normpath(parent)
+        here = str(path.resolve()) if reader is None else os.path.normpath(path)
+    except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte in the name, a symlink loop
+        raise ScenarioError(source, [Issue("extends", f"cannot use this path ({exc})", "a relative path like base.yaml",
+                                           parent_ref, line=raw_lines.get("extends"))]) from None
     if key in chain or key == here:
         names = " -> ".join([*(Path(c).name for c in chain), Path(here).name, Path(key).name])
         raise ScenarioError(source, [Issue("extends", f"extends cycle: {names}", "a chain without cycles",
@@ -181,7 +186,15 @@ def _load_chain(path: Path, source: str, reader, chain: tuple[str, ...]
         raise ScenarioError(source, [Issue("extends", "extends chain too long", f"at most {MAX_EXTENDS} files",
                                            len(chain) + 1, line=raw_lines.get("extends"))])
     parent_source = str(Path(source).parent / parent_ref) if source != "<string>" else parent_ref
-    pdata, plines, ptexts = _load_chain(parent, parent_source, reader, (*chain, here))
+    try:
+        pdata, plines, ptexts = _load_chain(parent, parent_source, reader, (*chain, here))
+    except ScenarioError as exc:
+        if not all(i.path == "" and i.line is None for i in exc.issues):
+            raise
+        # the parent could not be read at all (missing, a folder, too large): say so at `extends:`
+        raise ScenarioError(source, [Issue("extends", f"{i.problem}: {parent_source}", i.expected, i.got,
+                                           line=raw_lines.get("extends"), hint=i.hint)
+                                     for i in exc.issues]) from None
     merged = _merge(pdata, {k: v for k, v in data.items() if k != "extends"})
     merged_lines = dict(plines)
     merged_lines.update(lines)
@@ -278,7 +291,7 @@ def _resolve_claim(spec: dict, path: str, line: int | None) -> tuple[dict | None
     elif "value" in entry:
         value = entry["value"]
     scale = spec.get("scale", 1.0)
-    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not math.isfinite(scale) or scale == 0:
+    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not _finite(scale) or scale == 0:
         return None, [Issue(f"{path}.scale", "must be a non-zero number", "e.g. 1.0e+12 (TFLOP/s -> FLOP/s)",
                             scale, line=line)]
     src = f"claims: {claim_id} ({entry.get('kind', '?')}, {entry.get('source', '?')}"
@@ -313,6 +326,14 @@ def _resolve_claim(spec: dict, path: str, line: int | None) -> tuple[dict | None
 
 
 # ----------------------------------------------------------------------------------- validation
+def _finite(value: int | float) -> bool:
+    """True for a number that is a finite float64 (an int beyond 1.8e308 is not: float() overflows)."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
 class _Validator:
     def __init__(self, data: dict, lines: dict[str, Loc], source: str, base_dir: Path):
         self.data = data
@@ -340,7 +361,7 @@ class _Validator:
 
     def number(self, path, value, *, integer=False, lo=None, hi=None) -> float | None:
         ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
-        if isinstance(value, bool) or not ok_type or (not integer and not math.isfinite(value)):
+        if isinstance(value, bool) or not ok_type or (not integer and not _finite(value)):
             want = "a whole number" if integer else "a finite number (write 5e25 or 5.0e+25)"
             self.add(path, "must be a number" if not integer else "must be a whole number", want, value)
             return None
@@ -489,7 +510,10 @@ def _formulas(v: _Validator, raw: object) -> list[Node]:
     if not isinstance(raw, dict):
         v.add("formulas", "must be a mapping", "output_name: \"expression\"", type(raw).__name__)
         return nodes
-    from costsim.formulas import compile_formula
+    import warnings
+
+    from costsim.errors import CostsimWarning
+    from costsim.formulas import compile_formula, unit_mix_warnings
 
     for name, text in raw.items():
         path = f"formulas.{name}"
@@ -500,6 +524,8 @@ def _formulas(v: _Validator, raw: object) -> list[Node]:
                             Issue(issue.path, issue.problem, issue.expected, issue.got, issue.line,
                                   issue.hint, loc["source"]))
         if spec is not None:
+            for warning in unit_mix_warnings(spec):
+                warnings.warn(warning.render(v.source), CostsimWarning, stacklevel=4)
             nodes.append(Node(path, path, spec, {}, {}, loc["line"]))
     return nodes
 

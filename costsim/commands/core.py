@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from costsim.commands.common import Progress, add_scenario_options, fmt, load_plugins
+from costsim.commands.common import Progress, add_scenario_options, fmt, load_plugins, parallel_options
 
 RUN_EPILOG = """\
 examples:
@@ -89,7 +89,8 @@ def _summary_years(scenario, text):
     return years
 
 
-def print_summary(results, scenario, years, out=sys.stdout) -> None:
+def print_summary(results, scenario, years, out=None) -> None:
+    out = out or sys.stdout
     from costsim.units import label_of
 
     rows = []
@@ -116,7 +117,8 @@ def print_summary(results, scenario, years, out=sys.stdout) -> None:
         out.write(f"{r[0]:<{w[0]}}  {r[1]:>{w[1]}}  {r[2]:>{w[2]}}  {r[3]:<{w[3]}}\n")
 
 
-def print_checks(results, out=sys.stdout) -> int:
+def print_checks(results, out=None) -> int:
+    out = out or sys.stdout
     failed = 0
     if not results.checks:
         return 0
@@ -144,7 +146,8 @@ def cmd_run(args) -> int:
         check_target(args.output, args.force)  # refuse before spending time on the run
     years = _summary_years(scenario, args.years)
     n = args.samples if args.samples is not None else scenario.samples
-    results = run(scenario, n=n, seed=args.seed, design=args.design, progress=Progress(f"{scenario.name}"))
+    results = run(scenario, n=n, seed=args.seed, design=args.design, progress=Progress(f"{scenario.name}"),
+                  **parallel_options(args))
     if not args.quiet:
         print(f"{scenario.name}: n={results.n:,} seed={results.meta['seed']} design={results.meta['design']} "
               f"({results.meta['wall_time_s']:.2f} s)")
