@@ -16,10 +16,19 @@ from scipy import special
 from costsim.errors import Issue
 
 _NUM = "a finite number (write 5e25 or 5.0e+25)"
+# The extreme uniform draws the samplers make: 2**-54 and the largest float64 below 1. Every
+# distribution must map both to finite numbers, which make_dist checks.
+U_MIN = 2.0**-54
+U_MAX = 1.0 - 2.0**-53
 
 
 def _is_number(x: object) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(float(x))
+    if not isinstance(x, (int, float)) or isinstance(x, bool):
+        return False
+    try:
+        return math.isfinite(float(x))
+    except OverflowError:  # an int beyond float64's range
+        return False
 
 
 def _z_of(credibility: float) -> float:
@@ -85,6 +94,8 @@ def _lognormal_ci_musigma(f):
 def _choice_ppf(f, u):
     values = np.asarray(f["values"], dtype=float)
     weights = np.asarray(f["weights"] if f.get("weights") is not None else np.ones(len(values)), dtype=float)
+    order = np.argsort(values, kind="stable")  # a quantile function is monotone: copulas and LHS rely on it
+    values, weights = values[order], weights[order]
     cum = np.cumsum(weights / weights.sum())
     idx = np.searchsorted(cum, u, side="right")
     return values[np.minimum(idx, len(values) - 1)]
@@ -209,4 +220,15 @@ def make_dist(kind: object, fields: dict, path: str, lines: dict[str, int]) -> t
     if issues:
         return None, issues
     ordered = tuple((k, values[k]) for k in (*spec.required, *spec.optional))
-    return Dist(kind, ordered), []
+    dist = Dist(kind, ordered)
+    if spec.ppf is not None:
+        with np.errstate(all="ignore"):  # overflow is what this looks for; it is reported below
+            ends = dist.ppf(np.array([U_MIN, 0.5, U_MAX]))
+        bad = [(q, x) for q, x in zip(("lowest", "median", "highest"), ends.tolist(), strict=True)
+               if not math.isfinite(x)]
+        if bad:
+            where, value = bad[0]
+            return None, [Issue(path, f"the {where} draw of this distribution is beyond float64's range",
+                                "finite values at every draw (fields of smaller magnitude)", value,
+                                line=lines.get(path, lines.get(f"{path}.dist")))]
+    return dist, []

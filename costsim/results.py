@@ -54,9 +54,30 @@ def quantiles_with_se(x: np.ndarray, qs) -> tuple[np.ndarray, np.ndarray]:
     r_hi = np.clip(np.ceil(n * qs + half).astype(np.int64), 0, n - 1)
     kth = np.unique(np.concatenate([lo, hi, r_lo, r_hi]))
     part = np.partition(x, kth)
-    values = part[lo] + (h - lo) * (part[hi] - part[lo])
-    se = (part[r_hi] - part[r_lo]) / (2 * Z95)
+    with np.errstate(over="ignore", invalid="ignore"):
+        values = part[lo] + (h - lo) * (part[hi] - part[lo])
+        se = (part[r_hi] - part[r_lo]) / (2 * Z95)
+    if not (np.isfinite(values).all() and np.isfinite(se).all()) and np.isfinite(part[kth]).all():
+        # differences of values near +-1.8e308 overflow; the same quantities in a safe order
+        w = h - lo
+        values = np.where(np.isfinite(values), values, part[lo] * (1 - w) + part[hi] * w)
+        se = np.where(np.isfinite(se), se, part[r_hi] / (2 * Z95) - part[r_lo] / (2 * Z95))
     return values, se
+
+
+def mean_sd(x: np.ndarray) -> tuple[float, float]:
+    """Mean and sample standard deviation of a 1-D sample, without overflow for huge values.
+
+    Values beyond about 1e154 overflow when squared, and sums of values near 1.8e308 overflow;
+    such samples are scaled by their largest magnitude first (other samples are computed
+    directly, so their digits do not change).
+    """
+    n = x.shape[0]
+    scale = float(np.max(np.abs(x))) if n else 0.0
+    if math.isfinite(scale) and scale > 1e150:
+        y = x / scale
+        return float(y.mean()) * scale, (float(y.std(ddof=1)) * scale if n > 1 else 0.0)
+    return float(x.mean()), (float(x.std(ddof=1)) if n > 1 else 0.0)
 
 
 @dataclass(frozen=True)
@@ -201,8 +222,7 @@ class Results:
                         col = col[:, bi]
                     col = np.asarray(col, dtype=float)
                     n = col.shape[0]
-                    mean = float(col.mean())
-                    sd = float(col.std(ddof=1)) if n > 1 else 0.0
+                    mean, sd = mean_sd(col)
                     base = {"scenario": scen, "output": name, "unit": unit, "bloc": bl or "",
                             "year": "" if yr is None else int(yr)}
                     rows.append({**base, "statistic": "mean", "value": mean, "mc_se": sd / math.sqrt(n)})
@@ -240,9 +260,10 @@ class Results:
             p = float(hit.mean())
             return p, math.sqrt(max(p * (1 - p), 1.0 / n) / n)
         if check.stat == "mean":
-            return float(x.mean()), float(x.std(ddof=1) / math.sqrt(n)) if n > 1 else 0.0
+            mean, sd = mean_sd(x)
+            return mean, sd / math.sqrt(n)
         if check.stat == "sd":
-            sd = float(x.std(ddof=1)) if n > 1 else 0.0
+            sd = mean_sd(x)[1]
             return sd, sd / math.sqrt(2 * max(n - 1, 1))
         q = _stat_q(check.stat)
         v, s = quantiles_with_se(x, [q])
@@ -262,7 +283,10 @@ class Results:
         conclusive = not (se > 0 and margin < 2 * se)
         needed = None
         if not conclusive:
-            needed = int(math.ceil(self.n * (2 * se / max(margin, 1e-300)) ** 2)) if margin > 0 else None
+            ratio = 2 * se / max(margin, 1e-300)
+            needed_f = self.n * ratio * ratio  # may be inf (float products overflow quietly; ** raises)
+            # beyond 1e15 samples no run would settle it
+            needed = int(math.ceil(needed_f)) if margin > 0 and needed_f <= 1e15 else None
         where = check.output
         if check.year is not None:
             where += f" {check.year}"

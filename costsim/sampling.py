@@ -20,10 +20,12 @@ import warnings
 import numpy as np
 from scipy import special
 
+from costsim.distributions import U_MAX, U_MIN
 from costsim.errors import CostsimWarning, Issue, ScenarioError
 from costsim.scenario import Scenario
 
-_EPS = 2.0**-54  # shifts [0, 1) draws into (0, 1) so the inverse CDF stays finite
+_EPS = U_MIN  # shifts [0, 1) draws into (0, 1) so the inverse CDF stays finite
+# 1 - 2**-53 + 2**-54 rounds up to 1.0 (half to even), so the top is capped at U_MAX explicitly
 
 
 def name_key(name: str) -> int:
@@ -41,6 +43,7 @@ def _mc(seed: int, names: list[str], n: int) -> dict[str, np.ndarray]:
     for name in names:
         u = param_rng(seed, name).random(n)
         u += _EPS
+        np.minimum(u, U_MAX, out=u)
         out[name] = u
     return out
 
@@ -52,7 +55,7 @@ def _lhs(seed: int, names: list[str], n: int) -> dict[str, np.ndarray]:
         u = rng.permutation(n).astype(float)
         u += rng.random(n)
         u /= n
-        np.clip(u, _EPS, 1.0 - _EPS, out=u)
+        np.clip(u, _EPS, U_MAX, out=u)
         out[name] = u
     return out
 
@@ -70,7 +73,7 @@ def sobol_points(seed: int, names: list[str], n: int, *, skip_warning: bool = Fa
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # costsim warns about non-powers of two itself
         u = engine.random(n)
-    return np.clip(u, _EPS, 1.0 - _EPS)
+    return np.clip(u, _EPS, U_MAX)
 
 
 def _sobol(seed: int, names: list[str], n: int) -> dict[str, np.ndarray]:
@@ -92,8 +95,9 @@ def spearman_to_pearson(rho: float) -> float:
 def copula_cholesky(scenario: Scenario) -> tuple[list[str], np.ndarray] | None:
     """Cholesky factor of the copula's correlation matrix over the correlated parameters.
 
-    Pairs are added in file order; the first pair that makes the matrix not positive definite is
-    named in the error.
+    When the pairs together are impossible (the matrix is not positive definite), the error
+    names the pair that pushes the smallest eigenvalue below zero the most (of equals, the
+    last written) and lists the other pairs that conflict with it.
     """
     if not scenario.correlations:
         return None
@@ -104,18 +108,25 @@ def copula_cholesky(scenario: Scenario) -> tuple[list[str], np.ndarray] | None:
                 names.append(x)
     idx = {n: i for i, n in enumerate(names)}
     corr = np.eye(len(names))
-    for k, (a, b, rho) in enumerate(scenario.correlations):
-        r = spearman_to_pearson(rho)
-        corr[idx[a], idx[b]] = corr[idx[b], idx[a]] = r
-        try:
-            np.linalg.cholesky(corr)
-        except np.linalg.LinAlgError:
-            path = f"correlations[{k}]"
-            raise ScenarioError(scenario.source, [Issue(
-                path, f"correlation of {a} and {b} makes the matrix not positive definite", "a consistent set of "
-                "correlations", rho, line=scenario.lines.get(path),
-                hint="Given the other pairs, this value is impossible; weaken it or one of the others.")]) from None
-    return names, np.linalg.cholesky(corr)
+    for a, b, rho in scenario.correlations:
+        corr[idx[a], idx[b]] = corr[idx[b], idx[a]] = spearman_to_pearson(rho)
+    try:
+        return names, np.linalg.cholesky(corr)
+    except np.linalg.LinAlgError:
+        pass
+    _, vectors = np.linalg.eigh(corr)
+    v = vectors[:, 0]  # the direction in which the matrix is negative
+    share = [float(v[idx[a]] * v[idx[b]] * corr[idx[a], idx[b]]) for a, b, _ in scenario.correlations]
+    k = min(range(len(share)), key=lambda j: (round(share[j], 9), -j))
+    a, b, rho = scenario.correlations[k]
+    others = [f"{x}~{y} {r:g}" for j, (x, y, r) in enumerate(scenario.correlations)
+              if j != k and share[j] < -1e-9]
+    path = f"correlations[{k}]"
+    given = f"Given {', '.join(others)}, this" if others else "This"
+    raise ScenarioError(scenario.source, [Issue(
+        path, f"correlation of {a} and {b} makes the matrix not positive definite", "a consistent set of "
+        "correlations", rho, line=scenario.lines.get(path),
+        hint=f"{given} value is impossible; weaken it or one of the others.")])
 
 
 def apply_copula(u: dict[str, np.ndarray], chol: tuple[list[str], np.ndarray] | None) -> dict[str, np.ndarray]:
@@ -127,7 +138,7 @@ def apply_copula(u: dict[str, np.ndarray], chol: tuple[list[str], np.ndarray] | 
     zc = z @ lower.T
     out = dict(u)
     for j, n in enumerate(names):
-        out[n] = np.clip(special.ndtr(zc[:, j]), _EPS, 1.0 - _EPS)
+        out[n] = np.clip(special.ndtr(zc[:, j]), _EPS, U_MAX)
     return out
 
 

@@ -334,6 +334,12 @@ def _finite(value: int | float) -> bool:
         return False
 
 
+def _is_year_of(year: object, years: np.ndarray) -> bool:
+    """True for a whole number that is one of ``years`` (never converting a huge int to float)."""
+    return (isinstance(year, int) and not isinstance(year, bool) and abs(year) < 10**6
+            and bool(np.any(years == year)))
+
+
 class _Validator:
     def __init__(self, data: dict, lines: dict[str, Loc], source: str, base_dir: Path):
         self.data = data
@@ -464,7 +470,7 @@ def _models(v: _Validator, raw: object) -> list[Node]:
             continue
         v.unknown_keys(item, ("use", "bind", "rename", "id"), path, "model key")
         use = item.get("use")
-        if use not in registry:
+        if not isinstance(use, str) or use not in registry:
             close = difflib.get_close_matches(str(use), sorted(registry), n=1)
             v.add(f"{path}.use", "unknown model", "a registered model (see `costsim models`)", use,
                   hint=f"Did you mean {close[0]!r}?" if close else "")
@@ -571,14 +577,14 @@ def _checks(v: _Validator, raw: object, years: np.ndarray | None, blocs: tuple[s
         if not isinstance(claim, str) or not claim.strip():
             v.add(f"{path}.claim", "missing the claim being checked", "a sentence", claim, loc_path=path)
         output = item.get("output")
-        if output not in produced:
+        if not isinstance(output, str) or output not in produced:
             close = difflib.get_close_matches(str(output), sorted(produced), n=1)
             v.add(f"{path}.output", "unknown output", "an output of the scenario's models or formulas", output,
                   hint=f"Did you mean {close[0]!r}?" if close else "", loc_path=f"{path}.output"
                   if f"{path}.output" in v.lines else path)
         year = item.get("year")
         if year is not None and years is not None:
-            if isinstance(year, bool) or not isinstance(year, int) or year not in years:
+            if not _is_year_of(year, years):
                 v.add(f"{path}.year", "year not in the scenario's years",
                       f"a whole year in {int(years[0])}..{int(years[-1])}", year)
                 year = None
@@ -625,7 +631,7 @@ def _correlations(v: _Validator, raw: object, params: dict[str, Param]) -> list[
         a, b, rho = item
         bad = False
         for name in (a, b):
-            if name not in params:
+            if not isinstance(name, str) or name not in params:
                 close = difflib.get_close_matches(str(name), sorted(params), n=1)
                 v.add(path, f"unknown parameter {name!r}", "a parameter name", name,
                       hint=f"Did you mean {close[0]!r}?" if close else "")
@@ -763,8 +769,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     if years is not None:
         if sy is None:
             summary_years = tuple(dict.fromkeys(int(y) for y in (years[0], years[len(years) // 2], years[-1])))
-        elif not isinstance(sy, list) or not all(isinstance(y, int) and not isinstance(y, bool) and y in years
-                                                  for y in sy):
+        elif not isinstance(sy, list) or not all(_is_year_of(y, years) for y in sy):
             v.add("summary_years", "must list years of the scenario",
                   f"whole years in {int(years[0])}..{int(years[-1])}", sy)
         else:

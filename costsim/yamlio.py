@@ -11,6 +11,7 @@ Safety rules (a scenario is data, never code):
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path
 
 import yaml
@@ -73,16 +74,31 @@ def read_text(path: str | Path, source: str | None = None) -> str:
     source = source or str(path)
     p = Path(path)
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise ScenarioError(source, [Issue("", "file is too large", f"at most {MAX_BYTES:,} bytes", size)])
-        data = p.read_bytes()
+        info = p.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(str(path))
+        if not stat.S_ISREG(info.st_mode):  # /dev/zero, a FIFO, a terminal: could block or never end
+            raise ScenarioError(source, [Issue("", "not a regular file", "a scenario file (.yaml)", str(path))])
+        if info.st_size > MAX_BYTES:
+            raise ScenarioError(source, [Issue("", "file is too large", f"at most {MAX_BYTES:,} bytes",
+                                               info.st_size)])
+        with open(p, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)  # the file may grow between stat and read
+        if len(data) > MAX_BYTES:
+            raise ScenarioError(source, [Issue("", "file is too large", f"at most {MAX_BYTES:,} bytes",
+                                               f"more than {MAX_BYTES:,}")])
+    except ScenarioError:
+        raise
     except FileNotFoundError:
         raise ScenarioError(source, [Issue("", "no such file", "an existing scenario file", str(path))]) from None
     except IsADirectoryError:
         raise ScenarioError(source, [Issue("", "is a folder", "a scenario file (.yaml)", str(path))]) from None
     except PermissionError:
         raise ScenarioError(source, [Issue("", "permission denied", "a readable file", str(path))]) from None
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte in the name, an I/O error
+        problem = getattr(exc, "strerror", None) or str(exc)
+        raise ScenarioError(source, [Issue("", f"cannot read the file: {problem}", "a readable scenario file",
+                                           str(path))]) from None
     return decode(data, source)
 
 
@@ -104,17 +120,23 @@ def decode(data: bytes, source: str) -> str:
 def _check_tree(root: yaml.Node, source: str) -> None:
     """Refuse tags, over-deep nesting and alias bombs before constructing any Python object."""
     sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
 
     def size(node, depth):
         if depth > MAX_DEPTH:
             raise _LimitError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
         key = id(node)
+        if key in open_nodes:  # an alias inside its own anchor: the data would contain itself
+            raise _LimitError("an alias refers to the value that contains it (recursive anchor)",
+                              node.start_mark.line + 1)
         if key in sizes:
             return sizes[key]
         if node.tag not in _ALLOWED_TAGS:
-            raise _TagError(node.tag, node.start_mark.line + 1)
+            raise _TagError(node.tag, node.start_mark.line + 1,
+                            implicit=isinstance(node, yaml.ScalarNode) and node.style is None
+                            and node.tag in _IMPLICIT_REFUSED)
         total = 1
-        sizes[key] = 1  # guards recursive aliases
+        open_nodes.add(key)
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
                 total += size(k, depth + 1) + size(v, depth + 1)
@@ -124,17 +146,86 @@ def _check_tree(root: yaml.Node, source: str) -> None:
         if total > MAX_NODES:
             raise _LimitError(f"expands to more than {MAX_NODES:,} values (alias bomb?)",
                               node.start_mark.line + 1)
+        open_nodes.discard(key)
         sizes[key] = total
         return total
 
     size(root, 0)
 
 
+# Types YAML 1.1 gives plain text by itself; costsim refuses them like explicit tags, but says so
+_IMPLICIT_REFUSED = {
+    "tag:yaml.org,2002:timestamp": ("a date or time is not a value costsim reads",
+                                    "Write a year as a number (2025), or quote the text."),
+    "tag:yaml.org,2002:merge": ("merge keys (<<) are not supported",
+                                "Write the keys out, or share settings with extends: base.yaml."),
+}
+
+
 class _TagError(Exception):
-    def __init__(self, tag: str, line: int):
-        super().__init__(tag, line)
+    def __init__(self, tag: str, line: int, implicit: bool = False):
+        super().__init__(tag, line, implicit)
         self.tag = tag
         self.line = line
+        self.implicit = implicit
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _line_map(loader: _Loader, root: yaml.Node) -> tuple[dict[str, int], list[Issue]]:
+    """``{dotted.path: line}`` of every key and list item; duplicate keys and bad text as Issues.
+
+    Paths use the keys as constructed (``~`` is ``None``, ``0x10`` is ``16``), as the validator
+    sees them, and keys equal in Python (``1`` and ``1.0``) count as duplicates, since the
+    mapping keeps only the last.
+    """
+    lines: dict[str, int] = {}
+    issues: list[Issue] = []
+
+    def key_of(node):
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                return loader.construct_object(node)
+            except (yaml.YAMLError, ValueError, TypeError):
+                return node.value
+        return node.value
+
+    def text_ok(node, path):
+        if isinstance(node, yaml.ScalarNode) and _SURROGATE.search(node.value):
+            issues.append(Issue(path, "text holds a surrogate code point (an escape in \\ud800-\\udfff)",
+                                "valid Unicode text", node.value, line=node.start_mark.line + 1,
+                                hint="Write characters beyond U+FFFF as one escape, e.g. \\U0001F600."))
+
+    def walk(node, path):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[object, int] = {}
+            for key, value in node.value:
+                obj = key_of(key)
+                name = str(obj)
+                child = f"{path}.{name}" if path else name
+                line = key.start_mark.line + 1
+                text_ok(key, child)
+                try:
+                    marker = obj
+                    hash(marker)
+                except TypeError:
+                    marker = name
+                if marker in seen:
+                    issues.append(Issue(child, "duplicate key", "each key once", name, line=line,
+                                        hint=f"It is already set on line {seen[marker]}."))
+                seen[marker] = line
+                lines[child] = line
+                walk(value, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                lines[f"{path}[{i}]"] = item.start_mark.line + 1
+                walk(item, f"{path}[{i}]")
+        else:
+            text_ok(node, path)
+
+    walk(root, "")
+    return lines, issues
 
 
 def load_yaml(text: str, source: str = "<string>") -> tuple[object, dict[str, int]]:
@@ -144,7 +235,14 @@ def load_yaml(text: str, source: str = "<string>") -> tuple[object, dict[str, in
     """
     if len(text) > MAX_BYTES:
         raise ScenarioError(source, [Issue("", "text is too large", f"at most {MAX_BYTES:,} characters", len(text))])
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a control character: PyYAML checks the text up front
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise ScenarioError(source, [Issue(
+            "", "control character in the text", "printable UTF-8 text", f"U+{char:04X} at character {exc.position}",
+            line=text[: exc.position].count("\n") + 1,
+            hint="Remove it, or write it as an escape such as \"\\t\" inside double quotes.")]) from None
     try:
         try:
             root = loader.get_single_node()
@@ -155,14 +253,17 @@ def load_yaml(text: str, source: str = "<string>") -> tuple[object, dict[str, in
             mark = exc.problem_mark or exc.context_mark
             problem = (exc.problem or exc.context or "invalid YAML").strip()
             raise ScenarioError(source, [Issue("", f"YAML syntax error: {problem}",
-                                               line=(mark.line + 1) if mark else None)]) from None
+                                               line=(mark.line + 1) if mark else 1)]) from None
         except yaml.YAMLError as exc:
-            raise ScenarioError(source, [Issue("", f"YAML error: {exc}")]) from None
+            raise ScenarioError(source, [Issue("", f"YAML error: {exc}", line=1)]) from None
         if root is None:
             return {}, {}
         try:
             _check_tree(root, source)
         except _TagError as exc:
+            if exc.implicit:
+                problem, hint = _IMPLICIT_REFUSED[exc.tag]
+                raise ScenarioError(source, [Issue("", problem, line=exc.line, hint=hint)]) from None
             raise ScenarioError(source, [Issue(
                 "", "tag refused: a scenario is plain data", "no tags (plain mappings, lists, numbers, text)",
                 exc.tag, line=exc.line, hint="costsim never constructs objects or runs code from a file.")]) from None
@@ -172,36 +273,15 @@ def load_yaml(text: str, source: str = "<string>") -> tuple[object, dict[str, in
             data = loader.construct_document(root)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            raise ScenarioError(source, [Issue("", f"YAML error: {getattr(exc, 'problem', exc)}",
-                                               line=(mark.line + 1) if mark else None)]) from None
+            raise ScenarioError(source, [Issue("", f"YAML error: {getattr(exc, 'problem', None) or exc}",
+                                               line=(mark.line + 1) if mark else root.start_mark.line + 1)]) from None
         except (TypeError, ValueError, RecursionError) as exc:
             raise ScenarioError(source, [Issue("", f"YAML value error: {exc}",
                                                line=root.start_mark.line + 1)]) from None
+        lines, issues = _line_map(loader, root)
     finally:
         loader.dispose()
 
-    lines: dict[str, int] = {}
-    issues: list[Issue] = []
-
-    def walk(node, path):
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for key, value in node.value:
-                name = str(key.value)
-                child = f"{path}.{name}" if path else name
-                line = key.start_mark.line + 1
-                if name in seen:
-                    issues.append(Issue(child, "duplicate key", "each key once", name, line=line,
-                                        hint=f"It is already set on line {seen[name]}."))
-                seen[name] = line
-                lines[child] = line
-                walk(value, child)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                lines[f"{path}[{i}]"] = item.start_mark.line + 1
-                walk(item, f"{path}[{i}]")
-
-    walk(root, "")
     if issues:
         raise ScenarioError(source, issues)
     return data, lines
@@ -213,6 +293,26 @@ def load_value(text: str) -> object:
     return data
 
 
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that quotes exactly the strings costsim's loader would not read back as strings."""
+
+
+_Dumper.yaml_implicit_resolvers = {k: list(v) for k, v in _Loader.yaml_implicit_resolvers.items()}
+
+
+def _has_line_separators(data: object) -> bool:
+    if isinstance(data, str):
+        return bool(re.search("[\x85\u2028\u2029]", data))
+    if isinstance(data, dict):
+        return any(_has_line_separators(k) or _has_line_separators(v) for k, v in data.items())
+    if isinstance(data, (list, tuple)):
+        return any(_has_line_separators(v) for v in data)
+    return False
+
+
 def dump_yaml(data: object) -> str:
-    """Write plain data as YAML (block style, keys in their given order)."""
-    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True)
+    """Write plain data as YAML (block style, keys in their given order); load_yaml reads it back."""
+    # PyYAML writes NEL and the Unicode line/paragraph separators raw, then folds them to spaces
+    # when reading; text holding them is written with escapes instead
+    raw_ok = not _has_line_separators(data)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=raw_ok)

@@ -8,7 +8,7 @@ import time
 
 
 def add_scenario_options(p: argparse.ArgumentParser, *, samples: bool = True) -> None:
-    """-n, --seed, --set, --plugin, --design: the options every scenario-running command takes."""
+    """-n, --seed, --set, --plugin, --design, --workers, --scheduler: what every scenario-running command takes."""
     if samples:
         p.add_argument("-n", "--samples", type=int, metavar="N",
                        help="number of Monte Carlo samples (default: the scenario's samples:)")
@@ -20,6 +20,24 @@ def add_scenario_options(p: argparse.ArgumentParser, *, samples: bool = True) ->
                    help="load @model functions from a Python file before running (repeatable). "
                         "A scenario file never loads code by itself.")
     p.add_argument("--design", choices=("mc", "lhs", "sobol"), help="sampling design (default: the scenario's)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="evaluate in N local processes (results are identical for any N; default: in this process)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (default: $COSTSIM_DASK_SCHEDULER; "
+                        "needs `pip install 'costsim[dask]'`)")
+
+
+def parallel_options(args) -> dict:
+    """``workers`` and ``scheduler`` for the API, from --workers, --scheduler or $COSTSIM_DASK_SCHEDULER."""
+    workers = getattr(args, "workers", None)
+    if workers is not None and workers < 1:
+        from costsim.errors import Issue, ScenarioError
+
+        raise ScenarioError("--workers", [Issue("", "must be a positive number of processes", ">= 1",
+                                                workers)])
+    from costsim.parallel import resolve_scheduler
+
+    return {"workers": workers, "scheduler": resolve_scheduler(getattr(args, "scheduler", None))}
 
 
 def load_plugins(args) -> None:

@@ -1,0 +1,103 @@
+"""``costsim sweep``: a full grid over scenario values, each point a Monte Carlo run."""
+
+from __future__ import annotations
+
+import argparse
+
+from costsim.commands.common import Progress, add_scenario_options, fmt, load_plugins, parallel_options
+
+EPILOG = """\
+values of --over PATH=VALUES (PATH is any --set path; a bare parameter name means params.NAME):
+  1,2,4,8             these values (numbers or words, e.g. policy.preset=strict,leaky)
+  1:8:4               4 values evenly spaced from 1 to 8, inclusive
+  1e8:1e10:3:log      3 values evenly spaced in log10: 1e8, 1e9, 1e10
+Several --over make a full grid (first one slowest). Without --over, the scenario's `sweeps:`
+block is used (path: [values] or path: {low, high, num, log}).
+
+Each point runs with its own seed, spawned from --seed and the point's index, so the table is
+identical for any --workers, --scheduler or chunk size; --same-seed gives every point the root
+seed instead (common random numbers, smoother differences between points).
+
+examples:
+  costsim sweep scenarios/reference_r1.yaml --over params.cost_decline_x_per_year.high=4,8,16
+  costsim sweep scenarios/export_controls_essay.yaml --over ai_speedup_x=1:4:10 \\
+      --over diffusion_delay_years=0.25:2.5:10 -n 2000 --workers 2 -o sweep.csv
+  costsim sweep scenarios/export_controls_base.yaml --over policy.preset=rules_2023,strict,leaky
+"""
+
+
+def register(sub) -> None:
+    p = sub.add_parser("sweep", help="run a scenario over a grid of values; one table indexed by them",
+                       description="Run a full grid of scenario values, each point a Monte Carlo run with its own "
+                                   "seed, and summarise every output per point.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", help="scenario YAML file")
+    p.add_argument("--over", dest="axes", action="append", default=[], metavar="PATH=VALUES",
+                   help="a swept path and its values (repeatable; default: the scenario's sweeps: block)")
+    add_scenario_options(p)
+    p.add_argument("--output", dest="outputs", action="append", metavar="NAME",
+                   help="summarise this output (repeatable; default: the scenario's outputs)")
+    p.add_argument("--years", metavar="Y,Y", help="years to summarise (default: summary_years; 'all' for every year)")
+    p.add_argument("--show", metavar="Y,Y", help="years to print (default: the last of --years)")
+    p.add_argument("--chunk-size", type=int, metavar="N", help="samples per evaluated chunk (memory bound)")
+    p.add_argument("--same-seed", action="store_true", help="every point uses the root seed (common random numbers)")
+    p.add_argument("-o", "--csv", metavar="FILE", help="write the whole table as CSV (atomically)")
+    p.add_argument("--force", action="store_true", help="replace an existing CSV file")
+    p.set_defaults(func=cmd_sweep)
+
+
+def cmd_sweep(args) -> int:
+    from costsim.commands.sensitivity import _years, refuse_existing
+    from costsim.scenario import load_scenario
+    from costsim.sweep import axes_from_scenario, parse_over, sweep
+
+    load_plugins(args)
+    scenario = load_scenario(args.file, args.overrides)
+    object.__setattr__(scenario, "plugins", tuple(args.plugins))
+    refuse_existing(args.csv, args.force)
+    axes = [parse_over(a) for a in args.axes] if args.axes else axes_from_scenario(scenario)
+    years = () if args.years == "all" else _years(args.years, scenario.summary_years)
+    n_points = 1
+    for a in axes:
+        n_points *= len(a.values)
+    table = sweep(scenario, axes, n=args.samples, seed=args.seed, design=args.design,
+                  outputs=tuple(args.outputs) if args.outputs else None, years=tuple(years),
+                  chunk_size=args.chunk_size, same_seed=args.same_seed,
+                  progress=Progress(f"{scenario.name} sweep ({n_points} points)"), **parallel_options(args))
+    shown = _years(args.show, [years[-1]] if years else [int(scenario.years[-1])])
+    print(f"{scenario.name}: sweep of {table.meta['points']} points over "
+          f"{' x '.join(f'{a.path} ({len(a.values)})' for a in axes)}, seed {table.meta['seed']}"
+          f"{' (same seed at every point)' if args.same_seed else ' (a spawned seed per point)'} "
+          f"({table.meta['wall_time_s']:.2f} s)")
+    _print(table, shown)
+    failed = [c for c in table.checks if not c["passed"]]
+    if table.checks:
+        print(f"\nchecks: {len(table.checks) - len(failed)} of {len(table.checks)} passed over all points")
+    if args.csv:
+        from costsim.store import atomic_write
+
+        text = table.to_csv()
+        atomic_write(args.csv, lambda p: p.write_text(text, encoding="utf-8"), force=args.force)
+        print(f"\nsaved {len(table.rows):,} rows to {args.csv}")
+    return 0
+
+
+def _print(table, shown) -> None:
+    from costsim.units import label_of
+
+    groups: dict[tuple, list[dict]] = {}
+    for row in table.rows:
+        if row["year"] == "" or row["year"] in shown:
+            groups.setdefault((row["output"], row["bloc"], row["year"]), []).append(row)
+    paths = [a.path for a in table.axes]
+    short = [p.removeprefix("params.") for p in paths]
+    for (output, bloc, year), rows in groups.items():
+        where = ", ".join(str(x) for x in (year, bloc) if x != "")
+        print(f"\n{label_of(output)}" + (f", {where}" if where else ""))
+        cells = [[fmt(r[p]) if isinstance(r[p], float) else str(r[p]) for p in paths]
+                 + [fmt(r["p50"]), f"[{fmt(r['p05'])}, {fmt(r['p95'])}]"] for r in rows]
+        head = [*short, "median", "90% interval"]
+        widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(head)]
+        print("  " + "  ".join(f"{h:>{w}}" for h, w in zip(head, widths, strict=True)))
+        for c in cells:
+            print("  " + "  ".join(f"{x:>{w}}" for x, w in zip(c, widths, strict=True)))

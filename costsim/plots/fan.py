@@ -1,0 +1,215 @@
+"""Fan charts of an output over the years, overlays of scenarios, and distributions at one year."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.ticker import PercentFormatter
+
+from costsim.plots.style import (MUTED, PALETTE, fmt_number, new_axes, plain_ticks, scenario_title, set_title, house_style,
+                                 use_log, year_ticks)
+from costsim.units import label_of
+
+DEFAULT_BANDS = (0.9, 0.8, 0.5)
+
+
+def _year_series(results, name: str, bloc) -> np.ndarray:
+    """(n, T) samples of a year-axis output (one bloc of a per-bloc output)."""
+    if name not in results.outputs:
+        results._get(name)  # raises KeyError with a "did you mean"
+        raise ValueError(f"{name!r} is a parameter, not an output; fan charts show outputs over the years")
+    axes = results.axes_of(name)
+    if "year" not in axes:
+        raise ValueError(f"{name!r} has no year axis (axes: {axes or 'none'}); expected an output over the years. "
+                         "Use cdf() or distribution() for per-sample values")
+    arr = np.asarray(results.outputs[name], dtype=float)
+    if "bloc" in axes:
+        if bloc is None:
+            raise ValueError(f"{name!r} has one series per bloc ({', '.join(results.blocs)}); pass bloc=..., "
+                             "or use race() to draw every bloc")
+        arr = arr[..., results.bloc_index(bloc)]
+    return arr
+
+
+def _band_label(level: float) -> str:
+    return f"{level:.0%} interval"
+
+
+def fan(results, name: str, *, ax=None, bloc: str | int | None = None, bands=DEFAULT_BANDS,
+        log: bool | None = None, color: str | None = None, label: str | None = None, title: str | None = None):
+    """Fan chart: the median of an output over the years with central credible bands.
+
+    Parameters
+    ----------
+    results : Results
+    name : str
+        An output with a ``year`` axis (``("year",)``, or ``("year", "bloc")`` with ``bloc``).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (default: a new Figure's).
+    bloc : str or int, optional
+        The bloc to draw, for per-bloc outputs.
+    bands : sequence of float
+        Central interval levels, drawn as nested shaded bands (default 90%, 80%, 50%).
+    log : bool, optional
+        Log y axis; default: when the quantity spans decades (see ``style.use_log``).
+    color, label, title : str, optional
+        Series colour, legend prefix (e.g. a scenario name) and axes title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line (the median) and one filled band per level.
+    """
+    arr = _year_series(results, name, bloc)
+    years = np.asarray(results.years, dtype=float)
+    levels = sorted((float(b) for b in bands), reverse=True)
+    qs = sorted({0.5, *[(1 - b) / 2 for b in levels], *[(1 + b) / 2 for b in levels]})
+    quant = dict(zip(qs, np.quantile(arr, qs, axis=0), strict=True))
+    color = color or PALETTE[0]
+    prefix = f"{label}: " if label else ""
+    with house_style():
+        ax = new_axes(ax)
+        for i, level in enumerate(levels):
+            lo, hi = quant[(1 - level) / 2], quant[(1 + level) / 2]
+            alpha = 0.14 + 0.16 * i
+            ax.fill_between(years, lo, hi, color=color, alpha=alpha, linewidth=0,
+                            label=prefix + _band_label(level))
+        ax.plot(years, quant[0.5], color=color, linewidth=2.0, label=prefix + "median")
+        if use_log(name, [quant[q] for q in qs], log):
+            ax.set_yscale("log")
+        ax.set_xlabel("year")
+        ax.set_ylabel(label_of(name))
+        year_ticks(ax)
+        plain_ticks(ax.yaxis)
+        where = f" [{results.blocs[results.bloc_index(bloc)]}]" if bloc is not None else ""
+        set_title(ax, title if title is not None else scenario_title(results, name + where))
+        _legend(ax)
+    return ax
+
+
+def _legend(ax, **kw) -> None:
+    handles, labels = ax.get_legend_handles_labels()
+    # the median first, then bands from narrow to wide, is how a reader scans a fan
+    order = sorted(range(len(labels)), key=lambda i: (0 if labels[i].endswith("median") else 1, labels[i]))
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc=kw.pop("loc", "best"), **kw)
+
+
+def fan_compare(results_list, name: str, *, labels=None, ax=None, band: float = 0.8, bloc=None,
+                log: bool | None = None, title: str | None = None):
+    """Several scenarios' fan charts of one output overlaid: each a median and one band.
+
+    Parameters
+    ----------
+    results_list : sequence of Results
+        Runs that all have output ``name`` with a year axis (their years may differ).
+    name : str
+    labels : sequence of str, optional
+        Legend names (default: each run's scenario name).
+    band : float
+        The one central interval drawn per scenario (default 80%; more bands would hide each other).
+    ax, bloc, log, title
+        As in :func:`fan`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One median line and one band per scenario.
+    """
+    results_list = list(results_list)
+    if not results_list:
+        raise ValueError("fan_compare needs at least one Results")
+    if labels is None:
+        labels = [r.meta.get("scenario") or f"run {i + 1}" for i, r in enumerate(results_list)]
+    labels = list(labels)
+    if len(labels) != len(results_list):
+        raise ValueError(f"labels: expected {len(results_list)} labels (one per Results), got {len(labels)}")
+    lo_q, hi_q = (1 - band) / 2, (1 + band) / 2
+    everything = []
+    with house_style():
+        ax = new_axes(ax)
+        for i, (res, lab) in enumerate(zip(results_list, labels, strict=True)):
+            arr = _year_series(res, name, bloc)
+            lo, med, hi = np.quantile(arr, [lo_q, 0.5, hi_q], axis=0)
+            years = np.asarray(res.years, dtype=float)
+            c = PALETTE[i % len(PALETTE)]
+            ax.fill_between(years, lo, hi, color=c, alpha=0.18, linewidth=0)
+            ax.plot(years, med, color=c, linewidth=2.0, label=f"{lab} (median, {band:.0%} band)")
+            everything += [lo, med, hi]
+        if use_log(name, everything, log):
+            ax.set_yscale("log")
+        ax.set_xlabel("year")
+        ax.set_ylabel(label_of(name))
+        year_ticks(ax)
+        plain_ticks(ax.yaxis)
+        set_title(ax, title if title is not None else f"{name}: scenarios compared")
+        ax.legend(loc="best")
+    return ax
+
+
+def distribution(results, name: str, *, year: float | None = None, bloc: str | int | None = None, ax=None,
+                 log: bool | None = None, bins: int = 60, color: str | None = None, title: str | None = None):
+    """Histogram (density) of an output's samples at one year, with its median and 90% interval.
+
+    For outputs of a single-year scenario, per-sample scalars, or a slice of a fan chart.
+
+    Parameters
+    ----------
+    results : Results
+    name : str
+        An output or a sampled parameter.
+    year : float, optional
+        Year to slice (default: the first year) for outputs with a year axis.
+    bloc : str or int, optional
+        Bloc to slice for per-bloc outputs (required for them).
+    log : bool, optional
+        Log x axis and log-spaced bins; default: when the values span decades.
+    bins : int
+    ax, color, title
+        As in :func:`fan`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One histogram and three vertical lines (5%, median, 95%); one line for a constant.
+    """
+    axes = results.axes_of(name)
+    if "bloc" in axes and bloc is None:
+        raise ValueError(f"{name!r} has one series per bloc ({', '.join(results.blocs)}); pass bloc=...")
+    x = np.asarray(results.at_year(name, year, bloc), dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        raise ValueError(f"{name!r}: no finite samples to draw")
+    p5, p50, p95 = np.quantile(x, [0.05, 0.5, 0.95])
+    color = color or PALETTE[0]
+    with house_style():
+        ax = new_axes(ax)
+        lo, hi = float(np.min(x)), float(np.max(x))
+        logx = use_log(name, x, log) and lo > 0
+        if lo == hi:  # the same value in every sample: a histogram would be one meaningless slab
+            ax.axvline(lo, color=color, linewidth=2.0, label=f"{fmt_number(lo)} in every sample")
+            ax.set_yticks([])
+        else:
+            edges = np.geomspace(lo, hi, bins + 1) if logx else np.linspace(lo, hi, bins + 1)
+            ax.hist(x, bins=edges, weights=np.full(x.size, 1.0 / x.size), color=color, alpha=0.55,
+                    edgecolor="none")
+            if logx:
+                ax.set_xscale("log")
+            ax.axvline(p50, color=color, linewidth=2.0, label=f"median {fmt_number(p50)}")
+            ax.axvline(p5, color=MUTED, linewidth=1.2, linestyle="--",
+                       label=f"90% interval [{fmt_number(p5)}, {fmt_number(p95)}]")
+            ax.axvline(p95, color=MUTED, linewidth=1.2, linestyle="--")
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
+        plain_ticks(ax.xaxis)
+        ax.set_xlabel(label_of(name))
+        ax.set_ylabel("share of samples per bin" + (" (log-spaced bins)" if logx and lo != hi else ""))
+        ax.grid(True, axis="y")
+        ax.grid(False, axis="x")
+        where = []
+        if "year" in axes:
+            where.append(str(int(results.years[0] if year is None else year)))
+        if bloc is not None:
+            where.append(results.blocs[results.bloc_index(bloc)])
+        suffix = f" ({', '.join(where)})" if where else ""
+        set_title(ax, title if title is not None
+                     else scenario_title(results, name + suffix))
+        ax.legend(loc="best")
+    return ax

@@ -1,0 +1,201 @@
+"""The house style of costsim figures, new axes without pyplot, and deterministic saving.
+
+No module here touches ``matplotlib.pyplot``: figures are plain ``matplotlib.figure.Figure``
+objects, so nothing depends on a display or on the user's backend, and files are written by
+the format's own canvas (Agg for PNG). Saved files are byte-identical for identical inputs:
+SVG ids come from a fixed hash salt and no file carries a date or a software version stamp.
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.figure import Figure
+
+from costsim.units import spans_decades
+
+# rcParams applied while a figure is built and while it is saved (ticks are created at draw time).
+STYLE: dict[str, object] = {
+    "font.family": "DejaVu Sans",  # ships with matplotlib: the same glyphs on every machine
+    "font.size": 9.0,
+    "axes.titlesize": 10.0,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9.0,
+    "xtick.labelsize": 8.0,
+    "ytick.labelsize": 8.0,
+    "legend.fontsize": 8.0,
+    "legend.frameon": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "grid.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.axisbelow": True,
+    "figure.dpi": 100.0,
+    "savefig.dpi": 150.0,
+    "savefig.facecolor": "white",
+    "figure.facecolor": "white",
+    "svg.hashsalt": "costsim",  # stable element ids, so SVG output is byte-identical
+    "svg.fonttype": "path",
+    "pdf.fonttype": 42,
+    "path.simplify": True,
+}
+
+# Colour-blind-safe (Okabe-Ito), in the order series are drawn.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+PASS_COLOR = "#1a7f37"
+FAIL_COLOR = "#cf222e"
+MUTED = "0.35"
+
+FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+# Metadata that would otherwise carry a date or the matplotlib version into the file.
+_METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
+             "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}}
+
+
+@contextmanager
+def house_style():
+    """Apply costsim's rcParams inside the block (``with house_style(): ...``)."""
+    with mpl.rc_context(STYLE):
+        yield
+
+
+def new_axes(ax=None, figsize: tuple[float, float] = (7.0, 4.2)):
+    """Return ``ax``, or the Axes of a new Figure (constrained layout, costsim's style)."""
+    if ax is not None:
+        return ax
+    with house_style():
+        fig = Figure(figsize=figsize, layout="constrained")
+        return fig.add_subplot()
+
+
+def save_figure(fig, *paths: str | Path) -> list[Path]:
+    """Write a Figure (or the Figure of an Axes) to PNG, SVG or PDF files, chosen by extension.
+
+    The same figure gives the same bytes: no timestamps or version strings in the metadata,
+    a fixed SVG hash salt and a fixed dpi. With several paths the layout is computed once and
+    then kept for the other formats (layout is the costly half of saving).
+    """
+    if not paths:
+        raise TypeError("save_figure: expected at least one file path")
+    out = [Path(p) for p in paths]
+    for path in out:
+        if path.suffix.lower() not in FORMATS:
+            raise ValueError(f"{path}: unknown figure format {path.suffix!r}; expected one of .png, .svg, .pdf")
+    fig = getattr(fig, "figure", fig)
+    with house_style():
+        for i, path in enumerate(out):
+            fmt = FORMATS[path.suffix.lower()]
+            fig.savefig(path, format=fmt, metadata=_METADATA[fmt])
+            if i == 0 and len(out) > 1 and fig.get_layout_engine() is not None:
+                fig.set_layout_engine("none")  # keep the positions just computed
+    return out
+
+
+def close(fig) -> None:
+    """Release a figure's memory (figures made here are not tracked by pyplot, so this is cheap)."""
+    fig = getattr(fig, "figure", fig)
+    fig.clear()
+
+
+# ----------------------------------------------------------------------------------- helpers
+def use_log(name: str | None, values, log: bool | None) -> bool:
+    """Log scale: as asked, else for quantities that span decades (by their unit) and do here.
+
+    A name whose unit usually spans decades (``units.spans_decades``) gets a log axis when its
+    positive values span more than two decades; any positive quantity spanning more than four
+    decades gets one too (a linear axis would show only its top).
+    """
+    if log is not None:
+        return bool(log)
+    v = np.concatenate([np.asarray(a, dtype=float).ravel() for a in values]) if isinstance(values, (list, tuple)) \
+        else np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v)]
+    if v.size == 0 or np.min(v) <= 0:
+        return False
+    ratio = float(np.max(v) / np.min(v))
+    decades = math.log10(ratio) if ratio > 0 else 0.0
+    return (name is not None and spans_decades(name) and decades > 2) or decades > 4
+
+
+def fmt_number(x: float) -> str:
+    """A number in about four significant digits, scientific when large or small."""
+    x = float(x)
+    if not math.isfinite(x):
+        return "n/a" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    ax = abs(x)
+    if ax != 0 and (ax >= 1e5 or ax < 1e-3):
+        return f"{x:.3g}" if "e" in f"{x:.3g}" else f"{x:.3e}"
+    return f"{x:.4g}"
+
+
+def year_ticks(ax) -> None:
+    """Whole calendar years on the x axis, never '2,025.5'."""
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
+    fmt = ScalarFormatter(useOffset=False)
+    fmt.set_scientific(False)
+    ax.xaxis.set_major_formatter(fmt)
+
+
+def scenario_title(results, text: str) -> str:
+    """'scenario: text' when the Results knows its scenario."""
+    name = (getattr(results, "meta", None) or {}).get("scenario")
+    return f"{name}: {text}" if name else text
+
+
+def set_title(ax, text: str, **kw) -> None:
+    """Set a title, wrapped to the axes' width so a long one is never cut off at the figure edge."""
+    import textwrap
+
+    width_in = ax.get_position().width * ax.figure.get_figwidth()
+    chars = max(30, int(width_in * 72 / 6.2))  # bold 10 pt DejaVu Sans averages ~6.2 pt a character
+    ax.set_title("\n".join(textwrap.wrap(text, chars)) if len(text) > chars else text, **kw)
+
+
+def compact(x: float, _pos=None) -> str:
+    """Tick text without matplotlib's detached '1e7' offset: 1.5e7, 250, 0.03."""
+    if x == 0:
+        return "0"
+    ax = abs(x)
+    if 1e-3 <= ax < 1e5:
+        return f"{x:.4g}"
+    mant, exp = f"{x:.3g}".split("e") if "e" in f"{x:.3g}" else (f"{x:.3g}", "0")
+    return f"{mant}e{int(exp)}"
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+def power_of_ten(x: float, _pos=None) -> str:
+    """'10²⁶' in plain Unicode (mathtext would look the same and cost a parser run per label)."""
+    if x <= 0:
+        return ""
+    exp = math.log10(x)
+    if abs(exp - round(exp)) > 1e-9:
+        return compact(x)
+    return "10" + str(int(round(exp))).translate(_SUPERSCRIPT)
+
+
+def plain_ticks(axis) -> None:
+    """Tick labels a reader takes in at a glance, and cheap to draw.
+
+    Linear axes: every tick written out (no '1e7' offset text in a corner). Log axes: major
+    ticks at powers of ten written as 10²⁶, at most about eight of them; no minor tick labels.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, NullLocator
+
+    if axis.get_scale() == "linear":
+        axis.set_major_formatter(FuncFormatter(compact))
+    elif axis.get_scale() == "log":
+        axis.set_major_locator(LogLocator(base=10, numticks=9))
+        axis.set_major_formatter(FuncFormatter(power_of_ten))
+        axis.set_minor_formatter(NullFormatter())
+        lo, hi = axis.axes.get_ylim() if axis is axis.axes.yaxis else axis.axes.get_xlim()
+        if lo > 0 and hi > 0 and abs(math.log10(hi / lo)) > 2:
+            axis.set_minor_locator(NullLocator())  # dozens of unlabelled minor ticks only add clutter

@@ -1,0 +1,410 @@
+"""Grid sweeps: every combination of values of chosen scenario paths, each point a Monte Carlo run.
+
+An *axis* is a ``--set`` path (any scenario value: ``params.x`` for a constant,
+``params.x.high`` for one field of a distribution, ``policy.preset``...) and a list of values.
+The grid is the full product of the axes, first axis slowest. Each point is the scenario with
+that point's overrides, run with its own seed, spawned from the root seed and keyed by the
+point's index (``SeedSequence(seed, spawn_key=(index,))``), so a point's numbers do not depend on
+which other points exist, on the chunk size or on how many workers share the work.
+``same_seed=True`` gives every point the root seed instead (common random numbers: name-keyed
+draws are then shared across points, which makes differences between points smoother).
+
+Values are written as in ``--over``:
+
+* ``1,2,4,8``: the listed values (YAML scalars: numbers, strings such as ``strict``);
+* ``1:8:4``: 4 values evenly spaced from 1 to 8, inclusive;
+* ``1e8:1e10:3:log``: 3 values evenly spaced in log10 (1e8, 1e9, 1e10).
+
+or in a scenario's ``sweeps:`` block, a mapping from path to a list, a range mapping
+``{low, high, num, log}`` or one of the strings above::
+
+    sweeps:
+      params.cost_decline_x_per_year.high: [4, 8, 16]
+      params.base_budget_usd: {low: 1.0e+8, high: 1.0e+10, num: 3, log: true}
+
+A bare parameter name (``ai_speedup_x``) means ``params.ai_speedup_x``.
+
+The result is a :class:`SweepTable`: one row per point, output, bloc and year, indexed by the
+swept values, with the mean, sd and the 5th, 50th and 95th percentiles.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from costsim.errors import Issue, ScenarioError
+from costsim.scenario import TOP_KEYS, Scenario, load_scenario
+
+STATS = ("mean", "sd", "p05", "p50", "p95")
+_QUANTILES = (0.05, 0.50, 0.95)
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept path and its values (``texts``: each value as written into the override)."""
+
+    path: str
+    values: tuple
+    texts: tuple[str, ...]
+
+    def overrides(self, i: int) -> str:
+        return f"{self.path}={self.texts[i]}"
+
+
+# ----------------------------------------------------------------------------------- parsing axes
+def _path(key: str) -> str:
+    key = key.strip()
+    first = key.split(".", 1)[0].split("[", 1)[0]
+    return key if first in TOP_KEYS else f"params.{key}"
+
+
+def _yaml_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    return json.dumps(str(value))  # quoted, so "on" or "1e3" stay strings
+
+
+def _number(text: str) -> float | None:
+    from costsim.yamlio import load_value
+
+    try:
+        value = load_value(text)
+    except ScenarioError:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return value
+
+
+def _range(path: str, low, high, num, log, where: str) -> tuple[Axis | None, list[Issue]]:
+    issues = []
+    if not isinstance(num, int) or isinstance(num, bool) or num < 1:
+        issues.append(Issue(where, "number of values must be a positive whole number", ">= 1", num))
+    if log and isinstance(low, (int, float)) and isinstance(high, (int, float)) and not (low > 0 and high > 0):
+        issues.append(Issue(where, "a log-spaced range needs positive ends", "low > 0 and high > 0", [low, high]))
+    if issues:
+        return None, issues
+    grid = np.geomspace(low, high, num) if log else np.linspace(low, high, num)
+    if num == 1:
+        grid = np.array([float(low)])
+    values: list = [float(f"{v:.12g}") for v in grid]
+    if not log and isinstance(low, int) and isinstance(high, int) and all(v == int(v) for v in values):
+        values = [int(v) for v in values]
+    return Axis(path, tuple(values), tuple(_yaml_text(v) for v in values)), []
+
+
+def _parse_spec(path: str, spec: str, where: str) -> tuple[Axis | None, list[Issue]]:
+    from costsim.yamlio import load_value
+
+    spec = spec.strip()
+    parts = spec.split(":")
+    if len(parts) in (3, 4) and "," not in spec:
+        low, high = _number(parts[0]), _number(parts[1])
+        num = _number(parts[2])
+        log = len(parts) == 4
+        if log and parts[3].strip() != "log":
+            return None, [Issue(where, "unknown range scale", "lo:hi:num or lo:hi:num:log", spec)]
+        if low is None or high is None or num is None or num != int(num):
+            return None, [Issue(where, "cannot read the range", "lo:hi:num with numbers, e.g. 1:8:4 or 1e8:1e10:3:log",
+                                spec)]
+        return _range(path, low, high, int(num), log, where)
+    tokens = [t.strip() for t in spec.split(",")]
+    if not spec or any(not t for t in tokens):
+        return None, [Issue(where, "empty value in the list", "comma-separated values, e.g. 1,2,4,8", spec)]
+    values = []
+    for t in tokens:
+        try:
+            values.append(load_value(t))
+        except ScenarioError:
+            return None, [Issue(where, "cannot read value", "a YAML scalar (number or word)", t)]
+    return Axis(path, tuple(values), tuple(tokens)), []
+
+
+def parse_over(text: str) -> Axis:
+    """Read one ``--over PATH=VALUES`` option.
+
+    >>> parse_over("params.base_budget_usd=1e8:1e10:3:log").values
+    (100000000.0, 1000000000.0, 10000000000.0)
+    >>> parse_over("cost_decline_x_per_year=2,4").path
+    'params.cost_decline_x_per_year'
+    """
+    if "=" not in text:
+        raise ScenarioError("--over", [Issue("--over", "must be PATH=VALUES", "e.g. params.x=1,2,4 or params.x=1:8:4",
+                                             text)])
+    key, spec = text.split("=", 1)
+    path = _path(key)
+    axis, issues = _parse_spec(path, spec, f"--over {path}")
+    if issues:
+        raise ScenarioError("--over", issues)
+    return axis
+
+
+def axes_from_scenario(scenario: Scenario) -> list[Axis]:
+    """The axes of the scenario's ``sweeps:`` block (empty when it has none)."""
+    raw = scenario.raw.get("sweeps")
+    if raw is None:
+        return []
+    if not isinstance(raw, dict) or not raw:
+        raise ScenarioError(scenario.source, [Issue(
+            "sweeps", "must map scenario paths to values", "e.g. {params.x: [1, 2, 4]}", raw,
+            line=scenario.lines.get("sweeps"))])
+    axes, issues = [], []
+    for key, spec in raw.items():
+        where = f"sweeps.{key}"
+        line = scenario.lines.get(where, scenario.lines.get("sweeps"))
+        path = _path(str(key))
+        found: list[Issue] = []
+        axis = None
+        if isinstance(spec, list) and spec:
+            if any(v is None or isinstance(v, (list, dict)) for v in spec):
+                found = [Issue(where, "values must be numbers or words", "a list of scalars", spec)]
+            else:
+                axis = Axis(path, tuple(spec), tuple(_yaml_text(v) for v in spec))
+        elif isinstance(spec, str):
+            axis, found = _parse_spec(path, spec, where)
+        elif isinstance(spec, dict):
+            unknown = sorted(set(spec) - {"low", "high", "num", "log"})
+            lo, hi = spec.get("low"), spec.get("high")
+            if unknown:
+                found = [Issue(where, f"unknown range key {unknown[0]!r}", "low, high, num, log", unknown[0])]
+            elif not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (lo, hi)):
+                found = [Issue(where, "a range needs numbers low and high", "{low: 1, high: 8, num: 4}", spec)]
+            else:
+                axis, found = _range(path, lo, hi, spec.get("num"), bool(spec.get("log", False)), where)
+        else:
+            found = [Issue(where, "must be a list of values, a range or a string", "[1, 2, 4] or {low: 1, high: 8, "
+                           "num: 4} or '1:8:4'", spec)]
+        issues.extend(Issue(i.path, i.problem, i.expected, i.got, line=line) for i in found)
+        if axis is not None:
+            axes.append(axis)
+    if issues:
+        raise ScenarioError(scenario.source, issues)
+    return axes
+
+
+def point_seed(seed: int, index: int) -> int:
+    """The seed of sweep point ``index``: ``SeedSequence(seed, spawn_key=(index,))`` as a 63-bit int."""
+    state = np.random.SeedSequence(int(seed), spawn_key=(int(index),)).generate_state(1, np.uint64)
+    return int(state[0] >> np.uint64(1))
+
+
+# ----------------------------------------------------------------------------------- the table
+@dataclass(frozen=True)
+class SweepTable:
+    """Summaries of every grid point: ``rows`` (one per point, output, bloc, year) and ``checks``."""
+
+    axes: tuple[Axis, ...]
+    rows: tuple[dict, ...]
+    checks: tuple[dict, ...] = ()
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return ("point", *(a.path for a in self.axes), "seed", "n", "output", "bloc", "year", *STATS)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(len(a.values) for a in self.axes)
+
+    def to_csv(self) -> str:
+        """The rows as CSV text (floats with 10 significant digits)."""
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(self.columns), lineterminator="\n")
+        writer.writeheader()
+        for row in self.rows:
+            writer.writerow({k: (f"{v:.10g}" if isinstance(v, float) else v) for k, v in row.items()})
+        return buf.getvalue()
+
+    def grid(self, output: str, stat: str = "p50", *, year: int | None = None, bloc: str | None = None
+             ) -> np.ndarray:
+        """One statistic of one output over the grid, shaped like the axes (NaN where missing)."""
+        if stat not in STATS:
+            raise KeyError(f"unknown statistic {stat!r}; expected one of {', '.join(STATS)}")
+        out = np.full(self.shape, np.nan)
+        found = False
+        for row in self.rows:
+            if row["output"] != output or (year is not None and row["year"] != year) \
+                    or (bloc is not None and row["bloc"] != bloc):
+                continue
+            out[np.unravel_index(row["point"], self.shape)] = row[stat]
+            found = True
+        if not found:
+            names = sorted({r["output"] for r in self.rows})
+            raise KeyError(f"no rows for output {output!r} (year {year}, bloc {bloc}); outputs: {', '.join(names)}")
+        return out
+
+
+def summarise(results, outputs: tuple[str, ...], years: tuple[int, ...] | None) -> list[dict]:
+    """Mean, sd and 5/50/95% of each kept output at the given years (all when None), per bloc."""
+    rows = []
+    for name in outputs:
+        arr = np.asarray(results.outputs[name], dtype=float)
+        axes = results.axes_of(name)
+        if "year" in axes:
+            picked = [(i, int(y)) for i, y in enumerate(results.years) if years is None or int(y) in years]
+            arr = arr[:, [i for i, _ in picked]]
+            yrs = [y for _, y in picked]
+        else:
+            arr = arr[:, None]
+            yrs = [""]
+        if "bloc" not in axes:
+            arr = arr[..., None]
+        blocs = list(results.blocs) if "bloc" in axes else [""]
+        if arr.size == 0:
+            continue
+        # every statistic of every (year, bloc) column in one call each
+        mean = arr.mean(axis=0)
+        sd = arr.std(axis=0, ddof=1) if arr.shape[0] > 1 else np.zeros(arr.shape[1:])
+        q = np.quantile(arr, _QUANTILES, axis=0)
+        for yi, year in enumerate(yrs):
+            for bi, bloc in enumerate(blocs):
+                rows.append({"output": name, "bloc": bloc, "year": year, "mean": float(mean[yi, bi]),
+                             "sd": float(sd[yi, bi]), "p05": float(q[0, yi, bi]), "p50": float(q[1, yi, bi]),
+                             "p95": float(q[2, yi, bi])})
+    return rows
+
+
+@dataclass(frozen=True)
+class PointTask:
+    """One grid point for a worker: the point's recipe, samples, seed and what to summarise."""
+
+    recipe: object
+    n: int | None
+    seed: int
+    design: str | None
+    chunk_size: int | None
+    keep: tuple[str, ...] | None
+    years: tuple[int, ...] | None
+
+
+def _run_point_scenario(scenario: Scenario, task: PointTask) -> tuple[int, list[dict], list[dict]]:
+    from costsim.engine import run
+
+    n = int(scenario.samples if task.n is None else task.n)
+    keep = tuple(scenario.outputs if task.keep is None else task.keep)
+    checked = tuple(dict.fromkeys((*keep, *(c.output for c in scenario.checks))))  # checks need their outputs
+    res = run(scenario, n=n, seed=task.seed, design=task.design, chunk_size=task.chunk_size, keep=checked)
+    checks = [{"claim": c.claim, "check": c.description, "value": c.value, "passed": c.passed} for c in res.checks]
+    return n, summarise(res, keep, task.years), checks
+
+
+def run_point(task: PointTask):
+    """Worker entry point: rebuild the point's scenario from its recipe, run it, summarise it."""
+    from costsim.parallel import build_in_worker
+
+    return _run_point_scenario(build_in_worker(task.recipe), task)
+
+
+def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, n: int | None = None,
+          seed: int | None = None, *, overrides: tuple[str, ...] = (), design: str | None = None,
+          outputs: tuple[str, ...] | None = None, years: tuple[int, ...] | None = None,
+          chunk_size: int | None = None, workers: int | None = None, scheduler: object | None = None,
+          same_seed: bool = False, progress: Callable[[int, int], None] | None = None) -> SweepTable:
+    """Run the full grid of ``axes`` (default: the scenario's ``sweeps:``) and summarise each point.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+    axes : list of Axis or of ``"path=values"`` strings, optional
+    n, seed : int, optional
+        Samples per point and the root seed (default: the scenario's).
+    outputs, years : optional
+        What to summarise (default: the scenario's outputs, and its summary_years; ``years=()``
+        keeps every year).
+    chunk_size, workers, scheduler :
+        How to split the work (see :mod:`costsim.parallel`); the table does not depend on them.
+    same_seed : bool
+        Give every point the root seed (common random numbers) instead of a spawned one.
+
+    Examples
+    --------
+    >>> table = sweep("scenarios/reference_r1.yaml", ["params.base_budget_usd=1e8,1e9"], n=1000)  # doctest: +SKIP
+    >>> table.grid("effective_flop", "p50", year=2030)  # doctest: +SKIP
+    """
+    from costsim.parallel import build, execute, is_parallel, recipe_of
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, overrides)
+    if axes is None:
+        axes = axes_from_scenario(scenario)
+    axes = [a if isinstance(a, Axis) else parse_over(a) for a in axes]
+    if not axes:
+        raise ScenarioError(scenario.source, [Issue("sweeps", "nothing to sweep", "--over PATH=VALUES or a sweeps: "
+                                                    "block", None)])
+    dup = [a.path for a in axes if [b.path for b in axes].count(a.path) > 1]
+    if dup:
+        raise ScenarioError("--over", [Issue("--over", "path swept twice", "each path once", dup[0])])
+    years = tuple(scenario.summary_years) if years is None else (tuple(int(y) for y in years) or None)
+    keep = None if outputs is None else tuple(outputs)
+    root_seed = int(scenario.seed if seed is None else seed)
+    base = recipe_of(scenario)
+    combos = list(itertools.product(*(range(len(a.values)) for a in axes)))
+
+    # Validate every point before running any, and report every bad point at once.
+    tasks, built = [], []
+    issues: dict[tuple, list] = {}  # an issue -> the points that have it
+    for i, combo in enumerate(combos):
+        recipe = base.with_overrides(a.overrides(j) for a, j in zip(axes, combo, strict=True))
+        try:
+            point = build(recipe)
+        except ScenarioError as exc:
+            label = ", ".join(f"{a.path}={a.texts[j]}" for a, j in zip(axes, combo, strict=True))
+            for x in exc.issues:
+                issues.setdefault((x.path, x.problem, x.expected, repr(x.got), x.line), [x]).append(
+                    f"sweep point {i}: {label}")
+            continue
+        missing = [o for o in keep or () if o not in point.outputs]
+        if missing:
+            x = Issue("outputs", "not an output of the scenario", f"one of {', '.join(point.outputs)}", missing[0])
+            issues.setdefault((x.path, x.problem, x.expected, repr(x.got), x.line), [x]).append(f"sweep point {i}")
+        built.append(point)
+        s = root_seed if same_seed else point_seed(root_seed, i)
+        tasks.append(PointTask(recipe, n, s, design, chunk_size, keep, years))
+    if issues:
+        found = []
+        for x, *where in issues.values():
+            more = f"; and {len(where) - 1} more point{'s' if len(where) > 2 else ''}" if len(where) > 1 else ""
+            found.append(Issue(x.path, f"{x.problem} ({where[0]}{more})", x.expected,
+                               *(() if x.expected is None else (x.got,)), line=x.line, hint=x.hint, source=x.source))
+        raise ScenarioError(scenario.source, found)
+
+    rows: list[dict] = []
+    checks: list[dict] = []
+    per_point: dict[int, tuple] = {}
+    done = [0]
+
+    def on_result(i: int, result) -> None:
+        per_point[i] = result
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], len(tasks))
+
+    t0 = time.perf_counter()
+    if is_parallel(workers, scheduler):
+        execute(run_point, tasks, on_result, workers=workers, scheduler=scheduler)
+    else:
+        for i, task in enumerate(tasks):
+            on_result(i, _run_point_scenario(built[i], task))
+    for i, combo in enumerate(combos):
+        n_i, point_rows, point_checks = per_point[i]
+        index = {a.path: a.values[j] for a, j in zip(axes, combo, strict=True)}
+        head = {"point": i, **index, "seed": tasks[i].seed, "n": n_i}
+        rows.extend({**head, **r} for r in point_rows)
+        checks.extend({"point": i, **index, **c} for c in point_checks)
+    meta = {"scenario": scenario.name, "source": scenario.source, "seed": root_seed, "same_seed": bool(same_seed),
+            "points": len(tasks), "design": design or scenario.sampling,
+            "axes": {a.path: list(a.values) for a in axes}, "wall_time_s": round(time.perf_counter() - t0, 4)}
+    return SweepTable(tuple(axes), tuple(rows), tuple(checks), meta)
