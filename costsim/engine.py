@@ -147,7 +147,8 @@ def _bad_message(scenario: Scenario, bad: dict[str, BadValues], n: int) -> str:
             year = f", year {int(scenario.years[idx[1]])}"
         inputs = ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}"
                            for k, v in entry.first_inputs.items())
-        parts.append(f"{entry.node.label} -> {name}: {entry.count} of {entry.total} values are not finite "
+        total = n * entry.per_sample  # every chunk's values, not only the chunks that had bad ones
+        parts.append(f"{entry.node.label} -> {name}: {entry.count} of {total} values are not finite "
                      f"(first: sample {entry.first_sample}{year}, value {entry.first_value}); inputs of that "
                      f"sample: {inputs}")
     return "\n".join(parts)
@@ -172,6 +173,7 @@ def run(scenario: Scenario | str | Path, n: int | None = None, seed: int | None 
     seed = int(scenario.seed if seed is None else seed)
     design = design or scenario.sampling
     keep = tuple(scenario.outputs if keep is None else keep)
+    keep += tuple(dict.fromkeys(c.output for c in scenario.checks if c.output not in keep))  # checks need them
     if n < 1:
         raise ScenarioError(scenario.source, [Issue("samples", "must be at least 1", ">= 1", n)])
     check_memory(scenario, n, keep)

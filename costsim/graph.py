@@ -112,6 +112,7 @@ class BadValues:
     first_index: tuple = ()
     first_value: float = 0.0
     first_inputs: dict = field(default_factory=dict)
+    per_sample: int = 1
 
 
 def evaluate(ordered: list[Node], env: dict[str, object], *, offset: int = 0,
@@ -148,6 +149,7 @@ def _tally(bad, node, name, value, kwargs, offset):
     entry = bad.setdefault(name, BadValues(node, name))
     entry.count += int(np.count_nonzero(mask))
     entry.total += int(value.size)
+    entry.per_sample = int(value.size // value.shape[0]) if value.ndim else 1
     if entry.first_sample < 0:
         idx = tuple(int(i) for i in np.argwhere(mask)[0])
         entry.first_sample = offset + (idx[0] if value.ndim and value.shape[0] > 1 else 0)

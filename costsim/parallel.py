@@ -94,7 +94,7 @@ def _parsed(texts: tuple[tuple[str, str], ...], source: str, root: str):
         return files[os.path.normpath(str(p))]
 
     # The YAML parse is ~95% of loading a scenario; a sweep re-validates one parse per point.
-    data, lines, chain = scenario_module._load_chain(top, source, reader, ())
+    data, lines, chain = scenario_module.load_raw(top, reader, source)
     return data, lines, tuple(chain), top
 
 

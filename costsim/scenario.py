@@ -820,3 +820,13 @@ def scenario_from_text(text: str, source: str = "<string>", overrides=(), base_d
     if issues:
         raise ScenarioError(source, issues)
     return validate(data, lines, source, base, tuple(texts), tuple(overrides))
+
+
+def load_raw(path: str | Path, reader: Callable[[Path], str] | None = None, source: str | None = None
+             ) -> tuple[dict, dict[str, Loc], list[tuple[str, str]]]:
+    """Read a scenario file and its ``extends`` chain, merged but not validated.
+
+    Returns (data, {path: (file, line)}, [(file, text), ...]); ``validate`` turns the data into a
+    Scenario. Sweeps use it to parse once and validate many variants.
+    """
+    return _load_chain(Path(path), source or str(path), reader, ())

@@ -126,13 +126,24 @@ class SensitivityResult:
         return tuple(index)
 
     def at(self, output: str, year: int | None = None, bloc: str | None = None) -> dict[str, np.ndarray]:
-        """Every statistic at one year (default: the first) and bloc: ``{stat: (d,)}``."""
+        """Every statistic at one year (default: the first) and bloc: ``{stat: (d,)}``.
+
+        Also ``names`` (the parameters) and, for a tornado, ``base`` (the output with every
+        parameter at its median), so the dict can go straight to ``costsim.plots`` (``sobol_bars``,
+        ``tornado``).
+        """
         idx = self._column(output, year, bloc)
-        return {k: v[(slice(None), *idx)] for k, v in self.outputs[output].stats.items()}
+        out = self.outputs[output]
+        got: dict = {"names": list(self.params)}
+        got.update({k: v[(slice(None), *idx)] for k, v in out.stats.items()})
+        if out.base is not None:
+            got["base"] = float(out.base[idx])
+        return got
 
     def ranked(self, output: str, year: int | None = None, bloc: str | None = None) -> list[dict]:
         """Parameters with their statistics at one year, most influential first."""
-        stats = self.at(output, year, bloc)
+        every = self.at(output, year, bloc)
+        stats = {k: every[k] for k in STATS[self.method]}
         key = stats[RANK_BY[self.method]]
         order = sorted(range(len(self.params)), key=lambda i: (-np.nan_to_num(key[i], nan=-np.inf), i))
         return [{"param": self.params[i], **{k: float(v[i]) for k, v in stats.items()}} for i in order]

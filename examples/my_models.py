@@ -54,3 +54,13 @@ def capped_cluster_growth(*, year, base_cluster_chips, cluster_growth_x_per_year
     for t in range(1, year.shape[1]):  # recurrence: the cap binds at a different year per sample
         chips[:, t : t + 1] = np.minimum(chips[:, t - 1 : t] * cluster_growth_x_per_year, fab_capacity_chips)
     return {"cluster_chips": chips}
+
+
+if __name__ == "__main__":
+    # Run directly, the plugin shows its model on two hand-made samples (as a scenario would feed it).
+    demo_years = np.arange(2025.0, 2031.0)[None, :]
+    demo = capped_cluster_growth(year=demo_years, base_cluster_chips=np.array([[2.0e4], [5.0e4]]),
+                                 cluster_growth_x_per_year=np.array([[2.0], [3.0]]), fab_capacity_chips=1.0e6)
+    print("capped_cluster_growth, two samples, 2025-2030 (chips):")
+    for row in demo["cluster_chips"]:
+        print("  " + "  ".join(f"{x:9.3g}" for x in row))

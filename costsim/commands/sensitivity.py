@@ -178,8 +178,7 @@ def _print(res, years) -> None:
                         print(f"  {r['param']:<{width}}  {_pm(r['mu_star'], r['mu_star_conf'], 4):>18}  "
                               f"{fmt(r['mu']):>10}  {fmt(r['sigma']):>10}")
                 else:
-                    idx = res._column(name, y, b)
-                    base = float(out.base[idx])
+                    base = res.at(name, y, b)["base"]
                     unit = " decades" if out.transform == "log10" else ""
                     print(f"  all at median: {fmt(base)}")
                     print(f"  {'parameter':<{width}}  {'low -> high input':>24}  {'output low, high':>22}  swing")
