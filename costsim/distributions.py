@@ -11,9 +11,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import special
 
 from costsim.errors import Issue
+
+
+
+class _LazySpecial:
+    """scipy.special, imported on first use: validating a scenario needs no scipy (fast CLI start)."""
+
+    def __getattr__(self, name):
+        from scipy import special as _special
+
+        return getattr(_special, name)
+
+
+special = _LazySpecial()
 
 _NUM = "a finite number (write 5e25 or 5.0e+25)"
 # The extreme uniform draws the samplers make: 2**-54 and the largest float64 below 1. Every

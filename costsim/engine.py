@@ -36,7 +36,14 @@ def default_chunk(scenario: Scenario) -> int:
 def _available_bytes() -> float:
     env = os.environ.get("COSTSIM_MAX_MEMORY_GB")
     if env:
-        return float(env) * 2**30
+        try:
+            gib = float(env)
+        except ValueError:
+            gib = float("nan")
+        if not gib > 0 or gib == float("inf"):
+            raise ScenarioError("environment", [Issue("COSTSIM_MAX_MEMORY_GB", "must be a positive number of GiB",
+                                                      "e.g. 16", env)])
+        return gib * 2**30
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:
             for line in fh:
@@ -57,6 +64,10 @@ def _per_sample_floats(scenario: Scenario, keep: tuple[str, ...]) -> int:
     return size
 
 
+def _size(nbytes: float) -> str:
+    return f"{nbytes / 2**30:.1f} GiB" if nbytes >= 2**30 else f"{nbytes / 2**20:.1f} MiB"
+
+
 def check_memory(scenario: Scenario, n: int, keep: tuple[str, ...]) -> None:
     """Refuse, before it starts, a run whose kept arrays would not fit in memory."""
     need = 8.0 * n * _per_sample_floats(scenario, keep)
@@ -64,8 +75,8 @@ def check_memory(scenario: Scenario, n: int, keep: tuple[str, ...]) -> None:
     if need > have:
         fit = int(have / (8.0 * _per_sample_floats(scenario, keep)))
         raise ScenarioError(scenario.source, [Issue(
-            "samples", f"the run would need about {need / 2**30:.1f} GiB for its arrays",
-            f"at most about {have / 2**30:.1f} GiB available", n,
+            "samples", f"the run would need about {_size(need)} for its arrays",
+            f"at most about {_size(have)} available", n,
             hint=f"Use fewer samples (-n {fit:,} fits), keep fewer outputs (outputs:), or fewer years; "
                  "or set COSTSIM_MAX_MEMORY_GB if you know better.")])
 

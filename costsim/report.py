@@ -29,14 +29,15 @@ import numpy as np
 from costsim import __version__
 from costsim.errors import ModelError, ScenarioError
 from costsim.plots import PlotSpec, default_specs, draw, fan_compare, parse_plots, save_figure
-from costsim.plots.style import fmt_number
+from costsim.plots.style import fmt_number, fmt_se
 from costsim.results import Results
 from costsim.store import atomic_folder, check_target
 from costsim.units import suffix_of, unit_of
 
 DEFAULT_SAMPLES = 20_000
 FIGURE_FORMATS = ("png", "svg")
-MAX_COMPARISONS = 4
+MAX_COMPARISONS = 6
+MAX_COMPARISONS_PER_GROUP = 3
 ProgressFn = Callable[[str], None]
 
 
@@ -51,7 +52,20 @@ class FigureFile:
 
     @property
     def title(self) -> str:
-        return self.spec.describe()
+        """A caption for a reader."""
+        spec = self.spec
+        out = spec.output or ""
+        where = "".join(f" {x}" for x in (spec.bloc, spec.year) if x is not None)
+        captions = {
+            "fan": f"{out}{where} over the years: median with 50%, 80% and 90% intervals",
+            "hist": f"Distribution of {out}{where} over the samples, with its median and 90% interval",
+            "race": f"{out} by bloc over the years: median and 80% interval",
+            "cdf": f"Cumulative distribution of {out}" + (f" crossing {spec.threshold:g}" if spec.threshold else ""),
+            "tornado": f"What moves {out}{where}: its median when each parameter is in its lowest / highest 10%",
+            "checks": "The checks: claim, measured value and verdict",
+            "compare": f"{out} across scenarios: median and 80% interval",
+        }
+        return captions.get(spec.kind, spec.describe())
 
 
 @dataclass
@@ -154,7 +168,8 @@ def run_section(path: str | Path, *, samples: int | None = DEFAULT_SAMPLES, seed
         section.error, section.error_kind = str(exc), "model"
         return section
     if raw is None:
-        section.specs = default_specs(section.results)
+        listed = "outputs" in (scenario.raw or {})  # an outputs: list is in the author's order of interest
+        section.specs = default_specs(section.results, prefer="first" if listed else "last")
     return section
 
 
@@ -189,24 +204,53 @@ def _save(ax, fig: FigureFile, folder: Path, rel: Path, formats: Sequence[str]) 
     ax.figure.clear()  # figures are not tracked by pyplot; this frees their artists now
 
 
-def comparison_figures(sections: Sequence[Section], folder: Path,
-                       formats: Sequence[str] = FIGURE_FORMATS) -> list[FigureFile]:
-    """Overlay scenarios that share an output over several years (at most MAX_COMPARISONS)."""
-    by_output: dict[str, list[Section]] = {}
+def comparison_candidates(sections: Sequence[Section]) -> list[tuple[str, int | None, list[Section]]]:
+    """Outputs to overlay across scenarios: ``(output, bloc, sections)``.
+
+    Candidates are outputs over the years that two or more multi-year sections share (a per-bloc
+    output is compared for its last bloc, the follower). They are ranked by how many scenarios
+    share them, then drawn in a section's figures first, per-bloc first, and downstream (later)
+    outputs first; ``x_log10`` is skipped when ``x`` is a candidate. Each comparison is credited
+    to its first scenario, which gets at most MAX_COMPARISONS_PER_GROUP, so related scenarios
+    (the export-control variants) do not crowd out the others; MAX_COMPARISONS in all.
+    """
+    shared: dict[tuple[str, int | None], list[Section]] = {}
+    rank: dict[tuple[str, int | None], tuple] = {}
     for s in sections:
         r = s.results
         if r is None or len(r.years) < 2:
             continue
-        for name in r.outputs:
-            if r.axes_of(name) == ("year",):
-                by_output.setdefault(name, []).append(s)
-    shared = [(name, group) for name, group in by_output.items() if len(group) >= 2][:MAX_COMPARISONS]
+        drawn = {spec.output for spec in s.specs if spec.kind in ("fan", "race")}
+        names = [n for n in r.outputs if r.axes_of(n) in (("year",), ("year", "bloc")) and not n.endswith("_flag")]
+        for pos, name in enumerate(names):
+            key = (name, -1 if "bloc" in r.axes_of(name) else None)
+            shared.setdefault(key, []).append(s)
+            best = (0 if name in drawn else 1, 0 if key[1] is not None else 1, -pos)
+            rank[key] = min(rank.get(key, best), best)
+    names = {k[0] for k in shared}
+    keys = [k for k, group in shared.items() if len(group) >= 2
+            and not (k[0].endswith("_log10") and k[0][: -len("_log10")] in names)]
+    keys.sort(key=lambda k: (-len(shared[k]), rank[k]))
+    out, credit = [], {}
+    for key in keys:
+        first = shared[key][0].key or shared[key][0].name
+        if credit.get(first, 0) >= MAX_COMPARISONS_PER_GROUP:
+            continue
+        credit[first] = credit.get(first, 0) + 1
+        out.append((key[0], key[1], shared[key]))
+    return out[:MAX_COMPARISONS]
+
+
+def comparison_figures(sections: Sequence[Section], folder: Path,
+                       formats: Sequence[str] = FIGURE_FORMATS) -> list[FigureFile]:
+    """Overlay scenarios that share an output over the years (see :func:`comparison_candidates`)."""
     out = []
     rel = Path("figures") / "_compare"
-    for name, group in shared:
+    for name, bloc, group in comparison_candidates(sections):
         (folder / rel).mkdir(parents=True, exist_ok=True)
-        spec = PlotSpec("compare", name, file=f"compare_{name}")
-        ax = fan_compare([s.results for s in group], name, labels=[s.name for s in group])
+        stem = f"compare_{name}" + ("_follower" if bloc is not None else "")
+        spec = PlotSpec("compare", name, bloc=None if bloc is None else "follower", file=stem)
+        ax = fan_compare([s.results for s in group], name, labels=[s.name for s in group], bloc=bloc)
         fig = FigureFile(spec)
         _save(ax, fig, folder, rel, formats)
         out.append(fig)
@@ -272,7 +316,7 @@ def _interval(lo: float, hi: float) -> str:
 
 
 def _check_measured(c) -> str:
-    se = f" ± {c.se:.2g}" if c.se == c.se and c.se > 0 else ""
+    se = f" ± {fmt_se(c.se)}" if c.se == c.se and c.se > 0 else ""
     return f"{fmt_number(c.value)}{se}"
 
 

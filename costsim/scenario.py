@@ -202,6 +202,7 @@ def _load_chain(path: Path, source: str, reader, chain: tuple[str, ...]
 
 
 _PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_PATH_RE = re.compile(r"^[^.\[\]]+(?:\[\d+\])*(?:\.[^.\[\]]+(?:\[\d+\])*)*$")  # a.b[0].c, no empty keys
 
 
 def apply_override(data: dict, assignment: str) -> list[Issue]:
@@ -212,7 +213,7 @@ def apply_override(data: dict, assignment: str) -> list[Issue]:
     path, text = assignment.split("=", 1)
     path = path.strip()
     tokens = [(m.group(1), m.group(2)) for m in _PATH_TOKEN.finditer(path)]
-    if not tokens or "".join(m.group(0) for m in _PATH_TOKEN.finditer(path)).replace(".", "") != path.replace(".", ""):
+    if not tokens or not _PATH_RE.match(path):
         return [Issue(path, "bad override path", "dotted keys with [i] for list items", path, source="--set")]
     try:
         value = load_value(text) if text.strip() else ""
@@ -366,13 +367,15 @@ class _Validator:
             self.issues.append(Issue(path, problem, expected, got, hint=hint, **self.at(loc_path or path), **kw))
 
     def number(self, path, value, *, integer=False, lo=None, hi=None) -> float | None:
+        if integer and isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            value = int(value)  # `samples: 1e6` is a whole number as people write it
         ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
         if isinstance(value, bool) or not ok_type or (not integer and not _finite(value)):
             want = "a whole number" if integer else "a finite number (write 5e25 or 5.0e+25)"
             self.add(path, "must be a number" if not integer else "must be a whole number", want, value)
             return None
         if (lo is not None and value < lo) or (hi is not None and value > hi):
-            rng = f"{lo} <= value" + (f" <= {hi}" if hi is not None else "")
+            rng = " <= ".join(str(x) for x in (lo, "value", hi) if x is not None)
             self.add(path, "out of range", rng, value)
             return None
         return value
@@ -496,6 +499,8 @@ def _models(v: _Validator, raw: object) -> list[Node]:
                 bind[key] = val
             elif v.number(bpath, val) is not None:
                 bind[key] = float(val)
+            else:  # reported; bound all the same, so the input does not also show as unproduced
+                bind[key] = math.nan
         for key, val in rename_raw.items():
             rpath = f"{path}.rename.{key}"
             if key not in spec.outputs:

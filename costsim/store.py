@@ -2,16 +2,20 @@
 
 - A target folder that exists is never replaced without ``force``; even with ``force`` only a
   folder costsim wrote (it holds a costsim manifest) or an empty one is replaced.
-- Everything is written into a hidden sibling ``.<name>.tmp-*`` and renamed into place, so an
-  interrupted or failed write leaves the previous results intact.
+- Everything is written into a hidden sibling ``.<name>.tmp-<pid>-*`` and swapped into place in
+  one atomic step, so an interrupted or failed write leaves the previous results intact; what a
+  killed process leaves behind is removed by the next write to the same target.
 - A full disk or a permission problem is reported as an OutputError naming the path.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
+import glob
 import json
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -53,35 +57,127 @@ def check_target(target: str | Path, force: bool) -> Path:
     return target
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    global _renameat2
+    if _renameat2 is None:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            _renameat2 = libc.renameat2
+            _renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+        except (OSError, AttributeError):
+            _renameat2 = False
+    if not _renameat2:
+        return False
+    if _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # a file system without exchange
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+_renameat2 = None
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _remove_stale(parent: Path, name: str) -> None:
+    """Clean up after a costsim process that was killed while writing ``name``.
+
+    Its ``.tmp-`` folder is removed. An ``.old-`` folder (killed between the two renames of the
+    fallback swap) holds the previous results: it is put back if ``name`` is missing.
+    """
+    for prefix in (f".{name}.tmp-", f".{name}.old-"):
+        for path in sorted(parent.glob(glob.escape(prefix) + "*")):
+            pid = path.name[len(prefix):].split("-", 1)[0]
+            if not pid.isdigit():
+                continue
+            try:
+                os.kill(int(pid), 0)
+                continue  # the writer is still at work
+            except ProcessLookupError:
+                pass
+            except OSError:  # alive, but another user's
+                continue
+            if prefix.endswith(".old-") and not (parent / name).exists():
+                os.rename(path, parent / name)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _sibling(parent: Path, name: str, kind: str) -> Path:
+    return parent / f".{name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def _swap_in(tmp: Path, target: Path) -> Path:
+    """Put ``tmp`` at ``target``; return the path that now holds the old results."""
+    if _exchange(tmp, target):
+        return tmp
+    old = _sibling(target.parent, target.name, "old")
+    os.rename(target, old)
+    try:
+        os.rename(tmp, target)
+    except BaseException:
+        os.rename(old, target)
+        raise
+    return old
+
+
 @contextmanager
 def atomic_folder(target: str | Path, force: bool = False):
-    """Yield a temporary folder; on success it replaces ``target`` atomically."""
+    """Yield a temporary folder; on success it replaces ``target`` atomically.
+
+    The temporary folder is a hidden sibling ``.<name>.tmp-<pid>-*``. An existing target is
+    swapped with it in one atomic step (``renameat2`` exchange; two renames where that is not
+    available), so at every moment ``target`` holds either the complete old results or the
+    complete new ones. An interruption (Ctrl-C, an error, a full disk) removes the temporary
+    folder; one left by a killed process is removed by the next write to the same target.
+    """
     target = check_target(target, force)
     parent = target.parent if str(target.parent) else Path(".")
+    tmp = _sibling(parent, target.name, "tmp")  # named before it exists, so cleanup never misses it
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
-    except OSError as exc:
-        raise OutputError(f"{parent}: cannot create the output folder: {exc.strerror}") from None
-    try:
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale(parent, target.name)
+            os.mkdir(tmp)  # mode 0o777 less the umask: the usual permissions
+        except OSError as exc:
+            raise OutputError(f"{parent}: cannot create the output folder: {exc.strerror or exc}") from None
         yield tmp
         _fsync_dir(tmp)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=parent))
-            os.rmdir(old)
-            os.rename(target, old)
-            os.rename(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
+        if target.exists() or target.is_symlink():
+            check_target(target, force)  # it may have appeared, or changed, while we worked
+            tmp = _swap_in(tmp, target)
+            shutil.rmtree(tmp, ignore_errors=True)  # the old results
         else:
             os.rename(tmp, target)
+        _fsync_path(parent)
+    except OutputError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        if exc.errno == errno.ENOSPC:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise OutputError(f"{target}: disk full while writing; previous results (if any) are untouched") from None
         raise OutputError(f"{target}: could not write results: {exc.strerror or exc}") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _fsync_path(path: Path) -> None:
+    """Flush a folder's entries (the rename) to disk where the platform allows it."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -104,7 +200,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], force: bool = 
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        if exc.errno == errno.ENOSPC:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise OutputError(f"{path}: disk full while writing") from None
         raise OutputError(f"{path}: could not write: {exc.strerror or exc}") from None
     except BaseException:

@@ -57,7 +57,7 @@ def test_adding_a_parameter_does_not_move_the_others(design):
 def test_each_parameter_has_its_own_stream(names, seed):
     # order and company do not matter: a parameter's draws depend on the seed and its name only
     params = "\n".join(f"  {n}: {{dist: uniform, low: 0, high: 1}}" for n in names)
-    text = f"years: {{start: 2025, stop: 2025}}\nparams:\n{params}\nformulas:\n  out_x: \"{names[0]}\"\n"
+    text = f"years: {{start: 2025, stop: 2025}}\nparams:\n{params}\nformulas:\n  out_x: \"{names[-1]}\"\n"
     full, _ = draw(scenario_from_text(text, "s.yaml"), 50, seed)
     alone, _ = draw(scenario_from_text(text.replace(params, params.splitlines()[-1]), "s.yaml"), 50, seed)
     np.testing.assert_array_equal(full[names[-1]], alone[names[-1]])
@@ -140,7 +140,7 @@ def test_impossible_correlations_name_the_pair():
     with pytest.raises(ScenarioError) as info:
         draw(s, 10, 1)
     assert str(info.value) == (
-        "s.yaml:10: correlations[2]: correlation of a_x and c_x makes the matrix not positive definite; expected a "
+        "s.yaml:12: correlations[2]: correlation of a_x and c_x makes the matrix not positive definite; expected a "
         "consistent set of correlations, got -0.9. Given a_x~b_x 0.9, b_x~c_x 0.9, this value is impossible; weaken "
         "it or one of the others.")
 

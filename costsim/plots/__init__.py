@@ -29,7 +29,7 @@ from costsim.plots.fan import distribution, fan, fan_compare
 from costsim.plots.race import cdf, crossing_cdf, race
 from costsim.plots.sobol import sobol_bars
 from costsim.plots.specs import KINDS, PlotSpec, default_specs, draw, parse_plots
-from costsim.plots.style import PALETTE, STYLE, close, new_axes, save_figure, house_style
+from costsim.plots.style import PALETTE, STYLE, close, house_style, new_axes, save_figure
 from costsim.plots.sweep import sweep_heatmap, sweep_lines
 from costsim.plots.tornado import tornado, tornado_from_samples
 
@@ -37,8 +37,8 @@ _CALIBRATION = ("plot_fit", "plot_projection_over_history", "plot_backtest", "pl
 
 __all__ = [
     "KINDS", "PALETTE", "STYLE", "PlotSpec", "cdf", "checks_table", "close", "crossing_cdf", "default_specs",
-    "distribution", "draw", "fan", "fan_compare", "new_axes", "parse_plots", "race", "save_figure",
-    "sobol_bars", "style", "sweep_heatmap", "sweep_lines", "tornado", "tornado_from_samples", *_CALIBRATION,
+    "distribution", "draw", "fan", "fan_compare", "house_style", "new_axes", "parse_plots", "race", "save_figure",
+    "sobol_bars", "sweep_heatmap", "sweep_lines", "tornado", "tornado_from_samples", *_CALIBRATION,
 ]
 
 

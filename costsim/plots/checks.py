@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from costsim.plots.style import (FAIL_COLOR, MUTED, PASS_COLOR, fmt_number, new_axes, scenario_title, set_title,
-                                 house_style)
+from costsim.plots.style import (FAIL_COLOR, MUTED, PASS_COLOR, fmt_number, fmt_se, house_style, new_axes, scenario_title,
+                                 set_title)
 
 _LINE_IN = 0.17  # inches per text line at 8 pt
 
@@ -37,7 +37,7 @@ def checks_table(results, *, ax=None, title: str | None = None, claim_width: int
     rows = []
     for c in checks:
         claim = textwrap.wrap(c.claim, claim_width) or [""]
-        measured = f"{fmt_number(c.value)} ± {c.se:.2g}" if c.se == c.se and c.se > 0 \
+        measured = f"{fmt_number(c.value)} ± {fmt_se(c.se)}" if c.se == c.se and c.se > 0 \
             else fmt_number(c.value)
         test = textwrap.wrap(c.description, 34) or [""]
         rows.append((c, claim, measured, test, max(len(claim), len(test) + 1)))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FuncFormatter
 
-from costsim.plots.style import (MUTED, PALETTE, fmt_number, new_axes, plain_ticks, scenario_title, set_title, house_style,
+from costsim.plots.style import (MUTED, PALETTE, fmt_number, house_style, legend_above, new_axes, plain_ticks, scenario_title, set_title,
                                  use_log, year_ticks)
 from costsim.units import label_of
 
 DEFAULT_BANDS = (0.9, 0.8, 0.5)
+_DASHES = ("-", "--", "-.", ":")
 
 
 def _year_series(results, name: str, bloc) -> np.ndarray:
@@ -90,7 +91,7 @@ def _legend(ax, **kw) -> None:
     handles, labels = ax.get_legend_handles_labels()
     # the median first, then bands from narrow to wide, is how a reader scans a fan
     order = sorted(range(len(labels)), key=lambda i: (0 if labels[i].endswith("median") else 1, labels[i]))
-    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc=kw.pop("loc", "best"), **kw)
+    legend_above(ax, [handles[i] for i in order], [labels[i] for i in order], **kw)
 
 
 def fan_compare(results_list, name: str, *, labels=None, ax=None, band: float = 0.8, bloc=None,
@@ -132,7 +133,9 @@ def fan_compare(results_list, name: str, *, labels=None, ax=None, band: float = 
             years = np.asarray(res.years, dtype=float)
             c = PALETTE[i % len(PALETTE)]
             ax.fill_between(years, lo, hi, color=c, alpha=0.18, linewidth=0)
-            ax.plot(years, med, color=c, linewidth=2.0, label=f"{lab} (median, {band:.0%} band)")
+            # dashes tell apart scenarios whose medians coincide (a line would hide the one below)
+            ax.plot(years, med, color=c, linewidth=2.0, linestyle=_DASHES[i % len(_DASHES)],
+                    label=str(lab))
             everything += [lo, med, hi]
         if use_log(name, everything, log):
             ax.set_yscale("log")
@@ -140,13 +143,19 @@ def fan_compare(results_list, name: str, *, labels=None, ax=None, band: float = 
         ax.set_ylabel(label_of(name))
         year_ticks(ax)
         plain_ticks(ax.yaxis)
-        set_title(ax, title if title is not None else f"{name}: scenarios compared")
-        ax.legend(loc="best")
+        where = ""
+        if bloc is not None:
+            first = results_list[0]
+            where = f" [{first.blocs[first.bloc_index(bloc)]}]"
+        set_title(ax, title if title is not None
+                  else f"{name}{where} by scenario: median (line) and {band:.0%} interval (band)")
+        legend_above(ax)
     return ax
 
 
 def distribution(results, name: str, *, year: float | None = None, bloc: str | int | None = None, ax=None,
-                 log: bool | None = None, bins: int = 60, color: str | None = None, title: str | None = None):
+                 log: bool | None = None, bins: int | None = None, color: str | None = None,
+                 title: str | None = None):
     """Histogram (density) of an output's samples at one year, with its median and 90% interval.
 
     For outputs of a single-year scenario, per-sample scalars, or a slice of a fan chart.
@@ -162,7 +171,8 @@ def distribution(results, name: str, *, year: float | None = None, bloc: str | i
         Bloc to slice for per-bloc outputs (required for them).
     log : bool, optional
         Log x axis and log-spaced bins; default: when the values span decades.
-    bins : int
+    bins : int, optional
+        Number of bins (default: sqrt(n) / 2, between 10 and 60).
     ax, color, title
         As in :func:`fan`.
 
@@ -188,16 +198,17 @@ def distribution(results, name: str, *, year: float | None = None, bloc: str | i
             ax.axvline(lo, color=color, linewidth=2.0, label=f"{fmt_number(lo)} in every sample")
             ax.set_yticks([])
         else:
-            edges = np.geomspace(lo, hi, bins + 1) if logx else np.linspace(lo, hi, bins + 1)
+            k = bins if bins is not None else int(np.clip(np.sqrt(x.size) / 2, 10, 60))
+            edges = np.geomspace(lo, hi, k + 1) if logx else np.linspace(lo, hi, k + 1)
             ax.hist(x, bins=edges, weights=np.full(x.size, 1.0 / x.size), color=color, alpha=0.55,
-                    edgecolor="none")
+                    histtype="stepfilled", edgecolor="none")  # one polygon, not a patch per bin
             if logx:
                 ax.set_xscale("log")
             ax.axvline(p50, color=color, linewidth=2.0, label=f"median {fmt_number(p50)}")
             ax.axvline(p5, color=MUTED, linewidth=1.2, linestyle="--",
                        label=f"90% interval [{fmt_number(p5)}, {fmt_number(p95)}]")
             ax.axvline(p95, color=MUTED, linewidth=1.2, linestyle="--")
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{100 * v:.3g}%"))
         plain_ticks(ax.xaxis)
         ax.set_xlabel(label_of(name))
         ax.set_ylabel("share of samples per bin" + (" (log-spaced bins)" if logx and lo != hi else ""))

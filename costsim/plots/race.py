@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from costsim.plots.style import (MUTED, PALETTE, new_axes, plain_ticks, scenario_title, set_title, house_style, use_log,
+from costsim.plots.style import (MUTED, PALETTE, house_style, legend_above, new_axes, plain_ticks, scenario_title, set_title, use_log,
                                  year_ticks)
 from costsim.units import label_of
 
@@ -62,7 +62,7 @@ def race(results, name: str, *, ax=None, band: float = 0.8, log: bool | None = N
         # pair each bloc's median with its band: median lines first reads best
         order = sorted(range(len(labels)), key=lambda k: (chosen.index(labels[k].split(":")[0]),
                                                           0 if labels[k].endswith("median") else 1))
-        ax.legend([handles[k] for k in order], [labels[k] for k in order], loc="best")
+        legend_above(ax, [handles[k] for k in order], [labels[k] for k in order])
     return ax
 
 
@@ -94,7 +94,8 @@ def cdf(results, name: str, *, threshold: float | None = None, blocs=None, ax=No
     blocs : sequence of str, optional
         Blocs to draw (default: all of a per-bloc output).
     horizon : bool
-        Mark the last simulated year with a dashed line: crossing years beyond it are extrapolated.
+        Mark the last simulated year with a dashed line when some values reach it (crossing years
+        beyond it are extrapolated).
     xlabel, title : str, optional
 
     Returns
@@ -138,7 +139,8 @@ def cdf(results, name: str, *, threshold: float | None = None, blocs=None, ax=No
             if x.size < n_all:
                 text += f", {1 - x.size / n_all:.0%} never"
             ax.step(xs, ps, where="post", color=c, linewidth=2.0, label=text)
-        if is_year and horizon and series:
+        beyond = any(np.nanmax(x, initial=-np.inf) >= years[-1] for _, x in series if np.isfinite(x).any())
+        if is_year and horizon and beyond:  # only when some samples reach the horizon
             ax.axvline(years[-1], color=MUTED, linestyle="--", linewidth=1.0,
                        label=f"last simulated year ({int(years[-1])}); later values extrapolated")
         ax.set_ylim(0, 1.02)

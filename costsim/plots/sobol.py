@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from costsim.plots.style import PALETTE, new_axes, set_title, house_style
+from costsim.plots.style import PALETTE, house_style, new_axes, set_title
 
 _KEYS = {"names": ("names", "params", "parameters"), "s1": ("S1", "s1", "first"), "st": ("ST", "st", "total"),
          "s1_conf": ("S1_conf", "s1_conf", "first_conf"), "st_conf": ("ST_conf", "st_conf", "total_conf")}

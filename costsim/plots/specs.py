@@ -12,7 +12,8 @@ A scenario lists figure entries::
 
 Without ``plots:`` a scenario gets :func:`default_specs`: a fan chart of each output over the
 years (at most six; histograms for a single-year scenario), a race chart of each per-bloc output,
-a CDF of each per-sample value (crossing years), and the checks table when there are checks.
+a CDF of each per-sample value (crossing years), a tornado of the first varying output, and the
+checks table when there are checks.
 """
 
 from __future__ import annotations
@@ -124,7 +125,8 @@ def parse_plots(raw, outputs: dict[str, tuple[str, ...] | None], years, blocs, *
                 add(f"{at}.kind", "the scenario has no checks to tabulate", "checks: in the scenario", kind)
                 bad = True
         elif output is None:
-            add(at, f"a {kind} figure needs an output", f"{kind}: {{kind: {kind}, output: NAME}}", None)
+            issues.append(Issue(at, f"a {kind} figure needs an output", f"{{kind: {kind}, output: NAME}}",
+                                line=_line(lines, at)))
             continue
         elif output not in outputs:
             add(f"{at}.output", "unknown output", "one of the scenario's outputs (outputs:)", output,
@@ -208,23 +210,43 @@ def _axes_problem(kind: str, axes: tuple[str, ...], bloc, threshold) -> tuple[st
     return None
 
 
-def default_specs(results) -> list[PlotSpec]:
-    """The figures a scenario without ``plots:`` gets, chosen from the shapes of its outputs."""
-    specs: list[PlotSpec] = []
+def default_specs(results, *, prefer: str = "first") -> list[PlotSpec]:
+    """The figures a scenario without ``plots:`` gets, chosen from the shapes of its outputs.
+
+    A fan chart of each output over the years (histograms for a single-year scenario; at most
+    MAX_DEFAULT_FANS), a race chart of each per-bloc output (at most MAX_DEFAULT_RACES), a CDF of
+    each per-sample value such as a crossing year (at most MAX_DEFAULT_CDFS), a tornado of the
+    first output that varies, and the checks table. 0/1 flags and outputs that are the same in
+    every sample are left out. ``prefer="last"`` keeps the last outputs when there are more than
+    the caps: without an ``outputs:`` list the outputs come in model order, and the downstream
+    ones are the results a reader wants.
+    """
+    if prefer not in ("first", "last"):
+        raise ValueError(f"prefer must be 'first' or 'last', got {prefer!r}")
     multi_year = len(results.years) > 1
-    year_outputs = [n for n in results.outputs if results.axes_of(n) == ("year",)
-                    and (multi_year or _varies(results.outputs[n]))]  # a constant has no distribution
-    bloc_outputs = [n for n in results.outputs if results.axes_of(n) == ("year", "bloc")]
-    per_sample = [n for n in results.outputs if results.axes_of(n) in ((), ("bloc",))
-                  and not n.endswith("_flag")]
-    for name in year_outputs[:MAX_DEFAULT_FANS]:
-        specs.append(PlotSpec("fan" if multi_year else "hist", name))
-    for name in bloc_outputs[:MAX_DEFAULT_RACES]:
-        specs.append(PlotSpec("race", name) if multi_year
-                     else PlotSpec("hist", name, bloc=results.blocs[0]))
-    for name in per_sample[:MAX_DEFAULT_CDFS]:
+
+    def pick(names: list[str], cap: int) -> list[str]:
+        chosen = names[:cap] if prefer == "first" else names[-cap:] if cap else []
+        return [n for n in names if n in chosen]
+
+    outputs = [n for n in results.outputs if not n.endswith("_flag")]
+    year_outputs = [n for n in outputs if results.axes_of(n) == ("year",) and _varies(results.outputs[n])]
+    bloc_outputs = [n for n in outputs if results.axes_of(n) == ("year", "bloc") and _varies(results.outputs[n])]
+    per_sample = [n for n in outputs if results.axes_of(n) in ((), ("bloc",)) and _varies(results.outputs[n])]
+    specs: list[PlotSpec] = []
+    for name in pick(year_outputs, MAX_DEFAULT_FANS):
+        # an output the same in every year (a cluster's power) has a distribution, not a trend
+        over_years = multi_year and _varies_over_years(results.outputs[name])
+        specs.append(PlotSpec("fan", name) if over_years else PlotSpec("hist", name))
+    for name in pick(bloc_outputs, MAX_DEFAULT_RACES):
+        specs.append(PlotSpec("race", name) if multi_year else PlotSpec("hist", name, bloc=results.blocs[0]))
+    for name in pick(per_sample, MAX_DEFAULT_CDFS):
         specs.append(PlotSpec("cdf", name))
-    driver = _tornado_default(results, year_outputs, per_sample, bloc_outputs)
+    fans = pick(year_outputs, MAX_DEFAULT_FANS)
+    scalars = [n for n in per_sample if results.axes_of(n) == ()]
+    # the tornado explains the headline: the first listed output, or the most downstream one
+    targets = fans + scalars if prefer == "first" else scalars[::-1] + fans[::-1]
+    driver = _tornado_default(results, targets, bloc_outputs)
     if driver is not None:
         specs.append(driver)
     if results.checks:
@@ -239,16 +261,23 @@ def _varies(arr) -> bool:
     return bool(a.size) and bool(np.nanmax(a) > np.nanmin(a))
 
 
-def _tornado_default(results, year_outputs, per_sample, bloc_outputs) -> PlotSpec | None:
-    """A tornado of the first varying output (at the last year), when two or more parameters vary."""
+def _varies_over_years(arr) -> bool:
+    import numpy as np
+
+    a = np.asarray(arr, dtype=float)
+    return bool(np.any(a != a[:, :1]))
+
+
+def _tornado_default(results, targets: list[str], bloc_outputs: list[str]) -> PlotSpec | None:
+    """A tornado of the first target that varies (at the last year), when two or more parameters vary."""
     if sum(_varies(v) for v in results.params.values()) < 2:
         return None
     last = int(results.years[-1])
-    for name in year_outputs:
-        if _varies(results.at_year(name, last)):
-            return PlotSpec("tornado", name, year=last if len(results.years) > 1 else None)
-    for name in per_sample:
-        if results.axes_of(name) == () and _varies(results.outputs[name]):
+    for name in targets:
+        if "year" in results.axes_of(name):
+            if _varies(results.at_year(name, last)):
+                return PlotSpec("tornado", name, year=last if len(results.years) > 1 else None)
+        elif _varies(results.outputs[name]):
             return PlotSpec("tornado", name)
     for name in bloc_outputs:
         if _varies(results.at_year(name, last, results.blocs[0])):

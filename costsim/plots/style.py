@@ -43,6 +43,7 @@ STYLE: dict[str, object] = {
     "svg.fonttype": "path",
     "pdf.fonttype": 42,
     "path.simplify": True,
+    "text.parse_math": False,  # claims and names contain '$' ("$5.6M"), which must not start mathtext
 }
 
 # Colour-blind-safe (Okabe-Ito), in the order series are drawn.
@@ -123,21 +124,39 @@ def use_log(name: str | None, values, log: bool | None) -> bool:
 
 
 def fmt_number(x: float) -> str:
-    """A number in about four significant digits, scientific when large or small."""
+    """A number for tables and legends: 4 significant digits; 34,020; 1.67e29 and 9.8e-5 when large or small."""
     x = float(x)
     if not math.isfinite(x):
         return "n/a" if math.isnan(x) else ("inf" if x > 0 else "-inf")
     ax = abs(x)
     if ax != 0 and (ax >= 1e5 or ax < 1e-3):
-        return f"{x:.3g}" if "e" in f"{x:.3g}" else f"{x:.3e}"
+        return _short_exp(f"{x:.3g}")
+    if ax >= 1000:
+        return f"{x:,.0f}"
     return f"{x:.4g}"
+
+
+def fmt_se(x: float) -> str:
+    """A Monte Carlo error: two significant digits."""
+    x = float(x)
+    if not math.isfinite(x):
+        return "n/a"
+    return _short_exp(f"{x:.2g}")
+
+
+def _short_exp(text: str) -> str:
+    """'1.67e+29' -> '1.67e29', '9.8e-05' -> '9.8e-5'."""
+    if "e" not in text:
+        return text
+    mant, exp = text.split("e")
+    return f"{mant}e{int(exp)}"
 
 
 def year_ticks(ax) -> None:
     """Whole calendar years on the x axis, never '2,025.5'."""
     from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8, steps=[1, 2, 5, 10]))
     fmt = ScalarFormatter(useOffset=False)
     fmt.set_scientific(False)
     ax.xaxis.set_major_formatter(fmt)
@@ -158,6 +177,27 @@ def set_title(ax, text: str, **kw) -> None:
     ax.set_title("\n".join(textwrap.wrap(text, chars)) if len(text) > chars else text, **kw)
 
 
+def legend_above(ax, handles=None, labels=None, ncol: int | None = None) -> None:
+    """A legend in rows between the title and the plot: it can never hide data.
+
+    ``loc="best"`` has no free spot on a fan chart whose bands fill the width; above the axes
+    the legend costs a line or two of height instead.
+    """
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    longest = max(len(str(lab)) for lab in labels)
+    width_in = ax.get_position().width * ax.figure.get_figwidth()
+    fit = max(1, int(width_in * 72 // (longest * 4.6 + 36)))  # 8 pt text ~4.6 pt a character, + handle
+    ncol = ncol or min(len(handles), fit, 4)
+    rows = -(-len(handles) // ncol)
+    ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=ncol, borderaxespad=0.3,
+              columnspacing=1.2, handlelength=2.4)
+    title = ax.title
+    ax.set_title(title.get_text(), pad=10 + 14.5 * rows, loc="center")
+
+
 def compact(x: float, _pos=None) -> str:
     """Tick text without matplotlib's detached '1e7' offset: 1.5e7, 250, 0.03."""
     if x == 0:
@@ -165,8 +205,7 @@ def compact(x: float, _pos=None) -> str:
     ax = abs(x)
     if 1e-3 <= ax < 1e5:
         return f"{x:.4g}"
-    mant, exp = f"{x:.3g}".split("e") if "e" in f"{x:.3g}" else (f"{x:.3g}", "0")
-    return f"{mant}e{int(exp)}"
+    return _short_exp(f"{x:.3g}")
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.colors import LogNorm, Normalize
 
-from costsim.plots.style import PALETTE, fmt_number, new_axes, plain_ticks, set_title, house_style, use_log
+from costsim.plots.style import PALETTE, fmt_number, house_style, new_axes, plain_ticks, set_title, use_log
 from costsim.units import label_of
 
 _LOW_KEYS = ("low", "p05", "p5", "q05")
@@ -25,7 +25,10 @@ def sweep_heatmap(x, y, z, *, x_name: str, y_name: str, output: str | None = Non
         Values of the two parameters (drawn as evenly spaced cells, labelled with the values, so
         log-spaced grids read as well as linear ones).
     z : array_like, (ny, nx)
-        The statistic at each grid point: ``z[j, i]`` for ``y[j]``, ``x[i]``.
+        The statistic at each grid point: ``z[j, i]`` for ``y[j]``, ``x[i]``. A
+        ``costsim.sweep.SweepTable`` grid is shaped like its axes, (nx, ny), so pass
+        ``table.grid(output, "p50", year=...).T`` with ``x = table.axes[0].values``,
+        ``y = table.axes[1].values``.
     x_name, y_name : str
         Parameter names (axis labels with units).
     output : str, optional

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from costsim.plots.style import MUTED, PALETTE, fmt_number, new_axes, plain_ticks, set_title, house_style, use_log
+from costsim.plots.style import MUTED, PALETTE, fmt_number, house_style, new_axes, plain_ticks, set_title, use_log
 from costsim.units import label_of
 
 
@@ -33,8 +33,8 @@ def _rows(data) -> tuple[list[str], np.ndarray, np.ndarray, float | None]:
     return [str(n) for n in names], low, high, (None if base is None else float(np.asarray(base).reshape(-1)[0]))
 
 
-def tornado(data, *, base: float | None = None, output: str | None = None, ax=None, log: bool | None = None,
-            max_params: int = 15, low_label: str = "parameter at its low value",
+def tornado(data, *, base: float | None = None, output: str | None = None, transform: str | None = None,
+            ax=None, log: bool | None = None, max_params: int = 10, low_label: str = "parameter at its low value",
             high_label: str = "parameter at its high value", title: str | None = None):
     """Tornado diagram: one bar per parameter from the output at its low to its high value.
 
@@ -53,15 +53,18 @@ def tornado(data, *, base: float | None = None, output: str | None = None, ax=No
         mean of the lows and highs' midpoints, drawn only when given).
     output : str, optional
         Name of the output, for the axis label with units.
+    transform : {"log10", "linear"}, optional
+        How the values were analysed (``SensitivityResult.outputs[name].transform``): with
+        "log10" the axis reads "log10 of ..." and stays linear.
     ax : matplotlib.axes.Axes, optional
     log : bool, optional
-        Log x axis; default: when the values span decades.
+        Log x axis; default: when the values span decades (never for log10 values).
     max_params : int
         Draw the widest ``max_params`` bars only (the title says how many are left out).
     low_label, high_label : str, optional
         Legend text of the two sides.
     title : str, optional
-        Title; the base value (and any parameters left out) are appended to it.
+        Title. The x label says the base value and how many parameters were left out.
 
     Returns
     -------
@@ -84,7 +87,8 @@ def tornado(data, *, base: float | None = None, output: str | None = None, ax=No
         y = np.arange(len(names))
         ax.barh(y, low - centre, left=centre, color=PALETTE[0], height=0.6, label=low_label)
         ax.barh(y, high - centre, left=centre, color=PALETTE[1], height=0.6, label=high_label)
-        if use_log(output, np.concatenate([low, high, [centre]]), log):
+        logged = transform == "log10"
+        if not logged and use_log(output, np.concatenate([low, high, [centre]]), log):
             ax.set_xscale("log")
         plain_ticks(ax.xaxis)
         if base is not None:
@@ -93,10 +97,16 @@ def tornado(data, *, base: float | None = None, output: str | None = None, ax=No
         # an empty row above the widest bar holds the legend, so it never covers a bar
         ax.set_ylim(-0.6, len(names) + 0.4)
         ax.grid(False, axis="y")
-        ax.set_xlabel(label_of(output) if output else "output")
-        more = f"; {hidden} smaller not shown" if hidden else ""
-        at = f" (grey line: base {fmt_number(base)}{more})" if base is not None else (f" ({more[2:]})" if more else "")
-        set_title(ax, title + at if title is not None else f"What moves {output or 'the output'}{at}")
+        notes = []
+        if base is not None:
+            notes.append(f"grey line: base {fmt_number(base)}")
+        if hidden:
+            notes.append(f"{hidden} parameters with smaller effects not shown")
+        xlabel = label_of(output) if output else "output"
+        if logged:
+            xlabel = f"log10 of {xlabel}"
+        ax.set_xlabel(xlabel + ("\n" + "; ".join(notes) if notes else ""))
+        set_title(ax, title if title is not None else f"What moves {output or 'the output'}")
         ax.legend(loc="upper right", ncol=1, fontsize=7.5, borderaxespad=0.2)
     return ax
 

@@ -1,0 +1,130 @@
+"""Fuzzing: generated and mutated scenarios end in Results, a located ScenarioError or a ModelError.
+
+``test_mutated_scenarios_end_cleanly`` runs 2,000 examples in CI; ``--runslow`` adds a
+20,000-example run. The strategies live in ``costsim.testing`` so users can fuzz their own
+scenarios and models the same way.
+"""
+
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from costsim import testing
+from costsim.errors import Issue, ModelError, ScenarioError
+from costsim.results import Results
+from costsim.testing import assert_clean_outcome, check_scenario_error, mutated_scenarios, valid_scenarios
+
+FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                      HealthCheck.filter_too_much])
+
+
+@pytest.fixture(scope="module")
+def extends_dir(tmp_path_factory):
+    """Targets for the ``extends`` mutation: a good parent, a cycle, a parent with errors."""
+    folder = tmp_path_factory.mktemp("extends")
+    (folder / "base.yaml").write_text('years: {start: 2025, stop: 2026}\nparams: {a_x: 1}\nformulas: {b_x: "a_x * 2"}\n')
+    (folder / "cycle_a.yaml").write_text("extends: cycle_b.yaml\n")
+    (folder / "cycle_b.yaml").write_text("extends: cycle_a.yaml\n")
+    (folder / "deep").mkdir()
+    return folder
+
+
+@settings(FUZZ, max_examples=2000)
+@given(text=mutated_scenarios())
+def test_mutated_scenarios_end_cleanly(text, extends_dir):
+    assert_clean_outcome(text, base_dir=extends_dir)
+
+
+@settings(FUZZ, max_examples=150)
+@given(text=valid_scenarios())
+def test_valid_scenarios_validate_and_run(text):
+    outcome = assert_clean_outcome(text)
+    assert isinstance(outcome, (Results, ModelError)), str(outcome)
+
+
+@settings(FUZZ, max_examples=50)
+@given(text=valid_scenarios(formulas=False, max_years=2))
+def test_valid_scenarios_of_the_reference_models_give_results(text):
+    # R1's models over positive inputs of moderate size never overflow
+    assert isinstance(assert_clean_outcome(text), Results)
+
+
+@pytest.mark.slow
+@settings(FUZZ, max_examples=20_000)
+@given(text=mutated_scenarios(max_mutations=4))
+def test_mutated_scenarios_end_cleanly_long(text, extends_dir):
+    assert_clean_outcome(text, base_dir=extends_dir)
+
+
+@settings(FUZZ, max_examples=30)
+@given(text=mutated_scenarios(base=st.sampled_from([p.read_text() for p in sorted(
+    (testing.Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))]), allow_bytes=False))
+def test_mutations_of_the_bundled_scenarios(text):
+    assert_clean_outcome(text, n=16)
+
+
+def test_every_distribution_can_be_generated():
+    from costsim.distributions import DISTRIBUTIONS
+
+    assert set(testing.FIELD_STRATEGIES) == set(DISTRIBUTIONS)
+
+
+def test_valid_scenarios_name_unknown_models():
+    @given(valid_scenarios(models=("no_such_model",)))
+    def generate(text):
+        pass
+
+    with pytest.raises(ValueError, match=r"unknown models \['no_such_model'\]"):
+        generate()
+
+
+@settings(FUZZ, max_examples=20)
+@given(text=valid_scenarios(models=("decline_algorithmic_efficiency",), formulas=False))
+def test_valid_scenarios_of_chosen_models(text):
+    assert "use: decline_algorithmic_efficiency" in text or "- decline_algorithmic_efficiency" in text
+    assert isinstance(assert_clean_outcome(text), Results)
+
+
+# ----------------------------------------------------------------------------- the checker itself
+def test_an_unlocated_issue_is_not_clean():
+    with pytest.raises(AssertionError, match="issue located by neither path nor line: s.yaml: something"):
+        check_scenario_error(ScenarioError("s.yaml", [Issue("", "something")]))
+
+
+def test_other_exceptions_are_not_clean(monkeypatch, tiny_scenario_text):
+    import costsim.engine
+
+    def broken(*args, **kwargs):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(costsim.engine, "run", broken)
+    with pytest.raises(AssertionError, match="unclean outcome KeyError: 'oops'"):
+        assert_clean_outcome(tiny_scenario_text)
+
+
+def test_runtime_warnings_are_not_clean(monkeypatch, tiny_scenario_text):
+    import numpy as np
+
+    import costsim.engine
+
+    real = costsim.engine.run
+
+    def noisy(*args, **kwargs):
+        np.log(np.zeros(1))  # divide by zero, warned
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(costsim.engine, "run", noisy)
+    with pytest.raises(AssertionError, match="RuntimeWarning at .*divide by zero"):
+        assert_clean_outcome(tiny_scenario_text)
+    assert isinstance(assert_clean_outcome(tiny_scenario_text, allow_runtime_warnings=True), Results)
+
+
+def test_importing_testing_without_hypothesis_says_what_to_install():
+    code = ("import sys; sys.modules['hypothesis'] = None\n"
+            "try:\n    import costsim.testing\nexcept ImportError as exc:\n    print(exc)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout == ("costsim.testing needs the 'hypothesis' package, which is part of costsim's test extra; "
+                           "install it with: pip install 'costsim[test]'  (or: pip install hypothesis)\n")

@@ -1,0 +1,439 @@
+"""Hostile and broken input, interruptions, provenance: nothing executes, nothing is lost.
+
+The interruption tests start real ``costsim run -o DIR --force`` processes against an existing
+results folder and signal them while they write (the moment their temporary folder appears).
+"""
+
+import contextlib
+import errno
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from costsim import engine, store, yamlio
+from costsim.cli import main
+from costsim.engine import rerun, run, save_results
+from costsim.errors import OutputError, ScenarioError
+from costsim.results import Results
+from costsim.scenario import load_scenario, scenario_from_text
+
+LAUGHS = "".join(
+    [f"lol0: &l0 [{', '.join(['lol'] * 9)}]\n"]
+    + [f"lol{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 10)]
+)  # 9**10 = 3.5e9 strings once expanded
+
+
+def _error(text: str) -> ScenarioError:
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_text(text, "s.yaml")
+    return info.value
+
+
+# ----------------------------------------------------------------------------- loader safety
+def test_billion_laughs_is_refused_in_under_a_second():
+    t0 = time.perf_counter()
+    err = _error(LAUGHS)
+    assert time.perf_counter() - t0 < 1.0
+    assert str(err) == "s.yaml:6: refused: expands to more than 200,000 values (alias bomb?)"
+
+
+def test_billion_laughs_file_via_the_cli(tmp_path, capsys):
+    path = tmp_path / "lol.yaml"
+    path.write_text(LAUGHS)
+    t0 = time.perf_counter()
+    assert main(["run", str(path)]) == 2
+    assert time.perf_counter() - t0 < 1.0
+    assert "alias bomb" in capsys.readouterr().err
+
+
+def test_python_object_apply_is_refused_and_never_runs(tmp_path, capsys):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "evil.yaml"
+    path.write_text(f"years: {{start: 2025, stop: 2026}}\n"
+                    f"name: !!python/object/apply:os.system ['touch {marker}']\n")
+    assert main(["run", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"{path}:2: tag refused: a scenario is plain data; expected no tags (plain mappings, lists, numbers, text), "
+        f"got 'tag:yaml.org,2002:python/object/apply:os.system' (str). costsim never constructs objects or runs "
+        "code from a file.\n")
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("payload", [
+    "!!python/object/new:os.system [true]", "!!python/name:os.system", "!!python/module:os",
+    "!!python/object:__main__.X {}", "!<tag:yaml.org,2002:python/object/apply:os.system> [true]",
+])
+def test_every_python_tag_is_refused(payload):
+    assert "tag refused: a scenario is plain data" in str(_error(f"name: {payload}\n"))
+
+
+def test_non_utf8_and_binary_files(tmp_path):
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("years: {start: 2025, stop: 2026}\ndescription: caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(latin)
+    assert str(info.value) == (f"{latin}:2: file is not valid UTF-8; expected UTF-8 text, got 'byte 0xe9 at offset 49' "
+                               "(str). Save the file as UTF-8.")
+    binary = tmp_path / "model.bin"
+    binary.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(binary)
+    assert str(info.value) == f"{binary}:1: binary data, not a YAML text file; expected UTF-8 text, got 'a NUL byte' (str)"
+
+
+def test_oversized_file_is_refused_before_reading(tmp_path):
+    path = tmp_path / "huge.yaml"
+    with open(path, "wb") as fh:
+        fh.truncate(yamlio.MAX_BYTES + 1)  # sparse: costs nothing to make
+    t0 = time.perf_counter()
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert time.perf_counter() - t0 < 0.5
+    assert str(info.value) == f"{path}: file is too large; expected at most 2,000,000 bytes, got 2000001"
+
+
+def test_extends_cycle_named_and_chain_bounded(tmp_path):
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\n")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\n")
+    with pytest.raises(ScenarioError, match=r"b\.yaml:1: extends: extends cycle: a\.yaml -> b\.yaml -> a\.yaml; "):
+        load_scenario(tmp_path / "a.yaml")
+    for i in range(30):
+        (tmp_path / f"c{i}.yaml").write_text(f"extends: c{i + 1}.yaml\n")
+    with pytest.raises(ScenarioError, match=r"c10\.yaml:1: extends: extends chain too long; expected at most 10 files"):
+        load_scenario(tmp_path / "c0.yaml")
+
+
+def test_extends_to_a_device_or_fifo_does_not_hang(tmp_path):
+    os.mkfifo(tmp_path / "pipe.yaml")
+    for target in ("/dev/zero", "/dev/stdin", "pipe.yaml"):
+        (tmp_path / "x.yaml").write_text(f"extends: {target}\n")
+        t0 = time.perf_counter()
+        with pytest.raises(ScenarioError, match="extends: "):
+            load_scenario(tmp_path / "x.yaml")
+        assert time.perf_counter() - t0 < 1.0
+
+
+# ----------------------------------------------------------------------------- numeric safety
+def test_nan_and_inf_are_refused_wherever_a_number_goes():
+    err = _error("years: {start: 2025, stop: 2027}\nparams:\n  a_x: .nan\n  b_x: {dist: uniform, low: .nan, high: .inf}\n"
+                 "  c_x: {dist: uniform, low: 0, high: 1, min: .nan, max: -.inf}\n"
+                 "  d_x: {dist: uniform, low: 0, high: 1}\n  e_x: {dist: normal, mean: 0, sd: 1}\n"
+                 "correlations:\n  - [d_x, e_x, .nan]\nmodels:\n  - use: decline_algorithmic_efficiency\n"
+                 "    bind: {base_year: .nan, cost_decline_x_per_year: .inf, hardware_gain_x_per_year: d_x}\n"
+                 'formulas:\n  f_x: "d_x * 2"\nchecks:\n  - {claim: c, output: f_x, above: .nan}\n'
+                 "  - {claim: c, output: f_x, probability_of: {above: .inf}, between: [0, 1]}\n")
+    finite = "must be a number; expected a finite number (write 5e25 or 5.0e+25), got"
+    assert str(err) == (
+        "10 problems in s.yaml:\n"
+        f"s.yaml:3: params.a_x: {finite} nan\n"
+        f"s.yaml:4: params.b_x.high: {finite} inf\n"
+        f"s.yaml:4: params.b_x.low: {finite} nan\n"
+        f"s.yaml:5: params.c_x.max: {finite} -inf\n"
+        f"s.yaml:5: params.c_x.min: {finite} nan\n"
+        f"s.yaml:9: correlations[0]: {finite} nan\n"
+        f"s.yaml:12: models[0].bind.base_year: {finite} nan\n"
+        f"s.yaml:12: models[0].bind.cost_decline_x_per_year: {finite} inf\n"
+        f"s.yaml:16: checks[0].above: {finite} nan\n"
+        f"s.yaml:17: checks[1].probability_of.above: {finite} inf")
+
+
+def test_overflowing_model_outputs_are_a_model_error_not_inf_results(tiny_scenario_text):
+    text = tiny_scenario_text.replace("base_flop_per_usd: 2.5e+17", "base_flop_per_usd: 1e300")
+    with pytest.raises(engine.ModelError) as info:
+        run(scenario_from_text(text, "big.yaml"), n=100, seed=1)
+    assert str(info.value).startswith("models[0] (budget_physical_flop) -> physical_flop: ")
+    assert "values are not finite (first: sample " in str(info.value) and "base_flop_per_usd=1e+300" in str(info.value)
+
+
+def test_huge_but_finite_outputs_summarize_without_overflow(tiny_scenario_text):
+    text = tiny_scenario_text.replace("base_flop_per_usd: 2.5e+17", "base_flop_per_usd: 1e280")
+    text = text.replace("high: 5e8}", "high: 5e8}\n  # budget up to 5e8, flop/usd 1e280: outputs near 1e300")
+    with np.errstate(all="raise"):
+        res = run(scenario_from_text(text.replace("stop: 2028", "stop: 2025"), "big.yaml"), n=200, seed=1)
+        csv = res.summary_csv()
+    assert "inf" not in csv and "nan" not in csv
+
+
+def test_memory_refusal_before_the_run_starts(tiny_scenario_file, monkeypatch, capsys):
+    monkeypatch.setenv("COSTSIM_MAX_MEMORY_GB", "0.001")
+    t0 = time.perf_counter()
+    assert main(["run", str(tiny_scenario_file), "-n", "100000000"]) == 2
+    assert time.perf_counter() - t0 < 2.0  # nothing was sampled
+    assert capsys.readouterr().err == (
+        f"{tiny_scenario_file}: samples: the run would need about 8.9 GiB for its arrays; expected at most about "
+        "1.0 MiB available, got 100000000. Use fewer samples (-n 11,184 fits), keep fewer outputs (outputs:), or "
+        "fewer years; or set COSTSIM_MAX_MEMORY_GB if you know better.\n")
+    monkeypatch.setenv("COSTSIM_MAX_MEMORY_GB", "lots")
+    assert main(["run", str(tiny_scenario_file), "-n", "10"]) == 2
+    assert capsys.readouterr().err == \
+        "environment: COSTSIM_MAX_MEMORY_GB: must be a positive number of GiB; expected e.g. 16, got 'lots' (str)\n"
+
+
+# ----------------------------------------------------------------------------- nothing lost
+def _tiny_results(text, n=20, seed=1):
+    return run(scenario_from_text(text, "tiny.yaml"), n=n, seed=seed)
+
+
+def test_existing_folder_needs_force(tmp_path, tiny_scenario_text):
+    out = tmp_path / "out"
+    save_results(_tiny_results(tiny_scenario_text), out)
+    before = (out / "summary.csv").read_text()
+    with pytest.raises(OutputError) as info:
+        save_results(_tiny_results(tiny_scenario_text, seed=2), out)
+    assert str(info.value) == (f"{out}: folder exists; expected a new folder, or --force to replace it (the old "
+                               "results stay intact until the new ones are complete)")
+    assert (out / "summary.csv").read_text() == before
+    save_results(_tiny_results(tiny_scenario_text, seed=2), out, force=True)
+    assert (out / "summary.csv").read_text() != before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary or old folder left
+
+
+def test_force_never_replaces_a_folder_costsim_did_not_write(tmp_path, tiny_scenario_text):
+    mine = tmp_path / "thesis"
+    mine.mkdir()
+    (mine / "chapter1.tex").write_text("years of work")
+    with pytest.raises(OutputError) as info:
+        save_results(_tiny_results(tiny_scenario_text), mine, force=True)
+    assert str(info.value) == (f"{mine}: folder exists and was not written by costsim; refusing to replace it even "
+                               "with --force. Choose another -o folder.")
+    assert (mine / "chapter1.tex").read_text() == "years of work"
+    (mine / "manifest.json").write_text('{"not": "costsim"}')  # a manifest, but not ours
+    with pytest.raises(OutputError, match="was not written by costsim"):
+        save_results(_tiny_results(tiny_scenario_text), mine, force=True)
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    with pytest.raises(OutputError, match="exists and is not a folder"):
+        save_results(_tiny_results(tiny_scenario_text), afile, force=True)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    save_results(_tiny_results(tiny_scenario_text), empty, force=True)  # an empty folder holds nothing to lose
+    assert Results.load(empty).n == 20
+
+
+def test_the_cli_refuses_before_running(tmp_path, tiny_scenario_file, capsys, monkeypatch):
+    out = tmp_path / "out"
+    assert main(["run", str(tiny_scenario_file), "-n", "10", "-o", str(out), "--quiet"]) == 0
+    monkeypatch.setattr(engine, "draw", lambda *a, **k: pytest.fail("sampled although the folder exists"))
+    assert main(["run", str(tiny_scenario_file), "-n", "10", "-o", str(out)]) == 2
+    assert "folder exists; expected a new folder, or --force" in capsys.readouterr().err
+
+
+def test_disk_full_is_reported_and_leaves_old_results(tmp_path, tiny_scenario_text, monkeypatch):
+    out = tmp_path / "out"
+    save_results(_tiny_results(tiny_scenario_text), out)
+    before = (out / "summary.csv").read_text()
+
+    def full(path, **arrays):
+        Path(path).write_bytes(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(engine.np, "savez", full)
+    with pytest.raises(OutputError) as info:
+        save_results(_tiny_results(tiny_scenario_text, seed=2), out, force=True)
+    assert str(info.value) == f"{out}: disk full while writing; previous results (if any) are untouched"
+    assert (out / "summary.csv").read_text() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+@contextlib.contextmanager
+def _tiny_tmpfs(folder: Path, size: str = "64k"):
+    folder.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
+    if proc.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], capture_output=True)
+
+
+def test_disk_full_on_a_real_tiny_file_system(tmp_path, tiny_scenario_file, capsys):
+    with _tiny_tmpfs(tmp_path / "small") as disk:
+        out = disk / "out"
+        assert main(["run", str(tiny_scenario_file), "-n", "10", "-o", str(out), "--quiet"]) == 0
+        before = (out / "summary.csv").read_text()
+        assert main(["run", str(tiny_scenario_file), "-n", "20000", "-o", str(out), "--force", "--quiet"]) == 2
+        assert capsys.readouterr().err == f"error: {out}: disk full while writing; previous results (if any) are untouched\n"
+        assert (out / "summary.csv").read_text() == before and Results.load(out).n == 10
+        assert [p.name for p in disk.iterdir()] == ["out"]
+
+
+def _write_scenario(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(text)
+    return path
+
+
+def _start(scenario: Path, out: Path, n: int) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "costsim.cli", "run", str(scenario), "-n", str(n), "-o", str(out),
+                             "--force", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_write(proc: subprocess.Popen, out: Path, timeout: float = 60.0) -> bool:
+    """Wait until the process has started writing (its temporary folder exists)."""
+    prefix = f".{out.name}.tmp-{proc.pid}-"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any(p.name.startswith(prefix) for p in out.parent.iterdir()):
+            return True
+        time.sleep(0.001)
+    return False
+
+
+def _assert_intact(out: Path, allowed_n: set[int]) -> int:
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "samples.npz", "summary.csv"]
+    res = Results.load(out)
+    assert res.n in allowed_n
+    assert (out / "summary.csv").read_text() == res.summary_csv()  # the files belong together
+    return res.n
+
+
+N_OLD, N_NEW = 1000, 400_000  # the new run writes ~40 MB: long enough to be caught mid-write
+
+
+def test_kill_during_the_write_leaves_the_previous_results(tmp_path, tiny_scenario_text):
+    scenario = _write_scenario(tmp_path, tiny_scenario_text)
+    out = tmp_path / "out"
+    save_results(run(load_scenario(scenario), n=N_OLD, seed=7), out)
+    killed_mid_write = 0
+    for attempt in range(3):
+        proc = _start(scenario, out, N_NEW)
+        if _wait_for_write(proc, out):
+            time.sleep(random.uniform(0.0, 0.05))
+            killed_mid_write += proc.poll() is None
+            proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        _assert_intact(out, {N_OLD, N_NEW})
+    assert killed_mid_write >= 1
+    # what the killed writers left behind goes with the next write to the same folder
+    proc = _start(scenario, out, N_OLD)
+    assert proc.wait(timeout=60) == 0, proc.stderr.read()
+    assert _assert_intact(out, {N_OLD}) == N_OLD
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_ctrl_c_during_the_write_exits_130_and_leaves_nothing_half_written(tmp_path, tiny_scenario_text):
+    scenario = _write_scenario(tmp_path, tiny_scenario_text)
+    out = tmp_path / "out"
+    save_results(run(load_scenario(scenario), n=N_OLD, seed=7), out)
+    codes = []
+    for attempt in range(2):
+        proc = _start(scenario, out, N_NEW)
+        if _wait_for_write(proc, out):
+            proc.send_signal(signal.SIGINT)
+        codes.append(proc.wait(timeout=60))
+        stderr = proc.stderr.read()
+        assert "Traceback" not in stderr
+        if codes[-1] == 130:
+            assert stderr.endswith("interrupted; nothing half-written was left behind\n")
+        _assert_intact(out, {N_OLD, N_NEW})
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+    assert 130 in codes
+
+
+def test_ctrl_c_in_process_cleans_up(tmp_path, tiny_scenario_text, monkeypatch):
+    out = tmp_path / "out"
+    save_results(_tiny_results(tiny_scenario_text), out)
+    before = (out / "summary.csv").read_text()
+
+    def interrupted(path, **arrays):
+        Path(path).write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine.np, "savez", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_results(_tiny_results(tiny_scenario_text, seed=2), out, force=True)
+    assert (out / "summary.csv").read_text() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_stale_temporary_folders_of_dead_writers_are_removed(tmp_path, tiny_scenario_text):
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(proc.stdout)
+    stale = tmp_path / f".out.tmp-{dead}-abc123"
+    stale.mkdir()
+    (stale / "samples.npz").write_bytes(b"half")
+    alive = tmp_path / f".out.tmp-{os.getpid()}-xyz789"  # a writer still at work: left alone
+    alive.mkdir()
+    save_results(_tiny_results(tiny_scenario_text), tmp_path / "out")
+    assert not stale.exists() and alive.exists()
+
+
+def test_results_of_a_writer_killed_between_two_renames_are_put_back(tmp_path, tiny_scenario_text):
+    # where the atomic exchange is missing, the swap takes two renames; a kill between them
+    # leaves the old results in .out.old-<pid>-*: the next write restores them first
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    old = tmp_path / f".out.old-{int(proc.stdout)}-abc123"
+    save_results(_tiny_results(tiny_scenario_text), old)
+    with pytest.raises(OutputError, match="folder exists"):
+        save_results(_tiny_results(tiny_scenario_text, seed=2), tmp_path / "out")
+    assert Results.load(tmp_path / "out").n == 20 and not old.exists()
+
+
+def test_results_folders_get_the_usual_permissions(tmp_path, tiny_scenario_text):
+    out = save_results(_tiny_results(tiny_scenario_text), tmp_path / "out")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~mask
+
+
+def test_atomic_swap_falls_back_to_two_renames(tmp_path, tiny_scenario_text, monkeypatch):
+    out = tmp_path / "out"
+    save_results(_tiny_results(tiny_scenario_text), out)
+    monkeypatch.setattr(store, "_exchange", lambda a, b: False)
+    save_results(_tiny_results(tiny_scenario_text, n=30), out, force=True)
+    assert Results.load(out).n == 30 and [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+# ----------------------------------------------------------------------------- provenance
+def test_manifest_records_how_the_results_were_made(tmp_path, tiny_scenario_text, capsys):
+    (tmp_path / "base.yaml").write_text(tiny_scenario_text)
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: base.yaml\nseed: 11\nsampling: lhs\n")
+    out = tmp_path / "out"
+    assert main(["run", str(child), "-n", "300", "--set", "params.base_flop_per_usd=3e17", "-o", str(out),
+                 "--quiet"]) == 0
+    meta = json.loads((out / "manifest.json").read_text())
+    scenario = load_scenario(child, ["params.base_flop_per_usd=3e17"])
+    assert meta["scenario_sha256"] == scenario.text_hash
+    assert meta["files"] == [{"path": str(tmp_path / "base.yaml"), "text": tiny_scenario_text},
+                             {"path": str(child), "text": child.read_text()}]
+    assert meta["extends_chain"] == [str(tmp_path / "base.yaml"), str(child)]
+    assert meta["overrides"] == ["params.base_flop_per_usd=3e17"]
+    assert (meta["seed"], meta["n"], meta["design"]) == (11, 300, "lhs")
+    assert set(meta["versions"]) >= {"costsim", "numpy", "scipy", "python"}
+    assert time.strptime(meta["created_utc"], "%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_rerun_reproduces_summary_byte_for_byte(tmp_path, tiny_scenario_text, capsys):
+    (tmp_path / "base.yaml").write_text(tiny_scenario_text)
+    (tmp_path / "child.yaml").write_text("extends: base.yaml\nseed: 5\n")
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "child.yaml"), "-n", "500", "--set", "params.base_flop_per_usd=3e17",
+                 "-o", str(out), "--quiet"]) == 0
+    original = (out / "summary.csv").read_text()
+    # the manifest holds the texts: editing or deleting the scenario files changes nothing
+    (tmp_path / "base.yaml").write_text(tiny_scenario_text.replace("high: 8", "high: 80"))
+    (tmp_path / "child.yaml").unlink()
+    capsys.readouterr()
+    assert main(["rerun", str(out), "-o", str(tmp_path / "again")]) == 0
+    assert capsys.readouterr().out.startswith(f"rerun of {out}: n=500 seed=5: summary.csv identical, byte for byte\n")
+    assert (tmp_path / "again" / "summary.csv").read_text() == original
+    assert rerun(out).summary_csv() == original
+    np.testing.assert_array_equal(Results.load(tmp_path / "again").outputs["effective_flop"],
+                                  Results.load(out).outputs["effective_flop"])
+
+
+def test_rerun_of_a_folder_without_manifest(tmp_path, capsys):
+    assert main(["rerun", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{tmp_path}: manifest.json: cannot read the run's manifest; expected a results folder "
+                          "written by costsim run -o, got ")
