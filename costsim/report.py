@@ -76,6 +76,7 @@ class Section:
     source: str
     results: Results | None = None
     key: str = ""  # file-name key, unique in the report (figures/<key>/, data/<key>_summary.csv)
+    listed_outputs: bool = False  # the scenario lists outputs: in the author's order of interest
     summary_years: tuple[int, ...] = ()
     constants: dict[str, float] = field(default_factory=dict)
     specs: list[PlotSpec] = field(default_factory=list)
@@ -138,12 +139,14 @@ def _issue(path, problem, expected, got):
 
 
 def run_section(path: str | Path, *, samples: int | None = DEFAULT_SAMPLES, seed: int | None = None,
-                overrides: Sequence[str] = ()) -> Section:
+                overrides: Sequence[str] = (), design: str | None = None, run_options: dict | None = None
+                ) -> Section:
     """Load, validate and run one scenario; errors become the section's ``error``.
 
     ``samples`` caps the sample count: each scenario runs ``min(samples, its samples:)`` (None:
-    the scenario's own). Only costsim's own errors (invalid scenario, unusable model output) are
-    caught; anything else is a bug and propagates.
+    the scenario's own). ``design`` and ``run_options`` (``workers``, ``scheduler``) go to
+    :func:`costsim.engine.run`. Only costsim's own errors (invalid scenario, unusable model
+    output) are caught; anything else is a bug and propagates.
     """
     from costsim.engine import run
     from costsim.scenario import load_scenario
@@ -160,22 +163,24 @@ def run_section(path: str | Path, *, samples: int | None = DEFAULT_SAMPLES, seed
             section.specs = parse_plots(raw, outputs, scenario.years, scenario.blocs, source=scenario.source,
                                         lines=scenario.lines, has_checks=bool(scenario.checks))
         n = scenario.samples if samples is None else min(int(samples), scenario.samples)
-        section.results = run(scenario, n=n, seed=seed)
+        section.results = run(scenario, n=n, seed=seed, design=design, **(run_options or {}))
     except ScenarioError as exc:
         section.error, section.error_kind = str(exc), "scenario"
         return section
     except ModelError as exc:
         section.error, section.error_kind = str(exc), "model"
         return section
+    section.listed_outputs = "outputs" in (scenario.raw or {})
     if raw is None:
-        listed = "outputs" in (scenario.raw or {})  # an outputs: list is in the author's order of interest
-        section.specs = default_specs(section.results, prefer="first" if listed else "last")
+        section.specs = default_specs(section.results, prefer="first" if section.listed_outputs else "last")
     return section
 
 
 def write_figures(section: Section, folder: Path, formats: Sequence[str] = FIGURE_FORMATS) -> None:
-    """Draw the section's figures into ``folder/figures/<name>/``; a figure that cannot be drawn
-    (e.g. no finite samples) is recorded with its reason instead."""
+    """Draw the section's figures into ``folder/figures/<key>/``.
+
+    A figure that cannot be drawn (e.g. no finite samples) is recorded with its reason instead.
+    """
     if section.results is None:
         return
     rel = Path("figures") / (section.key or section.name)
@@ -209,10 +214,11 @@ def comparison_candidates(sections: Sequence[Section]) -> list[tuple[str, int | 
 
     Candidates are outputs over the years that two or more multi-year sections share (a per-bloc
     output is compared for its last bloc, the follower). They are ranked by how many scenarios
-    share them, then drawn in a section's figures first, per-bloc first, and downstream (later)
-    outputs first; ``x_log10`` is skipped when ``x`` is a candidate. Each comparison is credited
-    to its first scenario, which gets at most MAX_COMPARISONS_PER_GROUP, so related scenarios
-    (the export-control variants) do not crowd out the others; MAX_COMPARISONS in all.
+    share them, then drawn in a section's figures first, per-bloc first, then in the order of a
+    scenario's ``outputs:`` list, or downstream (later) outputs first when it has none.
+    ``x_log10`` is skipped when ``x`` is a candidate. Each comparison is credited to its first
+    scenario, which gets at most MAX_COMPARISONS_PER_GROUP, so related scenarios (the
+    export-control variants) do not crowd out the others; MAX_COMPARISONS in all.
     """
     shared: dict[tuple[str, int | None], list[Section]] = {}
     rank: dict[tuple[str, int | None], tuple] = {}
@@ -225,7 +231,7 @@ def comparison_candidates(sections: Sequence[Section]) -> list[tuple[str, int | 
         for pos, name in enumerate(names):
             key = (name, -1 if "bloc" in r.axes_of(name) else None)
             shared.setdefault(key, []).append(s)
-            best = (0 if name in drawn else 1, 0 if key[1] is not None else 1, -pos)
+            best = (0 if name in drawn else 1, 0 if key[1] is not None else 1, pos if s.listed_outputs else -pos)
             rank[key] = min(rank.get(key, best), best)
     names = {k[0] for k in shared}
     keys = [k for k, group in shared.items() if len(group) >= 2
@@ -265,11 +271,14 @@ def _years_for(results: Results, summary_years: Sequence[int] = ()) -> list[int]
 
 
 def summary_table(results: Results, years: Sequence[int] | None = None) -> list[dict]:
-    """Rows ``{output, unit, bloc, year, median, p05, p95}`` at the given years (default: first,
-    middle and last), one per output x bloc x year; per-sample outputs get one row per bloc."""
+    """Rows ``{output, unit, bloc, year, median, p05, p95}`` at the given years.
+
+    Default years: first, middle and last. One row per output x bloc x year; per-sample outputs
+    get one row per bloc.
+    """
     years = _years_for(results) if years is None else list(years)
     rows = []
-    for name, arr in results.outputs.items():
+    for name, _arr in results.outputs.items():
         axes = results.axes_of(name)
         unit = unit_of(name) if suffix_of(name) else ""
         blocs = list(results.blocs) if "bloc" in axes else [None]
@@ -284,8 +293,10 @@ def summary_table(results: Results, years: Sequence[int] | None = None) -> list[
 
 
 def param_table(results: Results, constants: dict[str, float] | None = None) -> list[dict]:
-    """Rows ``{name, unit, dist, median, p05, p95, source, note}`` for every parameter: sampled
-    ones from their samples, constants with their value."""
+    """Rows ``{name, unit, dist, median, p05, p95, source, note}``, one per parameter.
+
+    Sampled parameters are summarised from their samples, constants by their value.
+    """
     meta = results.meta.get("params", {}) or {}
     rows = []
     for name, info in meta.items():
@@ -346,8 +357,8 @@ def markdown(results: Results, *, years: Sequence[int] | None = None, figures: S
     desc = " ".join(str(meta.get("description") or "").split())
     if desc:
         out += [desc, ""]
-    out += [f"n = {results.n:,} samples, seed {meta.get('seed')}, design {meta.get('design')}, "
-            f"source `{meta.get('source', '')}`", ""]
+    out += [(f"n = {results.n:,} samples, seed {meta.get('seed')}, design {meta.get('design')}, "
+            f"source `{meta.get('source', '')}`"), ""]
     if results.checks:
         passed = sum(c.passed for c in results.checks)
         out += [f"{h}# Checks: {passed} of {len(results.checks)} passed", "",
@@ -486,8 +497,8 @@ def section_html(s: Section) -> str:
     """The HTML of one scenario section."""
     out = [f'<section id="{_e(s.anchor)}">', f"<h2>{_e(s.name)} {_badge(s.status)}</h2>"]
     if s.results is None:
-        out += [f'<p class="meta">{_e(s.error_kind)} error in <code>{_e(s.source)}</code>; the scenario was not '
-                "run. Fix it and run the report again.</p>", f'<pre class="error">{_e(s.error)}</pre>', "</section>"]
+        out += [(f'<p class="meta">{_e(s.error_kind)} error in <code>{_e(s.source)}</code>; the scenario was not '
+                "run. Fix it and run the report again.</p>"), f'<pre class="error">{_e(s.error)}</pre>', "</section>"]
         return "\n".join(out)
     r = s.results
     meta = r.meta
@@ -517,15 +528,15 @@ def section_html(s: Section) -> str:
         out.append("</div>")
     years = _years_for(r, s.summary_years)
     out += ["<h3>Summary: median and 90% interval</h3>",
-            "<table><tr><th>output</th><th>bloc</th><th>year</th><th>median</th><th>90% interval</th>"
-            "<th>unit</th></tr>"]
+            ("<table><tr><th>output</th><th>bloc</th><th>year</th><th>median</th><th>90% interval</th>"
+            "<th>unit</th></tr>")]
     for row in summary_table(r, years):
         out.append(f"<tr><td><code>{_e(row['output'])}</code></td><td>{_e(row['bloc'])}</td><td>{_e(row['year'])}"
                    f"</td><td class=\"num\">{_e(fmt_number(row['median']))}</td><td class=\"num\">"
                    f"{_e(_interval(row['p05'], row['p95']))}</td><td>{_e(row['unit'])}</td></tr>")
     out.append("</table>")
-    out += ["<h3>Parameters</h3>", "<table><tr><th>parameter</th><th>distribution</th><th>median</th>"
-            "<th>90% interval</th><th>unit</th><th>source</th></tr>"]
+    out += ["<h3>Parameters</h3>", ("<table><tr><th>parameter</th><th>distribution</th><th>median</th>"
+            "<th>90% interval</th><th>unit</th><th>source</th></tr>")]
     for p in param_table(r, s.constants):
         note = f"<br><i>{_e(p['note'])}</i>" if p["note"] else ""
         out.append(f"<tr><td><code>{_e(p['name'])}</code></td><td>{_e(p['dist'])}</td><td class=\"num\">"
@@ -564,8 +575,8 @@ def report_html(sections: Sequence[Section], comparisons: Sequence[FigureFile] =
                  '<p class="meta">Median and 80% interval of outputs that several scenarios share.</p>',
                  '<div class="figs">', *[_figure_html(f) for f in comparisons], "</div>", "</section>"]
     body += [section_html(s) for s in sections]
-    foot = [f"<footer>{_e(_versions_line())} Figures: PNG shown, SVG linked; tables: median and 90% interval "
-            "(5th to 95th percentile) of the Monte Carlo samples; MC error = Monte Carlo standard error.</footer>",
+    foot = [(f"<footer>{_e(_versions_line())} Figures: PNG shown, SVG linked; tables: median and 90% interval "
+            "(5th to 95th percentile) of the Monte Carlo samples; MC error = Monte Carlo standard error.</footer>"),
             "</main>", "</body>", "</html>", ""]
     return "\n".join(head + body + foot)
 
@@ -638,9 +649,10 @@ def _unique_keys(sections: Sequence[Section]) -> None:
 
 
 def _section_job(path: str, key: str, folder: str, samples: int | None, seed: int | None,
-                 overrides: tuple[str, ...]) -> Section:
+                 overrides: tuple[str, ...], design: str | None, run_options: dict | None) -> Section:
     """Run one scenario and draw its figures into ``folder`` (runs in a worker process)."""
-    section = run_section(path, samples=samples, seed=seed, overrides=overrides)
+    section = run_section(path, samples=samples, seed=seed, overrides=overrides, design=design,
+                          run_options=run_options)
     section.key = key
     write_figures(section, Path(folder))
     _write_data(section, Path(folder))
@@ -648,31 +660,47 @@ def _section_job(path: str, key: str, folder: str, samples: int | None, seed: in
 
 
 def default_jobs(count: int) -> int:
-    """Worker processes for ``count`` scenarios: one per core, at most 2 (figures are CPU-bound)."""
+    """Worker processes for ``count`` scenarios: the idle cores, at most 2, at least 1.
+
+    Figures are CPU-bound: a second worker helps on an idle 2-core machine, and only slows
+    both down when other work already keeps the cores busy (measured: 49 s with one worker,
+    64 s with two, on 2 cores at load 3). The output does not depend on the number of workers.
+    """
     import os
 
-    return max(1, min(2, os.cpu_count() or 1, count))
+    cores = os.cpu_count() or 1
+    try:
+        idle = cores - os.getloadavg()[0]
+    except OSError:  # no load average on this platform
+        idle = cores
+    return max(1, min(2, count, cores, int(idle + 0.5)))
 
 
 def build_report(paths: Sequence[str | Path], out: str | Path, *, samples: int | None = DEFAULT_SAMPLES,
                  seed: int | None = None, overrides: Sequence[str] = (), force: bool = False,
                  jobs: int | None = None, compare: bool = True, title: str = "costsim report",
-                 refresh_s: int | None = None, progress: ProgressFn | None = None) -> ReportSummary:
+                 refresh_s: int | None = None, progress: ProgressFn | None = None, design: str | None = None,
+                 run_options: dict | None = None) -> ReportSummary:
     """Run the scenarios, draw their figures and write the report into ``out`` atomically.
 
     An existing ``out`` is refused before any work unless ``force`` (and then only a costsim
     report folder is replaced, once the new one is complete). ``jobs`` worker processes run the
     scenarios and draw their figures (default: :func:`default_jobs`); the output does not depend
-    on it.
+    on it. ``design`` and ``run_options`` (``workers``, ``scheduler``: parallel evaluation inside
+    each run) go to :func:`costsim.engine.run`; with either of those, scenarios run one at a time.
     """
     check_target(out, force)  # refuse before spending time on the runs
     out = Path(out)
     paths = [str(p) for p in paths]
     keys = [Section(Path(p).stem, p) for p in paths]
     _unique_keys(keys)
+    run_options = {k: v for k, v in (run_options or {}).items() if v is not None}
+    if run_options:
+        jobs = 1  # the runs parallelise themselves; a scheduler does not cross into worker processes
     jobs = default_jobs(len(paths)) if jobs is None else max(1, int(jobs))
     with atomic_folder(out, force) as tmp:
-        args = [(p, k.key, str(tmp), samples, seed, tuple(overrides)) for p, k in zip(paths, keys, strict=True)]
+        args = [(p, k.key, str(tmp), samples, seed, tuple(overrides), design, run_options or None)
+                for p, k in zip(paths, keys, strict=True)]
         if jobs == 1:
             sections = []
             for a in args:
@@ -696,8 +724,16 @@ def _run_pool(args: list[tuple], jobs: int, progress: ProgressFn | None) -> list
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     results: list[Section | None] = [None] * len(args)
+    # biggest files first (they have the most outputs and figures), so no worker is left with a
+    # long scenario at the end while the other idles; the sections keep the order given
+    def size(i: int) -> int:
+        try:
+            return Path(args[i][0]).stat().st_size
+        except OSError:
+            return 0
+
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        futures = {pool.submit(_section_job, *a): i for i, a in enumerate(args)}
+        futures = {pool.submit(_section_job, *args[i]): i for i in sorted(range(len(args)), key=lambda i: -size(i))}
         for fut in as_completed(futures):
             sec = fut.result()
             results[futures[fut]] = sec
@@ -712,6 +748,6 @@ def html_references(page: str) -> list[str]:
     return [html.unescape(r) for r in refs if not re.match(r"^[a-z]+:", r)]
 
 
-__all__ = ["DEFAULT_SAMPLES", "FigureFile", "ReportSummary", "Section", "build_report", "bundled_scenarios", "default_jobs",
-           "html_references", "markdown", "param_table", "report_html", "report_markdown",
-           "run_section", "summary_table", "write_figures", "write_report"]
+__all__ = ["DEFAULT_SAMPLES", "FigureFile", "ReportSummary", "Section", "build_report", "bundled_scenarios",
+           "comparison_candidates", "default_jobs", "html_references", "markdown", "param_table", "report_html",
+           "report_markdown", "run_section", "summary_table", "write_figures", "write_report"]

@@ -70,12 +70,13 @@ def _load(source: str, args):
         from costsim.results import Results
 
         return Results.load(path)
+    from costsim.commands.common import parallel_options
     from costsim.engine import run
     from costsim.scenario import load_scenario
 
     scenario = load_scenario(path, args.overrides)
     n = args.samples if args.samples is not None else min(20_000, scenario.samples)
-    return run(scenario, n=n, seed=args.seed, design=args.design)
+    return run(scenario, n=n, seed=args.seed, design=args.design, **parallel_options(args))
 
 
 def _fits(results, name: str) -> str:

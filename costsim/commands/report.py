@@ -41,6 +41,9 @@ def register(sub) -> None:
     add_scenario_options(p, samples=False)
     p.add_argument("-n", "--samples", type=int, default=20_000, metavar="N",
                    help="samples per scenario, at most (default 20000; a scenario asking for fewer keeps its own)")
+    p.add_argument("-j", "--jobs", type=int, metavar="J",
+                   help="worker processes running scenarios and drawing figures (default: up to 2, one per core); "
+                        "the report is the same for any J")
     p.add_argument("--no-compare", dest="compare", action="store_false",
                    help="leave out the figures that overlay scenarios sharing an output")
     p.add_argument("--quiet", action="store_true", help="print only the final line and problems")
@@ -48,7 +51,7 @@ def register(sub) -> None:
 
 
 def cmd_report(args) -> int:
-    from costsim.commands.common import load_plugins
+    from costsim.commands.common import load_plugins, parallel_options
     from costsim.errors import Issue, ScenarioError
     from costsim.report import build_report, bundled_scenarios
 
@@ -63,7 +66,8 @@ def cmd_report(args) -> int:
             print(f"[{time.perf_counter() - t0:5.1f} s] {text}", file=sys.stderr, flush=True)
 
     summary = build_report(files, args.output, samples=args.samples, seed=args.seed, overrides=args.overrides,
-                           force=args.force, progress=progress, compare=args.compare)
+                           force=args.force, jobs=args.jobs, progress=progress, compare=args.compare,
+                           design=args.design, run_options=parallel_options(args))
     wall = time.perf_counter() - t0
     n_figs = 0
     for s in summary.sections:

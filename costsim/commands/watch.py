@@ -65,12 +65,13 @@ def _watched(file: str, section) -> list[str]:
 def cmd_watch(args) -> int:
     from pathlib import Path
 
-    from costsim.commands.common import load_plugins
+    from costsim.commands.common import load_plugins, parallel_options
     from costsim.errors import OutputError
     from costsim.report import run_section, write_report
     from costsim.store import check_target
 
     load_plugins(args)
+    run_options = parallel_options(args)
     source = Path(args.file)
     if not source.is_file():
         print(f"error: {source}: no such file", file=sys.stderr)
@@ -88,7 +89,8 @@ def cmd_watch(args) -> int:
                 time.sleep(0.15)  # let the editor finish writing the file
                 stamp = _stamp(watched)
                 t0 = time.perf_counter()
-                section = run_section(source, samples=args.samples, seed=args.seed, overrides=args.overrides)
+                section = run_section(source, samples=args.samples, seed=args.seed, overrides=args.overrides,
+                                      design=args.design, run_options=run_options)
                 try:
                     write_report([section], out, force=True, compare=False, title=f"costsim watch: {section.name}",
                                  refresh_s=2)

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import textwrap
 
-from costsim.plots.style import (FAIL_COLOR, MUTED, PASS_COLOR, fmt_number, fmt_se, house_style, new_axes, scenario_title,
-                                 set_title)
+from costsim.plots.style import (
+    FAIL_COLOR,
+    MUTED,
+    PASS_COLOR,
+    fmt_number,
+    fmt_se,
+    house_style,
+    new_axes,
+    scenario_title,
+    set_title,
+)
 
 _LINE_IN = 0.17  # inches per text line at 8 pt
 

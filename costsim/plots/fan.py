@@ -5,8 +5,19 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FuncFormatter
 
-from costsim.plots.style import (MUTED, PALETTE, fmt_number, house_style, legend_above, new_axes, plain_ticks, scenario_title, set_title,
-                                 use_log, year_ticks)
+from costsim.plots.style import (
+    MUTED,
+    PALETTE,
+    fmt_number,
+    house_style,
+    legend_above,
+    new_axes,
+    plain_ticks,
+    scenario_title,
+    set_title,
+    use_log,
+    year_ticks,
+)
 from costsim.units import label_of
 
 DEFAULT_BANDS = (0.9, 0.8, 0.5)
@@ -148,7 +159,7 @@ def fan_compare(results_list, name: str, *, labels=None, ax=None, band: float = 
             first = results_list[0]
             where = f" [{first.blocs[first.bloc_index(bloc)]}]"
         set_title(ax, title if title is not None
-                  else f"{name}{where} by scenario: median (line) and {band:.0%} interval (band)")
+                  else f"{name}{where} by scenario (median, {band:.0%} band)")
         legend_above(ax)
     return ax
 

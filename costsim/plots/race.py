@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from costsim.plots.style import (MUTED, PALETTE, house_style, legend_above, new_axes, plain_ticks, scenario_title, set_title, use_log,
-                                 year_ticks)
+from costsim.plots.style import (
+    MUTED,
+    PALETTE,
+    house_style,
+    legend_above,
+    new_axes,
+    plain_ticks,
+    scenario_title,
+    set_title,
+    use_log,
+    year_ticks,
+)
 from costsim.units import label_of
 
 
@@ -62,13 +72,15 @@ def race(results, name: str, *, ax=None, band: float = 0.8, log: bool | None = N
         # pair each bloc's median with its band: median lines first reads best
         order = sorted(range(len(labels)), key=lambda k: (chosen.index(labels[k].split(":")[0]),
                                                           0 if labels[k].endswith("median") else 1))
-        legend_above(ax, [handles[k] for k in order], [labels[k] for k in order])
+        legend_above(ax, [handles[k] for k in order], [labels[k] for k in order], ncol=len(chosen))  # a column a bloc
     return ax
 
 
 def _ecdf(x: np.ndarray, points: int = 800) -> tuple[np.ndarray, np.ndarray]:
-    """Empirical CDF; above ``points`` samples, its values at ``points`` evenly spaced levels (the
-    curve looks the same, and the SVG stays small)."""
+    """Empirical CDF, at ``points`` evenly spaced levels when there are more samples.
+
+    The curve looks the same, and the SVG stays small.
+    """
     x = np.sort(x)
     if x.size <= points:
         return x, np.arange(1, x.size + 1) / x.size

@@ -202,9 +202,8 @@ def _axes_problem(kind: str, axes: tuple[str, ...], bloc, threshold) -> tuple[st
             return "this output has one series per bloc; add bloc: or use kind: race", "bloc: NAME"
     if kind == "race" and axes != ("year", "bloc"):
         return f"a race chart needs an output with axes (year, bloc); this one is {shown}", "axes (year, bloc)"
-    if kind == "cdf":
-        if has_year and threshold is None:
-            return "a CDF of an output over the years needs threshold: (its crossing year)", "threshold: NUMBER"
+    if kind == "cdf" and has_year and threshold is None:
+        return "a CDF of an output over the years needs threshold: (its crossing year)", "threshold: NUMBER"
     if kind in ("hist", "tornado") and has_bloc and bloc is None:
         return "this output has one series per bloc; add bloc:", "bloc: NAME"
     return None
