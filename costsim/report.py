@@ -64,6 +64,8 @@ class FigureFile:
             "tornado": f"What moves {out}{where}: its median when each parameter is in its lowest / highest 10%",
             "checks": "The checks: claim, measured value and verdict",
             "compare": f"{out} across scenarios: median and 80% interval",
+            "sobol": f"Sobol' indices of {out}{where}: the share of its variance due to each parameter alone "
+                     "(first order, S1) and with its interactions (total, ST), with 95% bootstrap intervals",
         }
         return captions.get(spec.kind, spec.describe())
 
@@ -83,6 +85,7 @@ class Section:
     figures: list[FigureFile] = field(default_factory=list)
     error: str | None = None
     error_kind: str | None = None  # "scenario" | "model"
+    sobol: list[tuple[str, int | None, dict]] = field(default_factory=list)  # (output, year, indices)
 
     @property
     def anchor(self) -> str:
@@ -171,9 +174,31 @@ def run_section(path: str | Path, *, samples: int | None = DEFAULT_SAMPLES, seed
         section.error, section.error_kind = str(exc), "model"
         return section
     section.listed_outputs = "outputs" in (scenario.raw or {})
+    section.sobol = sobol_for_report(scenario, seed)
     if raw is None:
         section.specs = default_specs(section.results, prefer="first" if section.listed_outputs else "last")
     return section
+
+
+def sobol_for_report(scenario, seed: int | None) -> list[tuple[str, int | None, dict]]:
+    """Sobol' indices for the report, when the scenario's ``sensitivity:`` block asks for Sobol'.
+
+    The block's ``outputs``, ``years`` (default: the last year) and ``n_base`` apply; a scenario
+    without the block gets none (the report's tornado needs no extra runs).
+    """
+    raw = (scenario.raw or {}).get("sensitivity")
+    if not isinstance(raw, dict) or raw.get("method", "sobol") != "sobol" or not scenario.uncertain:
+        return []
+    from costsim.sensitivity import options, sobol
+
+    opts = options(scenario)
+    result = sobol(scenario, seed=seed, outputs=tuple(opts["outputs"]) if opts.get("outputs") else None)
+    years = opts.get("years") or [int(scenario.years[-1])]
+    found = []
+    for name in result.outputs:
+        for year in years:
+            found.append((name, int(year), result.at(name, year)))
+    return found
 
 
 def write_figures(section: Section, folder: Path, formats: Sequence[str] = FIGURE_FORMATS) -> None:
@@ -195,6 +220,13 @@ def write_figures(section: Section, folder: Path, formats: Sequence[str] = FIGUR
             section.figures.append(fig)
             continue
         _save(ax, fig, folder, rel, formats)
+        section.figures.append(fig)
+    from costsim.plots import sobol_bars
+
+    for output, year, data in section.sobol:
+        fig = FigureFile(PlotSpec("sobol", output, year=year))
+        title = f"{section.name}: share of the variance of {output} in {year}, by parameter"
+        _save(sobol_bars(data, output=output, title=title), fig, folder, rel, formats)
         section.figures.append(fig)
 
 

@@ -105,6 +105,20 @@ def unit_of(name: str) -> str:
     return EXACT_NAMES.get(suffix) or UNIT_SUFFIXES[suffix]
 
 
+# Short units for axis labels, where the table's explanation would clutter a plot.
+LABEL_UNITS: dict[str, str] = {
+    "_x_per_year": "x per year",
+    "_x_per_doubling": "x per doubling",
+    "_x": "x",
+    "_years": "years",
+    "_frac": "fraction",
+    "_ratio": "ratio",
+    "_per_year": "per year",
+    "_log10": "log10",
+    "_loss": "nats/token",
+}
+
+
 def label_of(name: str) -> str:
     """Return an axis label for a variable: words from the name, then the unit.
 
@@ -117,7 +131,10 @@ def label_of(name: str) -> str:
     if name in EXACT_NAMES:
         return EXACT_NAMES[name]
     stem = name[: -len(suffix)].replace("_", " ").strip()
-    return f"{stem} [{UNIT_SUFFIXES[suffix]}]"
+    unit = LABEL_UNITS.get(suffix, UNIT_SUFFIXES[suffix])
+    if suffix in {"_score", "_index", "_elasticity", "_exponent", "_prob", "_flag"}:
+        return f"{stem} {suffix[1:]}"  # dimensionless: the suffix is the noun, not a unit
+    return f"{stem} [{unit}]"
 
 
 def spans_decades(name: str) -> bool:

@@ -192,8 +192,8 @@ def test_sweep_heatmap_has_one_image_colorbar_and_labels():
     z = 1e27 * np.outer(1 + y, x**3)
     ax = plots.sweep_heatmap(x, y, z, x_name="cost_decline_x_per_year", y_name="leak_frac", output="effective_flop")
     assert len(ax.images) == 1
-    assert ax.get_xlabel() == "cost decline [growth multiple per year]"
-    assert ax.get_ylabel() == "leak [fraction in [0, 1]]"
+    assert ax.get_xlabel() == "cost decline [x per year]"
+    assert ax.get_ylabel() == "leak [fraction]"
     assert len(ax.figure.axes) == 2  # the colour bar
     assert ax.figure.axes[1].get_ylabel() == "median of effective [FLOP]"
     assert len(ax.texts) == 12

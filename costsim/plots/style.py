@@ -89,6 +89,7 @@ def save_figure(fig, *paths: str | Path) -> list[Path]:
             raise ValueError(f"{path}: unknown figure format {path.suffix!r}; expected one of .png, .svg, .pdf")
     fig = getattr(fig, "figure", fig)
     with house_style():
+        _fit_titles(fig)
         for i, path in enumerate(out):
             fmt = FORMATS[path.suffix.lower()]
             fig.savefig(path, format=fmt, metadata=_METADATA[fmt])
@@ -97,6 +98,43 @@ def save_figure(fig, *paths: str | Path) -> list[Path]:
                 # engine that still triggers a layout pass) skips the pre-draw of the next saves
                 fig.set_layout_engine(None)
     return out
+
+
+def _fit_titles(fig) -> None:
+    """Re-wrap any axes title that the final layout pushed past the figure's edge.
+
+    ``set_title`` wraps to the axes' width when the title is set, but constrained layout later
+    moves the axes (long tick labels push a bar chart to the right), and a centred title can then
+    overflow. This measures the titles after layout and wraps the ones that stick out.
+    """
+    import textwrap
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    engine = fig.get_layout_engine()
+    if engine is None or not any(ax.title.get_text() for ax in fig.axes):
+        return
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    engine.execute(fig)
+    renderer = canvas.get_renderer()
+    width = fig.bbox.width
+    changed = False
+    for ax in fig.axes:
+        title = ax.title
+        text = title.get_text()
+        if not text:
+            continue
+        box = title.get_window_extent(renderer)
+        if box.x0 >= 0 and box.x1 <= width:
+            continue
+        centre = (box.x0 + box.x1) / 2
+        room = 1.9 * min(centre, width - centre)  # centred over the axes: twice the nearer edge distance
+        longest = max(len(line) for line in text.split("\n"))
+        chars = max(20, int(longest * room / max(box.width, 1.0)))
+        title.set_text("\n".join(textwrap.wrap(" ".join(text.split()), chars)))
+        changed = True
+    if changed:
+        engine.execute(fig)
 
 
 def close(fig) -> None:
