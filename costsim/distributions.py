@@ -7,6 +7,7 @@ path serves Monte Carlo, Latin hypercube, Sobol and Saltelli designs.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -32,6 +33,10 @@ _NUM = "a finite number (write 5e25 or 5.0e+25)"
 # distribution must map both to finite numbers, which make_dist checks.
 U_MIN = 2.0**-54
 U_MAX = 1.0 - 2.0**-53
+# Standard normal quantiles of U_MIN and U_MAX (scipy.special.ndtri; a test checks them), so the
+# check of a distribution's extremes needs no scipy
+Z_MIN = -8.292361075813597
+Z_MAX = 8.209536151601387
 
 
 def _is_number(x: object) -> bool:
@@ -103,6 +108,14 @@ def _lognormal_ci_musigma(f):
     return mu, (math.log(f["high"]) - math.log(f["low"])) / (2.0 * z)
 
 
+def _exp_normal(mu: float, sigma: float, u):
+    """exp(mu + sigma * Phi^-1(u)), computed in one buffer (the hot path of lognormal sampling)."""
+    x = special.ndtri(u)
+    x *= sigma
+    x += mu
+    return np.exp(x, out=x) if isinstance(x, np.ndarray) else np.exp(x)
+
+
 def _choice_ppf(f, u):
     values = np.asarray(f["values"], dtype=float)
     weights = np.asarray(f["weights"] if f.get("weights") is not None else np.ones(len(values)), dtype=float)
@@ -139,11 +152,11 @@ DISTRIBUTIONS: dict[str, DistKind] = {
                  ppf=lambda f, u: f["mean"] + f["sd"] * special.ndtri(u),
                  describe=lambda f: f"normal(mean {f['mean']:g}, sd {f['sd']:g})"),
         DistKind("lognormal", ("mu", "sigma"), check=lambda f: _pos(f, "sigma"),
-                 ppf=lambda f, u: np.exp(f["mu"] + f["sigma"] * special.ndtri(u)),
+                 ppf=lambda f, u: _exp_normal(f["mu"], f["sigma"], u),
                  describe=lambda f: f"lognormal(ln-mean {f['mu']:g}, ln-sd {f['sigma']:g})"),
         DistKind("lognormal_ci", ("low", "high"), {"credibility": 0.9},
                  check=lambda f: _pos(f, "low") or _order(f) or _cred(f),
-                 ppf=lambda f, u: np.exp(_lognormal_ci_musigma(f)[0] + _lognormal_ci_musigma(f)[1] * special.ndtri(u)),
+                 ppf=lambda f, u: _exp_normal(*_lognormal_ci_musigma(f), u),
                  describe=lambda f: f"lognormal, {f['credibility']:.0%} in [{f['low']:g}, {f['high']:g}]"),
         DistKind("normal_ci", ("low", "high"), {"credibility": 0.9},
                  check=lambda f: _order(f) or _cred(f),
@@ -193,6 +206,39 @@ class Dist:
         return DISTRIBUTIONS[self.kind].describe(self.f)
 
 
+def _extremes(dist: Dist) -> list[float]:
+    """The lowest, median and highest values the samplers can draw (without importing scipy).
+
+    Normal-based kinds use the normal quantiles of the extreme draws; beta and PERT lie in
+    [low, high], computed as low + (high - low) * x; the others evaluate their own ppf.
+    """
+    f = dist.f
+    with np.errstate(all="ignore"):  # overflow is what this looks for
+        z = np.array([Z_MIN, 0.0, Z_MAX])
+        if dist.kind in ("normal", "lognormal", "normal_ci", "lognormal_ci"):
+            if dist.kind == "normal":
+                x = f["mean"] + f["sd"] * z
+            elif dist.kind == "lognormal":
+                x = np.exp(f["mu"] + f["sigma"] * z)
+            elif dist.kind == "normal_ci":
+                x = 0.5 * (f["low"] + f["high"]) + (f["high"] - f["low"]) / (2.0 * _z_fast(f["credibility"])) * z
+            else:
+                mu = 0.5 * (math.log(f["low"]) + math.log(f["high"]))
+                sigma = (math.log(f["high"]) - math.log(f["low"])) / (2.0 * _z_fast(f["credibility"]))
+                x = np.exp(mu + sigma * z)
+        elif dist.kind in ("beta", "pert"):
+            width = np.float64(f["high"]) - np.float64(f["low"])
+            x = np.array([f["low"], f["low"] + 0.5 * width, f["low"] + width])
+        else:
+            x = dist.ppf(np.array([U_MIN, 0.5, U_MAX]))
+    return [float(v) for v in x]
+
+
+def _z_fast(credibility: float) -> float:
+    """ndtri(0.5 + credibility / 2) by the standard library (scipy agrees to ~1e-15)."""
+    return statistics.NormalDist().inv_cdf(0.5 + credibility / 2.0)
+
+
 def make_dist(kind: object, fields: dict, path: str, lines: dict[str, int]) -> tuple[Dist | None, list[Issue]]:
     """Validate a distribution's name and fields; return the Dist or the Issues found."""
     import difflib
@@ -234,9 +280,7 @@ def make_dist(kind: object, fields: dict, path: str, lines: dict[str, int]) -> t
     ordered = tuple((k, values[k]) for k in (*spec.required, *spec.optional))
     dist = Dist(kind, ordered)
     if spec.ppf is not None:
-        with np.errstate(all="ignore"):  # overflow is what this looks for; it is reported below
-            ends = dist.ppf(np.array([U_MIN, 0.5, U_MAX]))
-        bad = [(q, x) for q, x in zip(("lowest", "median", "highest"), ends.tolist(), strict=True)
+        bad = [(q, x) for q, x in zip(("lowest", "median", "highest"), _extremes(dist), strict=True)
                if not math.isfinite(x)]
         if bad:
             where, value = bad[0]

@@ -38,7 +38,10 @@ def budget_physical_flop(*, year, base_year, base_budget_usd, budget_growth_x_pe
     """
     k = year - base_year
     log_growth = np.log(budget_growth_x_per_year * hardware_gain_x_per_year)
-    return {"physical_flop": (base_budget_usd * base_flop_per_usd) * np.exp(k * log_growth)}
+    flop = k * log_growth  # (n, T): the one large temporary, reused in place below
+    np.exp(flop, out=flop)
+    flop *= base_budget_usd * base_flop_per_usd
+    return {"physical_flop": flop}
 
 
 @model(outputs=("algorithmic_efficiency_x",))
@@ -66,7 +69,9 @@ def decline_algorithmic_efficiency(*, year, base_year, cost_decline_x_per_year, 
     dict with ``algorithmic_efficiency_x`` (n, T)
     """
     k = year - base_year
-    return {"algorithmic_efficiency_x": np.exp(k * np.log(cost_decline_x_per_year / hardware_gain_x_per_year))}
+    multiplier = k * np.log(cost_decline_x_per_year / hardware_gain_x_per_year)
+    np.exp(multiplier, out=multiplier)
+    return {"algorithmic_efficiency_x": multiplier}
 
 
 @model(outputs=("effective_flop",))
