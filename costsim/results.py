@@ -13,11 +13,13 @@ import io
 import json
 import math
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from costsim.errors import DataError
 from costsim.scenario import Check
 from costsim.units import suffix_of, unit_of
 
@@ -164,7 +166,13 @@ class Results:
             arr = arr[:, self.year_index(year)]
         if bloc is not None and "bloc" in axes:
             arr = arr[..., self.bloc_index(bloc)]
-        return np.quantile(arr, np.asarray(q, dtype=float), axis=0)
+        qs = np.atleast_1d(np.asarray(q, dtype=float))
+        flat = arr.reshape(arr.shape[0], -1)
+        out = np.empty((len(qs), flat.shape[1]))
+        for j in range(flat.shape[1]):  # column by column: one column's copy, not the whole array's
+            out[:, j] = np.quantile(flat[:, j], qs)
+        out = out.reshape((len(qs),) + arr.shape[1:])
+        return out[0] if np.ndim(q) == 0 else out
 
     def probability(self, name_or_expr: str, year: float | None = None, *, above: float | None = None,
                     below: float | None = None, bloc: str | int | None = None) -> tuple[float, float]:
@@ -315,12 +323,18 @@ class Results:
     def load(cls, folder: str | Path) -> Results:
         """Read a results folder written by ``costsim run -o`` (or :func:`costsim.io.save_results`)."""
         folder = Path(folder)
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        with np.load(folder / "samples.npz", allow_pickle=False) as npz:
-            years = npz["years"]
-            params = {k[6:]: npz[k] for k in npz.files if k.startswith("param:")}
-            outputs = {k[7:]: npz[k] for k in npz.files if k.startswith("output:")}
-        axes = {k: tuple(v) for k, v in manifest.get("axes", {}).items()}
-        checks = tuple(CheckResult(**{k: (float("nan") if v is None and k in ("value", "se") else v)
-                                      for k, v in c.items()}) for c in manifest.get("checks", []))
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            with np.load(folder / "samples.npz", allow_pickle=False) as npz:
+                years = npz["years"]
+                params = {k[6:]: npz[k] for k in npz.files if k.startswith("param:")}
+                outputs = {k[7:]: npz[k] for k in npz.files if k.startswith("output:")}
+            axes = {k: tuple(v) for k, v in manifest.get("axes", {}).items()}
+            checks = tuple(CheckResult(**{k: (float("nan") if v is None and k in ("value", "se") else v)
+                                          for k, v in c.items()}) for c in manifest.get("checks", []))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError, zipfile.BadZipFile) as exc:
+            reason = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and exc.strerror else \
+                f"{type(exc).__name__}: {exc}"
+            raise DataError(f"{folder}: not a readable costsim results folder ({reason}); expected the "
+                            "manifest.json and samples.npz that costsim run -o writes") from None
         return cls(years, params, outputs, axes, tuple(manifest.get("blocs", [])), manifest, checks)

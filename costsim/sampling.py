@@ -38,26 +38,31 @@ def param_rng(seed: int, name: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(name_key(name),)))
 
 
+def _mc_one(seed: int, name: str, n: int) -> np.ndarray:
+    u = param_rng(seed, name).random(n)
+    u += _EPS
+    np.minimum(u, U_MAX, out=u)
+    return u
+
+
+def _lhs_one(seed: int, name: str, n: int) -> np.ndarray:
+    rng = param_rng(seed, name)
+    u = rng.permutation(n).astype(float)
+    u += rng.random(n)
+    u /= n
+    np.clip(u, _EPS, U_MAX, out=u)
+    return u
+
+
 def _mc(seed: int, names: list[str], n: int) -> dict[str, np.ndarray]:
-    out = {}
-    for name in names:
-        u = param_rng(seed, name).random(n)
-        u += _EPS
-        np.minimum(u, U_MAX, out=u)
-        out[name] = u
-    return out
+    return {name: _mc_one(seed, name, n) for name in names}
 
 
 def _lhs(seed: int, names: list[str], n: int) -> dict[str, np.ndarray]:
-    out = {}
-    for name in names:
-        rng = param_rng(seed, name)
-        u = rng.permutation(n).astype(float)
-        u += rng.random(n)
-        u /= n
-        np.clip(u, _EPS, U_MAX, out=u)
-        out[name] = u
-    return out
+    return {name: _lhs_one(seed, name, n) for name in names}
+
+
+ONE_STREAM = {"mc": _mc_one, "lhs": _lhs_one}  # designs whose columns are drawn one parameter at a time
 
 
 def sobol_points(seed: int, names: list[str], n: int, *, skip_warning: bool = False) -> np.ndarray:
@@ -172,5 +177,18 @@ def to_values(scenario: Scenario, u: dict[str, np.ndarray]) -> tuple[dict[str, n
 
 def draw(scenario: Scenario, n: int, seed: int, design: str | None = None
          ) -> tuple[dict[str, np.ndarray], dict[str, int]]:
-    """Sample every uncertain parameter: ``({name: (n,)}, {name: clipped count})``."""
+    """Sample every uncertain parameter: ``({name: (n,)}, {name: clipped count})``.
+
+    Without correlations, mc and lhs draw and transform one parameter at a time, so only one
+    column of uniforms is alive at once (peak memory at n = 1e7 drops by 8 bytes x n x d).
+    """
+    design = design or scenario.sampling
+    if design in ONE_STREAM and not scenario.correlations:
+        values: dict[str, np.ndarray] = {}
+        clipped: dict[str, int] = {}
+        for name in scenario.uncertain:
+            v, c = to_values(scenario, {name: ONE_STREAM[design](seed, name, n)})
+            values.update(v)
+            clipped.update(c)
+        return values, clipped
     return to_values(scenario, uniforms(scenario, n, seed, design))
