@@ -455,7 +455,8 @@ def _overview_sentence(sections: Sequence[Section]) -> str:
     ok = sum(s.status == "OK" for s in sections)
     fail = sum(s.status == "FAIL" for s in sections)
     err = sum(s.status == "ERROR" for s in sections)
-    parts = [f"{len(sections)} scenarios: {ok} ran with every check passing"]
+    noun = "scenario" if len(sections) == 1 else "scenarios"
+    parts = [f"{len(sections)} {noun}: {ok} ran with every check passing"]
     if fail:
         parts.append(f"{fail} with failed checks")
     if err:
