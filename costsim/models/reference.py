@@ -38,9 +38,13 @@ def budget_physical_flop(*, year, base_year, base_budget_usd, budget_growth_x_pe
     """
     k = year - base_year
     log_growth = np.log(budget_growth_x_per_year * hardware_gain_x_per_year)
-    flop = k * log_growth  # (n, T): the one large temporary, reused in place below
+    scale = base_budget_usd * base_flop_per_usd
+    flop = k * log_growth  # usually (n, T): the one large temporary, reused in place below
     np.exp(flop, out=flop)
-    flop *= base_budget_usd * base_flop_per_usd
+    if np.shape(flop) == np.broadcast_shapes(np.shape(flop), np.shape(scale)):
+        flop *= scale
+    else:  # only the scale varies by sample (growth rates are constants): a new array is needed
+        flop = flop * scale
     return {"physical_flop": flop}
 
 
