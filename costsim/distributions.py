@@ -76,7 +76,10 @@ def _order(fields, lo="low", hi="high"):
 
 def _cred(fields):
     c = fields["credibility"]
-    return [] if 0 < c < 1 else [("credibility", "must be a probability", "0 < credibility < 1", c)]
+    # 0.5 + c / 2 must differ from 0.5 and 1 in float64, or the interval's z is 0 or infinite
+    if 0 < c < 1 and 0.5 < 0.5 + c / 2 < 1:
+        return []
+    return [("credibility", "must be a probability", "0 < credibility < 1", c)]
 
 
 def _mode(fields):
@@ -234,9 +237,13 @@ def _extremes(dist: Dist) -> list[float]:
     return [float(v) for v in x]
 
 
-def _z_fast(credibility: float) -> float:
-    """ndtri(0.5 + credibility / 2) by the standard library (scipy agrees to ~1e-15)."""
-    return statistics.NormalDist().inv_cdf(0.5 + credibility / 2.0)
+def _z_fast(credibility: float) -> np.float64:
+    """ndtri(0.5 + credibility / 2) by the standard library (scipy agrees to ~1e-15).
+
+    A float64, so that dividing by it gives inf rather than raising when a tiny credibility
+    (5e-324) makes it 0.
+    """
+    return np.float64(statistics.NormalDist().inv_cdf(0.5 + credibility / 2.0))
 
 
 def make_dist(kind: object, fields: dict, path: str, lines: dict[str, int]) -> tuple[Dist | None, list[Issue]]:
@@ -260,7 +267,7 @@ def make_dist(kind: object, fields: dict, path: str, lines: dict[str, int]) -> t
     for name, value in fields.items():
         fpath = f"{path}.{name}"
         if name not in allowed:
-            close = difflib.get_close_matches(name, sorted(allowed), n=1)
+            close = difflib.get_close_matches(str(name), sorted(allowed), n=1)
             issues.append(Issue(fpath, f"unknown field of a {kind} distribution",
                                 f"one of {', '.join(sorted(allowed))}", name, line=lines.get(fpath),
                                 hint=f"Did you mean {close[0]!r}?" if close else ""))

@@ -121,12 +121,17 @@ def evaluate(ordered: list[Node], env: dict[str, object], *, offset: int = 0,
 
     ``offset`` is the index of this chunk's first sample, used in messages. Non-finite outputs
     are tallied into ``bad`` (name -> BadValues) rather than raised on the first element.
+
+    Constants reach models as ``numpy.float64`` (a ``float`` subclass, same IEEE arithmetic), so
+    ``a / 0.0`` or ``10.0 ** 400`` in a model gives inf, which is reported like any non-finite
+    output, instead of raising ZeroDivisionError or OverflowError as Python floats do.
     """
     for node in ordered:
         kwargs = {}
         for inp in node.spec.inputs:
             src = node.source_of(inp)
-            kwargs[inp] = env[src] if isinstance(src, str) else src
+            value = env[src] if isinstance(src, str) else src
+            kwargs[inp] = np.float64(value) if type(value) is float or type(value) is int else value
         try:
             result = node.spec.func(**kwargs)
         except (ValueError, TypeError, IndexError, FloatingPointError, ZeroDivisionError) as exc:

@@ -629,7 +629,8 @@ def _correlations(v: _Validator, raw: object, params: dict[str, Param]) -> list[
     for i, item in enumerate(raw):
         path = f"correlations[{i}]"
         if isinstance(item, dict):
-            item = [*(item.get("params") or [None, None]), item.get("rho")]
+            pair = item.get("params")
+            item = [*(pair if isinstance(pair, list) else [pair, None]), item.get("rho")]
         if not isinstance(item, list) or len(item) != 3:
             v.add(path, "must be [param_a, param_b, rank_correlation]", "[a, b, 0.5]", item)
             continue

@@ -17,7 +17,6 @@ import json
 import os
 import secrets
 import shutil
-import tempfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -102,8 +101,10 @@ def _remove_stale(parent: Path, name: str) -> None:
                 continue
             if prefix.endswith(".old-") and not (parent / name).exists():
                 os.rename(path, parent / name)
-            else:
+            elif path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
 
 def _sibling(parent: Path, name: str, kind: str) -> Path:
@@ -188,22 +189,43 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None], force: bool = False) -> Path:
-    """Write one file through a temporary sibling and rename it into place."""
+    """Write one file through a temporary sibling and rename it into place.
+
+    ``write(tmp_path)`` writes the content. The file gets the usual permissions (0o666 less the
+    umask); an interruption or a full disk leaves any previous file as it was.
+    """
     path = Path(path)
     if path.exists() and not force:
         raise OutputError(f"{path}: file exists; expected a new file name, or --force to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; expected a file name")
+    parent = path.parent if str(path.parent) else Path(".")
+    tmp = parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}{path.suffix}"
     try:
-        write(Path(tmp))
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale(parent, path.name)
+            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        except OSError as exc:
+            raise OutputError(f"{parent}: cannot create the output folder or file: {exc.strerror or exc}") from None
+        write(tmp)
         os.replace(tmp, path)
+    except OutputError:
+        _unlink(tmp)
+        raise
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        _unlink(tmp)
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise OutputError(f"{path}: disk full while writing") from None
         raise OutputError(f"{path}: could not write: {exc.strerror or exc}") from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        _unlink(tmp)
         raise
     return path
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # its folder is not a folder, or went away
+        pass

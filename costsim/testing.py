@@ -14,7 +14,8 @@ outcomes and never in a traceback:
 
 Use the strategies to test your own scenarios and models::
 
-    from hypothesis import given, settings
+    from pathlib import Path
+    from hypothesis import given, settings, strategies as st
     from costsim.testing import assert_clean_outcome, mutated_scenarios, valid_scenarios
 
     @settings(max_examples=500, deadline=None)
@@ -55,7 +56,7 @@ from costsim.results import Results
 from costsim.scenario import TOP_KEYS
 
 __all__ = [
-    "FIELD_STRATEGIES", "REFERENCE_MODELS", "assert_clean_outcome", "check_scenario_error",
+    "FIELD_STRATEGIES", "POSITIVE_KINDS", "REFERENCE_MODELS", "assert_clean_outcome", "check_scenario_error",
     "distributions", "mutated_scenarios", "scenario_dicts", "valid_scenarios",
 ]
 
@@ -161,8 +162,12 @@ def _is_calendar_year(name: str) -> bool:
     return name == "year" or name.endswith("_year") and not name.endswith("_per_year")
 
 
+#: Kinds whose draws are always positive with the fields FIELD_STRATEGIES makes.
+POSITIVE_KINDS = tuple(sorted(set(FIELD_STRATEGIES) - {"normal", "normal_ci"}))
+
+
 @functools.lru_cache(maxsize=None)
-def _param_spec(category: str):
+def _param_spec(category: str, kinds: tuple[str, ...] | None = None):
     """A valid parameter value for a model input of a category (see :func:`_category`)."""
     if category == "frac":
         return st.one_of(st.floats(0.05, 0.95, **_finite).map(lambda x: round(x, 4)),
@@ -172,8 +177,8 @@ def _param_spec(category: str):
         return st.integers(1, 1000)
     if category == "flag":
         return st.sampled_from([0, 1])
-    return st.one_of(_moderate().map(float), distributions(),
-                     distributions().map(lambda d: {**d, "source": "fuzz", "note": "generated"}))
+    return st.one_of(_moderate().map(float), distributions(kinds),
+                     distributions(kinds).map(lambda d: {**d, "source": "fuzz", "note": "generated"}))
 
 
 def _category(name: str) -> str:
@@ -193,14 +198,20 @@ _BINARY = ("minimum", "maximum")
 
 @functools.lru_cache(maxsize=256)
 def _expression(names: tuple[str, ...], depth: int = 2):
-    """Random formula text over ``names``: arithmetic, functions, where() and cumsum()."""
-    leaf = st.one_of(st.sampled_from(names), st.floats(0.1, 10.0, **_finite).map(lambda x: f"{x:.3g}"))
+    """Random formula text over ``names``: arithmetic, functions, where() and cumsum().
+
+    Every sub-expression contains a name, so no part is a constant (a constant part that is
+    not finite, such as ``log(0)``, is a validation error by design).
+    """
+    leaf = st.sampled_from(names)
     if depth <= 0:
         return leaf
     sub = _expression(names, depth - 1)
+    number = st.floats(0.1, 10.0, **_finite).map(lambda x: f"{x:.3g}")
     return st.one_of(
         leaf,
-        st.tuples(sub, st.sampled_from(["+", "-", "*", "/"]), sub).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(sub, st.sampled_from(["+", "-", "*", "/"]), st.one_of(sub, number)).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"),
         st.tuples(st.sampled_from(_UNARY), sub).map(lambda t: f"{t[0]}({t[1]})"),
         st.tuples(st.sampled_from(_BINARY), sub, sub).map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
         st.tuples(sub, sub).map(lambda t: f"where({t[0]} > 1, {t[0]}, {t[1]})"),
@@ -211,13 +222,14 @@ def _expression(names: tuple[str, ...], depth: int = 2):
 # ----------------------------------------------------------------------------- scenarios
 @st.composite
 def scenario_dicts(draw, models: tuple[str, ...] | None = None, formulas: bool = True,
-                   max_years: int = 4, samples: int = 8):
+                   max_years: int = 4, samples: int = 8, kinds: tuple[str, ...] | None = None):
     """A valid scenario as plain data (a dict ready for ``yaml.safe_dump``).
 
     ``models`` are registered model names to choose from (default: the three R1 models);
-    a non-empty prefix-closed subset is used, with every input that no chosen model produces
-    given as a parameter: calendar years as constants, ``_frac`` in (0, 1), anything else a
-    random positive distribution. ``formulas`` adds 0-2 random formulas over the names.
+    a non-empty subset is used, with every input that no chosen model produces given as a
+    parameter: calendar years as constants, ``_frac`` in (0, 1), anything else a constant or a
+    random distribution of ``kinds`` (default: all; :data:`POSITIVE_KINDS` keeps every draw
+    positive). ``formulas`` adds 0-2 random formulas over the names.
     """
     registry = load_builtin_models()
     pool = tuple(models or REFERENCE_MODELS)
@@ -246,7 +258,7 @@ def scenario_dicts(draw, models: tuple[str, ...] | None = None, formulas: bool =
     data["sampling"] = draw(st.sampled_from(["mc", "lhs", "sobol"]))
     params = {}
     for name in inputs:
-        params[name] = start if _is_calendar_year(name) else draw(_param_spec(_category(name)))
+        params[name] = start if _is_calendar_year(name) else draw(_param_spec(_category(name), kinds))
     data["params"] = params
     uncertain = [n for n, v in params.items() if isinstance(v, dict) and v.get("dist") != "constant"]
     if len(uncertain) >= 2 and draw(st.booleans()):
@@ -299,9 +311,10 @@ def _dump(data: object, flow: bool) -> str:
 
 @st.composite
 def valid_scenarios(draw, models: tuple[str, ...] | None = None, formulas: bool = True,
-                    max_years: int = 4, samples: int = 8):
+                    max_years: int = 4, samples: int = 8, kinds: tuple[str, ...] | None = None):
     """YAML text of a small valid scenario (see :func:`scenario_dicts`), in block or flow style."""
-    data = draw(scenario_dicts(models=models, formulas=formulas, max_years=max_years, samples=samples))
+    data = draw(scenario_dicts(models=models, formulas=formulas, max_years=max_years, samples=samples,
+                               kinds=kinds))
     text = _dump(data, draw(st.booleans()))
     if draw(st.booleans()):  # the forms people type: 1e25 rather than PyYAML's 1.0e+25
         text = text.replace(".0e+", "e")
@@ -422,7 +435,7 @@ def _mutate_text(draw, text: str) -> str:
     """One mutation of the YAML text itself: what a careless edit or a hostile file looks like."""
     lines = text.splitlines(keepends=True) or ["\n"]
     kind = draw(st.sampled_from(["duplicate_line", "tag", "alias", "laughs", "truncate", "insert_chars",
-                                 "delete_line", "indent", "comment", "anchor_cycle"]))
+                                 "delete_line", "indent", "comment", "anchor_cycle", "alias_depth"]))
     i = draw(st.integers(0, len(lines) - 1))
     if kind == "duplicate_line":
         return "".join(lines[: i + 1] + [lines[i]] + lines[i + 1:])
@@ -455,6 +468,11 @@ def _mutate_text(draw, text: str) -> str:
         for d in range(1, depth):
             bomb.append(f"lol{d}: &l{d} [" + ", ".join([f"*l{d - 1}"] * 9) + "]\n")
         return "".join(bomb) + text
+    if kind == "alias_depth":  # nesting that only aliases make deep
+        width, count = draw(st.integers(1, 40)), draw(st.integers(2, 30))
+        deep = [f"d0: &d0 {'[' * width}1{']' * width}\n"]
+        deep += [f"d{k}: &d{k} {'[' * width}*d{k - 1}{']' * width}\n" for k in range(1, count)]
+        return "".join(deep) + text
     if kind == "anchor_cycle":
         return "loop: &loop [*loop]\n" + text if draw(st.booleans()) else "loop: &loop {me: *loop}\n" + text
     if kind == "truncate":
@@ -464,7 +482,8 @@ def _mutate_text(draw, text: str) -> str:
     pos = draw(st.integers(0, len(text)))  # insert_chars
     chars = draw(st.one_of(st.text(min_size=1, max_size=6),
                            st.sampled_from(["\x00", "\x07", "\ufeff", "\u2028", "\t", "\r", "{", "[", "&", "*", "!",
-                                            "%YAML 1.2\n---\n", "---\n", "...\n", "'", '"', "\\", "? ", "|\n"])))
+                                            "%YAML 1.2\n---\n", "---\n", "...\n", "'", '"', "\\", "? ", "|\n",
+                                            ' "\\U0011FFFF"', ' "\\ud800"', ' "\\x"', ",", "0x", "1_"])))
     return text[:pos] + chars + text[pos:]
 
 
@@ -553,13 +572,19 @@ def check_scenario_error(err: ScenarioError) -> None:
 
 def assert_clean_outcome(text: str | bytes, n: int = 8, *, seed: int = 0, source: str = "fuzz.yaml",
                          base_dir: str | Path = ".", allow_runtime_warnings: bool = False,
-                         summarize: bool = True):
+                         allow_model_exceptions: bool = False, summarize: bool = True):
     """Validate and run ``text`` with ``n`` samples; assert the outcome is a clean one.
 
-    Returns the Results, ScenarioError or ModelError. Any other exception (and, unless
-    ``allow_runtime_warnings``, any NumPy RuntimeWarning: overflow should be handled, not
-    warned about) fails with an AssertionError naming it. CostsimWarnings are allowed.
-    ``summarize`` also builds the summary table, as ``costsim run -o`` would write it.
+    Returns the Results, ScenarioError or ModelError. Any other exception fails with an
+    AssertionError naming it, and so do, unless allowed:
+
+    - a NumPy RuntimeWarning (``allow_runtime_warnings``): overflow should be handled, not warned;
+    - a ModelError raised because a model function itself raised (``allow_model_exceptions``):
+      on inputs that passed validation that is a bug in the model (a shape it did not expect,
+      say), unlike non-finite outputs, which the engine reports with counts.
+
+    CostsimWarnings are allowed. ``summarize`` also builds the summary table, as
+    ``costsim run -o`` would write it.
     """
     from costsim.engine import run
     from costsim.scenario import scenario_from_text
@@ -580,6 +605,8 @@ def assert_clean_outcome(text: str | bytes, n: int = 8, *, seed: int = 0, source
         except ModelError as exc:
             if not str(exc).strip():
                 raise AssertionError("ModelError with an empty message") from exc
+            if exc.__cause__ is not None and not allow_model_exceptions:
+                raise AssertionError(f"a model raised on validated inputs: {exc}") from exc.__cause__
             outcome = exc
         except Exception as exc:
             raise AssertionError(f"unclean outcome {type(exc).__name__}: {exc}") from exc

@@ -118,39 +118,49 @@ def decode(data: bytes, source: str) -> str:
 
 
 def _check_tree(root: yaml.Node, source: str) -> None:
-    """Refuse tags, over-deep nesting and alias bombs before constructing any Python object."""
-    sizes: dict[int, int] = {}
+    """Refuse tags, over-deep nesting and alias bombs before constructing any Python object.
+
+    Each node is measured once (its expanded size and height are remembered), so an alias
+    costs nothing to check, yet nesting built up through aliases counts in full.
+    """
+    measured: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded values, levels below)
     open_nodes: set[int] = set()
 
-    def size(node, depth):
+    def too_deep(node):
+        return _LimitError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
+
+    def measure(node, depth):
         if depth > MAX_DEPTH:
-            raise _LimitError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
+            raise too_deep(node)
         key = id(node)
         if key in open_nodes:  # an alias inside its own anchor: the data would contain itself
             raise _LimitError("an alias refers to the value that contains it (recursive anchor)",
                               node.start_mark.line + 1)
-        if key in sizes:
-            return sizes[key]
+        if key in measured:
+            total, height = measured[key]
+            if depth + height > MAX_DEPTH:
+                raise too_deep(node)
+            return total, height
         if node.tag not in _ALLOWED_TAGS:
             raise _TagError(node.tag, node.start_mark.line + 1,
                             implicit=isinstance(node, yaml.ScalarNode) and node.style is None
                             and node.tag in _IMPLICIT_REFUSED)
-        total = 1
         open_nodes.add(key)
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                total += size(k, depth + 1) + size(v, depth + 1)
-        elif isinstance(node, yaml.SequenceNode):
-            for item in node.value:
-                total += size(item, depth + 1)
+        children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else \
+            list(node.value) if isinstance(node, yaml.SequenceNode) else []
+        total, height = 1, 0
+        for child in children:
+            size, below = measure(child, depth + 1)
+            total += size
+            height = max(height, below + 1)
         if total > MAX_NODES:
             raise _LimitError(f"expands to more than {MAX_NODES:,} values (alias bomb?)",
                               node.start_mark.line + 1)
         open_nodes.discard(key)
-        sizes[key] = total
-        return total
+        measured[key] = (total, height)
+        return total, height
 
-    size(root, 0)
+    measure(root, 0)
 
 
 # Types YAML 1.1 gives plain text by itself; costsim refuses them like explicit tags, but says so
@@ -256,6 +266,9 @@ def load_yaml(text: str, source: str = "<string>") -> tuple[object, dict[str, in
                                                line=(mark.line + 1) if mark else 1)]) from None
         except yaml.YAMLError as exc:
             raise ScenarioError(source, [Issue("", f"YAML error: {exc}", line=1)]) from None
+        except ValueError as exc:  # e.g. an escape beyond Unicode ("\U0011B544"): PyYAML's chr() raises
+            problem = "an escape names a character beyond U+10FFFF" if "chr()" in str(exc) else str(exc)
+            raise ScenarioError(source, [Issue("", f"YAML syntax error: {problem}", line=loader.line + 1)]) from None
         if root is None:
             return {}, {}
         try:

@@ -51,7 +51,8 @@ def test_run_ok_exit_0(tiny, capsys):
 
 
 def test_failed_check_exit_1(tiny, tiny_scenario_text, capsys):
-    tiny.write_text(tiny_scenario_text + "checks:\n  - {claim: absurd, output: effective_flop, year: 2028, above: 1e50}\n")
+    tiny.write_text(tiny_scenario_text
+                    + "checks:\n  - {claim: absurd, output: effective_flop, year: 2028, above: 1e50}\n")
     assert main(["run", str(tiny), "-n", "100"]) == 1
     out = capsys.readouterr().out
     assert "  FAIL  absurd\n        median(effective_flop 2028) >= 1e+50: measured " in out
@@ -121,10 +122,12 @@ def test_set_beats_extends_beats_base(tmp_path, tiny_scenario_text, capsys):
 def test_validate_explain(capsys):
     assert main(["validate", "--explain", str(SCENARIOS / "reference_r1.yaml")]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == f"ok: {SCENARIOS / 'reference_r1.yaml'} (5 params, 4 uncertain, 3 models/formulas, 1 outputs, 2 checks)"
+    assert out[0] == (f"ok: {SCENARIOS / 'reference_r1.yaml'} (5 params, 4 uncertain, 3 models/formulas, 1 outputs, "
+                      "2 checks)")
     assert out[1] == ("  cost_decline_x_per_year   lognormal, 90% in [2, 8]  ->  median 4, 90% [2, 8], "
                       "1%..99% [1.501, 10.66] growth multiple per year")
-    assert out[-1] == "  base_flop_per_usd         constant 2.500e+17 FLOP/USD   source: R1 spec: hardware FLOP per USD in 2025"
+    assert out[-1] == ("  base_flop_per_usd         constant 2.500e+17 FLOP/USD   "
+                       "source: R1 spec: hardware FLOP per USD in 2025")
 
 
 def test_validate_reports_every_file(tmp_path, tiny_scenario_text, capsys):

@@ -129,6 +129,12 @@ def test_unknown_distribution_suggests_the_closest():
         "Did you mean 'uniform'?"]
 
 
+def test_unknown_fields_that_are_not_text():
+    # a flow mapping with a typo: {low: 2, high: 2,64389} has a key 64389 (an int)
+    assert _issues("uniform", {"low": 2, "high": 2, 64389: None}) == [
+        "s.yaml: params.a_x.64389: unknown field of a uniform distribution; expected one of high, low, got 64389"]
+
+
 def test_missing_and_unknown_fields():
     assert _issues("uniform", {"low": 1}) == [
         "s.yaml:4: params.a_x.high: missing field of a uniform distribution; expected fields low, high, got None"]
@@ -147,11 +153,14 @@ def test_fields_must_be_finite_numbers(value, got):
 
 
 def test_support_checks():
-    assert _issues("uniform", {"low": 2, "high": 1}) == ["s.yaml:6: params.a_x.high: must exceed low; expected > 2.0, got 1.0"]
+    assert _issues("uniform", {"low": 2, "high": 1}) == [
+        "s.yaml:6: params.a_x.high: must exceed low; expected > 2.0, got 1.0"]
     assert _issues("lognormal_ci", {"low": -1, "high": 2}) == [
         "s.yaml:5: params.a_x.low: must be positive; expected > 0, got -1.0"]
     assert _issues("lognormal_ci", {"low": 1, "high": 2, "credibility": 1.5}) == [
         "s.yaml: params.a_x.credibility: must be a probability; expected 0 < credibility < 1, got 1.5"]
+    assert _issues("normal_ci", {"low": 1, "high": 2, "credibility": 5e-324}) == [  # z would be 0
+        "s.yaml: params.a_x.credibility: must be a probability; expected 0 < credibility < 1, got 5e-324"]
     assert _issues("triangular", {"low": 1, "mode": 5, "high": 3}) == [
         "s.yaml: params.a_x.mode: must lie between low and high; expected 1.0 <= mode <= 3.0, got 5.0"]
     assert _issues("beta", {"a": 0, "b": 1}) == ["s.yaml: params.a_x.a: must be positive; expected > 0, got 0.0"]
@@ -176,3 +185,25 @@ def test_distributions_reaching_beyond_float64_are_refused(kind, fields, where):
         assert len(issues) == 1 and issues[0].startswith(
             f"s.yaml:3: params.a_x: the {where} draw of this distribution is beyond float64's range; "
             "expected finite values at every draw (fields of smaller magnitude), got ")
+
+
+def test_extreme_normal_quantiles_are_scipy_s():
+    from scipy import special
+
+    from costsim.distributions import Z_MAX, Z_MIN
+
+    assert (Z_MIN, Z_MAX) == (float(special.ndtri(U_MIN)), float(special.ndtri(U_MAX)))
+
+
+def test_validating_needs_no_scipy():
+    import subprocess
+    import sys
+
+    cases = [("lognormal_ci", {"low": 1, "high": 9, "credibility": 0.8}), ("normal", {"mean": 0, "sd": 1}),
+             ("pert", {"low": 0, "mode": 1, "high": 3}), ("beta", {"a": 2, "b": 3}), ("normal_ci", {"low": 1, "high": 2})]
+    code = ("import sys\nfrom costsim.distributions import make_dist\n"
+            f"for kind, f in {cases!r}:\n"
+            "    assert make_dist(kind, f, 'p', {})[1] == []\n"
+            "print('scipy' in sys.modules)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout == "False\n", proc.stderr

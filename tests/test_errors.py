@@ -16,9 +16,11 @@ def test_issue_renders_file_line_path_expected_got():
 
 def test_issue_names_the_type_of_text_and_booleans_it_got():
     issue = Issue("samples", "must be a whole number", "a whole number", "1e4", line=2)
-    assert issue.render("s.yaml") == "s.yaml:2: samples: must be a whole number; expected a whole number, got '1e4' (str)"
+    assert issue.render("s.yaml") == \
+        "s.yaml:2: samples: must be a whole number; expected a whole number, got '1e4' (str)"
     issue = Issue("sampling", "unknown sampling design", "one of mc, lhs, sobol", True, line=3)
-    assert issue.render("s.yaml") == "s.yaml:3: sampling: unknown sampling design; expected one of mc, lhs, sobol, got True (bool)"
+    assert issue.render("s.yaml") == \
+        "s.yaml:3: sampling: unknown sampling design; expected one of mc, lhs, sobol, got True (bool)"
 
 
 def test_issue_without_line_path_or_got():
@@ -30,8 +32,8 @@ def test_issue_without_line_path_or_got():
 def test_issue_with_hint_and_its_own_file():
     issue = Issue("params.a_x.dist", "unknown distribution", "one of uniform", "unifrom", line=3,
                   hint="Did you mean 'uniform'?", source="base.yaml")
-    assert issue.render("child.yaml") == ("base.yaml:3: params.a_x.dist: unknown distribution; expected one of uniform, "
-                                          "got 'unifrom' (str). Did you mean 'uniform'?")
+    assert issue.render("child.yaml") == ("base.yaml:3: params.a_x.dist: unknown distribution; expected one of "
+                                          "uniform, got 'unifrom' (str). Did you mean 'uniform'?")
 
 
 def test_numpy_scalars_render_as_plain_numbers_and_long_values_are_cut():

@@ -5,11 +5,12 @@
 scenarios and models the same way.
 """
 
+import pathlib
 import subprocess
 import sys
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from costsim import testing
@@ -25,7 +26,8 @@ FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, Heal
 def extends_dir(tmp_path_factory):
     """Targets for the ``extends`` mutation: a good parent, a cycle, a parent with errors."""
     folder = tmp_path_factory.mktemp("extends")
-    (folder / "base.yaml").write_text('years: {start: 2025, stop: 2026}\nparams: {a_x: 1}\nformulas: {b_x: "a_x * 2"}\n')
+    (folder / "base.yaml").write_text('years: {start: 2025, stop: 2026}\nparams: {a_x: 1}\n'
+                                      'formulas: {b_x: "a_x * 2"}\n')
     (folder / "cycle_a.yaml").write_text("extends: cycle_b.yaml\n")
     (folder / "cycle_b.yaml").write_text("extends: cycle_a.yaml\n")
     (folder / "deep").mkdir()
@@ -38,7 +40,7 @@ def test_mutated_scenarios_end_cleanly(text, extends_dir):
     assert_clean_outcome(text, base_dir=extends_dir)
 
 
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=100)
 @given(text=valid_scenarios())
 def test_valid_scenarios_validate_and_run(text):
     outcome = assert_clean_outcome(text)
@@ -46,7 +48,10 @@ def test_valid_scenarios_validate_and_run(text):
 
 
 @settings(FUZZ, max_examples=50)
-@given(text=valid_scenarios(formulas=False, max_years=2))
+@given(text=valid_scenarios(formulas=False, max_years=2, kinds=testing.POSITIVE_KINDS))
+@example(text="years: {start: 2000, stop: 2000}\nparams:\n  base_budget_usd: 1.0\n  budget_growth_x_per_year: 1.0\n"
+              "  base_flop_per_usd: {dist: beta, a: 1.0, b: 1.0}\n  hardware_gain_x_per_year: 1.0\n"
+              "models:\n- use: budget_physical_flop\n  bind: {base_year: 2000}\n")  # growth constant, scale not
 def test_valid_scenarios_of_the_reference_models_give_results(text):
     # R1's models over positive inputs of moderate size never overflow
     assert isinstance(assert_clean_outcome(text), Results)
@@ -61,9 +66,9 @@ def test_mutated_scenarios_end_cleanly_long(text, extends_dir):
 
 @settings(FUZZ, max_examples=30)
 @given(text=mutated_scenarios(base=st.sampled_from([p.read_text() for p in sorted(
-    (testing.Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))]), allow_bytes=False))
+    (pathlib.Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))]), allow_bytes=False))
 def test_mutations_of_the_bundled_scenarios(text):
-    assert_clean_outcome(text, n=16)
+    assert_clean_outcome(text, n=16, base_dir=pathlib.Path(__file__).resolve().parents[1] / "scenarios")
 
 
 def test_every_distribution_can_be_generated():
@@ -82,7 +87,7 @@ def test_valid_scenarios_name_unknown_models():
 
 
 @settings(FUZZ, max_examples=20)
-@given(text=valid_scenarios(models=("decline_algorithmic_efficiency",), formulas=False))
+@given(text=valid_scenarios(models=("decline_algorithmic_efficiency",), formulas=False, kinds=testing.POSITIVE_KINDS))
 def test_valid_scenarios_of_chosen_models(text):
     assert "use: decline_algorithmic_efficiency" in text or "- decline_algorithmic_efficiency" in text
     assert isinstance(assert_clean_outcome(text), Results)
@@ -103,6 +108,21 @@ def test_other_exceptions_are_not_clean(monkeypatch, tiny_scenario_text):
     monkeypatch.setattr(costsim.engine, "run", broken)
     with pytest.raises(AssertionError, match="unclean outcome KeyError: 'oops'"):
         assert_clean_outcome(tiny_scenario_text)
+
+
+def test_a_model_that_raises_is_not_clean(monkeypatch, tiny_scenario_text):
+    from costsim.registry import MODELS
+
+    spec = MODELS["effective_flop_product"]
+
+    def broken(**kwargs):
+        raise ValueError("operands could not be broadcast together")
+
+    monkeypatch.setitem(MODELS, "effective_flop_product", type(spec)(**{**spec.__dict__, "func": broken}))
+    with pytest.raises(AssertionError, match=r"^a model raised on validated inputs: models\[2\] "
+                                             r"\(effective_flop_product\) failed: ValueError: operands could not"):
+        assert_clean_outcome(tiny_scenario_text)
+    assert isinstance(assert_clean_outcome(tiny_scenario_text, allow_model_exceptions=True), ModelError)
 
 
 def test_runtime_warnings_are_not_clean(monkeypatch, tiny_scenario_text):

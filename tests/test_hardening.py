@@ -86,7 +86,8 @@ def test_non_utf8_and_binary_files(tmp_path):
     binary.write_bytes(bytes(range(256)) * 4)
     with pytest.raises(ScenarioError) as info:
         load_scenario(binary)
-    assert str(info.value) == f"{binary}:1: binary data, not a YAML text file; expected UTF-8 text, got 'a NUL byte' (str)"
+    assert str(info.value) == \
+        f"{binary}:1: binary data, not a YAML text file; expected UTF-8 text, got 'a NUL byte' (str)"
 
 
 def test_oversized_file_is_refused_before_reading(tmp_path):
@@ -123,7 +124,8 @@ def test_extends_to_a_device_or_fifo_does_not_hang(tmp_path):
 
 # ----------------------------------------------------------------------------- numeric safety
 def test_nan_and_inf_are_refused_wherever_a_number_goes():
-    err = _error("years: {start: 2025, stop: 2027}\nparams:\n  a_x: .nan\n  b_x: {dist: uniform, low: .nan, high: .inf}\n"
+    err = _error("years: {start: 2025, stop: 2027}\nparams:\n  a_x: .nan\n"
+                 "  b_x: {dist: uniform, low: .nan, high: .inf}\n"
                  "  c_x: {dist: uniform, low: 0, high: 1, min: .nan, max: -.inf}\n"
                  "  d_x: {dist: uniform, low: 0, high: 1}\n  e_x: {dist: normal, mean: 0, sd: 1}\n"
                  "correlations:\n  - [d_x, e_x, .nan]\nmodels:\n  - use: decline_algorithmic_efficiency\n"
@@ -151,6 +153,18 @@ def test_overflowing_model_outputs_are_a_model_error_not_inf_results(tiny_scenar
         run(scenario_from_text(text, "big.yaml"), n=100, seed=1)
     assert str(info.value).startswith("models[0] (budget_physical_flop) -> physical_flop: ")
     assert "values are not finite (first: sample " in str(info.value) and "base_flop_per_usd=1e+300" in str(info.value)
+
+
+def test_constants_follow_ieee_arithmetic_in_models():
+    # both inputs constant: a model computing cost_decline / hardware_gain divides two floats
+    text = ("years: {start: 2025, stop: 2028}\nparams:\n  cost_decline_x_per_year: 1.0\n"
+            "  hardware_gain_x_per_year: -0.0\nmodels:\n- use: decline_algorithmic_efficiency\n"
+            "  bind: {base_year: 2025}\n")
+    with pytest.raises(engine.ModelError) as info:
+        run(scenario_from_text(text, "z.yaml"), n=8)
+    assert info.value.__cause__ is None  # reported as non-finite values, not a ZeroDivisionError
+    assert str(info.value).startswith("models[0] (decline_algorithmic_efficiency) -> algorithmic_efficiency_x: "
+                                      "4 of 32 values are not finite (first: sample 0, year 2025, value nan)")
 
 
 def test_huge_but_finite_outputs_summarize_without_overflow(tiny_scenario_text):
@@ -261,7 +275,8 @@ def test_disk_full_on_a_real_tiny_file_system(tmp_path, tiny_scenario_file, caps
         assert main(["run", str(tiny_scenario_file), "-n", "10", "-o", str(out), "--quiet"]) == 0
         before = (out / "summary.csv").read_text()
         assert main(["run", str(tiny_scenario_file), "-n", "20000", "-o", str(out), "--force", "--quiet"]) == 2
-        assert capsys.readouterr().err == f"error: {out}: disk full while writing; previous results (if any) are untouched\n"
+        assert capsys.readouterr().err == \
+            f"error: {out}: disk full while writing; previous results (if any) are untouched\n"
         assert (out / "summary.csv").read_text() == before and Results.load(out).n == 10
         assert [p.name for p in disk.iterdir()] == ["out"]
 
@@ -437,3 +452,76 @@ def test_rerun_of_a_folder_without_manifest(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"{tmp_path}: manifest.json: cannot read the run's manifest; expected a results folder "
                           "written by costsim run -o, got ")
+
+
+def test_atomic_write_of_single_files(tmp_path):
+    target = tmp_path / "table.csv"
+    store.atomic_write(target, lambda p: p.write_text("v1"))
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert target.read_text() == "v1" and target.stat().st_mode & 0o777 == 0o666 & ~mask
+    with pytest.raises(OutputError, match=r"table.csv: file exists; expected a new file name, or --force"):
+        store.atomic_write(target, lambda p: p.write_text("v2"))
+
+    def full(p):
+        p.write_text("half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OutputError, match=r"table.csv: disk full while writing$"):
+        store.atomic_write(target, full, force=True)
+
+    def interrupted(p):
+        p.write_text("half")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        store.atomic_write(target, interrupted, force=True)
+    assert target.read_text() == "v1" and [p.name for p in tmp_path.iterdir()] == ["table.csv"]
+    store.atomic_write(target, lambda p: p.write_text("v2"), force=True)
+    assert target.read_text() == "v2"
+    with pytest.raises(OutputError, match="cannot create the output folder or file"):
+        store.atomic_write(target / "inside.csv", lambda p: p.write_text("x"))
+
+
+PLUGIN = '''\
+from costsim.registry import model
+
+
+@model(outputs=("doubled_x",))
+def hardening_doubled(*, base_x):
+    """Twice the input."""
+    return {"doubled_x": base_x * 2.0}
+'''
+
+
+def test_rerun_loads_plugin_code_only_when_asked(tmp_path, capsys):
+    plugin = tmp_path / "double_plugin.py"
+    plugin.write_text(PLUGIN)
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("years: {start: 2025, stop: 2026}\nparams:\n  base_x: {dist: uniform, low: 1, high: 2}\n"
+                        "models:\n  - use: hardening_doubled\n")
+    out = tmp_path / "out"
+    assert main(["run", str(scenario), "--plugin", str(plugin), "-n", "50", "-o", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["rerun", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"{out}: manifest.json: the run used plugin code, which costsim loads only when asked; expected --plugin for "
+        f"each plugin file. Read the files, then: costsim rerun {out} --plugin {plugin}\n")
+    assert main(["rerun", str(out), "--plugin", str(plugin)]) == 0
+    assert "summary.csv identical, byte for byte" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("damage", [
+    lambda m: m.pop("n"), lambda m: m.update(files=[{"path": "x.yaml"}]), lambda m: m.update(seed=-1),
+    lambda m: m.update(design="nope"), lambda m: m.update(extends_chain=[]), lambda m: m.update(files="x"),
+])
+def test_rerun_of_a_damaged_manifest_exits_2(tmp_path, tiny_scenario_file, capsys, damage):
+    out = tmp_path / "out"
+    assert main(["run", str(tiny_scenario_file), "-n", "20", "-o", str(out), "--quiet"]) == 0
+    meta = json.loads((out / "manifest.json").read_text())
+    damage(meta)
+    (out / "manifest.json").write_text(json.dumps(meta))
+    capsys.readouterr()
+    assert main(["rerun", str(out)]) == 2
+    assert capsys.readouterr().err.startswith(f"{out}: manifest.json: manifest is incomplete or damaged; expected a "
+                                              "results folder written by costsim run -o, got ")

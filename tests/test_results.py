@@ -135,6 +135,24 @@ def test_save_and_load_round_trip(tmp_path, tiny_scenario_text):
         <= set(manifest)
 
 
+def test_loading_a_damaged_folder_is_a_data_error(tmp_path, tiny_scenario_text):
+    from costsim.errors import DataError
+
+    folder = save_results(run(scenario_from_text(tiny_scenario_text, "tiny.yaml"), n=50, seed=3), tmp_path / "out")
+    npz = folder / "samples.npz"
+    npz.write_bytes(npz.read_bytes()[: npz.stat().st_size // 2])
+    with pytest.raises(DataError, match=r"out: not a readable costsim results folder \(BadZipFile: "):
+        Results.load(folder)
+    (folder / "manifest.json").write_text("{")
+    with pytest.raises(DataError, match=r"\(JSONDecodeError: Expecting property name"):
+        Results.load(folder)
+    with pytest.raises(DataError) as info:
+        Results.load(tmp_path / "nowhere")
+    assert str(info.value) == (f"{tmp_path / 'nowhere'}: not a readable costsim results folder (No such file or "
+                               f"directory: {tmp_path / 'nowhere' / 'manifest.json'}); expected the manifest.json "
+                               "and samples.npz that costsim run -o writes")
+
+
 # ----------------------------------------------------------------------------- R1 closed form
 # /work/shared/bench/R1.md ("Closed form"): log10 effective FLOP(t) is exactly normal with
 # mean 25.5969 + 1.05360 k and variance 0.30398**2 + k**2 (0.09151**2 + 0.18302**2), k = t - 2025;

@@ -53,10 +53,13 @@ def test_whole_numbers_may_be_written_like_1e6():
 @pytest.mark.parametrize("years, message", [
     ("{start: 2030, stop: 2025}", "s.yaml:1: years.stop: must not be before start; expected >= 2030, got 2025"),
     ("{start: 2000, stop: 2500}", "s.yaml:1: years: too many years; expected at most 500, got 501"),
-    ("{start: 2025.5, stop: 2030}", "s.yaml:1: years.start: must be a whole number; expected a whole number, got 2025.5"),
-    ("[2025, 2030]", "s.yaml:1: years: must be a mapping; expected {start: 2025, stop: 2035, step: 1}, got [2025, 2030]"),
-    ("{start: 2025, stop: 2030, stpe: 1}", "s.yaml:1: years.stpe: unknown years key; expected one of start, stop, step, "
-                                           "got 'stpe' (str). Did you mean 'stop'?"),
+    ("{start: 2025.5, stop: 2030}",
+     "s.yaml:1: years.start: must be a whole number; expected a whole number, got 2025.5"),
+    ("[2025, 2030]",
+     "s.yaml:1: years: must be a mapping; expected {start: 2025, stop: 2035, step: 1}, got [2025, 2030]"),
+    ("{start: 2025, stop: 2030, stpe: 1}",
+     "s.yaml:1: years.stpe: unknown years key; expected one of start, stop, step, got 'stpe' (str). "
+     "Did you mean 'stop'?"),
 ])
 def test_years(years, message):
     assert _error(f"years: {years}\nparams: {{a_x: 1}}\n" + F) == message
@@ -78,7 +81,8 @@ def test_non_finite_constants_are_refused(value):
 
 def test_models_unknown_misbound_and_misnamed():
     assert _error(Y + "params: {a_x: 1}\nmodels:\n  - use: budget_phys_flop\n  - use: {x: 1}\n"
-                  "  - use: effective_flop_product\n    bind: {phys_flop: a_x}\n    rename: {effective_flop: bad}\n") == (
+                  "  - use: effective_flop_product\n    bind: {phys_flop: a_x}\n"
+                  "    rename: {effective_flop: bad}\n") == (
         "6 problems in s.yaml:\n"
         "s.yaml:4: models[0].use: unknown model; expected a registered model (see `costsim models`), got "
         "'budget_phys_flop' (str). Did you mean 'budget_physical_flop'?\n"
@@ -110,6 +114,16 @@ def test_outputs_checks_and_correlations_with_wrong_types():
         "s.yaml:11: correlations[1]: unknown parameter [1]; expected a parameter name, got [1]\n"
         "s.yaml:12: correlations[2]: a parameter cannot correlate with itself; expected two different names, "
         "got ['b_x', 'b_x']")
+
+
+def test_correlations_in_mapping_form():
+    head = Y + "params: {a_x: {dist: uniform, low: 0, high: 1}, b_x: {dist: uniform, low: 0, high: 1}}\n" + F
+    s = scenario_from_text(head + "correlations:\n  - {params: [a_x, b_x], rho: 0.5}\n")
+    assert s.correlations == (("a_x", "b_x", 0.5),)
+    assert _error(head + "correlations:\n  - {params: 5, rho: 0.5}\n") == (
+        "2 problems in s.yaml:\n"
+        "s.yaml:6: correlations[0]: unknown parameter 5; expected a parameter name, got 5\n"
+        "s.yaml:6: correlations[0]: unknown parameter None; expected a parameter name, got None")
 
 
 def test_an_output_a_check_tests_is_kept():
@@ -157,8 +171,8 @@ def test_extends_cycle_is_named(tmp_path):
     _write(tmp_path, {"a.yaml": "extends: b.yaml\n", "b.yaml": "extends: c.yaml\n", "c.yaml": "extends: a.yaml\n"})
     with pytest.raises(ScenarioError) as info:
         load_scenario(tmp_path / "a.yaml", )
-    assert str(info.value) == (f"{tmp_path / 'c.yaml'}:1: extends: extends cycle: a.yaml -> b.yaml -> c.yaml -> a.yaml; "
-                               "expected a chain without cycles, got 'a.yaml' (str)")
+    assert str(info.value) == (f"{tmp_path / 'c.yaml'}:1: extends: extends cycle: a.yaml -> b.yaml -> c.yaml -> "
+                               "a.yaml; expected a chain without cycles, got 'a.yaml' (str)")
 
 
 def test_extends_itself(tmp_path):
@@ -201,7 +215,8 @@ def test_extends_from_text_is_relative_to_base_dir(tmp_path):
 
 # ----------------------------------------------------------------------------- --set
 @pytest.mark.parametrize("assignment, message", [
-    ("nonsense", "--set: override must be path=value; expected e.g. params.decline_x_per_year.high=8, got 'nonsense' (str)"),
+    ("nonsense", "--set: override must be path=value; expected e.g. params.decline_x_per_year.high=8, "
+                 "got 'nonsense' (str)"),
     ("params.a_x.high=[1", "--set: params.a_x.high: bad override value; expected a YAML value, got '[1' (str). "
                            "YAML syntax error: expected ',' or ']', but got '<stream end>'"),
     ("params.b_x.c=1", "--set: params.b_x.c: path goes through a value; expected a path through mappings, "

@@ -92,10 +92,21 @@ def test_deep_nesting_is_refused():
     assert _error("a: " + "[" * 100 + "]" * 100 + "\n") == "s.yaml:1: refused: nesting deeper than 64 levels"
 
 
+def test_nesting_built_up_through_aliases_counts_in_full():
+    lines = ["a0: &a0 " + "[" * 40 + "1" + "]" * 40]
+    lines += [f"a{i}: &a{i} " + "[" * 40 + f"*a{i - 1}" + "]" * 40 for i in range(1, 30)]
+    assert _error("\n".join(lines) + "\n") == "s.yaml:1: refused: nesting deeper than 64 levels"
+
+
 def test_syntax_errors_have_a_line():
     assert _error("a: 1\nb: c: d\n") == "s.yaml:2: YAML syntax error: mapping values are not allowed here"
     assert _error("a: [1, 2\n") == "s.yaml:2: YAML syntax error: expected ',' or ']', but got '<stream end>'"
     assert _error("---\na: 1\n---\nb: 2\n") == "s.yaml:3: YAML syntax error: but found another document"
+
+
+def test_escapes_beyond_unicode_are_located():
+    assert _error('a: 1\nb: "x \\U0011B544"\n') == \
+        "s.yaml:2: YAML syntax error: an escape names a character beyond U+10FFFF"
 
 
 def test_control_characters_are_located():

@@ -73,6 +73,9 @@ def register(sub) -> None:
     p.add_argument("folder", help="results folder written by costsim run -o")
     p.add_argument("-o", "--output", metavar="DIR", help="save the reproduced results here")
     p.add_argument("--force", action="store_true")
+    p.add_argument("--plugin", dest="plugins", action="append", default=[], metavar="FILE.py",
+                   help="load this plugin file; needed for each plugin the run used (a results folder "
+                        "never loads code by itself)")
     p.set_defaults(func=cmd_rerun)
 
 
@@ -281,13 +284,21 @@ def cmd_rerun(args) -> int:
     from pathlib import Path
 
     from costsim.engine import rerun, save_results
+    from costsim.store import check_target
 
-    results = rerun(args.folder)
-    old = (Path(args.folder) / "summary.csv").read_text(encoding="utf-8")
+    load_plugins(args)
+    if args.output:
+        check_target(args.output, args.force)  # refuse before spending time on the run
+    results = rerun(args.folder, plugins=args.plugins)
+    try:
+        old = (Path(args.folder) / "summary.csv").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        old = None
     new = results.summary_csv()
     same = old == new
-    print(f"rerun of {args.folder}: n={results.n:,} seed={results.meta['seed']}: summary.csv "
-          + ("identical, byte for byte" if same else "DIFFERS"))
+    verdict = "identical, byte for byte" if same else "DIFFERS" if old is not None else \
+        "not compared (the folder holds no readable summary.csv)"
+    print(f"rerun of {args.folder}: n={results.n:,} seed={results.meta['seed']}: summary.csv {verdict}")
     if args.output:
         save_results(results, args.output, force=args.force)
         print(f"saved to {args.output}/")
