@@ -143,7 +143,7 @@ def _check_tree(root: yaml.Node, source: str) -> None:
             return total, height
         if node.tag not in _ALLOWED_TAGS:
             raise _TagError(node.tag, node.start_mark.line + 1,
-                            implicit=isinstance(node, yaml.ScalarNode) and node.style is None
+                            implicit=isinstance(node, yaml.ScalarNode) and not node.style  # plain scalar: None from PyYAML, "" from libyaml
                             and node.tag in _IMPLICIT_REFUSED)
         open_nodes.add(key)
         children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else \
@@ -238,6 +238,34 @@ def _line_map(loader: _Loader, root: yaml.Node) -> tuple[dict[str, int], list[Is
     return lines, issues
 
 
+if getattr(yaml, "__with_libyaml__", False):
+    class _CLoader(yaml.CSafeLoader):
+        """libyaml's parser with costsim's resolvers: the fast path for clean, alias-free text."""
+
+    _CLoader.yaml_implicit_resolvers = {k: list(v) for k, v in _Loader.yaml_implicit_resolvers.items()}
+else:  # PyYAML built without libyaml: the Python parser does everything
+    _CLoader = None
+
+_UNPARSED = object()
+
+
+def _fast_compose(text: str):
+    """Compose with libyaml (about 14x faster) when that cannot change any outcome.
+
+    Only text without aliases (the Python loader counts them) and without characters PyYAML's
+    reader refuses; any parse problem falls back to the Python loader, whose messages costsim
+    reports. Returns (loader, root) or (None, _UNPARSED).
+    """
+    if _CLoader is None or "*" in text or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return None, _UNPARSED
+    loader = _CLoader(text)
+    try:
+        return loader, loader.get_single_node()
+    except (yaml.YAMLError, ValueError):
+        loader.dispose()
+        return None, _UNPARSED
+
+
 def load_yaml(text: str, source: str = "<string>") -> tuple[object, dict[str, int]]:
     """Parse YAML text; return the data and ``{dotted.path: 1-based line}``.
 
@@ -245,8 +273,10 @@ def load_yaml(text: str, source: str = "<string>") -> tuple[object, dict[str, in
     """
     if len(text) > MAX_BYTES:
         raise ScenarioError(source, [Issue("", "text is too large", f"at most {MAX_BYTES:,} characters", len(text))])
+    loader, root = _fast_compose(text)
     try:
-        loader = _Loader(text)
+        if loader is None:
+            loader = _Loader(text)
     except yaml.reader.ReaderError as exc:  # a control character: PyYAML checks the text up front
         char = exc.character if isinstance(exc.character, int) else ord(exc.character)
         raise ScenarioError(source, [Issue(
@@ -255,7 +285,8 @@ def load_yaml(text: str, source: str = "<string>") -> tuple[object, dict[str, in
             hint="Remove it, or write it as an escape such as \"\\t\" inside double quotes.")]) from None
     try:
         try:
-            root = loader.get_single_node()
+            if root is _UNPARSED:
+                root = loader.get_single_node()
         except _LimitError as exc:
             raise ScenarioError(source, [Issue("", f"refused: {exc.what}", f"at most {MAX_ALIASES} aliases",
                                                loader.alias_count, line=exc.line)]) from None
