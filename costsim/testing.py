@@ -54,6 +54,7 @@ from costsim.errors import CostsimWarning, ModelError, ScenarioError
 from costsim.registry import load_builtin_models
 from costsim.results import Results
 from costsim.scenario import TOP_KEYS
+from costsim.yamlio import Dumper
 
 __all__ = [
     "FIELD_STRATEGIES", "POSITIVE_KINDS", "REFERENCE_MODELS", "assert_clean_outcome", "check_scenario_error",
@@ -301,7 +302,8 @@ def scenario_dicts(draw, models: tuple[str, ...] | None = None, formulas: bool =
     return data
 
 
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+# costsim's own dumper: it quotes strings costsim's loader would read as numbers ("0E0", "1e5")
+_DUMPER = Dumper
 
 
 def _dump(data: object, flow: bool) -> str:

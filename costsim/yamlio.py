@@ -342,6 +342,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 _Dumper.yaml_implicit_resolvers = {k: list(v) for k, v in _Loader.yaml_implicit_resolvers.items()}
+Dumper = _Dumper  # public name, for tools that write scenario text (costsim.testing)
 
 
 def _has_line_separators(data: object) -> bool:
