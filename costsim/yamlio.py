@@ -247,6 +247,10 @@ else:  # PyYAML built without libyaml: the Python parser does everything
     _CLoader = None
 
 _UNPARSED = object()
+# An alias is "*name" at the start of a value: after a line start, a space or a flow indicator.
+# A false match only costs speed (the Python loader then counts aliases); "a * b" or "a*b" in a
+# formula does not match.
+_MAYBE_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s,\[\]{}]", re.MULTILINE)
 
 
 def _fast_compose(text: str):
@@ -256,7 +260,7 @@ def _fast_compose(text: str):
     reader refuses; any parse problem falls back to the Python loader, whose messages costsim
     reports. Returns (loader, root) or (None, _UNPARSED).
     """
-    if _CLoader is None or "*" in text or yaml.reader.Reader.NON_PRINTABLE.search(text):
+    if _CLoader is None or _MAYBE_ALIAS.search(text) or yaml.reader.Reader.NON_PRINTABLE.search(text):
         return None, _UNPARSED
     loader = _CLoader(text)
     try:
