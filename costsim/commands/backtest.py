@@ -64,7 +64,7 @@ def main(args) -> int:
         if args.plot:
             from costsim.plots.calibration import plot_backtest
 
-            save_figure(plot_backtest(result), args.plot)
+            save_figure(plot_backtest(result), args.plot, args.force)
             print(f"wrote {args.plot}")
     except DataError as err:
         return fail("backtest", err)

@@ -72,7 +72,8 @@ def probability_arg(text: str) -> float:
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    """DATA, --y, --filter, --frontier, --since, --until, --level, --boot, --seed."""
+    """DATA, --y, --filter, --frontier, --since, --until, --level, --boot, --seed, --force."""
+    parser.add_argument("--force", action="store_true", help="replace an existing --plot file")
     parser.add_argument("data", nargs="?", default="bundled", metavar="DATA",
                         help="notable-models CSV (default: 'bundled', the shipped Epoch AI snapshot)")
     parser.add_argument("--y", default="Training compute (FLOP)", metavar="COLUMN",
@@ -127,9 +128,20 @@ def fail(command: str, err) -> int:
     return 2
 
 
-def save_figure(ax, path: str) -> None:
-    """Save the figure holding ``ax`` to ``path`` (format from the extension)."""
-    ax.figure.savefig(path, dpi=150)
+def save_figure(ax, path: str, force: bool = False) -> None:
+    """Save the figure holding ``ax`` as every costsim figure is saved.
+
+    Deterministic bytes (costsim.plots.save_figure, format from the extension), written through a
+    temporary file and renamed, never over an existing file unless ``force`` (``--force``).
+    """
+    from costsim.errors import OutputError
+    from costsim.plots import save_figure as save
+    from costsim.store import atomic_write
+
+    suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    if suffix not in ("png", "svg", "pdf"):
+        raise OutputError(f"{path}: unknown figure format; expected a name ending in .png, .svg or .pdf")
+    atomic_write(path, lambda tmp: save(ax, tmp), force=force)
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -185,7 +197,7 @@ def main(args) -> int:
         if args.plot:
             from costsim.plots.calibration import plot_fit
 
-            save_figure(plot_fit(trend, label_points=tuple(args.show)), args.plot)
+            save_figure(plot_fit(trend, label_points=tuple(args.show)), args.plot, args.force)
             print(f"wrote {args.plot}")
     except DataError as err:
         return fail("fit", err)

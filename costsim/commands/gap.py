@@ -64,7 +64,7 @@ def main(args) -> int:
         if args.plot:
             from costsim.plots.calibration import plot_gap
 
-            save_figure(plot_gap(result), args.plot)
+            save_figure(plot_gap(result), args.plot, args.force)
             print(f"wrote {args.plot}")
     except DataError as err:
         return fail("gap", err)
