@@ -64,6 +64,9 @@ class FigureFile:
             "tornado": f"What moves {out}{where}: its median when each parameter is in its lowest / highest 10%",
             "checks": "The checks: claim, measured value and verdict",
             "compare": f"{out} across scenarios: median and 80% interval",
+            "history": f"{out}: the scenario's projection (median, 90% interval) over the data it was fitted to "
+                       "(Epoch AI, CC BY 4.0) and the fitted trend",
+            "fit": f"The data and fitted trend behind parameter {out} (Epoch AI, CC BY 4.0)",
             "sobol": f"Sobol' indices of {out}{where}: the share of its variance due to each parameter alone "
                      "(first order, S1) and with its interactions (total, ST), with 95% bootstrap intervals",
         }
@@ -86,6 +89,7 @@ class Section:
     error: str | None = None
     error_kind: str | None = None  # "scenario" | "model"
     sobol: list[tuple[str, int | None, dict]] = field(default_factory=list)  # (output, year, indices)
+    fits: list = field(default_factory=list)  # calibration.ScenarioFit of the scenario's fit: params
 
     @property
     def anchor(self) -> str:
@@ -175,6 +179,11 @@ def run_section(path: str | Path, *, samples: int | None = DEFAULT_SAMPLES, seed
         return section
     section.listed_outputs = "outputs" in (scenario.raw or {})
     section.sobol = sobol_for_report(scenario, seed)
+    params = (scenario.raw or {}).get("params")
+    if isinstance(params, dict) and any(isinstance(p, dict) and "fit" in p for p in params.values()):
+        from costsim.calibration import scenario_fits
+
+        section.fits = scenario_fits(params, Path(scenario.source).parent, as_of=(scenario.raw or {}).get("as_of"))
     if raw is None:
         section.specs = default_specs(section.results, prefer="first" if section.listed_outputs else "last")
     return section
@@ -223,6 +232,21 @@ def write_figures(section: Section, folder: Path, formats: Sequence[str] = FIGUR
         section.figures.append(fig)
     from costsim.plots import sobol_bars
 
+    from costsim.plots.calibration import plot_fit, plot_projection_over_history
+
+    for f in section.fits:
+        results = section.results
+        if f.overlay and f.overlay in results.outputs and "year" in results.axes_of(f.overlay):
+            qs = (0.05, 0.5, 0.95)
+            values = results.quantiles(f.overlay, qs)
+            ax = plot_projection_over_history(f.trend, results.years, dict(zip(qs, values, strict=True)),
+                                              label=f"{section.name}: {f.overlay}")
+            fig = FigureFile(PlotSpec("history", f.overlay))
+        else:
+            ax = plot_fit(f.trend)
+            fig = FigureFile(PlotSpec("fit", f.name))
+        _save(ax, fig, folder, rel, formats)
+        section.figures.append(fig)
     for output, year, data in section.sobol:
         fig = FigureFile(PlotSpec("sobol", output, year=year))
         title = f"{section.name}: share of the variance of {output} in {year}, by parameter"

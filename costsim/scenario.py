@@ -30,7 +30,7 @@ SCHEMA_VERSION = 1
 TOP_KEYS = (
     "schema_version", "name", "description", "extends", "years", "samples", "seed", "sampling",
     "blocs", "summary_years", "params", "correlations", "models", "formulas", "outputs", "checks",
-    "plots", "sweeps", "sensitivity", "policy", "data",
+    "plots", "sweeps", "sensitivity", "policy", "data", "as_of",
 )
 SAMPLINGS = ("mc", "lhs", "sobol")
 PARAM_META = {"source", "note", "min", "max", "dist", "claim", "field", "scale", "fit"}
@@ -348,6 +348,7 @@ class _Validator:
         self.source = source
         self.base_dir = base_dir
         self.issues: list[Issue] = []
+        self.as_of: float | None = None  # fit: parameters use only data published before this year
 
     def at(self, path: str) -> dict:
         loc = self.lines.get(path)
@@ -426,7 +427,7 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
             except ImportError:
                 v.add(f"{path}.fit", "data fits are not available in this installation")
                 continue
-            spec, issues = resolve_fit_param(spec, v.base_dir)
+            spec, issues = resolve_fit_param(spec, v.base_dir, as_of=v.as_of)
             if issues:
                 v.issues.extend(Issue(i.path if i.path.startswith("params.") else f"{path}{i.path}",
                                       i.problem, i.expected, i.got, hint=i.hint, **v.at(path)) if not i.line else i
@@ -737,6 +738,9 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     else:
         blocs = tuple(blocs_raw)
 
+    as_of = data.get("as_of")
+    if as_of is not None:
+        v.as_of = v.number("as_of", as_of, lo=1900, hi=2500)
     _expand_policy(v, data)
     params = _params(v, data.get("params"))
     correlations = _correlations(v, data.get("correlations"), params)

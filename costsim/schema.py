@@ -57,6 +57,7 @@ def scenario_schema() -> dict:
                            "probability_of": {"type": "object", "properties": cond, "additionalProperties": False},
                            **cond}}},
         "plots": {}, "sweeps": {}, "sensitivity": {}, "policy": {}, "data": {},
+        "as_of": {"type": "number", "description": "fit: parameters use only data published before this year"},
     }
     missing = set(TOP_KEYS) - set(props)
     if missing:  # a key added to the validator must be added here too

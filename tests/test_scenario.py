@@ -31,7 +31,7 @@ def test_misspelled_key_is_an_error_with_a_suggestion():
         "s.yaml: years: missing years; expected years: {start: 2025, stop: 2035}, got None\n"
         "s.yaml:1: yeras: unknown key; expected one of schema_version, name, description, extends, years, samples, "
         "seed, sampling, blocs, summary_years, params, correlations, models, formulas, outputs, checks, plots, "
-        "sweeps, sensitivity, policy, data, got 'yeras' (str). Did you mean 'years'?")
+        "sweeps, sensitivity, policy, data, as_of, got 'yeras' (str). Did you mean 'years'?")
 
 
 def test_run_settings_are_checked_together():

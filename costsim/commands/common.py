@@ -20,6 +20,9 @@ def add_scenario_options(p: argparse.ArgumentParser, *, samples: bool = True) ->
                    help="load @model functions from a Python file before running (repeatable). "
                         "A scenario file never loads code by itself.")
     p.add_argument("--design", choices=("mc", "lhs", "sobol"), help="sampling design (default: the scenario's)")
+    p.add_argument("--as-of", dest="overrides", action="append", type=lambda y: f"as_of={y}", metavar="YEAR",
+                   help="run as of YEAR: fit: parameters are fitted only to data published before it "
+                        "(the same as --set as_of=YEAR; kept in the manifest, so rerun reproduces it)")
     p.add_argument("--workers", type=int, metavar="N",
                    help="evaluate in N local processes (results are identical for any N; default: in this process)")
     p.add_argument("--scheduler", metavar="ADDRESS",

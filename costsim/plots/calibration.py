@@ -96,6 +96,7 @@ def plot_fit(trend: TrendFit, ax=None, *, extend_to: float | None = None, band: 
             ax.annotate(name, (sel.years[i], 10.0 ** sel.log10_y[i]), xytext=(4, -10), textcoords="offset points",
                         fontsize=8)
     ax.set_yscale("log")
+    _house_ticks(ax)
     ax.set_xlabel("publication date [calendar year]")
     ax.set_ylabel(_y_label(trend.y_column))
     filters = "; ".join(sel.filters) or "all models"
@@ -183,6 +184,7 @@ def plot_gap(result: GapResult, ax=None) -> object:
     for i, (label, color) in enumerate(zip(result.labels, (_POINTS, _RECORDS))):
         ax.plot(years, 10.0 ** result.frontier_log10[i], marker="o", color=color, label=f"{label} frontier")
     ax.set_yscale("log")
+    _house_ticks(ax)
     ax.set_xlabel("calendar year")
     ax.set_ylabel(_y_label(result.y_column))
     ax.grid(True, alpha=0.3)
@@ -197,3 +199,17 @@ def plot_gap(result: GapResult, ax=None) -> object:
     ax.set_title(f"Gap in {_y_label(result.y_column)}: {result.labels[0]} vs {result.labels[1]}", fontsize=10)
     _credit(ax)
     return ax
+
+
+def _house_ticks(ax) -> None:
+    """Log y labels as 10²⁶ and whole calendar years on x, like every other costsim figure.
+
+    (The house style turns maths text off, so matplotlib's default log labels, written in
+    mathtext, would show as raw $...$.)
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    from costsim.plots.style import plain_ticks
+
+    plain_ticks(ax.yaxis)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
