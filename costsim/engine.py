@@ -223,7 +223,7 @@ def manifest(scenario: Scenario, *, n: int, seed: int, design: str, wall_time_s:
         "files": [{"path": p, "text": t} for p, t in scenario.texts],
         "extends_chain": [p for p, _ in scenario.texts],
         "overrides": list(scenario.overrides),
-        "plugins": list(getattr(scenario, "plugins", ()) or ()),
+        "plugins": list(scenario.plugins),
         "seed": seed,
         "n": n,
         "design": design,
@@ -285,10 +285,6 @@ def rerun(folder: str | Path, n: int | None = None, seed: int | None = None, *,
             "manifest.json", "the run used plugin code, which costsim loads only when asked",
             "--plugin for each plugin file",
             hint="Read the files, then: costsim rerun " + str(folder) + "".join(f" --plugin {p}" for p in missing))])
-    for plugin in used:
-        from costsim.plugins import load_plugin
-
-        load_plugin(plugin)
     top = chain[-1]
 
     def reader(p: Path) -> str:
@@ -300,8 +296,6 @@ def rerun(folder: str | Path, n: int | None = None, seed: int | None = None, *,
             return files[resolved]
         raise KeyError(key)
 
-    scenario = load_scenario(top, overrides, reader=reader)
-    object.__setattr__(scenario, "source", meta.get("source", top))
-    object.__setattr__(scenario, "plugins", tuple(used))
+    scenario = load_scenario(top, overrides, reader=reader, plugins=used, source=meta.get("source", top))
     return run(scenario, n=stored_n if n is None else n, seed=stored_seed if seed is None else seed,
                design=design)

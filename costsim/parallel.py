@@ -73,9 +73,8 @@ def recipe_of(scenario: Scenario) -> Recipe:
             "", "this scenario has no stored file text, so it cannot be rebuilt in another process",
             "a scenario from load_scenario() or scenario_from_text()", None,
             hint="Run it without workers/scheduler, or load it from a file.")])
-    plugins = tuple(str(Path(p).resolve()) for p in (getattr(scenario, "plugins", ()) or ()))
     return Recipe(tuple((str(p), str(t)) for p, t in scenario.texts), tuple(scenario.overrides),
-                  scenario.source, os.getcwd(), plugins)
+                  scenario.source, os.getcwd(), scenario.plugins)
 
 
 def _norm(root: str, path: str) -> str:
@@ -103,10 +102,6 @@ def build(recipe: Recipe) -> Scenario:
     """Rebuild (and cache, per process) the Scenario of a recipe: parse, override, validate."""
     from costsim.scenario import apply_override, validate
 
-    for plugin in recipe.plugins:
-        from costsim.plugins import load_plugin
-
-        load_plugin(plugin)
     data0, lines, texts, top = _parsed(recipe.texts, recipe.source, recipe.root)
     data = copy.deepcopy(data0)  # validation expands policy presets in place
     issues: list[Issue] = []
@@ -114,9 +109,7 @@ def build(recipe: Recipe) -> Scenario:
         issues.extend(apply_override(data, assignment))
     if issues:
         raise ScenarioError(recipe.source, issues)
-    scenario = validate(data, lines, recipe.source, top.parent, texts, tuple(recipe.overrides))
-    object.__setattr__(scenario, "plugins", recipe.plugins)
-    return scenario
+    return validate(data, lines, recipe.source, top.parent, texts, tuple(recipe.overrides), recipe.plugins)
 
 
 def build_in_worker(recipe: Recipe) -> Scenario:

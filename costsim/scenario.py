@@ -99,6 +99,7 @@ class Scenario:
     texts: tuple[tuple[str, str], ...] = ()  # (path, text) of every file in the extends chain
     overrides: tuple[str, ...] = ()
     lines: dict = field(repr=False, default_factory=dict)
+    plugins: tuple[str, ...] = ()  # absolute paths of the plugin files loaded before validation
 
     @property
     def uncertain(self) -> list[str]:
@@ -680,9 +681,25 @@ def _expand_policy(v: _Validator, data: dict) -> None:
         data["params"] = merged
 
 
+def _load_plugin_files(plugins) -> tuple[str, ...]:
+    """Load each plugin file (once per process) and return their absolute paths."""
+    paths = tuple(str(Path(p).resolve()) for p in plugins or ())
+    if paths:
+        from costsim.plugins import load_plugin
+
+        for path in paths:
+            load_plugin(path)
+    return paths
+
+
 def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
-             texts: tuple = (), overrides: tuple = ()) -> Scenario:
-    """Validate raw scenario data; return a Scenario or raise one ScenarioError with every Issue."""
+             texts: tuple = (), overrides: tuple = (), plugins: tuple = ()) -> Scenario:
+    """Validate raw scenario data; return a Scenario or raise one ScenarioError with every Issue.
+
+    ``plugins`` are plugin files (paths) whose models the scenario may use: they are loaded first
+    and recorded on the Scenario, so a rerun or a worker process can load them again.
+    """
+    plugins = _load_plugin_files(plugins)
     load_builtin_models()
     v = _Validator(data, lines, source, base_dir)
     v.unknown_keys(data, TOP_KEYS, "", "key")
@@ -795,25 +812,31 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
         name=name, description=description, source=source, years=years, samples=int(samples), seed=int(seed),
         sampling=sampling, params=params, correlations=tuple(correlations), nodes=tuple(ordered),
         outputs=outputs, checks=tuple(checks), blocs=blocs, summary_years=summary_years, raw=data,
-        texts=tuple(texts), overrides=tuple(overrides), lines=flat_lines,
+        texts=tuple(texts), overrides=tuple(overrides), lines=flat_lines, plugins=plugins,
     )
 
 
 def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = (), *,
-                  reader: Callable[[Path], str] | None = None) -> Scenario:
-    """Read, merge (``extends``), override (``--set``) and validate a scenario file."""
+                  reader: Callable[[Path], str] | None = None, plugins=(), source: str | None = None
+                  ) -> Scenario:
+    """Read, merge (``extends``), override (``--set``) and validate a scenario file.
+
+    ``plugins``: plugin files to load first (recorded on the Scenario); ``source``: the name to
+    report (default: the path).
+    """
     path = Path(path)
-    source = str(path)
+    source = source or str(path)
     data, lines, texts = _load_chain(path, source, reader, ())
     issues: list[Issue] = []
     for assignment in overrides:
         issues.extend(apply_override(data, assignment))
     if issues:
         raise ScenarioError(source, issues)
-    return validate(data, lines, source, path.parent, tuple(texts), tuple(overrides))
+    return validate(data, lines, source, path.parent, tuple(texts), tuple(overrides), plugins)
 
 
-def scenario_from_text(text: str, source: str = "<string>", overrides=(), base_dir: str | Path = ".") -> Scenario:
+def scenario_from_text(text: str, source: str = "<string>", overrides=(), base_dir: str | Path = ".", *,
+                       plugins=()) -> Scenario:
     """Validate a scenario given as YAML text (``extends`` resolved relative to ``base_dir``)."""
     base = Path(base_dir)
     virtual = base / "<string>.yaml"
@@ -829,7 +852,7 @@ def scenario_from_text(text: str, source: str = "<string>", overrides=(), base_d
         issues.extend(apply_override(data, assignment))
     if issues:
         raise ScenarioError(source, issues)
-    return validate(data, lines, source, base, tuple(texts), tuple(overrides))
+    return validate(data, lines, source, base, tuple(texts), tuple(overrides), plugins)
 
 
 def load_raw(path: str | Path, reader: Callable[[Path], str] | None = None, source: str | None = None

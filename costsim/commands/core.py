@@ -143,8 +143,7 @@ def cmd_run(args) -> int:
     from costsim.store import check_target
 
     load_plugins(args)
-    scenario = load_scenario(args.file, args.overrides)
-    object.__setattr__(scenario, "plugins", tuple(args.plugins))
+    scenario = load_scenario(args.file, args.overrides, plugins=args.plugins)
     if args.output:
         check_target(args.output, args.force)  # refuse before spending time on the run
     years = _summary_years(scenario, args.years)

@@ -58,10 +58,10 @@ def cmd_diff(args) -> int:
 
     load_plugins(args)
     refuse_existing(args.csv, args.force)
-    a = load_scenario(args.a, args.overrides)
+    a = load_scenario(args.a, args.overrides, plugins=args.plugins)
     b = None
     if args.b:
-        b = load_scenario(args.b, [*args.overrides, *args.overrides_b])
+        b = load_scenario(args.b, [*args.overrides, *args.overrides_b], plugins=args.plugins)
     years = _years(args.years, a.summary_years)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CostsimWarning)

@@ -74,7 +74,7 @@ def _load(source: str, args):
     from costsim.engine import run
     from costsim.scenario import load_scenario
 
-    scenario = load_scenario(path, args.overrides)
+    scenario = load_scenario(path, args.overrides, plugins=getattr(args, "plugins", ()))
     n = args.samples if args.samples is not None else min(20_000, scenario.samples)
     return run(scenario, n=n, seed=args.seed, design=args.design, **parallel_options(args))
 

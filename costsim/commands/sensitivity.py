@@ -84,8 +84,7 @@ def cmd_sensitivity(args) -> int:
     from costsim.scenario import load_scenario
 
     load_plugins(args)
-    scenario = load_scenario(args.file, args.overrides)
-    object.__setattr__(scenario, "plugins", tuple(args.plugins))
+    scenario = load_scenario(args.file, args.overrides, plugins=args.plugins)
     opts = sa.options(scenario)
     method = args.method or opts.get("method", "sobol")
     years = _years(args.years, opts.get("years") or scenario.summary_years)

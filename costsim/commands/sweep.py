@@ -52,8 +52,7 @@ def cmd_sweep(args) -> int:
     from costsim.sweep import axes_from_scenario, parse_over, sweep
 
     load_plugins(args)
-    scenario = load_scenario(args.file, args.overrides)
-    object.__setattr__(scenario, "plugins", tuple(args.plugins))
+    scenario = load_scenario(args.file, args.overrides, plugins=args.plugins)
     refuse_existing(args.csv, args.force)
     axes = [parse_over(a) for a in args.axes] if args.axes else axes_from_scenario(scenario)
     years = () if args.years == "all" else _years(args.years, scenario.summary_years)
