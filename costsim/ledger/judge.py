@@ -1,0 +1,259 @@
+"""Verdicts of the ledger's claims: run each scenario once for all its claims, as of each claim's date.
+
+A claim is judged with the data of its own date (``as of``): parameters bound to a claims.yaml
+entry that was not yet (or no longer) in force are rebound to the entry of the same ``series``
+valid on that date, ``fit:`` parameters use only data published before it, and a claim whose
+evidence was published later is untested as of its date. A second verdict with today's data is
+kept where it differs.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from costsim.errors import Issue, ScenarioError
+from costsim.ledger.book import Claim, Ledger, load_ledger
+
+HOLDS, FAILS, CLOSE, UNTESTED = "holds", "fails", "too close to call", "untested"
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def scenario_path(name: str) -> Path:
+    """The bundled scenario file of a ledger scenario name (shipped copy first, then the checkout's)."""
+    for folder in (_PACKAGE / "scenarios", _PACKAGE.parent / "scenarios"):
+        path = folder / f"{name}.yaml"
+        if path.is_file():
+            return path
+    raise ScenarioError("ledger", [Issue("scenario", "no bundled scenario of that name", "a scenarios/*.yaml name",
+                                         name)])
+
+
+@dataclass(frozen=True)
+class Run:
+    """One scenario run shared by every claim judged on it."""
+
+    scenario: object
+    results: object
+    check_index: dict  # claim id -> index into results.checks
+
+
+def _valid_on(entry: dict, date: _dt.date) -> bool:
+    valid = entry.get("valid")
+    if not isinstance(valid, dict):
+        return True
+    lo, hi = valid.get("from"), valid.get("until")
+    lo = _dt.date.fromisoformat(str(lo)) if lo is not None else None
+    hi = _dt.date.fromisoformat(str(hi)) if hi is not None else None
+    return (lo is None or lo <= date) and (hi is None or date < hi)
+
+
+def as_of_overrides(raw: dict, date: str) -> list[str]:
+    """``--set`` overrides that make a scenario's data those in force on ``date`` (ISO).
+
+    Every parameter citing a claims.yaml entry that is not valid on the date is rebound to the
+    entry of the same ``series`` that is; a scenario with ``fit:`` parameters is run ``as_of`` the
+    date (only data published before it are fitted).
+    """
+    from costsim.scenario import claims_index
+
+    day = _dt.date.fromisoformat(date)
+    index = claims_index()
+    out: list[str] = []
+    params = raw.get("params") or {}
+    has_fit = False
+    for name, spec in params.items():
+        if not isinstance(spec, dict):
+            continue
+        has_fit = has_fit or "fit" in spec
+        cid = spec.get("claim")
+        entry = index.get(cid) if isinstance(cid, str) else None
+        if entry is None or _valid_on(entry, day) or not entry.get("series"):
+            continue
+        for other_id, other in index.items():
+            if other.get("series") == entry["series"] and other_id != cid and _valid_on(other, day):
+                out.append(f"params.{name}.claim={other_id}")
+                break
+    if has_fit:
+        d = _dt.date.fromisoformat(date)
+        out.append(f"as_of={d.year + (d - _dt.date(d.year, 1, 1)).days / 365.25:.4f}")
+    return out
+
+
+def _test_mapping(claim: Claim) -> dict:
+    item = dict(claim.test)
+    item["claim"] = f"[ledger {claim.id}] {claim.quote}"
+    return item
+
+
+def build_scenario(name: str, overrides: list[str] | tuple[str, ...], claims: list[Claim]):
+    """The scenario ``name`` with ``overrides`` applied and the claims' inline tests added as checks."""
+    from costsim.scenario import apply_override, load_raw, validate
+
+    path = scenario_path(name)
+    data, lines, texts = load_raw(path)
+    issues: list[Issue] = []
+    for assignment in overrides:
+        issues.extend(apply_override(data, assignment))
+    if issues:
+        raise ScenarioError(str(path), issues)
+    extra = [_test_mapping(c) for c in claims if c.test is not None]
+    if extra:
+        data["checks"] = list(data.get("checks") or []) + extra
+    return validate(data, lines, str(path), path.parent, tuple(texts), tuple(overrides))
+
+
+def _match_check(scenario, claim: Claim) -> int | None:
+    if claim.test is not None:
+        target = f"[ledger {claim.id}]"
+        hits = [i for i, c in enumerate(scenario.checks) if c.claim.startswith(target)]
+    else:
+        prefix = " ".join(str(claim.check).split())
+        hits = [i for i, c in enumerate(scenario.checks) if " ".join(c.claim.split()).startswith(prefix)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def run_for(name: str, claims: list[Claim], overrides: tuple[str, ...], n: int) -> Run:
+    """Run scenario ``name`` once for all ``claims`` (with ``overrides``), at ``n`` samples and its own seed."""
+    from costsim.engine import run
+
+    scenario = build_scenario(name, overrides, claims)
+    results = run(scenario, n=min(n, scenario.samples))
+    index = {c.id: _match_check(scenario, c) for c in claims}
+    return Run(scenario, results, index)
+
+
+def indicator(results, check) -> np.ndarray:
+    """Per-sample truth of a check: its event (probability checks) or its condition on each sample."""
+    x = np.asarray(results.at_year(check.output, check.year, check.bloc), dtype=float)
+    if x.ndim > 1:
+        x = x[:, 0]
+    kind, a, b = check.event if check.stat == "probability" else check.test
+    if kind == "above":
+        return x >= a
+    if kind == "below":
+        return x < a if check.stat == "probability" else x <= a
+    return (x >= a) & (x <= b)
+
+
+def _verdict(claim: Claim, ledger: Ledger, run: Run) -> dict:
+    i = run.check_index.get(claim.id)
+    if i is None:
+        return {"verdict": UNTESTED, "reason": f"no unique check starting {claim.check!r} in {claim.scenario}",
+                "probability": None, "mc_se": None, "value": None, "value_se": None, "check": claim.check}
+    check = run.scenario.checks[i]
+    cr = run.results.checks[i]
+    hit = indicator(run.results, check)
+    n = hit.shape[0]
+    p = float(hit.mean())
+    if check.stat == "probability" and check.test[0] == "below":
+        p = 1.0 - p  # "the event is unlikely": the claim holds in the samples without the event
+    if claim.negate:
+        p = 1.0 - p
+    se = math.sqrt(max(p * (1 - p), 1.0 / n) / n)
+    if claim.judge == "probability":
+        lo, hi = ledger.probability_band
+        verdict = HOLDS if p - 2 * se >= hi else FAILS if p + 2 * se <= lo else CLOSE
+    elif not cr.conclusive:
+        verdict = CLOSE
+    else:
+        verdict = HOLDS if cr.passed != claim.negate else FAILS
+    return {"verdict": verdict, "reason": "", "probability": p, "mc_se": se, "value": cr.value,
+            "value_se": cr.se, "check": cr.description, "n": n}
+
+
+def _round(x):
+    return None if x is None or not math.isfinite(x) else float(f"{x:.6g}")
+
+
+def _record(claim: Claim, verdict: dict) -> dict:
+    rec = {"id": claim.id, "quote": claim.quote, "who": claim.who, "source": claim.source, "date": claim.date,
+           "kind": claim.kind, "scenario": claim.scenario, "check": verdict.get("check", claim.check),
+           "verdict": verdict["verdict"], "probability": _round(verdict.get("probability")),
+           "mc_se": _round(verdict.get("mc_se")), "value": _round(verdict.get("value")),
+           "value_se": _round(verdict.get("value_se")), "reason": verdict.get("reason") or claim.untested or ""}
+    return rec
+
+
+def judge(ids=None, *, ledger: Ledger | None = None, n: int | None = None, profiles=()) -> list[dict]:
+    """Judge the ledger's claims; return one record per claim (the ledger -> report contract).
+
+    Each record has ``id, quote, who, source, date, kind, scenario, check, verdict, probability,
+    mc_se, value, value_se, reason``, plus ``as_of`` (the overrides that set the claim's date),
+    ``later`` (the verdict with today's data, when it differs, else None) and ``profiles``
+    ({profile name: verdict} for the profiles asked for). Every scenario runs once per set of
+    overrides, with its own seed, so the records reproduce exactly.
+    """
+    ledger = ledger or load_ledger()
+    n = int(n or ledger.samples)
+    chosen = [ledger.get(i) for i in ids] if ids else list(ledger.claims)
+    from costsim.scenario import load_raw
+
+    runs: dict[tuple, Run] = {}
+    raw_cache: dict[str, dict] = {}
+
+    def get_run(name: str, overrides: tuple[str, ...]) -> Run:
+        key = (name, overrides)
+        if key not in runs:
+            group = [c for c in ledger.claims if c.scenario == name and c.tested]
+            runs[key] = run_for(name, group, overrides, n)
+        return runs[key]
+
+    records = []
+    for claim in chosen:
+        if not claim.tested:
+            rec = _record(claim, {"verdict": UNTESTED})
+            rec.update(as_of=[], later=None, profiles={})
+            records.append(rec)
+            continue
+        if claim.scenario not in raw_cache:
+            raw_cache[claim.scenario] = load_raw(scenario_path(claim.scenario))[0]
+        raw = raw_cache[claim.scenario]
+        today = _verdict(claim, ledger, get_run(claim.scenario, ()))
+        dated = tuple(as_of_overrides(raw, claim.date))
+        if claim.evidence_date and claim.evidence_date > claim.date:
+            then = {"verdict": UNTESTED, "reason": f"the evidence was published {claim.evidence_date}, after the "
+                                                   f"claim", "check": today.get("check")}
+        elif dated:
+            then = _verdict(claim, ledger, get_run(claim.scenario, dated))
+        else:
+            then = today
+        rec = _record(claim, then)
+        rec["as_of"] = list(dated)
+        later = _record(claim, today)
+        rec["later"] = ({k: later[k] for k in ("verdict", "probability", "mc_se", "value", "value_se", "check")}
+                        if (then is not today and later["verdict"] != rec["verdict"]) else None)
+        rec["profiles"] = {}
+        for prof in profiles:
+            from costsim.ledger.profiles import profile_overrides
+
+            over = tuple(profile_overrides(prof, raw)) + dated
+            rec["profiles"][prof.name] = _verdict(claim, ledger, get_run(claim.scenario, over))["verdict"]
+        records.append(rec)
+    return records
+
+
+def summary(records: list[dict]) -> dict:
+    """Counts of claims, verdicts and date-dependent verdicts."""
+    counts: dict[str, int] = {}
+    for r in records:
+        counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
+    tested = sum(v for k, v in counts.items() if k != UNTESTED)
+    return {"claims": len(records), "with_verdict": tested, "counts": counts,
+            "changed_with_later_data": sum(1 for r in records if r.get("later"))}
+
+
+def claim_run(claim: Claim, ledger: Ledger | None = None, n: int | None = None, overrides=()) -> tuple:
+    """The (scenario, results, check index) a tested claim is judged on, for scenario discovery."""
+    ledger = ledger or load_ledger()
+    group = [c for c in ledger.claims if c.scenario == claim.scenario and c.tested]
+    run = run_for(claim.scenario, group, tuple(overrides), int(n or ledger.samples))
+    return run.scenario, run.results, run.check_index.get(claim.id)
+
+
+__all__ = ["HOLDS", "FAILS", "CLOSE", "UNTESTED", "judge", "summary", "indicator", "as_of_overrides",
+           "build_scenario", "scenario_path", "claim_run", "replace"]
