@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "costsim.commands.plot",
     "costsim.commands.report",
     "costsim.commands.watch",
+    "costsim.commands.claims",
 )
 
 DESCRIPTION = """\

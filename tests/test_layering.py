@@ -18,6 +18,7 @@ import pathlib
 
 LAYERS = ["errors", "units", "distributions", "registry", "formulas", "plugins", "models", "yamlio", "graph",
           "calibration", "scenario", "schema", "sampling", "results", "store", "engine", "parallel", "sensitivity",
+          "ledger",
           "sweep", "diff", "plots", "report", "testing", "commands", "cli"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 LAZY_UPWARD_ALLOWED = {("registry", "models"), ("engine", "parallel")}

@@ -18,7 +18,7 @@ from costsim.yamlio import load_yaml
 
 KINDS = ("arithmetic", "forecast", "causal", "policy")
 CLAIM_KEYS = {"id", "quote", "who", "date", "source", "kind", "data", "scenario", "check", "test", "untested",
-              "negate", "judge", "evidence_date", "note", "as_of"}
+              "negate", "judge", "evidence_date", "note", "curve"}
 JUDGES = ("check", "probability")
 
 
@@ -41,6 +41,7 @@ class Claim:
     evidence_date: str | None = None  # the evidence was published after the claim (as-of verdict: untested)
     data: tuple[str, ...] = ()  # claims.yaml entries the claim is about
     note: str = ""
+    curve: dict | None = None  # {output, year, thresholds: {label: value}}: P(output >= t) per threshold
     line: int | None = None
 
     @property
@@ -166,7 +167,7 @@ def load_ledger(path: str | Path | None = None) -> Ledger:
             kind=str(item.get("kind", "")), scenario=item.get("scenario"), check=item.get("check"), test=test,
             untested=item.get("untested"), negate=bool(item.get("negate", False)), judge=str(judge),
             evidence_date=_iso(item.get("evidence_date")), data=data_ids, note=str(item.get("note", "")),
-            line=line))
+            curve=item.get("curve") if isinstance(item.get("curve"), dict) else None, line=line))
     band = data.get("probability_band", [0.2, 0.8])
     if (not isinstance(band, list) or len(band) != 2 or not all(isinstance(b, (int, float)) for b in band)
             or not 0 < band[0] < band[1] < 1):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from costsim.errors import Issue, ScenarioError
+from costsim.errors import Issue, ModelError, ScenarioError
 from costsim.ledger.book import Claim, Ledger, load_ledger
 
 HOLDS, FAILS, CLOSE, UNTESTED = "holds", "fails", "too close to call", "untested"
@@ -107,7 +107,7 @@ def build_scenario(name: str, overrides: list[str] | tuple[str, ...], claims: li
     return validate(data, lines, str(path), path.parent, tuple(texts), tuple(overrides))
 
 
-def _match_check(scenario, claim: Claim) -> int | None:
+def match_check(scenario, claim: Claim) -> int | None:
     if claim.test is not None:
         target = f"[ledger {claim.id}]"
         hits = [i for i, c in enumerate(scenario.checks) if c.claim.startswith(target)]
@@ -123,7 +123,7 @@ def run_for(name: str, claims: list[Claim], overrides: tuple[str, ...], n: int) 
 
     scenario = build_scenario(name, overrides, claims)
     results = run(scenario, n=min(n, scenario.samples))
-    index = {c.id: _match_check(scenario, c) for c in claims}
+    index = {c.id: match_check(scenario, c) for c in claims}
     return Run(scenario, results, index)
 
 
@@ -140,7 +140,8 @@ def indicator(results, check) -> np.ndarray:
     return (x >= a) & (x <= b)
 
 
-def _verdict(claim: Claim, ledger: Ledger, run: Run) -> dict:
+def verdict_of(claim: Claim, ledger: Ledger, run: Run) -> dict:
+    """The verdict, probability and check value of one claim on a run (see ``judge``)."""
     i = run.check_index.get(claim.id)
     if i is None:
         return {"verdict": UNTESTED, "reason": f"no unique check starting {claim.check!r} in {claim.scenario}",
@@ -213,13 +214,13 @@ def judge(ids=None, *, ledger: Ledger | None = None, n: int | None = None, profi
         if claim.scenario not in raw_cache:
             raw_cache[claim.scenario] = load_raw(scenario_path(claim.scenario))[0]
         raw = raw_cache[claim.scenario]
-        today = _verdict(claim, ledger, get_run(claim.scenario, ()))
+        today = verdict_of(claim, ledger, get_run(claim.scenario, ()))
         dated = tuple(as_of_overrides(raw, claim.date))
         if claim.evidence_date and claim.evidence_date > claim.date:
             then = {"verdict": UNTESTED, "reason": f"the evidence was published {claim.evidence_date}, after the "
                                                    f"claim", "check": today.get("check")}
         elif dated:
-            then = _verdict(claim, ledger, get_run(claim.scenario, dated))
+            then = verdict_of(claim, ledger, get_run(claim.scenario, dated))
         else:
             then = today
         rec = _record(claim, then)
@@ -232,7 +233,13 @@ def judge(ids=None, *, ledger: Ledger | None = None, n: int | None = None, profi
             from costsim.ledger.profiles import profile_overrides
 
             over = tuple(profile_overrides(prof, raw)) + dated
-            rec["profiles"][prof.name] = _verdict(claim, ledger, get_run(claim.scenario, over))["verdict"]
+            if then["verdict"] == UNTESTED:  # no evidence yet on the claim's date, whatever one believes
+                rec["profiles"][prof.name] = UNTESTED
+                continue
+            try:
+                rec["profiles"][prof.name] = verdict_of(claim, ledger, get_run(claim.scenario, over))["verdict"]
+            except ModelError:  # the profile's beliefs drive the scenario's models out of their domain
+                rec["profiles"][prof.name] = "model error"
         records.append(rec)
     return records
 
@@ -255,5 +262,5 @@ def claim_run(claim: Claim, ledger: Ledger | None = None, n: int | None = None, 
     return run.scenario, run.results, run.check_index.get(claim.id)
 
 
-__all__ = ["HOLDS", "FAILS", "CLOSE", "UNTESTED", "judge", "summary", "indicator", "as_of_overrides",
+__all__ = ["verdict_of", "run_for", "Run", "HOLDS", "FAILS", "CLOSE", "UNTESTED", "judge", "summary", "indicator", "as_of_overrides",
            "build_scenario", "scenario_path", "claim_run", "replace"]

@@ -1,0 +1,89 @@
+"""``costsim claims``: the claims ledger, one line per claim of the debate."""
+
+from __future__ import annotations
+
+import argparse
+
+EPILOG = """\
+examples:
+  costsim claims                          every claim: id, verdict, P(holds) +- MC error, scenario
+  costsim claims hn.api_price_gap         only these claims (as of their date, and with later data)
+  costsim claims --json                   records: id, quote, source, date, scenario, check, verdict, ...
+  costsim claims --profiles               the verdict under each belief profile (essay, critics, neutral)
+  costsim claims --why essay.powerful_ai_years   what would flip it: PRIM boxes, one-at-a-time swings
+  costsim claims --markdown               the ledger as a Markdown table
+  costsim claims --profile-set critics on_trend  the --set overrides that run a scenario under a profile
+
+A claim is judged with the data of its own date (prices then in force, fits of data published
+before it); where today's data give another verdict, both are shown. Verdicts: holds, fails,
+too close to call (the Monte Carlo error, or for forecasts the prior spread, straddles the
+threshold), untested (with the reason). Same seed, same verdicts, byte for byte.
+"""
+
+
+def register(sub) -> None:
+    p = sub.add_parser("claims", help="the claims ledger: every claim of the debate with its verdict",
+                       description="Judge the claims of the debate (costsim/data/ledger.yaml).", epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("ids", nargs="*", metavar="ID", help="claims to judge (default: all)")
+    p.add_argument("-n", "--samples", type=int, metavar="N", help="samples per scenario run (default: the ledger's)")
+    p.add_argument("--json", action="store_true", help="print the records as JSON")
+    p.add_argument("--markdown", action="store_true", help="print the ledger as a Markdown table")
+    p.add_argument("--html", action="store_true", help="print the ledger as an HTML table")
+    p.add_argument("--profiles", nargs="?", const="essay,critics,neutral", metavar="A,B",
+                   help="also judge under these belief profiles (default: essay,critics,neutral)")
+    p.add_argument("--why", action="store_true", help="scenario discovery for the claims named (PRIM, swings)")
+    p.add_argument("--no-swing", action="store_true", help="with --why: skip the one-at-a-time swings")
+    p.add_argument("--profile-set", nargs=2, metavar=("PROFILE", "SCENARIO"),
+                   help="print the --set options that run SCENARIO under PROFILE, one per line")
+    p.add_argument("--ledger", metavar="FILE", help="a ledger file (default: the bundled one)")
+    p.set_defaults(func=cmd_claims)
+
+
+def cmd_claims(args) -> int:
+    import json
+
+    from costsim.ledger import judge, load_ledger, summary
+    from costsim.ledger.render import format_line, to_html, to_markdown
+
+    ledger = load_ledger(args.ledger)
+    if args.profile_set:
+        from costsim.ledger import scenario_path
+        from costsim.ledger.profiles import load_profile, profile_overrides
+        from costsim.scenario import load_raw
+
+        name, scen = args.profile_set
+        path = scen if scen.endswith((".yaml", ".yml")) else scenario_path(scen)
+        for o in profile_overrides(load_profile(name), load_raw(path)[0]):
+            print(f"--set={o}")
+        return 0
+    if args.why:
+        from costsim.ledger.why import format_why, why
+
+        ids = args.ids or [c.id for c in ledger.claims if c.tested]
+        infos = [why(i, ledger=ledger, n=args.samples, swing=not args.no_swing) for i in ids]
+        if args.json:
+            print(json.dumps(infos, indent=1, sort_keys=True, default=float))
+        else:
+            print("\n\n".join(format_why(i) for i in infos))
+        return 0
+    profiles = ()
+    if args.profiles:
+        from costsim.ledger.profiles import load_profile
+
+        profiles = tuple(load_profile(p.strip()) for p in args.profiles.split(",") if p.strip())
+    records = judge(args.ids or None, ledger=ledger, n=args.samples, profiles=profiles)
+    if args.json:
+        print(json.dumps(records, indent=1, sort_keys=True))
+    elif args.markdown:
+        print(to_markdown(records), end="")
+    elif args.html:
+        print(to_html(records), end="")
+    else:
+        for r in records:
+            print(format_line(r))
+        s = summary(records)
+        counts = ", ".join(f"{v} {k}" for k, v in sorted(s["counts"].items()))
+        print(f"\n{s['claims']} claims, {s['with_verdict']} with a verdict as of their date ({counts}); "
+              f"{s['changed_with_later_data']} differ with later data")
+    return 0

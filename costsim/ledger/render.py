@@ -1,0 +1,108 @@
+"""The ledger as text, Markdown and HTML tables (escaped), each verdict linked to its scenario's section."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from costsim.ledger.book import source_title
+
+
+def anchor(scenario: str | None) -> str:
+    """The report's section anchor of a scenario: ``#s-NAME``, as costsim.report names its sections."""
+    return f"#s-{re.sub(r'[^A-Za-z0-9_-]+', '-', str(scenario))}" if scenario else ""
+
+
+def _prob(r: dict) -> str:
+    if r.get("probability") is None:
+        return ""
+    return f"{r['probability']:.3f} ± {r['mc_se']:.3f}"
+
+
+def _verdict_text(r: dict) -> str:
+    text = r["verdict"]
+    if r.get("later"):
+        text += f" (later data: {r['later']['verdict']})"
+    return text
+
+
+def format_line(r: dict) -> str:
+    """One line of ``costsim claims``: id, verdict, probability with its MC error, scenario (or the reason)."""
+    prob = f"P={r['probability']:.3f}±{r['mc_se']:.3f}" if r.get("probability") is not None else ""
+    where = r.get("scenario") or ""
+    tail = f"  ({r['reason']})" if r["verdict"] == "untested" and r.get("reason") else ""
+    line = f"{r['id']:36s} {r['verdict']:18s} {prob:18s} {where}{tail}"
+    if r.get("later"):
+        lp = r["later"].get("probability")
+        line += f"\n{'':36s} later data: {r['later']['verdict']}" + (f" P={lp:.3f}" if lp is not None else "")
+    if r.get("profiles"):
+        line += "\n" + f"{'':36s} profiles: " + ", ".join(f"{k}={v}" for k, v in r["profiles"].items())
+    return line
+
+
+def _md(text: object) -> str:
+    """Escape text for a Markdown table cell (pipes, backslashes, emphasis and link syntax, newlines)."""
+    s = str(text).replace("\\", "\\\\")
+    for ch in "|*_`[]<>#":
+        s = s.replace(ch, "\\" + ch)
+    return " ".join(s.split())
+
+
+def profile_agreement(r: dict) -> str:
+    """``all agree``, ``only NAME supports`` or ``split`` for a record's per-profile verdicts."""
+    verdicts = r.get("profiles") or {}
+    if not verdicts:
+        return ""
+    if len(set(verdicts.values())) == 1:
+        return "all agree"
+    holding = [k for k, v in verdicts.items() if v == "holds"]
+    return f"only {holding[0]} supports" if len(holding) == 1 else "split"
+
+
+def to_markdown(records: list[dict]) -> str:
+    """The ledger as a Markdown table; every cell escaped, every verdict linked to its scenario section."""
+    profiles = list(dict.fromkeys(k for r in records for k in (r.get("profiles") or {})))
+    head = ["claim", "quote", "who", "date", "kind", "verdict", "P (± MC se)", "scenario"] + profiles
+    if profiles:
+        head.append("profiles")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in records:
+        verdict = _md(_verdict_text(r))
+        if r.get("scenario") and r["verdict"] != "untested":
+            verdict = f"[{verdict}]({anchor(r['scenario'])})"
+        elif r.get("reason"):
+            verdict = f"{verdict}: {_md(r['reason'])}"
+        cells = [_md(r["id"]), _md(f"\u201c{r['quote']}\u201d ({source_title(r['source'])})"), _md(r["who"]),
+                 _md(r["date"]), _md(r["kind"]), verdict, _md(_prob(r)), _md(r.get("scenario") or "")]
+        cells += [_md((r.get("profiles") or {}).get(p, "")) for p in profiles]
+        if profiles:
+            cells.append(_md(profile_agreement(r)))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def to_html(records: list[dict]) -> str:
+    """The ledger as an HTML table; text escaped, every verdict linked to its scenario section."""
+    e = html.escape
+    profiles = list(dict.fromkeys(k for r in records for k in (r.get("profiles") or {})))
+    head = ["claim", "quote", "who", "date", "kind", "verdict", "P (± MC se)", "scenario"] + profiles
+    if profiles:
+        head.append("profiles")
+    rows = ['<table class="ledger">', "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead>",
+            "<tbody>"]
+    for r in records:
+        cls = r["verdict"].replace(" ", "-")
+        verdict = e(_verdict_text(r))
+        if r.get("scenario") and r["verdict"] != "untested":
+            verdict = f'<a href="{e(anchor(r["scenario"]))}">{verdict}</a>'
+        elif r.get("reason"):
+            verdict = f"{verdict}: {e(r['reason'])}"
+        cells = [f"<code>{e(r['id'])}</code>", f"\u201c{e(r['quote'])}\u201d ({e(source_title(r['source']))})",
+                 e(r["who"]), e(r["date"]), e(r["kind"]), f'<span class="verdict {e(cls)}">{verdict}</span>',
+                 e(_prob(r)), e(r.get("scenario") or "")]
+        cells += [e((r.get("profiles") or {}).get(p, "")) for p in profiles]
+        if profiles:
+            cells.append(e(profile_agreement(r)))
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    rows += ["</tbody>", "</table>"]
+    return "\n".join(rows) + "\n"
