@@ -210,3 +210,12 @@ def test_ledger_rejects_bad_entries(tmp_path):
         load_ledger(bad)
     text = str(err.value)
     assert "one sentence" in text and "unknown kind" in text
+
+
+def test_report_sections_wrap_the_tables(records):
+    from costsim.ledger.render import report_section_html, report_section_markdown
+
+    page = report_section_html(records)
+    assert page.startswith('<section id="ledger">') and page.count("<tr>") == len(records) + 1
+    md = report_section_markdown(records)
+    assert md.startswith("## Claims ledger") and md.count("\n| ") == len(records) + 1

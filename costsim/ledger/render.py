@@ -106,3 +106,24 @@ def to_html(records: list[dict]) -> str:
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     rows += ["</tbody>", "</table>"]
     return "\n".join(rows) + "\n"
+
+
+def report_section_html(records: list[dict]) -> str:
+    """The ledger as the report's opening section (``<section id="ledger">``), for a one-line hook."""
+    from costsim.ledger.judge import summary
+
+    s = summary(records)
+    counts = ", ".join(f"{v} {html.escape(k)}" for k, v in sorted(s["counts"].items()))
+    return (f'<section id="ledger">\n<h2>Claims ledger</h2>\n<p>{s["claims"]} claims of the debate, '
+            f'{s["with_verdict"]} with a verdict as of their date ({counts}); {s["changed_with_later_data"]} '
+            f"differ with later data. Each verdict links to the scenario that tests it; "
+            f"<code>costsim claims --why ID</code> shows what would flip it.</p>\n{to_html(records)}</section>\n")
+
+
+def report_section_markdown(records: list[dict]) -> str:
+    """The ledger as the Markdown report's opening section."""
+    from costsim.ledger.judge import summary
+
+    s = summary(records)
+    return (f"## Claims ledger\n\n{s['claims']} claims, {s['with_verdict']} with a verdict as of their date; "
+            f"{s['changed_with_later_data']} differ with later data.\n\n{to_markdown(records)}\n")
