@@ -201,7 +201,7 @@ def test_catch_up_matches_a_hand_computation():
     grid = np.array([2020.0, 2021, 2022, 2023])
     leader = np.array([[22.0, 23, 24, 25]])
     follower = np.array([[21.0, 21.0, 23.5, 24.0], [np.nan, np.nan, 23.0, 26.0]])
-    lag = cal._catch_up(np.vstack([leader, leader]), follower, grid)
+    lag = cal.catch_up(np.vstack([leader, leader]), follower, grid)
     # row 0, t=0: 22 is reached 40% of the way from 2021 (21) to 2022 (23.5) -> 1.4 years
     np.testing.assert_allclose(lag, [[1.4, 0.8, 1.0, np.inf], [2.0, 1.0, 1 / 3, 0.0]])
 
@@ -324,8 +324,10 @@ def test_param_yaml_round_trips_through_the_scenario_reader(dataset):
     text = cal.param_yaml("frontier_flop_x_per_year", spec, cal.fit_form(trend))
     data, _ = load_yaml(text)
     assert data["params"]["frontier_flop_x_per_year"] == spec
-    fit_line = next(line for line in text.splitlines() if line.startswith("  #   fit:"))
-    fit_spec, _ = load_yaml(fit_line.replace("  #   fit: ", "", 1))
+    commented = [line[4:] for line in text.splitlines() if line.startswith("#   ")]
+    alt, _ = load_yaml("\n".join(commented))
+    fit_spec = alt["frontier_flop_x_per_year"]["fit"]
+    assert alt["frontier_flop_x_per_year"]["credibility"] == spec["credibility"]
     resolved, issues = cal.resolve_fit_param({"fit": fit_spec, "credibility": 0.9})
     assert issues == [] and resolved == spec
 
