@@ -86,4 +86,13 @@ def cmd_claims(args) -> int:
         counts = ", ".join(f"{v} {k}" for k, v in sorted(s["counts"].items()))
         print(f"\n{s['claims']} claims, {s['with_verdict']} with a verdict as of their date ({counts}); "
               f"{s['changed_with_later_data']} differ with later data")
+        if profiles:
+            from costsim.ledger.render import profile_agreement
+
+            tally: dict[str, int] = {}
+            for r in records:
+                if r["verdict"] != "untested":
+                    key = profile_agreement(r)
+                    tally[key] = tally.get(key, 0) + 1
+            print("profiles: " + ", ".join(f"{v} {k}" for k, v in sorted(tally.items())))
     return 0

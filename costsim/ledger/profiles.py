@@ -61,3 +61,8 @@ def profile_overrides(profile: Profile, raw: dict) -> list[str]:
     params = raw.get("params") or {}
     return [f"params.{name}={json.dumps(spec, sort_keys=True)}" for name, spec in profile.params.items()
             if name in params]
+
+
+def all_profiles() -> list[Profile]:
+    """Every bundled profile (essay, critics, neutral), in name order."""
+    return [load_profile(name) for name in profile_names()]
