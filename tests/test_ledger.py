@@ -219,3 +219,21 @@ def test_report_sections_wrap_the_tables(records):
     assert page.startswith('<section id="ledger">') and page.count("<tr>") == len(records) + 1
     md = report_section_markdown(records)
     assert md.startswith("## Claims ledger") and md.count("\n| ") == len(records) + 1
+
+
+def test_claims_why_and_profile_set_on_the_command_line():
+    out = _cli("claims", "--why", "--no-swing", "hn.no_substitute_2_3_years", "comments.china_ppp")
+    assert "holds where:" in out and "fails where:" in out and "coverage" in out and "density" in out
+    assert "comments.china_ppp: untested" in out
+    sets = _cli("claims", "--profile-set", "essay", "on_trend").splitlines()
+    assert sets and all(s.startswith("--set=params.") for s in sets)
+    scenario = load_scenario(scenario_path("on_trend"), [s.removeprefix("--set=") for s in sets])
+    assert scenario.params["effective_compute_gap_x"].is_constant
+
+
+def test_markdown_and_html_commands_print_one_row_per_claim():
+    md = _cli("claims", "--markdown", "hn.api_price_gap", "hn.tsmc_shock")
+    assert len([ln for ln in md.splitlines() if ln.startswith("| hn")]) == 2
+    assert "later data: fails" in md
+    page = _cli("claims", "--html", "hn.api_price_gap")
+    assert page.count("<tr>") == 2 and 'class="ledger"' in page
