@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -262,5 +262,5 @@ def claim_run(claim: Claim, ledger: Ledger | None = None, n: int | None = None, 
     return run.scenario, run.results, run.check_index.get(claim.id)
 
 
-__all__ = ["verdict_of", "run_for", "Run", "HOLDS", "FAILS", "CLOSE", "UNTESTED", "judge", "summary", "indicator", "as_of_overrides",
-           "build_scenario", "scenario_path", "claim_run", "replace"]
+__all__ = ["verdict_of", "run_for", "Run", "match_check", "HOLDS", "FAILS", "CLOSE", "UNTESTED", "judge", "summary",
+           "indicator", "as_of_overrides", "build_scenario", "scenario_path", "claim_run"]

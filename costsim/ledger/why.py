@@ -7,7 +7,7 @@ import numpy as np
 from costsim.errors import ScenarioError
 from costsim.ledger.book import Ledger, load_ledger
 from costsim.ledger.discovery import prim, swing_values
-from costsim.ledger.judge import (FAILS, HOLDS, Run, as_of_overrides, build_scenario, indicator, match_check,
+from costsim.ledger.judge import (Run, as_of_overrides, build_scenario, indicator, match_check,
                                   scenario_path, verdict_of)
 
 DECADES = tuple(10.0 ** k for k in range(26, 37))
@@ -127,4 +127,4 @@ def _fmt(x) -> str:
     return "n/a" if x is None else f"{x:.4g}"
 
 
-__all__ = ["why", "format_why", "HOLDS", "FAILS"]
+__all__ = ["why", "format_why"]
