@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "costsim.commands.plot",
     "costsim.commands.report",
     "costsim.commands.watch",
+    "costsim.commands.init",
 )
 
 DESCRIPTION = """\
@@ -32,6 +33,8 @@ and chip export controls as models you run from YAML scenario files.
 
 Quick start:
   costsim run scenarios/reference_r1.yaml            run a scenario, print a summary and its checks
+  costsim run reference_r1                            the same, by name (./scenarios/ or the bundled ones)
+  costsim init                                        write starter.yaml, a scenario to edit into your own
   costsim validate --explain scenarios/baseline.yaml  check a file; show what each uncertain input implies
   costsim report                                      run every bundled scenario into report/index.html
   costsim models                                      every model with its inputs, outputs and units

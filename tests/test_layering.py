@@ -17,7 +17,7 @@ import ast
 import pathlib
 
 LAYERS = ["errors", "units", "distributions", "registry", "formulas", "plugins", "models", "yamlio", "graph",
-          "calibration", "scenario", "schema", "sampling", "results", "store", "engine", "parallel", "sensitivity",
+          "calibration", "bundled", "scenario", "schema", "sampling", "results", "store", "engine", "parallel", "sensitivity",
           "sweep", "diff", "plots", "report", "testing", "commands", "cli"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 LAZY_UPWARD_ALLOWED = {("registry", "models"), ("engine", "parallel")}

@@ -26,7 +26,7 @@ def register(sub) -> None:
     p = sub.add_parser("run", help="run a scenario: summary table and checks",
                        description="Run a scenario file's Monte Carlo simulation.", epilog=RUN_EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("file", help="scenario YAML file")
+    p.add_argument("file", help="scenario YAML file, or the name of a bundled scenario (e.g. reference_r1)")
     add_scenario_options(p)
     p.add_argument("-o", "--output", metavar="DIR", help="save the results into this new folder")
     p.add_argument("--force", action="store_true", help="replace an existing results folder of costsim's")
@@ -142,8 +142,10 @@ def cmd_run(args) -> int:
     from costsim.scenario import load_scenario
     from costsim.store import check_target
 
+    from costsim.bundled import resolve_scenario
+
     load_plugins(args)
-    scenario = load_scenario(args.file, args.overrides, plugins=args.plugins)
+    scenario = load_scenario(resolve_scenario(args.file), args.overrides, plugins=args.plugins)
     if args.output:
         check_target(args.output, args.force)  # refuse before spending time on the run
     years = _summary_years(scenario, args.years)
