@@ -31,7 +31,7 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", metavar="DIR", help="save the results into this new folder")
     p.add_argument("--force", action="store_true", help="replace an existing results folder of costsim's")
     p.add_argument("--years", metavar="Y,Y", help="years to show in the summary (default: summary_years:)")
-    p.add_argument("--quiet", action="store_true", help="print only the checks")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the checks (and no progress bar)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("validate", help="check scenario files without running them",
@@ -150,7 +150,7 @@ def cmd_run(args) -> int:
         check_target(args.output, args.force)  # refuse before spending time on the run
     years = _summary_years(scenario, args.years)
     n = args.samples if args.samples is not None else scenario.samples
-    results = run(scenario, n=n, seed=args.seed, design=args.design, progress=Progress(f"{scenario.name}"),
+    results = run(scenario, n=n, seed=args.seed, design=args.design, progress=Progress(f"{scenario.name}", quiet=args.quiet),
                   **parallel_options(args))
     if not args.quiet:
         print(f"{scenario.name}: n={results.n:,} seed={results.meta['seed']} design={results.meta['design']} "
