@@ -18,7 +18,8 @@ import pathlib
 
 LAYERS = ["errors", "units", "progress", "distributions", "registry", "formulas", "plugins", "models", "yamlio",
           "graph", "calibration", "bundled", "scenario", "schema", "sampling", "frames", "results", "store",
-          "engine", "parallel", "sensitivity", "sweep", "diff", "plots", "report", "testing", "commands", "cli"]
+          "engine", "parallel", "sensitivity", "sweep", "diff", "inline", "plots", "report", "testing",
+          "commands", "cli"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 LAZY_UPWARD_ALLOWED = {("registry", "models"), ("engine", "parallel")}
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "costsim"
