@@ -158,3 +158,9 @@ def test_notebook_tour_runs_as_a_plain_script():
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "<costsim Results reference_r1: n=20,000" in proc.stdout
     assert "<xarray.Dataset>" in proc.stdout and "P(effective FLOP in 2030 > 1e29) = 0.9" in proc.stdout
+
+
+def test_run_accepts_progress_true_and_false():
+    quiet = run(R1, n=3000, chunk_size=1000, progress=False)
+    shown = run(R1, n=3000, chunk_size=1000, progress=True)  # not a terminal here: nothing drawn, same numbers
+    np.testing.assert_array_equal(quiet.outputs["effective_flop"], shown.outputs["effective_flop"])
