@@ -245,7 +245,8 @@ def histogram(x: np.ndarray, bins: int = 12, width: int = 40) -> list[str]:
         bar = "#" * int(round(width * count / top))
         lines.append(f"  {left:>10.3g} | {bar:<{width}} {count / x.size:6.1%}")
     outside = int(np.sum((x < lo) | (x > hi)))
-    lines.append(f"  {hi:>10.3g} |  ({outside / x.size:.1%} of samples beyond these bins{', log scale' if log else ''})")
+    scale = ", log scale" if log else ""
+    lines.append(f"  {hi:>10.3g} |  ({outside / x.size:.1%} of samples beyond these bins{scale})")
     return lines
 
 

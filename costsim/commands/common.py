@@ -1,4 +1,4 @@
-"""Options and output helpers shared by the subcommands (imports stay light: argparse, and tqdm only once a bar shows)."""
+"""Options and output helpers shared by the subcommands (light imports: tqdm loads only once a bar shows)."""
 
 from __future__ import annotations
 
