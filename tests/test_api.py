@@ -107,6 +107,12 @@ def test_repr_is_a_few_lines_without_arrays(race):
     assert "more outputs" in text and "checks: " in lines[-1]
 
 
+def test_html_summary_spans_outputs_without_a_year(race):
+    page = race._repr_html_()
+    assert "<code>lead_at_crossing_years</code>" in page and 'colspan="3"' in page
+    assert "<code>stock_h100e {China}</code>" in page
+
+
 def test_html_summary_escapes_and_shows_checks():
     text = (R1.read_text().replace('R1 closed form: median', 'median <b>bold</b> & R1'))
     res = run(scenario_from_text(text, source="r1.yaml"), n=500)
