@@ -6,6 +6,10 @@ The public API, imported lazily so that ``import costsim`` (and ``costsim --help
     scenario = costsim.load_scenario("scenarios/reference_r1.yaml")
     results = costsim.run(scenario, n=100_000, seed=1)
     costsim.sobol(scenario, n_base=2**12)
+    results.to_pandas(), results.to_xarray()           # with the frames extra
+    costsim.estimate("lognormal_ci(4e7, 1e8) / uniform(3, 5) ** 2")   # what `costsim eval` runs
+
+See docs/API.md.
 
 Sweeps and paired comparisons live in their modules (``costsim.sweep.sweep``,
 ``costsim.diff.diff``): a function there would be shadowed by the submodule of the same name.
@@ -25,6 +29,8 @@ _API = {
     "tornado": "costsim.sensitivity",
     "load_plugin": "costsim.plugins",
     "model": "costsim.registry",
+    "estimate": "costsim.inline",
+    "Progress": "costsim.progress",
 }
 __all__ = ["__version__", *_API]
 

@@ -25,6 +25,8 @@ COMMAND_MODULES = (
     "costsim.commands.report",
     "costsim.commands.watch",
     "costsim.commands.claims",
+    "costsim.commands.init",
+    "costsim.commands.eval",
 )
 
 DESCRIPTION = """\
@@ -33,6 +35,9 @@ and chip export controls as models you run from YAML scenario files.
 
 Quick start:
   costsim run scenarios/reference_r1.yaml            run a scenario, print a summary and its checks
+  costsim run reference_r1                            the same, by name (./scenarios/ or the bundled ones)
+  costsim init                                        write starter.yaml, a scenario to edit into your own
+  costsim eval "lognormal_ci(4e7, 1e8) / uniform(3, 5) ** 2"   a one-line estimate, Squiggle-style
   costsim validate --explain scenarios/baseline.yaml  check a file; show what each uncertain input implies
   costsim report                                      run every bundled scenario into report/index.html
   costsim models                                      every model with its inputs, outputs and units

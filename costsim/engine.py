@@ -180,6 +180,9 @@ def run(scenario: Scenario | str | Path, n: int | None = None, seed: int | None 
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
+    from costsim.progress import as_progress  # progress=True: a tqdm.auto bar; False/None: none
+
+    progress = as_progress(progress, scenario.name)
     n = int(scenario.samples if n is None else n)
     seed = int(scenario.seed if seed is None else seed)
     design = design or scenario.sampling

@@ -308,6 +308,29 @@ class Results:
             desc = f"{check.stat}({where}) {cond}"
         return CheckResult(check.claim, desc, value, se, bool(passed), conclusive, needed)
 
+    # ------------------------------------------------------------------ notebooks and data frames
+    def to_pandas(self):
+        """The tidy summary (the rows of summary.csv) as a pandas DataFrame; see costsim.frames."""
+        from costsim.frames import to_pandas
+
+        return to_pandas(self)
+
+    def to_xarray(self):
+        """Every sample as an xarray Dataset (dims sample, year, bloc; units in attrs); see costsim.frames."""
+        from costsim.frames import to_xarray
+
+        return to_xarray(self)
+
+    def __repr__(self) -> str:
+        from costsim.frames import results_repr
+
+        return results_repr(self)
+
+    def _repr_html_(self) -> str:
+        from costsim.frames import summary_html
+
+        return summary_html(self)
+
     # ------------------------------------------------------------------ save / load
     def arrays(self) -> dict[str, np.ndarray]:
         out = {"years": self.years}

@@ -16,10 +16,10 @@ imports the upper one):
 import ast
 import pathlib
 
-LAYERS = ["errors", "units", "distributions", "registry", "formulas", "plugins", "models", "yamlio", "graph",
-          "calibration", "scenario", "schema", "sampling", "results", "store", "engine", "parallel", "sensitivity",
-          "ledger",
-          "sweep", "diff", "plots", "report", "testing", "commands", "cli"]
+LAYERS = ["errors", "units", "progress", "distributions", "registry", "formulas", "plugins", "models", "yamlio",
+          "graph", "calibration", "bundled", "scenario", "schema", "sampling", "frames", "results", "store",
+          "engine", "parallel", "sensitivity", "ledger", "sweep", "diff", "inline", "plots", "report", "testing",
+          "commands", "cli"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 LAZY_UPWARD_ALLOWED = {("registry", "models"), ("engine", "parallel")}
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "costsim"

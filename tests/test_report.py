@@ -195,10 +195,17 @@ def test_markdown_of_one_run(built):
 
 
 # ------------------------------------------------------------------------------ commands
-def test_cli_report_says_when_there_is_no_scenarios_folder(tmp_path, monkeypatch, capsys):
+def test_cli_report_says_when_there_is_no_scenarios_folder(tmp_path, monkeypatch):
+    # without ./scenarios/ `costsim report` falls back to the scenarios installed with costsim
+    # (issue 19; run end to end from a wheel in tests/test_wheel.py); a folder that is not there
+    # is still reported as such
+    from costsim.bundled import packaged_scenarios_folder, scenarios_folder
+    from costsim.errors import ScenarioError
+
     monkeypatch.chdir(tmp_path)
-    assert main(["report"]) == 2
-    assert "no scenarios folder here" in capsys.readouterr().err
+    assert scenarios_folder() == packaged_scenarios_folder() is not None
+    with pytest.raises(ScenarioError, match="no scenarios folder here"):
+        report.bundled_scenarios(tmp_path / "scenarios")
 
 
 def test_cli_report_runs_the_scenarios_folder(quick, tmp_path, monkeypatch, capsys):

@@ -1,10 +1,10 @@
-"""Options and output helpers shared by the subcommands (imports stay light: argparse, sys, time)."""
+"""Options and output helpers shared by the subcommands (light imports: tqdm loads only once a bar shows)."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-import time
+
+from costsim.progress import Progress  # noqa: F401 (the commands' progress bar, re-exported)
 
 
 def add_scenario_options(p: argparse.ArgumentParser, *, samples: bool = True) -> None:
@@ -55,38 +55,6 @@ def load_plugins(args) -> None:
     load_entry_point_models()
     for path in paths:
         load_plugin(path)
-
-
-class Progress:
-    """A progress line on stderr with counts and ETA; silent unless stderr is a terminal and the
-    work takes more than ``after_s`` seconds."""
-
-    def __init__(self, label: str, after_s: float = 1.0, stream=None, force: bool = False):
-        self.label = label
-        self.after_s = after_s
-        self.stream = stream or sys.stderr
-        self.enabled = force or (hasattr(self.stream, "isatty") and self.stream.isatty())
-        self.t0 = time.perf_counter()
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        elapsed = time.perf_counter() - self.t0
-        if elapsed < self.after_s and done < total:
-            return
-        if elapsed < self.after_s and not self.shown:
-            return
-        frac = done / total if total else 1.0
-        eta = elapsed * (1 - frac) / frac if frac > 0 else 0.0
-        width = 28
-        bar = "#" * int(width * frac) + "-" * (width - int(width * frac))
-        self.stream.write(f"\r{self.label} [{bar}] {done:,}/{total:,} {frac:5.1%} "
-                          f"elapsed {elapsed:5.1f}s eta {eta:5.1f}s")
-        self.shown = True
-        if done >= total:
-            self.stream.write("\n")
-        self.stream.flush()
 
 
 def fmt(x: float) -> str:

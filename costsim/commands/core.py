@@ -26,12 +26,12 @@ def register(sub) -> None:
     p = sub.add_parser("run", help="run a scenario: summary table and checks",
                        description="Run a scenario file's Monte Carlo simulation.", epilog=RUN_EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("file", help="scenario YAML file")
+    p.add_argument("file", help="scenario YAML file, or the name of a bundled scenario (e.g. reference_r1)")
     add_scenario_options(p)
     p.add_argument("-o", "--output", metavar="DIR", help="save the results into this new folder")
     p.add_argument("--force", action="store_true", help="replace an existing results folder of costsim's")
     p.add_argument("--years", metavar="Y,Y", help="years to show in the summary (default: summary_years:)")
-    p.add_argument("--quiet", action="store_true", help="print only the checks")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the checks (and no progress bar)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("validate", help="check scenario files without running them",
@@ -142,13 +142,15 @@ def cmd_run(args) -> int:
     from costsim.scenario import load_scenario
     from costsim.store import check_target
 
+    from costsim.bundled import resolve_scenario
+
     load_plugins(args)
-    scenario = load_scenario(args.file, args.overrides, plugins=args.plugins)
+    scenario = load_scenario(resolve_scenario(args.file), args.overrides, plugins=args.plugins)
     if args.output:
         check_target(args.output, args.force)  # refuse before spending time on the run
     years = _summary_years(scenario, args.years)
     n = args.samples if args.samples is not None else scenario.samples
-    results = run(scenario, n=n, seed=args.seed, design=args.design, progress=Progress(f"{scenario.name}"),
+    results = run(scenario, n=n, seed=args.seed, design=args.design, progress=Progress(f"{scenario.name}", quiet=args.quiet),
                   **parallel_options(args))
     if not args.quiet:
         print(f"{scenario.name}: n={results.n:,} seed={results.meta['seed']} design={results.meta['design']} "

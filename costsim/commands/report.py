@@ -58,7 +58,9 @@ def cmd_report(args) -> int:
     if args.samples is not None and args.samples < 1:
         raise ScenarioError("-n", [Issue("--samples", "must be at least 1", ">= 1", args.samples)])
     load_plugins(args)
-    files = args.files or bundled_scenarios("scenarios")
+    from costsim.bundled import scenarios_folder  # ./scenarios/, else the ones installed with costsim
+
+    files = args.files or bundled_scenarios(scenarios_folder())
     t0 = time.perf_counter()
 
     def progress(text: str) -> None:
