@@ -5,25 +5,46 @@ from __future__ import annotations
 import argparse
 
 EPILOG = """\
+what a line says:
+  claim                                verdict            deciding statistic = value ± MC se, needs threshold   [scenario]
+  hn.replicate_cost_today              fails              median(us_lab_cost_usd) = 5.616e+06 ± 3.072e+04, needs in [1e+07, 1.5e+07]  [claims_us_lab_cost]
+
+  The statistic is the one that decides the verdict: a median (or another quantile, a mean, a
+  probability) of one of the scenario's outputs, with its Monte Carlo standard error, set against
+  the threshold read from the claim's words. Forecasts (judge: probability in the ledger) are
+  decided by P(the claim holds) over the prior, set against the ledger's probability band.
+
+verdicts:
+  holds              the statistic meets the threshold by more than 2 MC se; for a forecast,
+                     P(claim) - 2 se >= the band's high end (0.8)
+  fails              it misses the threshold by more than 2 MC se; for a forecast,
+                     P(claim) + 2 se <= the band's low end (0.2)
+  too close to call  the MC error straddles the threshold (more samples may settle it), or, for
+                     a forecast, P(claim) lies inside the band: the prior spread straddles the
+                     threshold (the line says which)
+  untested           no bundled model or data can test it (the reason is printed), or the
+                     evidence was published after the claim
+
+  A claim is judged with the data of its own date (prices then in force, fits of data published
+  before it); where today's data give another verdict, a "later data" line shows it. The same
+  seed gives the same verdicts, byte for byte.
+
 examples:
-  costsim claims                          every claim: id, verdict, P(holds) +- MC error, scenario
-  costsim claims hn.api_price_gap         only these claims (as of their date, and with later data)
-  costsim claims --json                   records: id, quote, source, date, scenario, check, verdict, ...
+  costsim claims                          every claim, then the counts
+  costsim claims hn.api_price_gap         only these claims
+  costsim claims --json                   records: id, quote, source, date, scenario, verdict,
+                                          statistic, value, value_se, threshold, probability, mc_se, ...
   costsim claims --profiles               the verdict under each belief profile (essay, critics, neutral)
   costsim claims --why essay.powerful_ai_years   what would flip it: PRIM boxes, one-at-a-time swings
   costsim claims --markdown               the ledger as a Markdown table
   costsim claims --profile-set critics on_trend  the --set overrides that run a scenario under a profile
-
-A claim is judged with the data of its own date (prices then in force, fits of data published
-before it); where today's data give another verdict, both are shown. Verdicts: holds, fails,
-too close to call (the Monte Carlo error, or for forecasts the prior spread, straddles the
-threshold), untested (with the reason). Same seed, same verdicts, byte for byte.
 """
 
 
 def register(sub) -> None:
     p = sub.add_parser("claims", help="the claims ledger: every claim of the debate with its verdict",
-                       description="Judge the claims of the debate (costsim/data/ledger.yaml).", epilog=EPILOG,
+                       description="Judge every quantitative claim of the 2025 DeepSeek / export-control debate "
+                       "(costsim/data/ledger.yaml) against costsim's scenarios, as of the claim's date.", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("ids", nargs="*", metavar="ID", help="claims to judge (default: all)")
     p.add_argument("-n", "--samples", type=int, metavar="N", help="samples per scenario run (default: the ledger's)")
@@ -44,7 +65,7 @@ def cmd_claims(args) -> int:
     import json
 
     from costsim.ledger import judge, load_ledger, summary
-    from costsim.ledger.render import format_line, to_html, to_markdown
+    from costsim.ledger.render import HEADER, format_line, summary_line, to_html, to_markdown
 
     ledger = load_ledger(args.ledger)
     if args.profile_set:
@@ -80,12 +101,10 @@ def cmd_claims(args) -> int:
     elif args.html:
         print(to_html(records), end="")
     else:
+        print(HEADER)
         for r in records:
             print(format_line(r))
-        s = summary(records)
-        counts = ", ".join(f"{v} {k}" for k, v in sorted(s["counts"].items()))
-        print(f"\n{s['claims']} claims, {s['with_verdict']} with a verdict as of their date ({counts}); "
-              f"{s['changed_with_later_data']} differ with later data")
+        print("\n" + summary_line(summary(records)))
         if profiles:
             from costsim.ledger.render import profile_agreement
 

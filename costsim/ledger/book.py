@@ -165,7 +165,7 @@ def load_ledger(path: str | Path | None = None) -> Ledger:
         claims.append(Claim(
             id=cid, quote=quote, who=str(item.get("who", "")), date=date or "", source=str(item.get("source", "")),
             kind=str(item.get("kind", "")), scenario=item.get("scenario"), check=item.get("check"), test=test,
-            untested=item.get("untested"), negate=bool(item.get("negate", False)), judge=str(judge),
+            untested=(" ".join(str(item["untested"]).split()) if item.get("untested") is not None else None), negate=bool(item.get("negate", False)), judge=str(judge),
             evidence_date=_iso(item.get("evidence_date")), data=data_ids, note=str(item.get("note", "")),
             curve=item.get("curve") if isinstance(item.get("curve"), dict) else None, line=line))
     band = data.get("probability_band", [0.2, 0.8])

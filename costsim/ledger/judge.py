@@ -140,12 +140,43 @@ def indicator(results, check) -> np.ndarray:
     return (x >= a) & (x <= b)
 
 
+def _threshold(kind: str, a: float, b: float | None) -> dict:
+    return {"between": [a, b]} if kind == "between" else {kind: a}
+
+
+def _threshold_text(threshold: dict) -> str:
+    (kind, v), = threshold.items()
+    if kind == "band":
+        return f">= {v[1]:.4g} to hold, <= {v[0]:.4g} to fail (P(claim), 2 MC se clear)"
+    if kind == "between":
+        return f"in [{v[0]:.4g}, {v[1]:.4g}]"
+    return {"above": ">= ", "below": "<= "}[kind] + f"{v:.4g}"
+
+
+def _complement(event: str) -> str:
+    for a, b in ((" >= ", " < "), (" < ", " >= ")):
+        if a in event:
+            return event.replace(a, b, 1)
+    return f"not {event}"
+
+
 def verdict_of(claim: Claim, ledger: Ledger, run: Run) -> dict:
-    """The verdict, probability and check value of one claim on a run (see ``judge``)."""
+    """The verdict of one claim on a run, with the statistic that decides it and its threshold.
+
+    ``judge: check`` (default): the check's statistic (``value`` ± ``value_se``, its Monte Carlo
+    standard error) against the check's ``threshold``: ``holds`` or ``fails`` when it is beyond
+    twice its MC error from the threshold, else ``too close to call``. ``judge: probability``:
+    the statistic is P(the claim holds) over the prior (``probability`` ± ``mc_se``) against the
+    ledger's ``probability_band`` [lo, hi]: ``holds`` if P - 2 se >= hi, ``fails`` if
+    P + 2 se <= lo, else ``too close to call`` (inside the band the prior spread straddles the
+    claim's threshold; at a band edge the MC error does). ``probability`` is always the share of
+    samples in which the claim's condition holds, whichever statistic decides.
+    """
     i = run.check_index.get(claim.id)
     if i is None:
         return {"verdict": UNTESTED, "reason": f"no unique check starting {claim.check!r} in {claim.scenario}",
-                "probability": None, "mc_se": None, "value": None, "value_se": None, "check": claim.check}
+                "probability": None, "mc_se": None, "value": None, "value_se": None, "check": claim.check,
+                "statistic": None, "threshold": None, "decided_by": None}
     check = run.scenario.checks[i]
     cr = run.results.checks[i]
     hit = indicator(run.results, check)
@@ -156,15 +187,35 @@ def verdict_of(claim: Claim, ledger: Ledger, run: Run) -> dict:
     if claim.negate:
         p = 1.0 - p
     se = math.sqrt(max(p * (1 - p), 1.0 / n) / n)
+    cond = {"between": " in [", "above": " >= ", "below": " <= "}[check.test[0]]
+    stat_text = cr.description.rsplit(cond, 1)[0]  # the description is "STATISTIC CONDITION"
+    reason = ""
     if claim.judge == "probability":
         lo, hi = ledger.probability_band
         verdict = HOLDS if p - 2 * se >= hi else FAILS if p + 2 * se <= lo else CLOSE
-    elif not cr.conclusive:
-        verdict = CLOSE
+        flipped = check.stat == "probability" and check.test[0] == "below"
+        event = stat_text[2:-1] if stat_text.startswith("P(") and stat_text.endswith(")") else stat_text
+        statistic = f"P({_complement(event)})" if flipped != claim.negate else f"P({event})"
+        value, value_se, threshold = p, se, {"band": [lo, hi]}
+        if verdict == CLOSE:
+            reason = (f"P inside the band [{lo:.4g}, {hi:.4g}]: the prior spread straddles the claim's threshold"
+                      if lo < p < hi else "P is within 2 MC se of a band edge: the MC error straddles it")
     else:
-        verdict = HOLDS if cr.passed != claim.negate else FAILS
-    return {"verdict": verdict, "reason": "", "probability": p, "mc_se": se, "value": cr.value,
-            "value_se": cr.se, "check": cr.description, "n": n}
+        statistic = stat_text
+        value, value_se = cr.value, cr.se
+        threshold = _threshold(*check.test)
+        if claim.negate:
+            threshold = {"not": threshold}
+        if not cr.conclusive:
+            verdict = CLOSE
+            reason = "the statistic is within 2 MC se of the threshold: the MC error straddles it"
+        else:
+            verdict = HOLDS if cr.passed != claim.negate else FAILS
+    return {"verdict": verdict, "reason": reason, "probability": p, "mc_se": se, "value": value,
+            "value_se": value_se, "check": cr.description, "n": n, "statistic": statistic,
+            "threshold": threshold, "decided_by": claim.judge,
+            "threshold_text": ("not " + _threshold_text(threshold["not"])) if "not" in threshold
+            else _threshold_text(threshold)}
 
 
 def _round(x):
@@ -176,8 +227,18 @@ def _record(claim: Claim, verdict: dict) -> dict:
            "kind": claim.kind, "scenario": claim.scenario, "check": verdict.get("check", claim.check),
            "verdict": verdict["verdict"], "probability": _round(verdict.get("probability")),
            "mc_se": _round(verdict.get("mc_se")), "value": _round(verdict.get("value")),
-           "value_se": _round(verdict.get("value_se")), "reason": verdict.get("reason") or claim.untested or ""}
+           "value_se": _round(verdict.get("value_se")), "reason": verdict.get("reason") or claim.untested or "",
+           "statistic": verdict.get("statistic"), "threshold": _round_tree(verdict.get("threshold")),
+           "threshold_text": verdict.get("threshold_text"), "decided_by": verdict.get("decided_by")}
     return rec
+
+
+def _round_tree(x):
+    if isinstance(x, dict):
+        return {k: _round_tree(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_round_tree(v) for v in x]
+    return _round(x) if isinstance(x, float) else x
 
 
 def judge(ids=None, *, ledger: Ledger | None = None, n: int | None = None, profiles=()) -> list[dict]:
@@ -226,7 +287,8 @@ def judge(ids=None, *, ledger: Ledger | None = None, n: int | None = None, profi
         rec = _record(claim, then)
         rec["as_of"] = list(dated)
         later = _record(claim, today)
-        rec["later"] = ({k: later[k] for k in ("verdict", "probability", "mc_se", "value", "value_se", "check")}
+        rec["later"] = ({k: later[k] for k in ("verdict", "probability", "mc_se", "value", "value_se", "check",
+                                               "statistic", "threshold", "threshold_text", "reason")}
                         if (then is not today and later["verdict"] != rec["verdict"]) else None)
         rec["profiles"] = {}
         for prof in profiles:

@@ -14,9 +14,7 @@ def anchor(scenario: str | None) -> str:
 
 
 def _prob(r: dict) -> str:
-    if r.get("probability") is None:
-        return ""
-    return f"{r['probability']:.3f} ± {r['mc_se']:.3f}"
+    return deciding_text(r)
 
 
 def _verdict_text(r: dict) -> str:
@@ -26,18 +24,55 @@ def _verdict_text(r: dict) -> str:
     return text
 
 
+def _num(x: float | None) -> str:
+    return "" if x is None else f"{x:.4g}"
+
+
+def deciding_text(r: dict) -> str:
+    """The statistic that decides a record's verdict, its MC error and its threshold.
+
+    ``median(us_lab_cost_usd) = 5.616e+06 ± 3.072e+04, needs in [1e+07, 1.5e+07]``; for a
+    ``judge: probability`` claim, ``P(...) = 0.365 ± 0.0076, band: holds if >= 0.8, ...``.
+    """
+    if not r.get("statistic"):
+        return ""
+    return f"{r['statistic']} = {_num(r['value'])} ± {_num(r['value_se'])}, needs {r['threshold_text']}"
+
+
+HEADER = f"{'claim':36s} {'verdict':18s} deciding statistic = value ± MC se, needs threshold   [scenario]"
+
+
 def format_line(r: dict) -> str:
-    """One line of ``costsim claims``: id, verdict, probability with its MC error, scenario (or the reason)."""
-    prob = f"P={r['probability']:.3f}±{r['mc_se']:.3f}" if r.get("probability") is not None else ""
-    where = r.get("scenario") or ""
-    tail = f"  ({r['reason']})" if r["verdict"] == "untested" and r.get("reason") else ""
-    line = f"{r['id']:36s} {r['verdict']:18s} {prob:18s} {where}{tail}"
+    """One line of ``costsim claims``: id, verdict, the deciding statistic ± MC error and its threshold, scenario.
+
+    An untested claim shows its reason; a claim whose verdict differs with later data gets a
+    second line with that verdict and its statistic; ``too close to call`` says what straddles.
+    """
+    where = f"  [{r['scenario']}]" if r.get("scenario") else ""
+    if r["verdict"] == "untested":
+        return f"{r['id']:36s} {r['verdict']:18s} ({r.get('reason') or ''}){where}" + _tail(r)
+    line = f"{r['id']:36s} {r['verdict']:18s} {deciding_text(r)}{where}"
+    if r["verdict"] == "too close to call" and r.get("reason"):
+        line += f"\n{'':55s} ({r['reason']})"
+    return line + _tail(r)
+
+
+def _tail(r: dict) -> str:
+    out = ""
     if r.get("later"):
-        lp = r["later"].get("probability")
-        line += f"\n{'':36s} later data: {r['later']['verdict']}" + (f" P={lp:.3f}" if lp is not None else "")
+        later = r["later"]
+        out += f"\n{'':36s} later data: {later['verdict']:17s} {deciding_text(later)}"
     if r.get("profiles"):
-        line += "\n" + f"{'':36s} profiles: " + ", ".join(f"{k}={v}" for k, v in r["profiles"].items())
-    return line
+        out += "\n" + f"{'':36s} profiles: " + ", ".join(f"{k}={v}" for k, v in r["profiles"].items())
+    return out
+
+
+def summary_line(s: dict) -> str:
+    """The closing counts of ``costsim claims``, verdicts in a fixed order."""
+    order = ["holds", "fails", "too close to call", "untested"]
+    counts = ", ".join(f"{s['counts'].get(k, 0)} {k}" for k in order + sorted(set(s["counts"]) - set(order)))
+    return (f"{s['claims']} claims: {counts}; {s['with_verdict']} with a verdict as of their date, "
+            f"{s['changed_with_later_data']} with another verdict on later data")
 
 
 def _md(text: object) -> str:
@@ -62,7 +97,7 @@ def profile_agreement(r: dict) -> str:
 def to_markdown(records: list[dict]) -> str:
     """The ledger as a Markdown table; every cell escaped, every verdict linked to its scenario section."""
     profiles = list(dict.fromkeys(k for r in records for k in (r.get("profiles") or {})))
-    head = ["claim", "quote", "who", "date", "kind", "verdict", "P (± MC se)", "scenario"] + profiles
+    head = ["claim", "quote", "who", "date", "kind", "verdict", "deciding statistic ± MC se", "scenario"] + profiles
     if profiles:
         head.append("profiles")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -85,7 +120,7 @@ def to_html(records: list[dict]) -> str:
     """The ledger as an HTML table; text escaped, every verdict linked to its scenario section."""
     e = html.escape
     profiles = list(dict.fromkeys(k for r in records for k in (r.get("profiles") or {})))
-    head = ["claim", "quote", "who", "date", "kind", "verdict", "P (± MC se)", "scenario"] + profiles
+    head = ["claim", "quote", "who", "date", "kind", "verdict", "deciding statistic ± MC se", "scenario"] + profiles
     if profiles:
         head.append("profiles")
     rows = ['<table class="ledger">', "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead>",
