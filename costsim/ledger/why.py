@@ -92,9 +92,13 @@ def format_why(info: dict) -> str:
         lines.append(f"  {info['reason']}")
         if info["verdict"] == "untested":
             return "\n".join(lines)
-    if info.get("probability") is not None:
-        lines.append(f"  P(claim holds per sample) = {info['probability']:.3f} +- {info['mc_se']:.3f}; "
-                     f"check {info.get('check')}: {info.get('value')}")
+    if info.get("statistic"):
+        from costsim.ledger.render import deciding_text
+
+        lines.append(f"  decided by: {deciding_text(info)}")
+    if info.get("probability") is not None and info.get("decided_by") != "probability":
+        lines.append(f"  share of samples in which the claim's condition holds: {info['probability']:.3f} "
+                     f"± {info['mc_se']:.3f} (how much of the prior agrees; it does not decide the verdict)")
     if info.get("as_of"):
         lines.append(f"  as of the claim's date: {' '.join(info['as_of'])}")
     for key, label in (("holds_box", "holds where"), ("fails_box", "fails where")):
