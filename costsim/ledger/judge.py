@@ -194,7 +194,11 @@ def verdict_of(claim: Claim, ledger: Ledger, run: Run) -> dict:
         lo, hi = ledger.probability_band
         verdict = HOLDS if p - 2 * se >= hi else FAILS if p + 2 * se <= lo else CLOSE
         flipped = check.stat == "probability" and check.test[0] == "below"
-        event = stat_text[2:-1] if stat_text.startswith("P(") and stat_text.endswith(")") else stat_text
+        if check.stat == "probability":
+            event = stat_text[2:-1] if stat_text.startswith("P(") and stat_text.endswith(")") else stat_text
+        else:  # a per-sample condition "OUTPUT CONDITION", e.g. "stock_h100e 2027 [China] <= 1e+06"
+            where = stat_text[len(check.stat) + 1:-1] if stat_text.startswith(check.stat + "(") else stat_text
+            event = f"{where} {_threshold_text(_threshold(*check.test))}"
         statistic = f"P({_complement(event)})" if flipped != claim.negate else f"P({event})"
         value, value_se, threshold = p, se, {"band": [lo, hi]}
         if verdict == CLOSE:
