@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 EPILOG = """\
-what a line says:
-  claim                                verdict            deciding statistic = value ± MC se, needs threshold   [scenario]
-  hn.replicate_cost_today              fails              median(us_lab_cost_usd) = 5.616e+06 ± 3.072e+04, needs in [1e+07, 1.5e+07]  [claims_us_lab_cost]
+what a line says (columns: claim, verdict, deciding statistic = value ± MC se, needs threshold, [scenario]):
+  hn.replicate_cost_today   fails   median(us_lab_cost_usd) = 5.616e+06 ± 3.072e+04, needs in [1e+07, 1.5e+07]
+                                    [claims_us_lab_cost]
 
   The statistic is the one that decides the verdict: a median (or another quantile, a mean, a
   probability) of one of the scenario's outputs, with its Monte Carlo standard error, set against
@@ -43,7 +43,7 @@ examples:
 
 def register(sub) -> None:
     p = sub.add_parser("claims", help="the claims ledger: every claim of the debate with its verdict",
-                       description="Judge every quantitative claim of the 2025 DeepSeek / export-control debate "
+                       description="Judge every quantitative claim of the 2025 DeepSeek / export-control debate\n"
                        "(costsim/data/ledger.yaml) against costsim's scenarios, as of the claim's date.", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("ids", nargs="*", metavar="ID", help="claims to judge (default: all)")

@@ -78,6 +78,11 @@ class Ledger:
                                                 "List them with `costsim claims --list`.")])
 
 
+def _one_line(text: object) -> str | None:
+    """A folded YAML reason (``>``) as one line, without its trailing newline."""
+    return None if text is None else " ".join(str(text).split())
+
+
 def _iso(value: object) -> str | None:
     if value is None:
         return None
@@ -165,7 +170,7 @@ def load_ledger(path: str | Path | None = None) -> Ledger:
         claims.append(Claim(
             id=cid, quote=quote, who=str(item.get("who", "")), date=date or "", source=str(item.get("source", "")),
             kind=str(item.get("kind", "")), scenario=item.get("scenario"), check=item.get("check"), test=test,
-            untested=(" ".join(str(item["untested"]).split()) if item.get("untested") is not None else None), negate=bool(item.get("negate", False)), judge=str(judge),
+            untested=_one_line(item.get("untested")), negate=bool(item.get("negate", False)), judge=str(judge),
             evidence_date=_iso(item.get("evidence_date")), data=data_ids, note=str(item.get("note", "")),
             curve=item.get("curve") if isinstance(item.get("curve"), dict) else None, line=line))
     band = data.get("probability_band", [0.2, 0.8])
