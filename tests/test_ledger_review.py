@@ -174,6 +174,13 @@ def test_deepseek_lag_is_judged_at_the_claims_7_to_10_months(records):
     assert r["statistic"] == "median(follower_lag_years 2025)" and r["verdict"] == FAILS
 
 
+def test_rl_stage_around_1m_is_read_to_half_an_order_of_magnitude(records):
+    """Old: within a factor of 5 of $1M, which R1's $294k passed; 'around $1M' does not stretch that far."""
+    r = records["essay.rl_stage_spend_now"]
+    assert r["verdict"] == UNTESTED  # as of its date: the evidence came later
+    assert r["later"]["threshold"] == {"between": [0.316, 3.16]} and r["later"]["verdict"] == FAILS
+
+
 def test_own_nvidia_is_catch_up_and_exceed_not_a_shrinking_gap(records):
     """Old: median gap in 2030 <= 15x ('the gap shrinks'); the claim is that China catches up and exceeds."""
     r = records["comments.own_nvidia"]
