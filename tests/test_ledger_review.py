@@ -207,6 +207,22 @@ def test_race_forecasts_are_decided_by_their_probability(records, cid):
     assert records[cid]["decided_by"] == "probability"
 
 
+def test_claims_about_uncertain_futures_are_decided_by_probability(records):
+    """Forecast, causal and policy claims are judged by P(claim) unless the entry says `judge: check` and why."""
+    from costsim.ledger import bundled_ledger_text
+    from costsim.yamlio import load_yaml
+
+    raw = {c["id"]: c for c in load_yaml(bundled_ledger_text(), "ledger.yaml")[0]["claims"]}
+    for claim in load_ledger().claims:
+        r = records[claim.id]
+        if claim.kind == "arithmetic" or r["verdict"] == UNTESTED:
+            continue
+        if raw[claim.id].get("judge") == "check":
+            assert "judged by" in claim.note, claim.id
+        else:
+            assert r["decided_by"] == "probability", claim.id
+
+
 def test_untested_reasons_name_what_is_missing(records):
     assert "h/race" in records["hn.tsmc_shock"]["reason"]
     for cid in ("comments.china_ppp", "hn.us_gdp_growth"):
