@@ -35,6 +35,7 @@ examples:
   costsim claims --json                   records: id, quote, source, date, scenario, verdict,
                                           statistic, value, value_se, threshold, probability, mc_se, ...
   costsim claims --profiles               the verdict under each belief profile (essay, critics, neutral)
+  costsim claims hn.api_price_gap --profiles   IDs go before --profiles (it takes an optional list)
   costsim claims --why essay.powerful_ai_years   what would flip it: PRIM boxes, one-at-a-time swings
   costsim claims --markdown               the ledger as a Markdown table
   costsim claims --profile-set critics on_trend  the --set overrides that run a scenario under a profile
