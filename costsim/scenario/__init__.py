@@ -53,6 +53,7 @@ class Param:
     note: str = ""
     clip_min: float | None = None
     clip_max: float | None = None
+    from_claim: tuple[str, ...] = ()  # fields (low, high, value, mode) the cited claim supplied
 
     @property
     def is_constant(self) -> bool:
@@ -270,15 +271,22 @@ def claims_index() -> dict[str, dict]:
     return index
 
 
-def _resolve_claim(spec: dict, path: str, line: int | None) -> tuple[dict | None, list[Issue]]:
-    """Turn ``{claim: id, field: f, scale: s, dist: ...}`` into a plain parameter mapping."""
+def _resolve_claim(spec: dict, path: str, line: int | None) -> tuple[dict | None, tuple[str, ...], list[Issue]]:
+    """Turn ``{claim: id, field: f, scale: s, dist: ...}`` into a plain parameter mapping.
+
+    The claim supplies defaults: ``value`` (a number), or ``low``/``high`` (and ``mode`` for
+    pert/triangular) from a range, each times ``scale``. Fields the scenario writes itself (in the
+    file, through ``extends:`` or ``--set``) win and are taken as written, in the parameter's
+    unit (``scale`` converts only the claim's numbers). Returns (mapping, fields taken from the
+    claim, issues).
+    """
     claim_id = spec.get("claim")
     index = claims_index()
     if not isinstance(claim_id, str) or claim_id not in index:
         close = difflib.get_close_matches(str(claim_id), sorted(index), n=1, cutoff=0.6)
-        return None, [Issue(f"{path}.claim", "unknown claim id", "an id of costsim/data/claims.yaml",
-                            claim_id, line=line, hint=f"Did you mean {close[0]!r}?" if close else
-                            "List them with `costsim params --claims`.")]
+        return None, (), [Issue(f"{path}.claim", "unknown claim id", "an id of costsim/data/claims.yaml",
+                                claim_id, line=line, hint=f"Did you mean {close[0]!r}?" if close else
+                                "List them with `costsim params --claims`.")]
     entry = index[claim_id]
     value: object = entry
     fld = spec.get("field")
@@ -288,43 +296,62 @@ def _resolve_claim(spec: dict, path: str, line: int | None) -> tuple[dict | None
                 value = value[part]
             else:
                 keys = sorted(k for k in value if not str(k).startswith("_")) if isinstance(value, dict) else []
-                return None, [Issue(f"{path}.field", f"claim {claim_id!r} has no field {fld!r}",
-                                    f"one of {', '.join(map(str, keys))}" if keys else "a field path", fld, line=line)]
+                return None, (), [Issue(f"{path}.field", f"claim {claim_id!r} has no field {fld!r}",
+                                        f"one of {', '.join(map(str, keys))}" if keys else "a field path", fld,
+                                        line=line)]
     elif "value" in entry:
         value = entry["value"]
     scale = spec.get("scale", 1.0)
     if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not _finite(scale) or scale == 0:
-        return None, [Issue(f"{path}.scale", "must be a non-zero number", "e.g. 1.0e+12 (TFLOP/s -> FLOP/s)",
-                            scale, line=line)]
+        return None, (), [Issue(f"{path}.scale", "must be a non-zero number", "e.g. 1.0e+12 (TFLOP/s -> FLOP/s)",
+                                scale, line=line)]
     src = f"claims: {claim_id} ({entry.get('kind', '?')}, {entry.get('source', '?')}"
     src += f": {entry['_source_title']})" if entry.get("_source_title") else ")"
     if entry.get("approx"):
         src += " [approx]"
     out = {k: v for k, v in spec.items() if k not in {"claim", "field", "scale"}}
-    out.setdefault("source", src)
     dist = spec.get("dist")
+    supplied: dict[str, float] = {}
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if dist not in (None, "constant"):
-            return None, [Issue(f"{path}.dist", f"claim {claim_id!r} gives one number, not a range",
-                                "dist: constant (or no dist)", dist, line=line)]
-        out.update(dist="constant", value=float(value) * scale)
-        return out, []
-    if isinstance(value, dict) and "low" in value and "high" in value:
+            written = [k for k in ("low", "high", "mode") if k in spec]
+            if not written:
+                return None, (), [Issue(f"{path}.dist", f"claim {claim_id!r} gives one number, not a range",
+                                        "dist: constant (or no dist), or low: and high: of your own", dist,
+                                        line=line)]
+        else:
+            out["dist"] = "constant"
+            supplied["value"] = float(value) * scale
+    elif isinstance(value, dict) and "low" in value and "high" in value:
         if dist is None or dist == "constant":
-            return None, [Issue(f"{path}.dist", f"claim {claim_id!r} gives a range",
-                                "a distribution for it: lognormal_ci, uniform, loguniform, normal_ci, pert, triangular",
-                                dist, line=line)]
-        out["low"] = float(value["low"]) * scale
-        out["high"] = float(value["high"]) * scale
-        if dist in ("pert", "triangular"):
-            central = value.get("central", value.get("value"))
-            if central is None:
-                return None, [Issue(f"{path}.dist", f"claim {claim_id!r} has no central value for a mode",
-                                    "lognormal_ci or uniform", dist, line=line)]
-            out["mode"] = float(central) * scale
-        return out, []
-    return None, [Issue(f"{path}.field", f"claim {claim_id!r} is not a number or a low/high range here",
-                        "a field holding a number, e.g. field: total", type(value).__name__, line=line)]
+            if "value" not in spec:
+                return None, (), [Issue(f"{path}.dist", f"claim {claim_id!r} gives a range",
+                                        "a distribution for it: lognormal_ci, uniform, loguniform, normal_ci, pert, "
+                                        "triangular (or value: of your own)", dist, line=line)]
+            out["dist"] = "constant"
+        else:
+            supplied["low"] = float(value["low"]) * scale
+            supplied["high"] = float(value["high"]) * scale
+            if dist in ("pert", "triangular"):
+                central = value.get("central", value.get("value"))
+                if central is not None:
+                    supplied["mode"] = float(central) * scale
+                elif "mode" not in spec:
+                    return None, (), [Issue(f"{path}.dist", f"claim {claim_id!r} has no central value for a mode",
+                                            "lognormal_ci or uniform, or mode: of your own", dist, line=line)]
+    elif not any(k in spec for k in ("value", "low", "high")):
+        return None, (), [Issue(f"{path}.field", f"claim {claim_id!r} is not a number or a low/high range here",
+                                "a field holding a number, e.g. field: total", type(value).__name__, line=line)]
+    taken = tuple(k for k in supplied if k not in spec)
+    for key in taken:
+        out[key] = supplied[key]
+    own = [k for k in supplied if k in spec]
+    if taken:
+        src += f"; from the claim: {', '.join(taken)}"
+    if own:
+        src += f"; set in the scenario: {', '.join(own)}"
+    out.setdefault("source", src)
+    return out, taken, []
 
 
 # ----------------------------------------------------------------------------------- validation
@@ -417,8 +444,9 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
                   spec)
             continue
         spec = dict(spec)
+        from_claim: tuple[str, ...] = ()
         if "claim" in spec:
-            spec, issues = _resolve_claim(spec, path, v.at(path)["line"])
+            spec, from_claim, issues = _resolve_claim(spec, path, v.at(path)["line"])
             if issues:
                 v.issues.extend(issues)
                 continue
@@ -454,7 +482,7 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
                 v.add(f"{path}.{meta}", "must be text", "a string", spec[meta])
         if dist is not None:
             params[name] = Param(name, dist, str(spec.get("source", "") or ""), str(spec.get("note", "") or ""),
-                                 clip.get("min"), clip.get("max"))
+                                 clip.get("min"), clip.get("max"), from_claim)
     return params
 
 
