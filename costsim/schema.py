@@ -58,6 +58,7 @@ def scenario_schema() -> dict:
                            **cond}}},
         "plots": {}, "sweeps": {}, "sensitivity": {}, "policy": {}, "data": {},
         "as_of": {"type": "number", "description": "fit: parameters use only data published before this year"},
+        "strict_units": {"type": "boolean", "description": "true: a name without a unit suffix is an error"},
     }
     missing = set(TOP_KEYS) - set(props)
     if missing:  # a key added to the validator must be added here too

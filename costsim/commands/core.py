@@ -32,6 +32,8 @@ def register(sub) -> None:
     p.add_argument("--force", action="store_true", help="replace an existing results folder of costsim's")
     p.add_argument("--years", metavar="Y,Y", help="years to show in the summary (default: summary_years:)")
     p.add_argument("--quiet", action="store_true", help="print only the checks")
+    p.add_argument("--strict", action="store_true", help="a name without a unit suffix is an error "
+                   "(as strict_units: true)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("validate", help="check scenario files without running them",
@@ -44,6 +46,8 @@ def register(sub) -> None:
                    help="echo what each uncertain parameter implies (median, 1st and 99th percentile)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
     p.add_argument("--plugin", dest="plugins", action="append", default=[], metavar="FILE.py")
+    p.add_argument("--strict", action="store_true", help="a name without a unit suffix is an error "
+                   "(as strict_units: true)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("models", help="list every model with inputs, outputs, units and origin",
@@ -143,7 +147,7 @@ def cmd_run(args) -> int:
     from costsim.store import check_target
 
     load_plugins(args)
-    scenario = load_scenario(args.file, args.overrides, plugins=args.plugins)
+    scenario = load_scenario(args.file, args.overrides, plugins=args.plugins, strict=args.strict)
     if args.output:
         check_target(args.output, args.force)  # refuse before spending time on the run
     years = _summary_years(scenario, args.years)
@@ -176,7 +180,7 @@ def cmd_validate(args) -> int:
     bad = 0
     for f in args.files:
         try:
-            s = load_scenario(f, args.overrides)
+            s = load_scenario(f, args.overrides, strict=args.strict)
         except ScenarioError as exc:
             print(str(exc), file=sys.stderr)
             bad += 1
@@ -191,11 +195,11 @@ def cmd_validate(args) -> int:
 def _explain(s) -> None:
     import numpy as np
 
-    from costsim.units import unit_of
+    from costsim.units import suffix_of, unit_of
 
     width = max((len(n) for n in s.params), default=10)
     for name, p in s.params.items():
-        unit = unit_of(name)
+        unit = unit_of(name) if suffix_of(name) is not None else "(unit unknown)"
         if p.is_constant:
             print(f"  {name:<{width}}  constant {fmt(p.value)} {unit}" + (f"   source: {p.source}" if p.source else ""))
             continue

@@ -23,15 +23,20 @@ from costsim.distributions import Dist, make_dist
 from costsim.errors import Issue, ScenarioError
 from costsim.graph import Node, wire
 from costsim.registry import MODELS, load_builtin_models
+from costsim.scenario.sections import (
+    TOP_KEYS,
+    Axis,
+    PlotSpec,
+    SensitivitySpec,
+    correlation_issue,
+    parse_plots,
+    parse_sensitivity,
+    parse_sweeps,
+)
 from costsim.units import suffix_of
 from costsim.yamlio import load_value, load_yaml, read_text
 
 SCHEMA_VERSION = 1
-TOP_KEYS = (
-    "schema_version", "name", "description", "extends", "years", "samples", "seed", "sampling",
-    "blocs", "summary_years", "params", "correlations", "models", "formulas", "outputs", "checks",
-    "plots", "sweeps", "sensitivity", "policy", "data", "as_of",
-)
 SAMPLINGS = ("mc", "lhs", "sobol")
 PARAM_META = {"source", "note", "min", "max", "dist", "claim", "field", "scale", "fit"}
 MAX_EXTENDS = 10
@@ -101,6 +106,15 @@ class Scenario:
     overrides: tuple[str, ...] = ()
     lines: dict = field(repr=False, default_factory=dict)
     plugins: tuple[str, ...] = ()  # absolute paths of the plugin files loaded before validation
+    # the analysis sections, checked by the same pass (consumers read these, never ``raw``)
+    plots: tuple[PlotSpec, ...] | None = None  # None: no plots: key, the report picks defaults
+    sweeps: tuple[Axis, ...] = ()
+    sensitivity: SensitivitySpec | None = None
+    formulas: dict = field(repr=False, default_factory=dict)  # output name -> expression text
+    fit_params: dict = field(repr=False, default_factory=dict)  # name -> raw spec of each fit: parameter
+    as_of: float | None = None
+    outputs_listed: bool = False  # the scenario has an outputs: list (else: every produced name)
+    strict_units: bool = True
 
     @property
     def uncertain(self) -> list[str]:
@@ -377,12 +391,16 @@ class _Validator:
         self.base_dir = base_dir
         self.issues: list[Issue] = []
         self.as_of: float | None = None  # fit: parameters use only data published before this year
+        self.strict_units = True
 
     def at(self, path: str) -> dict:
         loc = self.lines.get(path)
-        if loc is None:
-            parent = path.rsplit(".", 1)[0] if "." in path else path.split("[")[0]
-            loc = self.lines.get(parent)
+        while loc is None and path:  # the nearest enclosing key or item: plots[2].log -> plots[2]
+            up = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
+            if up == path:
+                break
+            path = up
+            loc = self.lines.get(path)
         if loc is None:
             return {"line": None}
         src, line = loc
@@ -394,6 +412,28 @@ class _Validator:
             self.issues.append(Issue(path, problem, hint=hint, **self.at(loc_path or path), **kw))
         else:
             self.issues.append(Issue(path, problem, expected, got, hint=hint, **self.at(loc_path or path), **kw))
+
+    def unitless_ok(self, path: str, name: str, what: str) -> bool:
+        """A name without a unit suffix: an error under strict_units, else one warning line."""
+        if self.strict_units:
+            self.add(path, f"{what} name has no unit suffix", "a name ending in a unit such as _usd, _flop, "
+                     "_x_per_year, _frac (see `costsim params --units`)", name,
+                     hint="Or set strict_units: false to accept it without unit checks.")
+            return False
+        import warnings
+
+        from costsim.errors import CostsimWarning
+
+        where = self.at(path)
+        loc = f"{where.get('source') or self.source}:{where['line']}" if where["line"] else self.source
+        warnings.warn(f"{loc}: {path}: name has no unit suffix; its unit is unknown, so no unit checks "
+                      "involve it (strict_units: true makes this an error)", CostsimWarning, stacklevel=5)
+        return True
+
+    def relocate(self, issues) -> None:
+        """Add issues located by path only, with the file and line of that path (or its parent)."""
+        for i in issues:
+            self.issues.append(Issue(i.path, i.problem, i.expected, i.got, hint=i.hint, **self.at(i.path)))
 
     def number(self, path, value, *, integer=False, lo=None, hi=None) -> float | None:
         if integer and isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
@@ -431,9 +471,7 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
         if not isinstance(name, str) or not name.isidentifier():
             v.add(path, "parameter name must be an identifier", "letters, digits and _", name)
             continue
-        if suffix_of(name) is None:
-            v.add(path, "parameter name has no unit suffix", "a name ending in a unit such as _usd, _flop, "
-                  "_x_per_year, _frac (see `costsim params --units`)", name)
+        if suffix_of(name) is None and not v.unitless_ok(path, name, "parameter"):
             continue
         if isinstance(spec, (int, float)) and not isinstance(spec, bool):
             if v.number(path, spec) is not None:
@@ -477,6 +515,9 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
         for bound in ("min", "max"):
             if bound in spec:
                 clip[bound] = v.number(f"{path}.{bound}", spec[bound])
+        if clip.get("min") is not None and clip.get("max") is not None and not clip["min"] < clip["max"]:
+            v.add(f"{path}.max", "must exceed min (every sample would be clipped to one value)",
+                  f"> {clip['min']!r}", clip["max"])
         for meta in ("source", "note"):
             if meta in spec and not isinstance(spec[meta], str):
                 v.add(f"{path}.{meta}", "must be text", "a string", spec[meta])
@@ -559,7 +600,10 @@ def _formulas(v: _Validator, raw: object) -> list[Node]:
     for name, text in raw.items():
         path = f"formulas.{name}"
         loc = v.at(path)
-        spec, issues = compile_formula(str(name), text, path=path, line=loc["line"])
+        unit_ok = not isinstance(name, str) or suffix_of(name) is not None or v.unitless_ok(path, name, "formula")
+        if not unit_ok:
+            continue
+        spec, issues = compile_formula(str(name), text, path=path, line=loc["line"], require_unit=False)
         for issue in issues:
             v.issues.append(issue if issue.source or not loc.get("source") else
                             Issue(issue.path, issue.problem, issue.expected, issue.got, issue.line,
@@ -693,11 +737,8 @@ def _expand_policy(v: _Validator, data: dict) -> None:
     policy = data.get("policy")
     if policy is None:
         return
-    try:
-        from costsim.models.compute_race import expand_policy
-    except ImportError:
-        v.add("policy", "policy presets are not available in this installation")
-        return
+    from costsim.scenario.policy import expand_policy
+
     params, issues = expand_policy(policy)
     for issue in issues:
         v.issues.append(Issue(issue.path, issue.problem, issue.expected, issue.got, hint=issue.hint,
@@ -707,6 +748,59 @@ def _expand_policy(v: _Validator, data: dict) -> None:
         merged = dict(params)
         merged.update(own)  # the scenario's own params override the preset's
         data["params"] = merged
+
+
+def _sweep_path_issues(sweeps: tuple[Axis, ...], data: dict, params: dict[str, Param]) -> list[Issue]:
+    """Each swept path must name something the scenario has: a top-level key, a parameter, its field."""
+    from costsim.distributions import DISTRIBUTIONS
+
+    issues: list[Issue] = []
+    raw_params = data.get("params") if isinstance(data.get("params"), dict) else {}
+    for axis in sweeps:
+        where = next((f"sweeps.{k}" for k in (data.get("sweeps") or {}) if _sweep_key_path(k) == axis.path),
+                     "sweeps")
+        tokens = re.split(r"[.\[]", axis.path)
+        if tokens[0] not in TOP_KEYS:
+            issues.append(Issue(where, "unknown scenario key", f"one of {', '.join(TOP_KEYS)}", tokens[0],
+                                hint=_did_you_mean(tokens[0], TOP_KEYS)))
+            continue
+        if tokens[0] != "params" or len(tokens) < 2:
+            continue
+        name = tokens[1]
+        if name not in raw_params:
+            issues.append(Issue(where, f"sweeps a parameter the scenario does not have: {name!r}",
+                                "a parameter of params: (or policy:)", name,
+                                hint=_did_you_mean(name, raw_params)))
+            continue
+        if len(tokens) < 3:
+            continue
+        spec = raw_params[name]
+        fld = tokens[2]
+        if not isinstance(spec, dict):
+            issues.append(Issue(where, f"params.{name} is a constant, it has no field {fld!r}",
+                                f"params.{name} (the value itself)", axis.path))
+            continue
+        kind = spec.get("dist", "constant" if "value" in spec else None)
+        known = set(PARAM_META) | {"dist", "value"}
+        if kind in DISTRIBUTIONS:
+            known |= set(DISTRIBUTIONS[kind].required) | set(DISTRIBUTIONS[kind].optional)
+        if "claim" in spec:
+            known |= {"low", "high", "mode", "value"}
+        if fld not in known:
+            issues.append(Issue(where, f"params.{name} ({kind}) has no field {fld!r}",
+                                f"one of {', '.join(sorted(known))}", fld, hint=_did_you_mean(fld, known)))
+    return issues
+
+
+def _sweep_key_path(key: object) -> str:
+    from costsim.scenario.sections import sweep_path
+
+    return sweep_path(str(key))
+
+
+def _did_you_mean(got: object, choices) -> str:
+    close = difflib.get_close_matches(str(got), sorted(map(str, choices)), n=1)
+    return f"Did you mean {close[0]!r}?" if close else ""
 
 
 def _load_plugin_files(plugins) -> tuple[str, ...]:
@@ -721,16 +815,24 @@ def _load_plugin_files(plugins) -> tuple[str, ...]:
 
 
 def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
-             texts: tuple = (), overrides: tuple = (), plugins: tuple = ()) -> Scenario:
+             texts: tuple = (), overrides: tuple = (), plugins: tuple = (), *, strict: bool = False) -> Scenario:
     """Validate raw scenario data; return a Scenario or raise one ScenarioError with every Issue.
 
     ``plugins`` are plugin files (paths) whose models the scenario may use: they are loaded first
     and recorded on the Scenario, so a rerun or a worker process can load them again.
+    ``strict=True`` (``--strict``) makes a name without a unit suffix an error, as
+    ``strict_units: true`` in the scenario does; otherwise it is accepted with one warning.
     """
     plugins = _load_plugin_files(plugins)
     load_builtin_models()
     v = _Validator(data, lines, source, base_dir)
     v.unknown_keys(data, TOP_KEYS, "", "key")
+    strict_units = data.get("strict_units", False)
+    if not isinstance(strict_units, bool):
+        v.add("strict_units", "must be true or false", "true | false", strict_units)
+        strict_units = True
+    strict_units = bool(strict_units or strict)
+    v.strict_units = strict_units
 
     sv = data.get("schema_version", SCHEMA_VERSION)
     if sv != SCHEMA_VERSION:
@@ -830,9 +932,30 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
         else:
             summary_years = tuple(sy)
 
-    for key in ("plots", "sweeps", "sensitivity", "data"):
-        if key in data and data[key] is not None and not isinstance(data[key], (list, dict, str)):
-            v.add(key, "must be a list or mapping", "see docs/SCENARIO_FORMAT.md", data[key])
+    pd_issue = correlation_issue(correlations)
+    if pd_issue is not None:
+        v.relocate([pd_issue])
+    declared_axes = {out: node.axes_of(out) for node in ordered for out in node.outputs}
+    axes = {o: declared_axes.get(o) for o in outputs}
+    plots = None
+    if data.get("plots") is not None:
+        try:
+            plots = tuple(parse_plots(data["plots"], axes, years if years is not None else (), blocs,
+                                      source=source, has_checks=bool(checks)))
+        except ScenarioError as exc:
+            v.relocate(exc.issues)
+    sweeps, sweep_issues = parse_sweeps(data.get("sweeps"))
+    v.relocate(sweep_issues)
+    v.relocate(_sweep_path_issues(sweeps, data, params))
+    sensitivity, sens_issues = parse_sensitivity(data.get("sensitivity"), outputs=produced, years=years,
+                                                 params=params, uncertain=[n for n, p in params.items()
+                                                                           if not p.is_constant])
+    v.relocate(sens_issues)
+    if "data" in data and data["data"] is not None and not isinstance(data["data"], (list, dict, str)):
+        v.add("data", "must be a list or mapping", "see docs/CALIBRATION.md", data["data"])
+    raw_params = data.get("params") if isinstance(data.get("params"), dict) else {}
+    fit_params = {k: copy.deepcopy(p) for k, p in raw_params.items() if isinstance(p, dict) and "fit" in p}
+    formulas_raw = data.get("formulas") if isinstance(data.get("formulas"), dict) else {}
 
     if v.issues:
         raise ScenarioError(source, v.issues)
@@ -841,12 +964,15 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
         sampling=sampling, params=params, correlations=tuple(correlations), nodes=tuple(ordered),
         outputs=outputs, checks=tuple(checks), blocs=blocs, summary_years=summary_years, raw=data,
         texts=tuple(texts), overrides=tuple(overrides), lines=flat_lines, plugins=plugins,
+        plots=plots, sweeps=sweeps, sensitivity=sensitivity,
+        formulas={str(k): str(t) for k, t in formulas_raw.items()}, fit_params=fit_params, as_of=v.as_of,
+        outputs_listed=outputs_raw is not None, strict_units=strict_units,
     )
 
 
 def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = (), *,
-                  reader: Callable[[Path], str] | None = None, plugins=(), source: str | None = None
-                  ) -> Scenario:
+                  reader: Callable[[Path], str] | None = None, plugins=(), source: str | None = None,
+                  strict: bool = False) -> Scenario:
     """Read, merge (``extends``), override (``--set``) and validate a scenario file.
 
     ``plugins``: plugin files to load first (recorded on the Scenario); ``source``: the name to
@@ -860,11 +986,11 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = (),
         issues.extend(apply_override(data, assignment))
     if issues:
         raise ScenarioError(source, issues)
-    return validate(data, lines, source, path.parent, tuple(texts), tuple(overrides), plugins)
+    return validate(data, lines, source, path.parent, tuple(texts), tuple(overrides), plugins, strict=strict)
 
 
 def scenario_from_text(text: str, source: str = "<string>", overrides=(), base_dir: str | Path = ".", *,
-                       plugins=()) -> Scenario:
+                       plugins=(), strict: bool = False) -> Scenario:
     """Validate a scenario given as YAML text (``extends`` resolved relative to ``base_dir``)."""
     base = Path(base_dir)
     virtual = base / "<string>.yaml"
@@ -880,7 +1006,7 @@ def scenario_from_text(text: str, source: str = "<string>", overrides=(), base_d
         issues.extend(apply_override(data, assignment))
     if issues:
         raise ScenarioError(source, issues)
-    return validate(data, lines, source, base, tuple(texts), tuple(overrides), plugins)
+    return validate(data, lines, source, base, tuple(texts), tuple(overrides), plugins, strict=strict)
 
 
 def load_raw(path: str | Path, reader: Callable[[Path], str] | None = None, source: str | None = None
