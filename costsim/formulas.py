@@ -609,7 +609,9 @@ class CompiledFormula:
         years = None
         for name, x in values.items():
             if isinstance(x, float) or x.ndim == 0:
-                env[name] = float(x)
+                # float64, never a Python float: `c ** 20` of two Python floats raises
+                # OverflowError where numpy gives inf, which the engine's post-run check reports
+                env[name] = np.float64(x)
                 continue
             if name == "year":
                 x = x.reshape(1, -1)

@@ -266,11 +266,9 @@ def claims_index() -> dict[str, dict]:
     """Every entry of the bundled ``data/claims.yaml`` by id, with its section and source title."""
     from importlib import resources
 
-    import yaml
-
     text = resources.files("costsim.data").joinpath("claims.yaml").read_text(encoding="utf-8")
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(text, Loader=loader_cls)  # bundled, trusted, uses the 1.0e+25 float form
+    data, _ = load_yaml(text, "costsim/data/claims.yaml", dates=True)
+    data = data if isinstance(data, dict) else {}
     sources = data.get("sources", {})
     index: dict[str, dict] = {}
     for section, entries in data.items():
