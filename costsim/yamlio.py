@@ -144,9 +144,6 @@ def _check_tree(root: yaml.Node, source: str, allowed_implicit: frozenset = froz
             if depth + height > MAX_DEPTH:
                 raise too_deep(node)
             added[0] += total
-            if added[0] > MAX_NODES:
-                raise _LimitError(f"aliases expand to more than {MAX_NODES:,} values (alias bomb?)",
-                                  node.start_mark.line + 1)
             return total, height
         if node.tag not in _ALLOWED_TAGS and node.tag not in allowed_implicit:
             raise _TagError(node.tag, node.start_mark.line + 1,
@@ -164,6 +161,8 @@ def _check_tree(root: yaml.Node, source: str, allowed_implicit: frozenset = froz
             size, below = measure(child, depth + 1)
             total += size
             height = max(height, below + 1)
+        if added[0] > MAX_NODES:
+            raise _LimitError(f"expands to more than {MAX_NODES:,} values (alias bomb?)", node.start_mark.line + 1)
         open_nodes.discard(key)
         measured[key] = (total, height)
         return total, height

@@ -195,8 +195,9 @@ def test_extends_chain_is_bounded(tmp_path):
 @pytest.mark.parametrize("target, message", [
     ("missing.yaml", "extends: no such file: {d}/missing.yaml; expected an existing scenario file, got "
                      "'{d}/missing.yaml' (str)"),
-    (".", "extends: is a folder: {d}; expected a scenario file (.yaml), got '{d}' (str)"),
-    ("/dev/zero", "extends: not a regular file: /dev/zero; expected a scenario file (.yaml), got '/dev/zero' (str)"),
+    (".", "extends: must name a scenario file; expected a path ending in .yaml or .yml, got '.' (str)"),
+    ("/dev/zero", "extends: must be a path relative to this file; expected a relative path like base.yaml, got "
+                  "'/dev/zero' (str). Copy or link the parent next to the scenario."),
     ('"bad\\0name.yaml"', "extends: cannot use this path (embedded null byte); expected a relative path like "
                           "base.yaml, got 'bad\\x00name.yaml' (str)"),
     ("3", "extends: must be a file path; expected a relative path like base.yaml, got 3"),

@@ -78,3 +78,91 @@ def test_a_real_alias_bomb_is_still_refused():
         lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
     with pytest.raises(ScenarioError, match="alias bomb"):
         load_yaml("\n".join(lines) + "\n", "bomb.yaml")
+
+
+# ----------------------------------------------------------------------------------- 8: odd inputs, extends policy
+TINY = """\
+years: {start: 2025, stop: 2026}
+params:
+  a_x: {dist: uniform, low: 1, high: 2}
+formulas:
+  b_x: "a_x * 2"
+"""
+
+
+def test_set_extends_is_refused(tmp_path, capsys):
+    path = tmp_path / "s.yaml"
+    path.write_text(TINY, encoding="utf-8")
+    assert main(["validate", str(path), "--set", "extends=/etc/passwd"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("--set: extends: extends cannot be set on the command line")
+    assert "root:" not in err
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "~/x.yaml", "/etc/hostname.yaml"])
+def test_absolute_extends_is_refused_without_reading_it(tmp_path, target):
+    path = tmp_path / "s.yaml"
+    path.write_text(f"extends: {target}\n" + TINY, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert f"s.yaml:1: extends: must be a path relative to this file; expected a relative path like base.yaml, " \
+           f"got {target!r} (str)" in str(info.value)
+
+
+def test_extends_must_name_a_yaml_file(tmp_path):
+    (tmp_path / "notes.txt").write_text("secret: 42\n", encoding="utf-8")
+    path = tmp_path / "s.yaml"
+    path.write_text("extends: notes.txt\n" + TINY, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert "extends: must name a scenario file; expected a path ending in .yaml or .yml" in str(info.value)
+    assert "42" not in str(info.value)
+
+
+def test_empty_output_folder_is_refused(tmp_path, capsys):
+    path = tmp_path / "s.yaml"
+    path.write_text(TINY, encoding="utf-8")
+    assert main(["run", str(path), "-n", "10", "-o", ""]) == 2
+    assert "-o: empty folder name" in capsys.readouterr().err
+
+
+def test_scenario_name_ending_in_a_newline_is_refused():
+    with pytest.raises(ScenarioError, match="name: must be a short identifier"):
+        scenario_from_text('name: "ok\\n"\n' + TINY)
+
+
+# ----------------------------------------------------------------------------------- 9: --set paths and locations
+ON_TREND = ROOT / "scenarios" / "on_trend.yaml"
+
+
+def test_set_errors_point_at_the_command_line():
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(ON_TREND, ["params.lag_years.high=0.5"])
+    assert str(info.value) == "--set: params.lag_years.high: must exceed low; expected > 0.75, got 0.5"
+
+
+def test_set_accepts_a_bare_parameter_name_like_sweep_over():
+    a = load_scenario(ON_TREND, ["lag_years.high=2"]).params["lag_years"]
+    b = load_scenario(ON_TREND, ["params.lag_years.high=2"]).params["lag_years"]
+    assert a == b and a.dist.describe() == "uniform(0.75, 2)"
+
+
+def test_set_unknown_name_gets_a_did_you_mean():
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(ON_TREND, ["decline_x_per_yer.high=4"])
+    assert str(info.value).endswith("Did you mean params.decline_x_per_year.high?")
+    assert str(info.value).startswith("--set: decline_x_per_yer.high: unknown scenario key or parameter")
+
+
+# ----------------------------------------------------------------------------------- 11: rerun exit code
+def test_rerun_that_differs_has_its_own_exit_code(tmp_path, capsys):
+    path = tmp_path / "s.yaml"
+    path.write_text(TINY, encoding="utf-8")
+    out = tmp_path / "res"
+    assert main(["run", str(path), "-n", "50", "-o", str(out)]) == 0
+    assert main(["rerun", str(out)]) == 0
+    summary = out / "summary.csv"
+    summary.write_text(summary.read_text(encoding="utf-8") + "tampered\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["rerun", str(out)]) == 4
+    assert "DIFFERS" in capsys.readouterr().out

@@ -7,6 +7,8 @@ import sys
 
 from costsim.commands.common import Progress, add_scenario_options, fmt, load_plugins, parallel_options
 
+EXIT_DIFFERS = 4  # rerun: the reproduced summary.csv differs from the saved one
+
 RUN_EPILOG = """\
 examples:
   costsim run scenarios/reference_r1.yaml
@@ -73,7 +75,10 @@ def register(sub) -> None:
 
     p = sub.add_parser("rerun", help="reproduce a saved run from its manifest",
                        description="Re-run a results folder from the scenario text, overrides, seed and n stored "
-                                   "in its manifest.json, and compare the new summary with the saved one.")
+                                   "in its manifest.json, and compare the new summary with the saved one.",
+                       epilog="exit codes: 0 identical and every check passed; 1 a check failed, or no saved "
+                              f"summary.csv to compare; {EXIT_DIFFERS} the new summary.csv DIFFERS from the saved one; "
+                              "2 invalid scenario or folder; 3 model error.")
     p.add_argument("folder", help="results folder written by costsim run -o")
     p.add_argument("-o", "--output", metavar="DIR", help="save the reproduced results here")
     p.add_argument("--force", action="store_true")
@@ -141,11 +146,21 @@ def print_checks(results, out=None) -> int:
     return failed
 
 
+def _check_output_option(args) -> None:
+    """``-o ''`` names no folder: refuse it rather than silently save nothing."""
+    if args.output is not None and not args.output.strip():
+        from costsim.errors import Issue, ScenarioError
+
+        raise ScenarioError("-o", [Issue("-o", "empty folder name", "a folder to create, e.g. -o out/run1",
+                                         args.output)])
+
+
 def cmd_run(args) -> int:
     from costsim.engine import run, save_results
     from costsim.scenario import load_scenario
     from costsim.store import check_target
 
+    _check_output_option(args)
     load_plugins(args)
     scenario = load_scenario(args.file, args.overrides, plugins=args.plugins, strict=args.strict)
     if args.output:
@@ -289,6 +304,7 @@ def cmd_rerun(args) -> int:
     from costsim.engine import rerun, save_results
     from costsim.store import check_target
 
+    _check_output_option(args)
     load_plugins(args)
     if args.output:
         check_target(args.output, args.force)  # refuse before spending time on the run
@@ -306,4 +322,6 @@ def cmd_rerun(args) -> int:
         save_results(results, args.output, force=args.force)
         print(f"saved to {args.output}/")
     failed = print_checks(results)
-    return 1 if (failed or not same) else 0
+    if old is not None and not same:
+        return EXIT_DIFFERS
+    return 1 if (failed or old is None) else 0

@@ -187,6 +187,16 @@ def _load_chain(path: Path, source: str, reader, chain: tuple[str, ...]
     if not isinstance(parent_ref, str):
         raise ScenarioError(source, [Issue("extends", "must be a file path", "a relative path like base.yaml",
                                            parent_ref, line=raw_lines.get("extends"))])
+    # Policy: a parent is a .yaml file named relative to the file that extends it. An absolute
+    # path (or ~) would let a scenario read, and error messages echo, any file on the machine.
+    if os.path.isabs(parent_ref) or parent_ref.startswith("~"):
+        raise ScenarioError(source, [Issue("extends", "must be a path relative to this file",
+                                           "a relative path like base.yaml", parent_ref,
+                                           line=raw_lines.get("extends"),
+                                           hint="Copy or link the parent next to the scenario.")])
+    if not parent_ref.lower().endswith((".yaml", ".yml")):
+        raise ScenarioError(source, [Issue("extends", "must name a scenario file", "a path ending in .yaml or .yml",
+                                           parent_ref, line=raw_lines.get("extends"))])
     parent = (path.parent / parent_ref)
     try:
         key = str(parent.resolve()) if reader is None else os.path.normpath(parent)
@@ -231,6 +241,21 @@ def apply_override(data: dict, assignment: str) -> list[Issue]:
     tokens = [(m.group(1), m.group(2)) for m in _PATH_TOKEN.finditer(path)]
     if not tokens or not _PATH_RE.match(path):
         return [Issue(path, "bad override path", "dotted keys with [i] for list items", path, source="--set")]
+    first = tokens[0][0]
+    if first == "extends":
+        return [Issue(path, "extends cannot be set on the command line", "extends: in the scenario file", text,
+                      source="--set", hint="Run the parent file itself, or write a small file that extends it.")]
+    if first not in TOP_KEYS:
+        own = data.get("params") if isinstance(data.get("params"), dict) else {}
+        if first in own:  # a bare parameter name, as `sweep --over` accepts: x.high means params.x.high
+            path = f"params.{path}"
+            tokens.insert(0, ("params", None))
+        else:
+            close = difflib.get_close_matches(first, [*TOP_KEYS, *map(str, own)], n=1)
+            hint = (f"Did you mean {'params.' if close[0] in own else ''}{close[0]}"
+                    f"{path[len(first):]!s}?") if close else "A new parameter is params.NAME=VALUE."
+            return [Issue(path, "unknown scenario key or parameter", "a top-level key (params., years., ...) or "
+                          "the name of a parameter", first, source="--set", hint=hint)]
     try:
         value = load_value(text) if text.strip() else ""
     except ScenarioError as exc:
@@ -390,8 +415,12 @@ class _Validator:
         self.issues: list[Issue] = []
         self.as_of: float | None = None  # fit: parameters use only data published before this year
         self.strict_units = True
+        self.override_paths: tuple[str, ...] = ()
 
     def at(self, path: str) -> dict:
+        for op in self.override_paths:  # a value from the command line is located there, not in a file
+            if path == op or path.startswith((op + ".", op + "[")):
+                return {"line": None, "source": "--set"}
         loc = self.lines.get(path)
         while loc is None and path:  # the nearest enclosing key or item: plots[2].log -> plots[2]
             up = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
@@ -801,6 +830,13 @@ def _did_you_mean(got: object, choices) -> str:
     return f"Did you mean {close[0]!r}?" if close else ""
 
 
+def _override_path(assignment: str, data: dict) -> str:
+    """The full path an override set (``x.high=4`` -> ``params.x.high``)."""
+    path = assignment.split("=", 1)[0].strip()
+    first = re.split(r"[.\[]", path, maxsplit=1)[0]
+    return path if first in TOP_KEYS else f"params.{path}"
+
+
 def _load_plugin_files(plugins) -> tuple[str, ...]:
     """Load each plugin file (once per process) and return their absolute paths."""
     paths = tuple(str(Path(p).resolve()) for p in plugins or ())
@@ -824,6 +860,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     plugins = _load_plugin_files(plugins)
     load_builtin_models()
     v = _Validator(data, lines, source, base_dir)
+    v.override_paths = tuple(_override_path(o, data) for o in overrides)
     v.unknown_keys(data, TOP_KEYS, "", "key")
     strict_units = data.get("strict_units", False)
     if not isinstance(strict_units, bool):
@@ -836,7 +873,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     if sv != SCHEMA_VERSION:
         v.add("schema_version", "unsupported schema version", str(SCHEMA_VERSION), sv)
     name = data.get("name", Path(source).stem if source != "<string>" else "scenario")
-    if not isinstance(name, str) or not re.match(r"^[A-Za-z0-9_.-]+$", name or ""):
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", name or ""):
         v.add("name", "must be a short identifier", "letters, digits, _ . -", name)
         name = "scenario"
     description = data.get("description", "")
