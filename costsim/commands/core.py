@@ -9,6 +9,16 @@ from costsim.commands.common import Progress, add_scenario_options, fmt, load_pl
 
 EXIT_DIFFERS = 4  # rerun: the reproduced summary.csv differs from the saved one
 
+SCHEMA_EPILOG = """\
+editors (VS Code, Neovim, ... with the YAML language server):
+  costsim schema -o costsim.schema.json
+then put this line at the top of a scenario file:
+  # yaml-language-server: $schema=costsim.schema.json
+(a path relative to the scenario file, or an absolute path or URL). The schema checks keys,
+types, distribution fields and the names of figure kinds, methods and presets as you type;
+`costsim validate` checks the rest (outputs, years, wiring of the models, units).
+"""
+
 RUN_EPILOG = """\
 examples:
   costsim run scenarios/reference_r1.yaml
@@ -69,8 +79,10 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_params)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files (for editors)",
-                       description="Print a JSON Schema of the scenario format, e.g. for the YAML language "
-                                   "server: `costsim schema > costsim.schema.json` and point your editor at it.")
+                       description="Print (or write with -o) the JSON Schema of the scenario format, generated "
+                                   "from the validator's own tables.",
+                       epilog=SCHEMA_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("-o", "--output", metavar="FILE", help="write the schema to this file instead of printing it")
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("rerun", help="reproduce a saved run from its manifest",
@@ -294,7 +306,19 @@ def cmd_schema(args) -> int:
 
     from costsim.schema import scenario_schema
 
-    print(json.dumps(scenario_schema(), indent=2))
+    text = json.dumps(scenario_schema(), indent=2) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    _check_output_option(args)
+    from pathlib import Path
+
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"{args.output}: cannot write the schema ({exc.strerror or exc})", file=sys.stderr)
+        return 2
+    print(f"wrote {args.output}; add `# yaml-language-server: $schema={args.output}` to a scenario's first line")
     return 0
 
 
