@@ -830,6 +830,59 @@ def _did_you_mean(got: object, choices) -> str:
     return f"Did you mean {close[0]!r}?" if close else ""
 
 
+# A distribution without bounds (normal, lognormal...) is checked on its central 99.8%: a
+# lognormal decline of 2.5-6.4x/yr has draws below 1 only ~1 in a million, and the model's own
+# "never" covers those; a bounded one (uniform, pert, choice...) on all it can draw.
+DOMAIN_TAIL = 1e-3
+_BOUNDED_KINDS = {"constant", "uniform", "loguniform", "triangular", "pert", "beta", "choice"}
+
+
+def _drawn_range(param: Param) -> tuple[float, float]:
+    """Lowest and highest value a parameter takes (after min/max clipping), tails as DOMAIN_TAIL says."""
+    from costsim.distributions import U_MAX, U_MIN
+
+    u = np.array([U_MIN, U_MAX]) if param.dist.kind in _BOUNDED_KINDS else np.array([DOMAIN_TAIL, 1 - DOMAIN_TAIL])
+    with np.errstate(all="ignore"):
+        lo, hi = (float(x) for x in param.dist.ppf(u))
+    if param.clip_min is not None:
+        lo, hi = max(lo, param.clip_min), max(hi, param.clip_min)
+    if param.clip_max is not None:
+        lo, hi = min(lo, param.clip_max), min(hi, param.clip_max)
+    return lo, hi
+
+
+def _check_domains(v: _Validator, nodes, params: dict[str, Param]) -> None:
+    """Constants and parameter distributions fed to a model input must lie in its declared domain."""
+    found: dict[tuple, list[str]] = {}  # one issue per parameter and rule, naming every model it feeds
+    for node in nodes:
+        for name, domain in getattr(node.spec, "domains", {}).items():
+            src = node.source_of(name)
+            rule = f"input {name!r} of {node.spec.name} must be {domain.describe()}"
+            if isinstance(src, float):
+                if not math.isnan(src) and not domain.contains(src):
+                    found.setdefault((f"{node.path}.bind.{name}", "out of the model's domain", rule,
+                                      domain.describe(), src), []).append(node.path)
+                continue
+            param = params.get(src) if isinstance(src, str) else None
+            if param is None:
+                continue  # a model output: only known at run time
+            if param.is_constant:
+                if not domain.contains(param.value):
+                    found.setdefault((f"params.{src}", "out of the model's domain", rule, domain.describe(),
+                                      param.value), []).append(node.path)
+                continue
+            lo, hi = _drawn_range(param)
+            if not (domain.contains(lo) and domain.contains(hi)):
+                bad = lo if not domain.contains(lo) else hi
+                share = "every draw" if param.dist.kind in _BOUNDED_KINDS else \
+                    f"its central {100 * (1 - 2 * DOMAIN_TAIL):g}%"
+                found.setdefault((f"params.{src}", f"{param.dist.describe()} draws values out of the model's domain",
+                                  rule, f"a distribution with {share} {domain.describe()}", float(f"{bad:.6g}")),
+                                 []).append(node.path)
+    for (path, problem, rule, expected, got), where in found.items():
+        v.add(path, f"{problem} ({rule}; {', '.join(where)})", expected, got)
+
+
 def _override_path(assignment: str, data: dict) -> str:
     """The full path an override set (``x.high=4`` -> ``params.x.high``)."""
     path = assignment.split("=", 1)[0].strip()
@@ -935,6 +988,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
         v.issues.append(Issue(issue.path, issue.problem, issue.expected, issue.got, hint=issue.hint,
                               **v.at(issue.path)))
     produced = set(producer)
+    _check_domains(v, ordered, params)
 
     outputs_raw = data.get("outputs")
     outputs: tuple[str, ...] = tuple(producer)
