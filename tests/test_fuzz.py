@@ -34,7 +34,7 @@ def extends_dir(tmp_path_factory):
     return folder
 
 
-@settings(FUZZ, max_examples=2000)
+@settings(FUZZ, max_examples=1400)
 @given(text=mutated_scenarios())
 def test_mutated_scenarios_end_cleanly(text, extends_dir):
     assert_clean_outcome(text, base_dir=extends_dir)
@@ -148,3 +148,32 @@ def test_importing_testing_without_hypothesis_says_what_to_install():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout == ("costsim.testing needs the 'hypothesis' package, which is part of costsim's test extra; "
                            "install it with: pip install 'costsim[test]'  (or: pip install hypothesis)\n")
+
+
+# ----------------------------------------------------------------------------- valid mutations: validate == run
+VALID_MUTATIONS = 300
+
+
+@pytest.fixture(scope="module")
+def case_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("cases")
+
+
+@settings(FUZZ, max_examples=VALID_MUTATIONS)
+@given(case=testing.valid_mutations())
+def test_validate_accepts_exactly_when_run_does_not_exit_2(case, case_dir):
+    testing.check_validate_agrees_with_run(case, case_dir)
+
+
+@settings(FUZZ, max_examples=60)
+@given(case=testing.valid_mutations(base=testing.scenario_dicts(models=tuple(sorted(
+    {"years_to_close_gap", "budget_physical_flop", "decline_algorithmic_efficiency", "effective_flop_product"})))))
+def test_validate_agrees_with_run_over_models_with_domains(case, case_dir):
+    testing.check_validate_agrees_with_run(case, case_dir)
+
+
+@pytest.mark.slow
+@settings(FUZZ, max_examples=20_000)
+@given(case=testing.valid_mutations(max_mutations=4))
+def test_validate_accepts_exactly_when_run_does_not_exit_2_long(case, case_dir):
+    testing.check_validate_agrees_with_run(case, case_dir)
