@@ -838,12 +838,39 @@ _BOUNDED_KINDS = {"constant", "uniform", "loguniform", "triangular", "pert", "be
 
 
 def _drawn_range(param: Param) -> tuple[float, float]:
-    """Lowest and highest value a parameter takes (after min/max clipping), tails as DOMAIN_TAIL says."""
-    from costsim.distributions import U_MAX, U_MIN
+    """Lowest and highest value a parameter takes (after min/max clipping), tails as DOMAIN_TAIL says.
 
-    u = np.array([U_MIN, U_MAX]) if param.dist.kind in _BOUNDED_KINDS else np.array([DOMAIN_TAIL, 1 - DOMAIN_TAIL])
-    with np.errstate(all="ignore"):
-        lo, hi = (float(x) for x in param.dist.ppf(u))
+    Closed forms (the stdlib's NormalDist for normal quantiles), so validation never imports scipy.
+    """
+    from statistics import NormalDist
+
+    f, kind = param.dist.f, param.dist.kind
+    if kind == "constant":
+        lo = hi = float(f["value"])
+    elif kind == "choice":
+        lo, hi = float(min(f["values"])), float(max(f["values"]))
+    elif kind == "beta":
+        lo, hi = float(f.get("low", 0.0)), float(f.get("high", 1.0))
+    elif "low" in f and "high" in f and kind in _BOUNDED_KINDS:
+        lo, hi = float(f["low"]), float(f["high"])
+    else:
+        z = NormalDist().inv_cdf(1 - DOMAIN_TAIL)
+        if kind in ("normal_ci", "lognormal_ci"):
+            zc = NormalDist().inv_cdf(0.5 + float(f.get("credibility", 0.9)) / 2)
+            if kind == "normal_ci":
+                mid, half = 0.5 * (f["low"] + f["high"]), (f["high"] - f["low"]) / (2 * zc)
+                lo, hi = mid - half * z, mid + half * z
+            else:
+                mu = 0.5 * (math.log(f["low"]) + math.log(f["high"]))
+                sigma = (math.log(f["high"]) - math.log(f["low"])) / (2 * zc)
+                lo, hi = math.exp(mu - sigma * z), math.exp(mu + sigma * z)
+        elif kind == "normal":
+            lo, hi = f["mean"] - f["sd"] * z, f["mean"] + f["sd"] * z
+        elif kind == "lognormal":
+            lo, hi = math.exp(f["mu"] - f["sigma"] * z), math.exp(f["mu"] + f["sigma"] * z)
+        else:  # a kind added later: its own quantile function
+            with np.errstate(all="ignore"):
+                lo, hi = (float(x) for x in param.dist.ppf(np.array([DOMAIN_TAIL, 1 - DOMAIN_TAIL])))
     if param.clip_min is not None:
         lo, hi = max(lo, param.clip_min), max(hi, param.clip_min)
     if param.clip_max is not None:
