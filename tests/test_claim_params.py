@@ -51,3 +51,11 @@ formulas:
 """
     param = scenario_from_text(text).params["gap_x"]
     assert param.dist.describe() == "uniform(1.5, 3)"
+
+
+def test_a_sweep_over_a_claim_field_changes_the_answer():
+    from costsim.sweep import sweep
+
+    table = sweep(str(ON_TREND), ["lag_years.high=1,12,24"], n=256)
+    medians = [float(x) for x in table.grid("on_trend_cheaper_x", "p50").ravel()]
+    assert len(set(medians)) == 3 and medians == sorted(medians)  # a longer lag: more decline, cheaper
