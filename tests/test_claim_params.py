@@ -59,3 +59,13 @@ def test_a_sweep_over_a_claim_field_changes_the_answer():
     table = sweep(str(ON_TREND), ["lag_years.high=1,12,24"], n=256)
     medians = [float(x) for x in table.grid("on_trend_cheaper_x", "p50").ravel()]
     assert len(set(medians)) == 3 and medians == sorted(medians)  # a longer lag: more decline, cheaper
+
+
+def test_the_run_manifest_says_which_fields_came_from_the_claim(tmp_path, capsys):
+    import json
+
+    out = tmp_path / "res"
+    assert main(["run", str(ON_TREND), "-n", "64", "--set", "params.lag_years.high=24", "-o", str(out)]) in (0, 1)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    text = json.dumps(manifest)
+    assert "from the claim: low; set in the scenario: high" in text
