@@ -665,40 +665,49 @@ def valid_mutations(draw, base=None, max_mutations: int = 3, kinds: tuple[str, .
     return Case(_dump(data, draw(st.booleans())), tuple(overrides), parent)
 
 
-def check_validate_agrees_with_run(case: Case, folder: str | Path, n: int = 8) -> str:
-    """Assert that ``validate`` accepts ``case`` exactly when ``costsim run`` does not exit 2.
+def check_validate_agrees_with_run(case: Case, folder: str | Path, n: int = 8, runner=None) -> str:
+    """Assert that validation accepts ``case`` exactly when running it does not exit 2.
 
-    Both go through public seams: :func:`costsim.scenario.load_scenario` and
-    :func:`costsim.cli.main`. Returns the outcome: ``invalid``, ``ok``, ``check_failed`` or
-    ``model_error``.
+    Validation is :func:`costsim.scenario.load_scenario`; the run is ``runner(path, overrides, n)``
+    returning an exit code, by default :func:`costsim.engine.run` on a freshly loaded scenario (0,
+    1 when a check fails, 2 for a ScenarioError anywhere on the run path, 3 for a ModelError);
+    tests pass ``costsim.cli.main`` wrapped the same way. Returns the outcome: ``invalid``, ``ok``,
+    ``check_failed`` or ``model_error``.
     """
-    import contextlib
-    import io
-
-    from costsim.cli import main
     from costsim.scenario import load_scenario
 
     path = case.write(folder)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", CostsimWarning)
-            load_scenario(path, case.overrides)
-        valid = True
-    except ScenarioError as exc:
-        check_scenario_error(exc)
-        valid = False
-    argv = ["run", str(path), "-n", str(n), "--quiet", *(x for o in case.overrides for x in ("--set", o))]
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), warnings.catch_warnings():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", CostsimWarning)
-        code = main(argv)
+        try:
+            load_scenario(path, case.overrides)
+            valid = True
+        except ScenarioError as exc:
+            check_scenario_error(exc)
+            valid = False
+        code, detail = (runner or _engine_exit_code)(path, case.overrides, n)
     if valid != (code != 2):
-        raise AssertionError(f"validate {'accepts' if valid else 'refuses'} but run exits {code}: "
-                             f"{err.getvalue().strip()[:500]}\n--- case.yaml\n{case.text}\n--- --set {case.overrides}"
+        raise AssertionError(f"validation {'accepts' if valid else 'refuses'} but the run exits {code}: "
+                             f"{detail.strip()[:500]}\n--- case.yaml\n{case.text}\n--- --set {case.overrides}"
                              + (f"\n--- parent.yaml\n{case.parent}" if case.parent is not None else ""))
     if code not in (0, 1, 2, 3):
-        raise AssertionError(f"run exits {code}: {err.getvalue()[:500]}")
+        raise AssertionError(f"the run exits {code}: {detail[:500]}")
     return {0: "ok", 1: "check_failed", 2: "invalid", 3: "model_error"}[code]
+
+
+def _engine_exit_code(path: Path, overrides: tuple[str, ...], n: int) -> tuple[int, str]:
+    """The exit code ``costsim run`` gives, computed through the public Python functions."""
+    from costsim.engine import run
+    from costsim.scenario import load_scenario
+
+    try:
+        results = run(load_scenario(path, overrides), n=n)
+        results.summary_csv()
+    except ScenarioError as exc:
+        return 2, str(exc)
+    except ModelError as exc:
+        return 3, str(exc)
+    return (1 if any(not c.passed for c in results.checks) else 0), ""
 
 
 # ----------------------------------------------------------------------------- outcome

@@ -151,7 +151,7 @@ def test_importing_testing_without_hypothesis_says_what_to_install():
 
 
 # ----------------------------------------------------------------------------- valid mutations: validate == run
-VALID_MUTATIONS = 300
+VALID_MUTATIONS = 240
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +163,27 @@ def case_dir(tmp_path_factory):
 @given(case=testing.valid_mutations())
 def test_validate_accepts_exactly_when_run_does_not_exit_2(case, case_dir):
     testing.check_validate_agrees_with_run(case, case_dir)
+
+
+def _cli_exit_code(path, overrides, n):
+    import contextlib
+    import io
+    import warnings
+
+    from costsim.cli import main
+    from costsim.errors import CostsimWarning
+
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err), warnings.catch_warnings():
+        warnings.simplefilter("ignore", CostsimWarning)
+        code = main(["run", str(path), "-n", str(n), "--quiet", *(x for o in overrides for x in ("--set", o))])
+    return code, err.getvalue()
+
+
+@settings(FUZZ, max_examples=60)
+@given(case=testing.valid_mutations())
+def test_validate_accepts_exactly_when_the_cli_run_does_not_exit_2(case, case_dir):
+    testing.check_validate_agrees_with_run(case, case_dir, runner=_cli_exit_code)
 
 
 @settings(FUZZ, max_examples=60)

@@ -175,3 +175,18 @@ def test_rerun_that_differs_has_its_own_exit_code(tmp_path, capsys):
     capsys.readouterr()
     assert main(["rerun", str(out)]) == 4
     assert "DIFFERS" in capsys.readouterr().out
+
+
+def test_a_field_of_a_missing_parameter_gets_a_did_you_mean_in_sweep_over_too():
+    from costsim.sweep import sweep
+
+    with pytest.raises(ScenarioError) as info:
+        sweep(str(ON_TREND), ["params.lag_yers.high=1,2"], n=8)
+    assert "no parameter 'lag_yers' to change a field of" in str(info.value)
+    assert str(info.value).endswith("Did you mean params.lag_years.high?")
+
+
+def test_a_policy_parameter_field_points_at_policy_override():
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(ROOT / "scenarios" / "export_controls_base.yaml", ["params.leak_frac.high=0.3"])
+    assert "set it whole with policy.override.leak_frac=VALUE" in str(info.value)

@@ -147,3 +147,17 @@ def test_run_of_a_unitless_scenario(tmp_path, capsys):
 def test_bundled_scenarios_stay_strict():
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
         load_scenario(path, strict=True)
+
+
+def test_the_sensitivity_tables_agree_with_the_sensitivity_module():
+    import costsim.sensitivity as sa
+    from costsim.scenario.sections import SENSITIVITY_KEYS, SENSITIVITY_METHODS
+
+    assert tuple(sa.METHODS) == SENSITIVITY_METHODS and tuple(sa.OPTION_KEYS) == SENSITIVITY_KEYS
+
+
+def test_bundled_sections_are_parsed():
+    s = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    assert s.plots is None or all(p.kind for p in s.plots)
+    ishigami = load_scenario(ROOT / "examples" / "ishigami.yaml")
+    assert ishigami.sensitivity is not None or ishigami.sweeps or ishigami.plots is not None

@@ -256,6 +256,20 @@ def apply_override(data: dict, assignment: str) -> list[Issue]:
                     f"{path[len(first):]!s}?") if close else "A new parameter is params.NAME=VALUE."
             return [Issue(path, "unknown scenario key or parameter", "a top-level key (params., years., ...) or "
                           "the name of a parameter", first, source="--set", hint=hint)]
+    if first == "params" and len(tokens) >= 3 and tokens[1][0] is not None:
+        own = data.get("params") if isinstance(data.get("params"), dict) else {}
+        name = tokens[1][0]
+        if name not in own:  # a field of a parameter the scenario does not have
+            close = difflib.get_close_matches(name, list(map(str, own)), n=1)
+            rest = path.split(name, 1)[1]
+            hint = f"Did you mean params.{close[0]}{rest}?" if close else ""
+            if "policy" in data:
+                from costsim.models.compute_race import POLICY_PARAMS
+
+                if name in POLICY_PARAMS:
+                    hint = f"It comes from the policy preset: set it whole with policy.override.{name}=VALUE."
+            return [Issue(path, f"no parameter {name!r} to change a field of", "an existing parameter (a new one is "
+                          "set whole: params.NAME=VALUE)", name, source="--set", hint=hint)]
     try:
         value = load_value(text) if text.strip() else ""
     except ScenarioError as exc:
