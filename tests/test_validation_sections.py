@@ -51,7 +51,7 @@ def _validate(tmp_path, text, capsys):
      "extension), got '../../etc/x' (str)"),
     ("correlations:\n  - [a_x, b_x, 0.9]\n  - [b_x, c_x, 0.9]\n  - [a_x, c_x, -0.9]\n",
      "s.yaml:13: correlations[2]: correlation of a_x and c_x makes the matrix not positive definite; expected a "
-     "consistent set of correlations over a_x, b_x, c_x, got -0.9. Given a_x~b_x 0.9, b_x~c_x 0.9, this value is "
+     "consistent set of correlations, got -0.9. Given a_x~b_x 0.9, b_x~c_x 0.9, this value is "
      "impossible; weaken it or one of the others."),
     ("policy: {preset: [1]}\n",
      "s.yaml:10: policy.preset: unknown policy preset; expected one of "),

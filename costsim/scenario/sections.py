@@ -484,5 +484,5 @@ def correlation_issue(correlations, lines: dict | None = None) -> Issue | None:
     others = [f"{x}~{y} {r:g}" for j, (x, y, r) in enumerate(correlations) if j != k and share[j] < -1e-9]
     given = f"Given {', '.join(others)}, this" if others else "This"
     return Issue(f"correlations[{k}]", f"correlation of {a} and {b} makes the matrix not positive definite",
-                 f"a consistent set of correlations over {', '.join(names)}", rho,
+                 "a consistent set of correlations", rho,
                  hint=f"{given} value is impossible; weaken it or one of the others.")
