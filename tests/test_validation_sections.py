@@ -161,3 +161,20 @@ def test_bundled_sections_are_parsed():
     assert s.plots is None or all(p.kind for p in s.plots)
     ishigami = load_scenario(ROOT / "examples" / "ishigami.yaml")
     assert ishigami.sensitivity is not None or ishigami.sweeps or ishigami.plots is not None
+
+
+def test_swept_values_are_checked_at_validate(tmp_path, capsys):
+    extra = "sweeps:\n  params.a_x.high: [3, 0.5]\n  d_x: [1, abc]\n"
+    code, err, _ = _validate(tmp_path, BASE + extra, capsys)
+    assert code == 2
+    err = err.replace(str(tmp_path) + "/", "")
+    assert "s.yaml:11: sweeps.params.a_x.high: value 0.5 gives params.a_x.high: must exceed low; expected > 1.0, " \
+           "got 0.5" in err
+    assert "s.yaml:12: sweeps.d_x: value 'abc' gives params.d_x: must be a number" in err
+
+
+def test_a_swept_value_outside_a_model_domain_is_refused():
+    path = ROOT / "scenarios" / "dozens_of_gpus.yaml"
+    with pytest.raises(ScenarioError, match="sweeps.essay_decline_x_per_year: value 0.9 gives "
+                                            "params.essay_decline_x_per_year: out of the model's domain"):
+        load_scenario(path, ["sweeps={essay_decline_x_per_year: [2, 0.9]}"])

@@ -13,6 +13,7 @@ import hashlib
 import math
 import os
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -833,6 +834,42 @@ def _sweep_path_issues(sweeps: tuple[Axis, ...], data: dict, params: dict[str, P
     return issues
 
 
+def _check_sweep_values(v: _Validator, sweeps, data: dict, params: dict[str, Param], nodes) -> None:
+    """Each swept value of a parameter (or of one of its fields) must give a valid parameter.
+
+    Checked one parameter at a time, as ``--set`` would apply it (cheap: no full validation per
+    point); combinations of axes and other keys are still checked by ``sweep`` before it runs.
+    """
+    raw_params = data.get("params") if isinstance(data.get("params"), dict) else {}
+    keys = {_sweep_key_path(k): f"sweeps.{k}" for k in (data.get("sweeps") or {})}
+    for axis in sweeps:
+        tokens = re.split(r"[.\[]", axis.path)
+        if tokens[0] != "params" or len(tokens) < 2 or tokens[1] not in params:
+            continue
+        name = tokens[1]
+        spec = raw_params.get(name)
+        if isinstance(spec, dict) and "fit" in spec:
+            continue  # a fitted parameter: refitting per value is the sweep's job
+        where = keys.get(axis.path, "sweeps")
+        for value, text in zip(axis.values, axis.texts, strict=True):
+            scratch = _Validator({}, {}, v.source, v.base_dir)
+            scratch.strict_units, scratch.as_of = v.strict_units, v.as_of
+            tmp = {"params": {name: copy.deepcopy(spec)}}
+            found = apply_override(tmp, f"{axis.path}={text}")
+            if not found:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    new = _params(scratch, tmp["params"])
+                if name in new:
+                    _check_domains(scratch, nodes, {**params, name: new[name]})
+                found = scratch.issues
+            for i in found[:1]:  # the first problem of this value is enough to fix it
+                v.add(where, f"value {value!r} gives {i.path or axis.path}: {i.problem}", i.expected,
+                      *(() if i.expected is None else (i.got,)), hint=i.hint)
+            if found:
+                break  # one bad value per axis: the rest likely share the problem
+
+
 def _sweep_key_path(key: object) -> str:
     from costsim.scenario.sections import sweep_path
 
@@ -1076,7 +1113,10 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
             v.relocate(exc.issues)
     sweeps, sweep_issues = parse_sweeps(data.get("sweeps"))
     v.relocate(sweep_issues)
-    v.relocate(_sweep_path_issues(sweeps, data, params))
+    path_issues = _sweep_path_issues(sweeps, data, params)
+    v.relocate(path_issues)
+    if not path_issues:
+        _check_sweep_values(v, sweeps, data, params, ordered)
     sensitivity, sens_issues = parse_sensitivity(data.get("sensitivity"), outputs=produced, years=years,
                                                  params=params, uncertain=[n for n, p in params.items()
                                                                            if not p.is_constant])
