@@ -193,6 +193,23 @@ def test_validate_agrees_with_run_over_models_with_domains(case, case_dir):
     testing.check_validate_agrees_with_run(case, case_dir)
 
 
+def _bundled_dicts():
+    from costsim.yamlio import load_yaml
+
+    found = []
+    for path in sorted((pathlib.Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml")):
+        data, _ = load_yaml(path.read_text(encoding="utf-8"), str(path))
+        if "extends" not in data:
+            found.append(data)
+    return found
+
+
+@settings(FUZZ, max_examples=40)
+@given(case=testing.valid_mutations(base=st.sampled_from(_bundled_dicts())))
+def test_validate_agrees_with_run_over_valid_mutations_of_the_bundled_scenarios(case, case_dir):
+    testing.check_validate_agrees_with_run(case, case_dir)
+
+
 @pytest.mark.slow
 @settings(FUZZ, max_examples=20_000)
 @given(case=testing.valid_mutations(max_mutations=4))
