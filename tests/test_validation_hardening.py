@@ -1,6 +1,5 @@
 """Hostile and odd inputs end in a clean exit 2 (or 3), never a traceback (issue 14, items 4, 6-10)."""
 
-import json
 import pathlib
 import subprocess
 import sys

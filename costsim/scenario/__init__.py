@@ -1118,8 +1118,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     if not path_issues:
         _check_sweep_values(v, sweeps, data, params, ordered)
     sensitivity, sens_issues = parse_sensitivity(data.get("sensitivity"), outputs=produced, years=years,
-                                                 params=params, uncertain=[n for n, p in params.items()
-                                                                           if not p.is_constant])
+                                                 params=params)
     v.relocate(sens_issues)
     if "data" in data and data["data"] is not None and not isinstance(data["data"], (list, dict, str)):
         v.add("data", "must be a list or mapping", "see docs/CALIBRATION.md", data["data"])

@@ -384,7 +384,7 @@ class SensitivitySpec:
         return out
 
 
-def parse_sensitivity(raw, *, outputs, years, params: dict, uncertain) -> tuple[SensitivitySpec | None, list[Issue]]:
+def parse_sensitivity(raw, *, outputs, years, params: dict) -> tuple[SensitivitySpec | None, list[Issue]]:
     """Check a ``sensitivity:`` block against the scenario's outputs, years and parameters.
 
     Returns the spec (None without a block) and the issues, located by path only.
