@@ -1,17 +1,18 @@
 """Scenario files -> a validated, frozen ``Scenario`` (or one ScenarioError listing every problem).
 
 Stages: read text (``yamlio``) -> resolve ``extends`` (key-by-key deep merge, cycles named) ->
-apply ``--set`` overrides -> validate every key, collecting Issues -> wire the models by name.
+apply ``--set`` overrides (``scenario.reading``) -> validate every key, collecting Issues, with
+claim defaults (``scenario.claims``), policy presets (``scenario.policy``) and the analysis
+sections (``scenario.sections``) -> wire the models by name.
 """
+
 
 from __future__ import annotations
 
 import copy
 import difflib
-import functools
 import hashlib
 import math
-import os
 import re
 import warnings
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from costsim.distributions import Dist, make_dist
 from costsim.errors import Issue, ScenarioError
 from costsim.graph import Node, wire
 from costsim.registry import MODELS, load_builtin_models
+from costsim.scenario.claims import _resolve_claim, claims_index, finite
+from costsim.scenario.reading import MAX_EXTENDS, Loc, _load_chain, apply_override
 from costsim.scenario.sections import (
     TOP_KEYS,
     Axis,
@@ -35,18 +38,20 @@ from costsim.scenario.sections import (
     parse_sweeps,
 )
 from costsim.units import suffix_of
-from costsim.yamlio import load_value, load_yaml, read_text
+from costsim.yamlio import read_text
+
+__all__ = [
+    "CHECK_KEYS", "MAX_EXTENDS", "PARAM_META", "SAMPLINGS", "SCHEMA_VERSION", "TOP_KEYS", "Check", "Param",
+    "Scenario", "apply_override", "claims_index", "load_raw", "load_scenario", "scenario_from_text", "validate",
+]
 
 SCHEMA_VERSION = 1
 SAMPLINGS = ("mc", "lhs", "sobol")
 PARAM_META = {"source", "note", "min", "max", "dist", "claim", "field", "scale", "fit"}
-MAX_EXTENDS = 10
 MAX_SAMPLES = 100_000_000
 MAX_YEARS = 500
 STAT_RE = re.compile(r"^(mean|median|sd|p\d{1,2}|q0?\.\d+)$")
 CHECK_KEYS = {"claim", "output", "year", "bloc", "stat", "probability_of", "between", "above", "below"}
-
-Loc = tuple[str, int]  # (file, line)
 
 
 @dataclass(frozen=True)
@@ -140,281 +145,7 @@ class Scenario:
         return {out: node.axes_of(out) for node in self.nodes for out in node.outputs}
 
 
-# ----------------------------------------------------------------------------------- reading
-def _read(path: Path, reader: Callable[[Path], str] | None, source: str) -> str:
-    if reader is not None:
-        try:
-            return reader(path)
-        except KeyError:
-            raise ScenarioError(source, [Issue("", "no such file in the stored manifest", "a stored file",
-                                               str(path))]) from None
-    return read_text(path, source)
-
-
-def _merge(parent: object, child: object) -> object:
-    """Key-by-key deep merge: mappings merge, anything else replaces; ``null`` deletes a key.
-
-    A parameter mapping whose ``dist`` differs from the parent's replaces it whole (fields of
-    another distribution would not fit).
-    """
-    if isinstance(parent, dict) and isinstance(child, dict):
-        if "dist" in child and child.get("dist") != parent.get("dist"):
-            return copy.deepcopy(child)
-        out = copy.deepcopy(parent)
-        for key, value in child.items():
-            if value is None and key in out:
-                del out[key]
-            elif key in out:
-                out[key] = _merge(out[key], value)
-            else:
-                out[key] = copy.deepcopy(value)
-        return out
-    return copy.deepcopy(child)
-
-
-def _load_chain(path: Path, source: str, reader, chain: tuple[str, ...]
-                ) -> tuple[dict, dict[str, Loc], list[tuple[str, str]]]:
-    text = _read(path, reader, source)
-    data, raw_lines = load_yaml(text, source)
-    if not isinstance(data, dict):
-        raise ScenarioError(source, [Issue("", "a scenario must be a mapping of keys",
-                                           "name:, years:, params:, models: ...", type(data).__name__,
-                                           line=1)])
-    lines: dict[str, Loc] = {k: (source, v) for k, v in raw_lines.items()}
-    texts = [(str(path), text)]
-    parent_ref = data.get("extends")
-    if parent_ref is None:
-        return data, lines, texts
-    if not isinstance(parent_ref, str):
-        raise ScenarioError(source, [Issue("extends", "must be a file path", "a relative path like base.yaml",
-                                           parent_ref, line=raw_lines.get("extends"))])
-    # Policy: a parent is a .yaml file named relative to the file that extends it. An absolute
-    # path (or ~) would let a scenario read, and error messages echo, any file on the machine.
-    if os.path.isabs(parent_ref) or parent_ref.startswith("~"):
-        raise ScenarioError(source, [Issue("extends", "must be a path relative to this file",
-                                           "a relative path like base.yaml", parent_ref,
-                                           line=raw_lines.get("extends"),
-                                           hint="Copy or link the parent next to the scenario.")])
-    if not parent_ref.lower().endswith((".yaml", ".yml")):
-        raise ScenarioError(source, [Issue("extends", "must name a scenario file", "a path ending in .yaml or .yml",
-                                           parent_ref, line=raw_lines.get("extends"))])
-    parent = (path.parent / parent_ref)
-    try:
-        key = str(parent.resolve()) if reader is None else os.path.normpath(parent)
-        here = str(path.resolve()) if reader is None else os.path.normpath(path)
-    except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte in the name, a symlink loop
-        raise ScenarioError(source, [Issue("extends", f"cannot use this path ({exc})", "a relative path like base.yaml",
-                                           parent_ref, line=raw_lines.get("extends"))]) from None
-    if key in chain or key == here:
-        names = " -> ".join([*(Path(c).name for c in chain), Path(here).name, Path(key).name])
-        raise ScenarioError(source, [Issue("extends", f"extends cycle: {names}", "a chain without cycles",
-                                           parent_ref, line=raw_lines.get("extends"))])
-    if len(chain) >= MAX_EXTENDS:
-        raise ScenarioError(source, [Issue("extends", "extends chain too long", f"at most {MAX_EXTENDS} files",
-                                           len(chain) + 1, line=raw_lines.get("extends"))])
-    parent_source = str(Path(source).parent / parent_ref) if source != "<string>" else parent_ref
-    try:
-        pdata, plines, ptexts = _load_chain(parent, parent_source, reader, (*chain, here))
-    except ScenarioError as exc:
-        if not all(i.path == "" and i.line is None for i in exc.issues):
-            raise
-        # the parent could not be read at all (missing, a folder, too large): say so at `extends:`
-        raise ScenarioError(source, [Issue("extends", f"{i.problem}: {parent_source}", i.expected, i.got,
-                                           line=raw_lines.get("extends"), hint=i.hint)
-                                     for i in exc.issues]) from None
-    merged = _merge(pdata, {k: v for k, v in data.items() if k != "extends"})
-    merged_lines = dict(plines)
-    merged_lines.update(lines)
-    return merged, merged_lines, [*ptexts, *texts]
-
-
-_PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-_PATH_RE = re.compile(r"^[^.\[\]]+(?:\[\d+\])*(?:\.[^.\[\]]+(?:\[\d+\])*)*$")  # a.b[0].c, no empty keys
-
-
-def apply_override(data: dict, assignment: str) -> list[Issue]:
-    """Apply ``path=value`` (``--set``) to raw scenario data in place; return problems."""
-    if "=" not in assignment:
-        return [Issue("", "override must be path=value", "e.g. params.decline_x_per_year.high=8",
-                      assignment, source="--set")]
-    path, text = assignment.split("=", 1)
-    path = path.strip()
-    tokens = [(m.group(1), m.group(2)) for m in _PATH_TOKEN.finditer(path)]
-    if not tokens or not _PATH_RE.match(path):
-        return [Issue(path, "bad override path", "dotted keys with [i] for list items", path, source="--set")]
-    first = tokens[0][0]
-    if first == "extends":
-        return [Issue(path, "extends cannot be set on the command line", "extends: in the scenario file", text,
-                      source="--set", hint="Run the parent file itself, or write a small file that extends it.")]
-    if first not in TOP_KEYS:
-        own = data.get("params") if isinstance(data.get("params"), dict) else {}
-        if first in own:  # a bare parameter name, as `sweep --over` accepts: x.high means params.x.high
-            path = f"params.{path}"
-            tokens.insert(0, ("params", None))
-        else:
-            close = difflib.get_close_matches(first, [*TOP_KEYS, *map(str, own)], n=1)
-            hint = (f"Did you mean {'params.' if close[0] in own else ''}{close[0]}"
-                    f"{path[len(first):]!s}?") if close else "A new parameter is params.NAME=VALUE."
-            return [Issue(path, "unknown scenario key or parameter", "a top-level key (params., years., ...) or "
-                          "the name of a parameter", first, source="--set", hint=hint)]
-    if first == "params" and len(tokens) >= 3 and tokens[1][0] is not None:
-        own = data.get("params") if isinstance(data.get("params"), dict) else {}
-        name = tokens[1][0]
-        if name not in own:  # a field of a parameter the scenario does not have
-            close = difflib.get_close_matches(name, list(map(str, own)), n=1)
-            rest = path.split(name, 1)[1]
-            hint = f"Did you mean params.{close[0]}{rest}?" if close else ""
-            if "policy" in data:
-                from costsim.models.compute_race import POLICY_PARAMS
-
-                if name in POLICY_PARAMS:
-                    hint = f"It comes from the policy preset: set it whole with policy.override.{name}=VALUE."
-            return [Issue(path, f"no parameter {name!r} to change a field of", "an existing parameter (a new one is "
-                          "set whole: params.NAME=VALUE)", name, source="--set", hint=hint)]
-    try:
-        value = load_value(text) if text.strip() else ""
-    except ScenarioError as exc:
-        return [Issue(path, "bad override value", "a YAML value", text, source="--set",
-                      hint=exc.issues[0].problem)]
-    node: object = data
-    for i, (key, idx) in enumerate(tokens):
-        last = i == len(tokens) - 1
-        if key is not None:
-            if not isinstance(node, dict):
-                return [Issue(path, f"cannot set key {key!r} inside a {type(node).__name__}",
-                              "a path through mappings", path, source="--set")]
-            if last:
-                node[key] = value
-            else:
-                node = node.setdefault(key, {}) if not isinstance(node.get(key), (dict, list)) else node[key]
-                if not isinstance(node, (dict, list)):
-                    return [Issue(path, "path goes through a value", "a path through mappings", path, source="--set")]
-        else:
-            pos = int(idx)
-            if not isinstance(node, list) or pos >= len(node):
-                return [Issue(path, f"no list item [{pos}]", "an existing list index", path, source="--set")]
-            if last:
-                node[pos] = value
-            else:
-                node = node[pos]
-    return []
-
-
-# ----------------------------------------------------------------------------------- claims
-@functools.lru_cache(maxsize=1)
-def claims_index() -> dict[str, dict]:
-    """Every entry of the bundled ``data/claims.yaml`` by id, with its section and source title."""
-    from importlib import resources
-
-    text = resources.files("costsim.data").joinpath("claims.yaml").read_text(encoding="utf-8")
-    data, _ = load_yaml(text, "costsim/data/claims.yaml", dates=True)
-    data = data if isinstance(data, dict) else {}
-    sources = data.get("sources", {})
-    index: dict[str, dict] = {}
-    for section, entries in data.items():
-        if section == "sources" or not isinstance(entries, list):
-            continue
-        for entry in entries:
-            if isinstance(entry, dict) and "id" in entry:
-                item = dict(entry)
-                item["_section"] = section
-                item["_source_title"] = sources.get(entry.get("source"), {}).get("title", "")
-                index[entry["id"]] = item
-    return index
-
-
-def _resolve_claim(spec: dict, path: str, line: int | None) -> tuple[dict | None, tuple[str, ...], list[Issue]]:
-    """Turn ``{claim: id, field: f, scale: s, dist: ...}`` into a plain parameter mapping.
-
-    The claim supplies defaults: ``value`` (a number), or ``low``/``high`` (and ``mode`` for
-    pert/triangular) from a range, each times ``scale``. Fields the scenario writes itself (in the
-    file, through ``extends:`` or ``--set``) win and are taken as written, in the parameter's
-    unit (``scale`` converts only the claim's numbers). Returns (mapping, fields taken from the
-    claim, issues).
-    """
-    claim_id = spec.get("claim")
-    index = claims_index()
-    if not isinstance(claim_id, str) or claim_id not in index:
-        close = difflib.get_close_matches(str(claim_id), sorted(index), n=1, cutoff=0.6)
-        return None, (), [Issue(f"{path}.claim", "unknown claim id", "an id of costsim/data/claims.yaml",
-                                claim_id, line=line, hint=f"Did you mean {close[0]!r}?" if close else
-                                "List them with `costsim params --claims`.")]
-    entry = index[claim_id]
-    value: object = entry
-    fld = spec.get("field")
-    if fld is not None:
-        for part in str(fld).split("."):
-            if isinstance(value, dict) and part in value:
-                value = value[part]
-            else:
-                keys = sorted(k for k in value if not str(k).startswith("_")) if isinstance(value, dict) else []
-                return None, (), [Issue(f"{path}.field", f"claim {claim_id!r} has no field {fld!r}",
-                                        f"one of {', '.join(map(str, keys))}" if keys else "a field path", fld,
-                                        line=line)]
-    elif "value" in entry:
-        value = entry["value"]
-    scale = spec.get("scale", 1.0)
-    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not _finite(scale) or scale == 0:
-        return None, (), [Issue(f"{path}.scale", "must be a non-zero number", "e.g. 1.0e+12 (TFLOP/s -> FLOP/s)",
-                                scale, line=line)]
-    src = f"claims: {claim_id} ({entry.get('kind', '?')}, {entry.get('source', '?')}"
-    src += f": {entry['_source_title']})" if entry.get("_source_title") else ")"
-    if entry.get("approx"):
-        src += " [approx]"
-    out = {k: v for k, v in spec.items() if k not in {"claim", "field", "scale"}}
-    dist = spec.get("dist")
-    supplied: dict[str, float] = {}
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if dist not in (None, "constant"):
-            written = [k for k in ("low", "high", "mode") if k in spec]
-            if not written:
-                return None, (), [Issue(f"{path}.dist", f"claim {claim_id!r} gives one number, not a range",
-                                        "dist: constant (or no dist), or low: and high: of your own", dist,
-                                        line=line)]
-        else:
-            out["dist"] = "constant"
-            supplied["value"] = float(value) * scale
-    elif isinstance(value, dict) and "low" in value and "high" in value:
-        if dist is None or dist == "constant":
-            if "value" not in spec:
-                return None, (), [Issue(f"{path}.dist", f"claim {claim_id!r} gives a range",
-                                        "a distribution for it: lognormal_ci, uniform, loguniform, normal_ci, pert, "
-                                        "triangular (or value: of your own)", dist, line=line)]
-            out["dist"] = "constant"
-        else:
-            supplied["low"] = float(value["low"]) * scale
-            supplied["high"] = float(value["high"]) * scale
-            if dist in ("pert", "triangular"):
-                central = value.get("central", value.get("value"))
-                if central is not None:
-                    supplied["mode"] = float(central) * scale
-                elif "mode" not in spec:
-                    return None, (), [Issue(f"{path}.dist", f"claim {claim_id!r} has no central value for a mode",
-                                            "lognormal_ci or uniform, or mode: of your own", dist, line=line)]
-    elif not any(k in spec for k in ("value", "low", "high")):
-        return None, (), [Issue(f"{path}.field", f"claim {claim_id!r} is not a number or a low/high range here",
-                                "a field holding a number, e.g. field: total", type(value).__name__, line=line)]
-    taken = tuple(k for k in supplied if k not in spec)
-    for key in taken:
-        out[key] = supplied[key]
-    own = [k for k in supplied if k in spec]
-    if taken:
-        src += f"; from the claim: {', '.join(taken)}"
-    if own:
-        src += f"; set in the scenario: {', '.join(own)}"
-    out.setdefault("source", src)
-    return out, taken, []
-
-
 # ----------------------------------------------------------------------------------- validation
-def _finite(value: int | float) -> bool:
-    """True for a number that is a finite float64 (an int beyond 1.8e308 is not: float() overflows)."""
-    try:
-        return math.isfinite(float(value))
-    except OverflowError:
-        return False
-
-
 def _is_year_of(year: object, years: np.ndarray) -> bool:
     """True for a whole number that is one of ``years`` (never converting a huge int to float)."""
     return (isinstance(year, int) and not isinstance(year, bool) and abs(year) < 10**6
@@ -481,7 +212,7 @@ class _Validator:
         if integer and isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             value = int(value)  # `samples: 1e6` is a whole number as people write it
         ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
-        if isinstance(value, bool) or not ok_type or (not integer and not _finite(value)):
+        if isinstance(value, bool) or not ok_type or (not integer and not finite(value)):
             want = "a whole number" if integer else "a finite number (write 5e25 or 5.0e+25)"
             self.add(path, "must be a number" if not integer else "must be a whole number", want, value)
             return None
