@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from costsim.distributions import Dist, make_dist
-from costsim.errors import Issue, ScenarioError
+from costsim.errors import CostsimWarning, Issue, ScenarioError
 from costsim.graph import Node, wire
 from costsim.registry import MODELS, load_builtin_models
 from costsim.scenario.claims import _resolve_claim, claims_index, finite
@@ -193,10 +193,6 @@ class _Validator:
                      "_x_per_year, _frac (see `costsim params --units`)", name,
                      hint="Or set strict_units: false to accept it without unit checks.")
             return False
-        import warnings
-
-        from costsim.errors import CostsimWarning
-
         where = self.at(path)
         loc = f"{where.get('source') or self.source}:{where['line']}" if where["line"] else self.source
         warnings.warn(f"{loc}: {path}: name has no unit suffix; its unit is unknown, so no unit checks "
@@ -365,9 +361,6 @@ def _formulas(v: _Validator, raw: object) -> list[Node]:
     if not isinstance(raw, dict):
         v.add("formulas", "must be a mapping", "output_name: \"expression\"", type(raw).__name__)
         return nodes
-    import warnings
-
-    from costsim.errors import CostsimWarning
     from costsim.formulas import compile_formula, unit_mix_warnings
 
     for name, text in raw.items():
