@@ -47,7 +47,7 @@ Run `costsim COMMAND --help` for the options and examples of each command.
 
 EPILOG = """\
 exit codes: 0 ok, 1 a check failed, 2 bad input (no traceback), 3 a model produced
-non-finite values, 130 interrupted (nothing half-written is left behind).
+non-finite values, 4 rerun: the summary DIFFERS, 130 interrupted (nothing half-written is left behind).
 """
 
 

@@ -105,7 +105,7 @@ def _structure(a: Scenario, b: Scenario) -> list[str]:
         return [(n.label, n.spec.name, n.spec.origin, tuple(sorted((k, repr(v)) for k, v in n.bind.items())),
                  tuple(sorted(n.rename.items()))) for n in s.nodes]
 
-    if sorted(sig(a)) != sorted(sig(b)) or (a.raw.get("formulas") or {}) != (b.raw.get("formulas") or {}):
+    if sorted(sig(a)) != sorted(sig(b)) or a.formulas != b.formulas:
         notes.append("models or formulas differ")
     if a.correlations != b.correlations:
         notes.append("correlations differ")

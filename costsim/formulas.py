@@ -609,7 +609,9 @@ class CompiledFormula:
         years = None
         for name, x in values.items():
             if isinstance(x, float) or x.ndim == 0:
-                env[name] = float(x)
+                # float64, never a Python float: `c ** 20` of two Python floats raises
+                # OverflowError where numpy gives inf, which the engine's post-run check reports
+                env[name] = np.float64(x)
                 continue
             if name == "year":
                 x = x.reshape(1, -1)
@@ -641,8 +643,8 @@ def _recompile(name, text, path, line, input_axes):
     return spec.func
 
 
-def compile_formula(name: str, text: object, *, path: str,
-                    line: int | None) -> tuple[ModelSpec | None, list[Issue]]:
+def compile_formula(name: str, text: object, *, path: str, line: int | None,
+                    require_unit: bool = True) -> tuple[ModelSpec | None, list[Issue]]:
     """Validate one ``formulas:`` entry and compile it into an unregistered model.
 
     Parameters
@@ -656,6 +658,9 @@ def compile_formula(name: str, text: object, *, path: str,
         path ``formulas.<name>`` and leave the file to ``Issue.render``.
     line : int or None
         1-based line of the entry in the scenario, for messages.
+    require_unit : bool
+        False accepts a name without a unit suffix (its unit is unknown, so no unit check
+        involves it); the scenario loader passes False unless ``strict_units`` is on.
 
     Returns
     -------
@@ -683,7 +688,7 @@ def compile_formula(name: str, text: object, *, path: str,
     elif name in _ARITY or name in _CONSTANTS or name == "year":
         issues.append(Issue(where, "formula name is reserved", "a name other than "
                             "year, pi and the function names", name, line=line))
-    elif suffix_of(name) is None:
+    elif suffix_of(name) is None and require_unit:
         issues.append(Issue(where, "formula name has no unit suffix",
                             "a name ending in a unit suffix from costsim.units, such as _usd, "
                             "_flop, _x or _frac", name, line=line))
@@ -725,8 +730,8 @@ def compile_formula(name: str, text: object, *, path: str,
     if issues:
         return None, issues
 
-    target = unit_of(name)
-    if root.unit not in (None, _NEUTRAL, target) and not (
+    target = unit_of(name) if suffix_of(name) is not None else None  # unit-less (strict_units: false)
+    if target is not None and root.unit not in (None, _NEUTRAL, target) and not (
             root.unit in _DIMENSIONLESS | {_DIMLESS} and target in _DIMENSIONLESS):
         compiler.unit_notes.append(
             (f"result is in {root.unit} but the name ends in {suffix_of(name)}",

@@ -22,6 +22,44 @@ from costsim.errors import RegistryError
 from costsim.units import unit_of
 
 AXES_ALLOWED = {(), ("year",), ("bloc",), ("year", "bloc")}
+_INTERVAL = re.compile(r"^\s*([\[(])\s*([^,\s]+)\s*,\s*([^,\s]+)\s*([\])])\s*$")
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The values a model input may take: an interval, each end open or closed (``"(1, inf)"``)."""
+
+    low: float
+    high: float
+    low_open: bool
+    high_open: bool
+
+    @classmethod
+    def parse(cls, text: str) -> Domain:
+        """Read interval notation: ``"(1, inf)"``, ``"[0, 1]"``, ``"(0, inf)"``, ``"[-inf, 0)"``."""
+        match = _INTERVAL.match(text) if isinstance(text, str) else None
+        try:
+            low, high = (float(match.group(2)), float(match.group(3))) if match else (None, None)
+        except ValueError:
+            low = high = None
+        if match is None or low is None or not low < high:
+            raise ValueError(f"expected an interval such as '(1, inf)' or '[0, 1]', got {text!r}")
+        return cls(low, high, match.group(1) == "(", match.group(4) == ")")
+
+    def contains(self, value: float) -> bool:
+        above = value > self.low if self.low_open else value >= self.low
+        below = value < self.high if self.high_open else value <= self.high
+        return bool(above and below)
+
+    def describe(self) -> str:
+        """The rule as an error message states it: ``> 1``, ``0 <= value <= 1``."""
+        lo = "" if self.low == float("-inf") else f"{self.low:g} {'<' if self.low_open else '<='} "
+        hi = "" if self.high == float("inf") else f" {'<' if self.high_open else '<='} {self.high:g}"
+        if lo and hi:
+            return f"{lo}value{hi}"
+        if lo:
+            return f"{'>' if self.low_open else '>='} {self.low:g}"
+        return f"{'<' if self.high_open else '<='} {self.high:g}"
 
 
 @dataclass(frozen=True)
@@ -36,6 +74,7 @@ class ModelSpec:
     origin: str = "builtin"
     meanings: dict[str, str] = field(default_factory=dict)
     summary: str = ""
+    domains: dict[str, Domain] = field(default_factory=dict)  # input -> the values it may take
 
     def axes_of(self, output: str) -> tuple[str, ...]:
         """Axes of an output after the sample axis (default: years)."""
@@ -68,7 +107,7 @@ def _docstring_meanings(doc: str | None) -> dict[str, str]:
 
 
 def model(*, outputs: tuple[str, ...], axes: dict[str, tuple[str, ...]] | None = None,
-          origin: str | None = None, name: str | None = None):
+          origin: str | None = None, name: str | None = None, domains: dict[str, str] | None = None):
     """Register a pure, vectorized model function under its own name.
 
     Parameters
@@ -81,8 +120,13 @@ def model(*, outputs: tuple[str, ...], axes: dict[str, tuple[str, ...]] | None =
         Where the model comes from (set by the plugin loader); default ``builtin``.
     name : str, optional
         Registry name; default the function's ``__name__``.
+    domains : dict, optional
+        Input name -> the interval it must lie in, in interval notation (``{"decline_x_per_year":
+        "(1, inf)"}``). The scenario validator checks constants and the range each distribution
+        draws from against it (an exit-2 error naming the parameter), so the model body need not.
     """
     axes = dict(axes or {})
+    domains = dict(domains or {})
 
     def register(func):
         model_name = name or func.__name__
@@ -107,6 +151,15 @@ def model(*, outputs: tuple[str, ...], axes: dict[str, tuple[str, ...]] | None =
                 raise RegistryError(
                     f"model {model_name!r}: axes of {out!r}; expected one of {sorted(AXES_ALLOWED)}, got {ax!r}"
                 )
+        parsed_domains = {}
+        for var, text in domains.items():
+            if var not in inputs:
+                raise RegistryError(f"model {model_name!r}: domains names {var!r}, which is not an input; "
+                                    f"expected one of {', '.join(inputs)}")
+            try:
+                parsed_domains[var] = Domain.parse(text)
+            except ValueError as exc:
+                raise RegistryError(f"model {model_name!r}: domain of {var!r}: {exc}") from None
         where = origin or ("builtin" if func.__module__.startswith("costsim.") else func.__module__)
         if model_name in MODELS and MODELS[model_name].func is not func:
             prev = MODELS[model_name]
@@ -125,6 +178,7 @@ def model(*, outputs: tuple[str, ...], axes: dict[str, tuple[str, ...]] | None =
             origin=where,
             meanings=_docstring_meanings(doc),
             summary=doc.splitlines()[0] if doc else "",
+            domains=parsed_domains,
         )
         return func
 

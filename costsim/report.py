@@ -28,7 +28,7 @@ import numpy as np
 
 from costsim import __version__
 from costsim.errors import ModelError, ScenarioError
-from costsim.plots import PlotSpec, default_specs, draw, fan_compare, parse_plots, save_figure
+from costsim.plots import PlotSpec, default_specs, draw, fan_compare, save_figure
 from costsim.plots.style import fmt_number, fmt_se
 from costsim.results import Results
 from costsim.store import atomic_folder, check_target
@@ -164,11 +164,8 @@ def run_section(path: str | Path, *, samples: int | None = DEFAULT_SAMPLES, seed
         scenario = load_scenario(path, list(overrides))
         section.name, section.summary_years = scenario.name, tuple(int(y) for y in scenario.summary_years)
         section.constants = dict(scenario.constants)
-        raw = (scenario.raw or {}).get("plots")
-        if raw is not None:  # checked before the run, so a typo costs no time
-            outputs = {o: scenario.output_axes().get(o) for o in scenario.outputs}
-            section.specs = parse_plots(raw, outputs, scenario.years, scenario.blocs, source=scenario.source,
-                                        lines=scenario.lines, has_checks=bool(scenario.checks))
+        if scenario.plots is not None:  # checked when the scenario was validated
+            section.specs = list(scenario.plots)
         n = scenario.samples if samples is None else min(int(samples), scenario.samples)
         section.results = run(scenario, n=n, seed=seed, design=design, **(run_options or {}))
     except ScenarioError as exc:
@@ -177,14 +174,13 @@ def run_section(path: str | Path, *, samples: int | None = DEFAULT_SAMPLES, seed
     except ModelError as exc:
         section.error, section.error_kind = str(exc), "model"
         return section
-    section.listed_outputs = "outputs" in (scenario.raw or {})
+    section.listed_outputs = scenario.outputs_listed
     section.sobol = sobol_for_report(scenario, seed)
-    params = (scenario.raw or {}).get("params")
-    if isinstance(params, dict) and any(isinstance(p, dict) and "fit" in p for p in params.values()):
+    if scenario.fit_params:
         from costsim.calibration import scenario_fits
 
-        section.fits = scenario_fits(params, Path(scenario.source).parent, as_of=(scenario.raw or {}).get("as_of"))
-    if raw is None:
+        section.fits = scenario_fits(dict(scenario.fit_params), Path(scenario.source).parent, as_of=scenario.as_of)
+    if scenario.plots is None:
         section.specs = default_specs(section.results, prefer="first" if section.listed_outputs else "last")
     return section
 
@@ -195,8 +191,7 @@ def sobol_for_report(scenario, seed: int | None) -> list[tuple[str, int | None, 
     The block's ``outputs``, ``years`` (default: the last year) and ``n_base`` apply; a scenario
     without the block gets none (the report's tornado needs no extra runs).
     """
-    raw = (scenario.raw or {}).get("sensitivity")
-    if not isinstance(raw, dict) or raw.get("method", "sobol") != "sobol" or not scenario.uncertain:
+    if scenario.sensitivity is None or scenario.sensitivity.method != "sobol" or not scenario.uncertain:
         return []
     from costsim.sensitivity import options, sobol
 

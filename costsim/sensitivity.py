@@ -174,51 +174,8 @@ class SensitivityResult:
 
 # ----------------------------------------------------------------------------------- options
 def options(scenario: Scenario) -> dict:
-    """The scenario's ``sensitivity:`` block, checked (unknown keys and bad values are errors)."""
-    raw = scenario.raw.get("sensitivity")
-    if raw is None:
-        return {}
-    line = scenario.lines.get("sensitivity")
-    if not isinstance(raw, dict):
-        raise ScenarioError(scenario.source, [Issue("sensitivity", "must be a mapping", "e.g. {method: sobol, "
-                                                    "n_base: 4096, outputs: [...]}", raw, line=line)])
-    issues = []
-
-    def bad(key, problem, expected):
-        issues.append(Issue(f"sensitivity.{key}", problem, expected, raw[key],
-                            line=scenario.lines.get(f"sensitivity.{key}", line)))
-
-    for key in raw:
-        if key not in OPTION_KEYS:
-            close = difflib.get_close_matches(str(key), OPTION_KEYS, n=1)
-            issues.append(Issue(f"sensitivity.{key}", "unknown sensitivity key", ", ".join(OPTION_KEYS), key,
-                                line=scenario.lines.get(f"sensitivity.{key}", line),
-                                hint=f"Did you mean {close[0]!r}?" if close else ""))
-    if "method" in raw and raw["method"] not in METHODS:
-        bad("method", "unknown method", "one of sobol, morris, tornado")
-    for key in ("n_base", "resamples", "trajectories", "levels"):
-        if key in raw and (isinstance(raw[key], bool) or not isinstance(raw[key], int) or raw[key] < 2):
-            bad(key, "must be a whole number", ">= 2")
-    names = raw.get("outputs")
-    if names is not None and (not isinstance(names, list) or not all(isinstance(o, str) for o in names)):
-        bad("outputs", "must be a list of output names", "[effective_flop]")
-    if "years" in raw and (not isinstance(raw["years"], list) or not all(isinstance(y, int) for y in raw["years"])):
-        bad("years", "must be a list of years", "[2030]")
-    if "log10" in raw and raw["log10"] not in (True, False, "auto"):
-        bad("log10", "must be auto, true or false", "auto | true | false")
-    q = raw.get("quantiles")
-    if q is not None and not (isinstance(q, list) and len(q) == 2 and all(isinstance(x, (int, float)) for x in q)
-                              and 0 < q[0] < q[1] < 1):
-        bad("quantiles", "must be two probabilities, low first", "[0.05, 0.95]")
-    b = raw.get("bounds")
-    if b is not None and not (isinstance(b, dict) and all(isinstance(v, list) and len(v) == 2 for v in b.values())):
-        bad("bounds", "must map parameters to [low, high]", "{cost_decline_x_per_year: [2, 8]}")
-    if issues:
-        raise ScenarioError(scenario.source, issues)
-    out = dict(raw)
-    if out.get("log10") == "auto":
-        out["log10"] = None
-    return out
+    """The scenario's ``sensitivity:`` block (checked when the scenario was validated), as a dict."""
+    return scenario.sensitivity.options() if scenario.sensitivity is not None else {}
 
 
 def default_n_base(scenario: Scenario) -> int:

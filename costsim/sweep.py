@@ -33,8 +33,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import json
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,157 +40,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from costsim.errors import Issue, ScenarioError
-from costsim.scenario import TOP_KEYS, Scenario, load_scenario
+from costsim.scenario import Scenario, load_scenario
+from costsim.scenario.sections import Axis, parse_over
 
 STATS = ("mean", "sd", "p05", "p50", "p95")
 _QUANTILES = (0.05, 0.50, 0.95)
 
 
-@dataclass(frozen=True)
-class Axis:
-    """One swept path and its values (``texts``: each value as written into the override)."""
-
-    path: str
-    values: tuple
-    texts: tuple[str, ...]
-
-    def overrides(self, i: int) -> str:
-        return f"{self.path}={self.texts[i]}"
-
-
-# ----------------------------------------------------------------------------------- parsing axes
-def _path(key: str) -> str:
-    key = key.strip()
-    first = key.split(".", 1)[0].split("[", 1)[0]
-    return key if first in TOP_KEYS else f"params.{key}"
-
-
-def _yaml_text(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    return json.dumps(str(value))  # quoted, so "on" or "1e3" stay strings
-
-
-def _number(text: str) -> float | None:
-    from costsim.yamlio import load_value
-
-    try:
-        value = load_value(text)
-    except ScenarioError:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return None
-    return value
-
-
-def _range(path: str, low, high, num, log, where: str) -> tuple[Axis | None, list[Issue]]:
-    issues = []
-    if not isinstance(num, int) or isinstance(num, bool) or num < 1:
-        issues.append(Issue(where, "number of values must be a positive whole number", ">= 1", num))
-    if log and isinstance(low, (int, float)) and isinstance(high, (int, float)) and not (low > 0 and high > 0):
-        issues.append(Issue(where, "a log-spaced range needs positive ends", "low > 0 and high > 0", [low, high]))
-    if issues:
-        return None, issues
-    grid = np.geomspace(low, high, num) if log else np.linspace(low, high, num)
-    if num == 1:
-        grid = np.array([float(low)])
-    values: list = [float(f"{v:.12g}") for v in grid]
-    if not log and isinstance(low, int) and isinstance(high, int) and all(v == int(v) for v in values):
-        values = [int(v) for v in values]
-    return Axis(path, tuple(values), tuple(_yaml_text(v) for v in values)), []
-
-
-def _parse_spec(path: str, spec: str, where: str) -> tuple[Axis | None, list[Issue]]:
-    from costsim.yamlio import load_value
-
-    spec = spec.strip()
-    parts = spec.split(":")
-    if len(parts) in (3, 4) and "," not in spec:
-        low, high = _number(parts[0]), _number(parts[1])
-        num = _number(parts[2])
-        log = len(parts) == 4
-        if log and parts[3].strip() != "log":
-            return None, [Issue(where, "unknown range scale", "lo:hi:num or lo:hi:num:log", spec)]
-        if low is None or high is None or num is None or num != int(num):
-            return None, [Issue(where, "cannot read the range", "lo:hi:num with numbers, e.g. 1:8:4 or 1e8:1e10:3:log",
-                                spec)]
-        return _range(path, low, high, int(num), log, where)
-    tokens = [t.strip() for t in spec.split(",")]
-    if not spec or any(not t for t in tokens):
-        return None, [Issue(where, "empty value in the list", "comma-separated values, e.g. 1,2,4,8", spec)]
-    values = []
-    for t in tokens:
-        try:
-            values.append(load_value(t))
-        except ScenarioError:
-            return None, [Issue(where, "cannot read value", "a YAML scalar (number or word)", t)]
-    return Axis(path, tuple(values), tuple(tokens)), []
-
-
-def parse_over(text: str) -> Axis:
-    """Read one ``--over PATH=VALUES`` option.
-
-    >>> parse_over("params.base_budget_usd=1e8:1e10:3:log").values
-    (100000000.0, 1000000000.0, 10000000000.0)
-    >>> parse_over("cost_decline_x_per_year=2,4").path
-    'params.cost_decline_x_per_year'
-    """
-    if "=" not in text:
-        raise ScenarioError("--over", [Issue("--over", "must be PATH=VALUES", "e.g. params.x=1,2,4 or params.x=1:8:4",
-                                             text)])
-    key, spec = text.split("=", 1)
-    path = _path(key)
-    axis, issues = _parse_spec(path, spec, f"--over {path}")
-    if issues:
-        raise ScenarioError("--over", issues)
-    return axis
-
-
 def axes_from_scenario(scenario: Scenario) -> list[Axis]:
-    """The axes of the scenario's ``sweeps:`` block (empty when it has none)."""
-    raw = scenario.raw.get("sweeps")
-    if raw is None:
-        return []
-    if not isinstance(raw, dict) or not raw:
-        raise ScenarioError(scenario.source, [Issue(
-            "sweeps", "must map scenario paths to values", "e.g. {params.x: [1, 2, 4]}", raw,
-            line=scenario.lines.get("sweeps"))])
-    axes, issues = [], []
-    for key, spec in raw.items():
-        where = f"sweeps.{key}"
-        line = scenario.lines.get(where, scenario.lines.get("sweeps"))
-        path = _path(str(key))
-        found: list[Issue] = []
-        axis = None
-        if isinstance(spec, list) and spec:
-            if any(v is None or isinstance(v, (list, dict)) for v in spec):
-                found = [Issue(where, "values must be numbers or words", "a list of scalars", spec)]
-            else:
-                axis = Axis(path, tuple(spec), tuple(_yaml_text(v) for v in spec))
-        elif isinstance(spec, str):
-            axis, found = _parse_spec(path, spec, where)
-        elif isinstance(spec, dict):
-            unknown = sorted(set(spec) - {"low", "high", "num", "log"})
-            lo, hi = spec.get("low"), spec.get("high")
-            if unknown:
-                found = [Issue(where, f"unknown range key {unknown[0]!r}", "low, high, num, log", unknown[0])]
-            elif not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (lo, hi)):
-                found = [Issue(where, "a range needs numbers low and high", "{low: 1, high: 8, num: 4}", spec)]
-            else:
-                axis, found = _range(path, lo, hi, spec.get("num"), bool(spec.get("log", False)), where)
-        else:
-            found = [Issue(where, "must be a list of values, a range or a string", "[1, 2, 4] or {low: 1, high: 8, "
-                           "num: 4} or '1:8:4'", spec)]
-        issues.extend(Issue(i.path, i.problem, i.expected, i.got, line=line) for i in found)
-        if axis is not None:
-            axes.append(axis)
-    if issues:
-        raise ScenarioError(scenario.source, issues)
-    return axes
+    """The axes of the scenario's ``sweeps:`` block (empty when it has none), checked at validation."""
+    return list(scenario.sweeps)
 
 
 def point_seed(seed: int, index: int) -> int:

@@ -32,10 +32,12 @@ This module is part of the ``test`` extra: it needs ``hypothesis`` (``pip instal
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 import pickle
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 try:
@@ -54,11 +56,13 @@ from costsim.errors import CostsimWarning, ModelError, ScenarioError
 from costsim.registry import load_builtin_models
 from costsim.results import Results
 from costsim.scenario import TOP_KEYS
+from costsim.scenario.sections import PlotSpec
 from costsim.yamlio import Dumper
 
 __all__ = [
-    "FIELD_STRATEGIES", "POSITIVE_KINDS", "REFERENCE_MODELS", "assert_clean_outcome", "check_scenario_error",
-    "distributions", "mutated_scenarios", "scenario_dicts", "valid_scenarios",
+    "FIELD_STRATEGIES", "POSITIVE_KINDS", "REFERENCE_MODELS", "Case", "assert_clean_outcome", "check_scenario_error",
+    "check_validate_agrees_with_run", "distributions", "mutated_scenarios", "scenario_dicts", "valid_mutations",
+    "valid_scenarios",
 ]
 
 REFERENCE_MODELS = ("budget_physical_flop", "decline_algorithmic_efficiency", "effective_flop_product")
@@ -542,6 +546,168 @@ def mutated_scenarios(draw, base=None, max_mutations: int = 3, allow_bytes: bool
         elif level == "bytes":
             return draw(_mutate_bytes(text))
     return text
+
+
+# ----------------------------------------------------------------------------- valid mutations
+@dataclass(frozen=True)
+class Case:
+    """A generated scenario with its command line: the file's text, ``--set`` overrides and,
+    when the case uses ``extends:``, the text of its parent ``parent.yaml``."""
+
+    text: str
+    overrides: tuple[str, ...] = ()
+    parent: str | None = None
+
+    def write(self, folder: str | Path) -> Path:
+        """Write ``case.yaml`` (and ``parent.yaml``) into ``folder``; return the case's path."""
+        folder = Path(folder)
+        if self.parent is not None:
+            (folder / "parent.yaml").write_text(self.parent, encoding="utf-8")
+        path = folder / "case.yaml"
+        path.write_text(self.text, encoding="utf-8")
+        return path
+
+
+def _flow(value: object) -> str:
+    """A value as one line of YAML, as typed after ``--set path=``."""
+    return yaml.dump(value, Dumper=_DUMPER, default_flow_style=True, width=10_000).strip().removesuffix("...").strip()
+
+
+def _outputs_with_years(data: dict) -> list[str]:
+    registry = load_builtin_models()
+    outs = []
+    for item in data.get("models") or []:
+        use = item if isinstance(item, str) else item.get("use")
+        spec = registry.get(use)
+        if spec is not None:
+            outs += [o for o in spec.outputs if spec.axes_of(o) == ("year",)]
+    listed = data.get("outputs")
+    return [o for o in outs if o in listed] if isinstance(listed, list) else outs
+
+
+@st.composite
+def valid_mutations(draw, base=None, max_mutations: int = 3, kinds: tuple[str, ...] | None = None):
+    """A :class:`Case` that stays valid by construction, so most cases reach the models.
+
+    Starts from :func:`scenario_dicts` (or ``base``, a strategy of scenario dicts) and applies
+    1..``max_mutations`` edits that keep values in their allowed domains: a parameter redrawn
+    (a new constant or distribution of its category), a ``--set`` of a parameter, a field or a
+    top-level setting (``seed``, ``sampling``, bare names as well as ``params.`` paths), a
+    random section (``plots``, ``sensitivity``, ``sweeps``, ``summary_years``), or a split
+    into a parent file and a child that ``extends:`` it. A declared model domain (``> 1``) may
+    still refuse a redrawn value: validation and the run must then agree.
+    """
+    data = copy.deepcopy(draw(base if base is not None else scenario_dicts(kinds=kinds)))
+    params = data.setdefault("params", {})
+    overrides: list[str] = []
+    parent = None
+    start, stop = data["years"]["start"], data["years"]["stop"]
+    correlated = {x for pair in data.get("correlations") or () for x in pair[:2]}
+    free = [n for n in params if not _is_calendar_year(n) and n not in correlated]
+    for _ in range(draw(st.integers(1, max_mutations))):
+        kind = draw(st.sampled_from(["redraw", "set", "set_field", "set_top", "plots", "sensitivity", "sweeps",
+                                     "summary_years", "extends"]))
+        if kind == "redraw" and free:
+            name = draw(st.sampled_from(free))
+            params[name] = draw(_param_spec(_category(name), kinds))
+        elif kind == "set" and free:
+            name = draw(st.sampled_from(free))
+            value = draw(_param_spec(_category(name), kinds))
+            prefix = draw(st.sampled_from(["params.", ""]))
+            overrides.append(f"{prefix}{name}={_flow(value)}")
+        elif kind == "set_field" and free:
+            name = draw(st.sampled_from(free))
+            spec = params[name]
+            if isinstance(spec, dict) and "high" in spec and isinstance(spec["high"], (int, float)):
+                factor = draw(st.floats(1.0, 3.0, **_finite))
+                high = float(f"{spec['high'] * factor:.6g}")
+                overrides.append(f"{draw(st.sampled_from(['params.', '']))}{name}.high={high!r}")
+                params[name] = {**spec, "high": high}  # later edits see it
+        elif kind == "set_top":
+            key = draw(st.sampled_from(["seed", "sampling", "samples"]))
+            value = {"seed": draw(st.integers(0, 2**32)), "sampling": draw(st.sampled_from(["mc", "lhs", "sobol"])),
+                     "samples": draw(st.integers(1, 64))}[key]
+            overrides.append(f"{key}={value}")
+        elif kind == "plots":
+            outs = _outputs_with_years(data)
+            if outs:
+                out = draw(st.sampled_from(outs))
+                entry = draw(st.sampled_from([{"kind": "fan", "output": out}, {"kind": "hist", "output": out,
+                                                                              "year": stop},
+                                              {"kind": "tornado", "output": out},
+                                              {"kind": "cdf", "output": out, "threshold": 1.0}]))
+                data.setdefault("plots", []).append(entry)
+                stems = [PlotSpec(**e).stem for e in data["plots"]]
+                if len(set(stems)) != len(stems):
+                    data["plots"].pop()
+        elif kind == "sensitivity":
+            outs = _outputs_with_years(data)
+            block: dict = {"method": draw(st.sampled_from(["sobol", "morris", "tornado"]))}
+            if outs and draw(st.booleans()):
+                block["outputs"] = [draw(st.sampled_from(outs))]
+            if draw(st.booleans()):
+                block["years"] = [draw(st.integers(start, stop))]
+            data["sensitivity"] = block
+        elif kind == "sweeps" and free:
+            name = draw(st.sampled_from(free))
+            values = draw(st.lists(_param_spec(_category(name), kinds).filter(
+                lambda x: isinstance(x, (int, float))), min_size=1, max_size=3))
+            data["sweeps"] = {draw(st.sampled_from([f"params.{name}", name])): values}
+        elif kind == "summary_years":
+            data["summary_years"] = sorted(set(draw(st.lists(st.integers(start, stop), min_size=1, max_size=3))))
+        elif kind == "extends" and parent is None:
+            moved = draw(st.lists(st.sampled_from([k for k in data if k not in ("name",)]), unique=True))
+            parent_data = {k: data[k] for k in data if k in moved}
+            parent = _dump(parent_data, draw(st.booleans()))
+            data = {"extends": "parent.yaml", **{k: v for k, v in data.items() if k not in moved}}
+            params = data.setdefault("params", {})
+            free = [n for n in params if not _is_calendar_year(n) and n not in correlated]
+    return Case(_dump(data, draw(st.booleans())), tuple(overrides), parent)
+
+
+def check_validate_agrees_with_run(case: Case, folder: str | Path, n: int = 8, runner=None) -> str:
+    """Assert that validation accepts ``case`` exactly when running it does not exit 2.
+
+    Validation is :func:`costsim.scenario.load_scenario`; the run is ``runner(path, overrides, n)``
+    returning an exit code, by default :func:`costsim.engine.run` on a freshly loaded scenario (0,
+    1 when a check fails, 2 for a ScenarioError anywhere on the run path, 3 for a ModelError);
+    tests pass ``costsim.cli.main`` wrapped the same way. Returns the outcome: ``invalid``, ``ok``,
+    ``check_failed`` or ``model_error``.
+    """
+    from costsim.scenario import load_scenario
+
+    path = case.write(folder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CostsimWarning)
+        try:
+            load_scenario(path, case.overrides)
+            valid = True
+        except ScenarioError as exc:
+            check_scenario_error(exc)
+            valid = False
+        code, detail = (runner or _engine_exit_code)(path, case.overrides, n)
+    if valid != (code != 2):
+        raise AssertionError(f"validation {'accepts' if valid else 'refuses'} but the run exits {code}: "
+                             f"{detail.strip()[:500]}\n--- case.yaml\n{case.text}\n--- --set {case.overrides}"
+                             + (f"\n--- parent.yaml\n{case.parent}" if case.parent is not None else ""))
+    if code not in (0, 1, 2, 3):
+        raise AssertionError(f"the run exits {code}: {detail[:500]}")
+    return {0: "ok", 1: "check_failed", 2: "invalid", 3: "model_error"}[code]
+
+
+def _engine_exit_code(path: Path, overrides: tuple[str, ...], n: int) -> tuple[int, str]:
+    """The exit code ``costsim run`` gives, computed through the public Python functions."""
+    from costsim.engine import run
+    from costsim.scenario import load_scenario
+
+    try:
+        results = run(load_scenario(path, overrides), n=n)
+        results.summary_csv()
+    except ScenarioError as exc:
+        return 2, str(exc)
+    except ModelError as exc:
+        return 3, str(exc)
+    return (1 if any(not c.passed for c in results.checks) else 0), ""
 
 
 # ----------------------------------------------------------------------------- outcome

@@ -117,14 +117,17 @@ def decode(data: bytes, source: str) -> str:
             line=line, hint="Save the file as UTF-8.")]) from None
 
 
-def _check_tree(root: yaml.Node, source: str) -> None:
+def _check_tree(root: yaml.Node, source: str, allowed_implicit: frozenset = frozenset()) -> None:
     """Refuse tags, over-deep nesting and alias bombs before constructing any Python object.
 
     Each node is measured once (its expanded size and height are remembered), so an alias
-    costs nothing to check, yet nesting built up through aliases counts in full.
+    costs nothing to check, yet nesting built up through aliases counts in full. Only what
+    aliases add counts towards ``MAX_NODES``: values written out in the text are bounded by
+    ``MAX_BYTES`` already, so a long alias-free list is never taken for a bomb.
     """
     measured: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded values, levels below)
     open_nodes: set[int] = set()
+    added = [0]  # values that aliases add to the data
 
     def too_deep(node):
         return _LimitError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
@@ -140,8 +143,9 @@ def _check_tree(root: yaml.Node, source: str) -> None:
             total, height = measured[key]
             if depth + height > MAX_DEPTH:
                 raise too_deep(node)
+            added[0] += total
             return total, height
-        if node.tag not in _ALLOWED_TAGS:
+        if node.tag not in _ALLOWED_TAGS and node.tag not in allowed_implicit:
             raise _TagError(node.tag, node.start_mark.line + 1,
                             implicit=isinstance(node, yaml.ScalarNode) and not node.style  # plain scalar: None from PyYAML, "" from libyaml
                             and node.tag in _IMPLICIT_REFUSED)
@@ -150,12 +154,15 @@ def _check_tree(root: yaml.Node, source: str) -> None:
             list(node.value) if isinstance(node, yaml.SequenceNode) else []
         total, height = 1, 0
         for child in children:
+            if type(child) is yaml.ScalarNode and child.tag in _ALLOWED_TAGS and depth < MAX_DEPTH:
+                total += 1  # a plain value: nothing below it to measure (the common case, kept cheap)
+                height = height or 1
+                continue
             size, below = measure(child, depth + 1)
             total += size
             height = max(height, below + 1)
-        if total > MAX_NODES:
-            raise _LimitError(f"expands to more than {MAX_NODES:,} values (alias bomb?)",
-                              node.start_mark.line + 1)
+        if added[0] > MAX_NODES:
+            raise _LimitError(f"expands to more than {MAX_NODES:,} values (alias bomb?)", node.start_mark.line + 1)
         open_nodes.discard(key)
         measured[key] = (total, height)
         return total, height
@@ -170,6 +177,9 @@ _IMPLICIT_REFUSED = {
     "tag:yaml.org,2002:merge": ("merge keys (<<) are not supported",
                                 "Write the keys out, or share settings with extends: base.yaml."),
 }
+
+
+_DATES = frozenset({"tag:yaml.org,2002:timestamp"})
 
 
 class _TagError(Exception):
@@ -253,31 +263,85 @@ _UNPARSED = object()
 _MAYBE_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s,\[\]{}]", re.MULTILINE)
 
 
+def _many_aliases(text: str) -> bool:
+    """More than MAX_ALIASES places that may be aliases (an upper bound: ``a *b`` counts too)."""
+    count = 0
+    for _ in _MAYBE_ALIAS.finditer(text):
+        count += 1
+        if count > MAX_ALIASES:
+            return True
+    return False
+
+
 def _fast_compose(text: str):
     """Compose with libyaml (about 14x faster) when that cannot change any outcome.
 
-    Only text without aliases (the Python loader counts them) and without characters PyYAML's
+    Only text with at most ``MAX_ALIASES`` possible aliases (beyond that the Python loader counts
+    them exactly; libyaml shares an aliased node as PyYAML does, so ``_check_tree`` measures what
+    they expand to either way) and without characters PyYAML's
     reader refuses; any parse problem falls back to the Python loader, whose messages costsim
     reports. Returns (loader, root) or (None, _UNPARSED).
     """
-    if _CLoader is None or _MAYBE_ALIAS.search(text) or yaml.reader.Reader.NON_PRINTABLE.search(text):
+    if _CLoader is None or _many_aliases(text) or yaml.reader.Reader.NON_PRINTABLE.search(text):
         return None, _UNPARSED
     loader = _CLoader(text)
     try:
         return loader, loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        loader.dispose()
+        if "nesting depth" in str(exc.problem):  # libyaml stops at 1000 levels; PyYAML would recurse
+            mark = exc.problem_mark or exc.context_mark
+            raise _LimitError(f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1 if mark else 1) from None
+        return None, _UNPARSED
     except (yaml.YAMLError, ValueError):
         loader.dispose()
         return None, _UNPARSED
 
 
-def load_yaml(text: str, source: str = "<string>") -> tuple[object, dict[str, int]]:
+def _deepest(text: str) -> int | None:
+    """Line where the nesting first goes beyond ``MAX_DEPTH`` (libyaml's event stream, no recursion).
+
+    Run before PyYAML's composer, which recurses once per level (a RecursionError past ~1,000
+    levels, and seconds spent getting there). None when within the limit or not parseable here.
+    """
+    if _CLoader is None:
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_CLoader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH + 1:
+                    return event.start_mark.line + 1
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem):
+            mark = exc.problem_mark or exc.context_mark
+            return mark.line + 1 if mark else 1
+        return None
+    except (yaml.YAMLError, ValueError):
+        return None
+    return None
+
+
+def load_yaml(text: str, source: str = "<string>", *, dates: bool = False) -> tuple[object, dict[str, int]]:
     """Parse YAML text; return the data and ``{dotted.path: 1-based line}``.
 
-    Raises ScenarioError for syntax errors, refused tags, alias bombs and duplicate keys.
+    Raises ScenarioError for syntax errors, refused tags, nesting deeper than ``MAX_DEPTH``,
+    alias bombs and duplicate keys. ``dates=True`` (costsim's own data files, such as
+    ``data/claims.yaml``) reads ``2025-01-29`` as a ``datetime.date``; a scenario never does.
     """
     if len(text) > MAX_BYTES:
         raise ScenarioError(source, [Issue("", "text is too large", f"at most {MAX_BYTES:,} characters", len(text))])
-    loader, root = _fast_compose(text)
+    try:
+        loader, root = _fast_compose(text)
+        if loader is None:
+            deep_line = _deepest(text)
+            if deep_line is not None:
+                raise _LimitError(f"nesting deeper than {MAX_DEPTH} levels", deep_line)
+    except _LimitError as exc:
+        raise ScenarioError(source, [Issue("", f"refused: {exc.what}", line=exc.line)]) from None
     try:
         if loader is None:
             loader = _Loader(text)
@@ -291,6 +355,9 @@ def load_yaml(text: str, source: str = "<string>") -> tuple[object, dict[str, in
         try:
             if root is _UNPARSED:
                 root = loader.get_single_node()
+        except RecursionError:  # PyYAML without libyaml: nesting too deep to pre-scan
+            raise ScenarioError(source, [Issue("", f"refused: nesting deeper than {MAX_DEPTH} levels",
+                                               line=loader.line + 1)]) from None
         except _LimitError as exc:
             raise ScenarioError(source, [Issue("", f"refused: {exc.what}", f"at most {MAX_ALIASES} aliases",
                                                loader.alias_count, line=exc.line)]) from None
@@ -307,7 +374,7 @@ def load_yaml(text: str, source: str = "<string>") -> tuple[object, dict[str, in
         if root is None:
             return {}, {}
         try:
-            _check_tree(root, source)
+            _check_tree(root, source, _DATES if dates else frozenset())
         except _TagError as exc:
             if exc.implicit:
                 problem, hint = _IMPLICIT_REFUSED[exc.tag]

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from costsim.engine import run
-from costsim.models.compute_race import POLICY_PARAMS, load_policies
+from costsim.scenario.policy import POLICY_PARAMS, load_policies
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 BASE = SCENARIOS / "export_controls_base.yaml"

@@ -75,7 +75,7 @@ def test_four_errors_at_once_exit_2_without_traceback(tmp_path):
         "'lognormal_cl' (str). Did you mean 'lognormal_ci'?\n"
         "four.yaml:9: modles: unknown key; expected one of schema_version, name, description, extends, years, samples, "
         "seed, sampling, blocs, summary_years, params, correlations, models, formulas, outputs, checks, plots, sweeps, "
-        "sensitivity, policy, data, as_of, got 'modles' (str). Did you mean 'models'?\n")
+        "sensitivity, policy, data, as_of, strict_units, got 'modles' (str). Did you mean 'models'?\n")
 
 
 @pytest.mark.parametrize("content", [

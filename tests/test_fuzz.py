@@ -34,7 +34,7 @@ def extends_dir(tmp_path_factory):
     return folder
 
 
-@settings(FUZZ, max_examples=2000)
+@settings(FUZZ, max_examples=1400)
 @given(text=mutated_scenarios())
 def test_mutated_scenarios_end_cleanly(text, extends_dir):
     assert_clean_outcome(text, base_dir=extends_dir)
@@ -148,3 +148,70 @@ def test_importing_testing_without_hypothesis_says_what_to_install():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout == ("costsim.testing needs the 'hypothesis' package, which is part of costsim's test extra; "
                            "install it with: pip install 'costsim[test]'  (or: pip install hypothesis)\n")
+
+
+# ----------------------------------------------------------------------------- valid mutations: validate == run
+VALID_MUTATIONS = 240
+
+
+@pytest.fixture(scope="module")
+def case_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("cases")
+
+
+@settings(FUZZ, max_examples=VALID_MUTATIONS)
+@given(case=testing.valid_mutations())
+def test_validate_accepts_exactly_when_run_does_not_exit_2(case, case_dir):
+    testing.check_validate_agrees_with_run(case, case_dir)
+
+
+def _cli_exit_code(path, overrides, n):
+    import contextlib
+    import io
+    import warnings
+
+    from costsim.cli import main
+    from costsim.errors import CostsimWarning
+
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err), warnings.catch_warnings():
+        warnings.simplefilter("ignore", CostsimWarning)
+        code = main(["run", str(path), "-n", str(n), "--quiet", *(x for o in overrides for x in ("--set", o))])
+    return code, err.getvalue()
+
+
+@settings(FUZZ, max_examples=60)
+@given(case=testing.valid_mutations())
+def test_validate_accepts_exactly_when_the_cli_run_does_not_exit_2(case, case_dir):
+    testing.check_validate_agrees_with_run(case, case_dir, runner=_cli_exit_code)
+
+
+@settings(FUZZ, max_examples=60)
+@given(case=testing.valid_mutations(base=testing.scenario_dicts(models=tuple(sorted(
+    {"years_to_close_gap", "budget_physical_flop", "decline_algorithmic_efficiency", "effective_flop_product"})))))
+def test_validate_agrees_with_run_over_models_with_domains(case, case_dir):
+    testing.check_validate_agrees_with_run(case, case_dir)
+
+
+def _bundled_dicts():
+    from costsim.yamlio import load_yaml
+
+    found = []
+    for path in sorted((pathlib.Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml")):
+        data, _ = load_yaml(path.read_text(encoding="utf-8"), str(path))
+        if "extends" not in data:
+            found.append(data)
+    return found
+
+
+@settings(FUZZ, max_examples=40)
+@given(case=testing.valid_mutations(base=st.sampled_from(_bundled_dicts())))
+def test_validate_agrees_with_run_over_valid_mutations_of_the_bundled_scenarios(case, case_dir):
+    testing.check_validate_agrees_with_run(case, case_dir)
+
+
+@pytest.mark.slow
+@settings(FUZZ, max_examples=20_000)
+@given(case=testing.valid_mutations(max_mutations=4))
+def test_validate_accepts_exactly_when_run_does_not_exit_2_long(case, case_dir):
+    testing.check_validate_agrees_with_run(case, case_dir)

@@ -152,9 +152,8 @@ def test_a_scenario_without_uncertain_parameters_is_refused():
 def test_sensitivity_block_is_checked():
     text = R1.read_text().replace("outputs: [effective_flop]", "outputs: [effective_flop]\nsensitivity:\n"
                                   "  n_bse: 1024\n  method: sobol")
-    scen = scenario_from_text(text, source="r1.yaml", base_dir=R1.parent)
-    with pytest.raises(ScenarioError) as err:
-        sa.options(scen)
+    with pytest.raises(ScenarioError) as err:  # at validation, before any command reads the block
+        scenario_from_text(text, source="r1.yaml", base_dir=R1.parent)
     line = text.splitlines().index("  n_bse: 1024") + 1
     assert str(err.value) == (f"r1.yaml:{line}: sensitivity.n_bse: unknown sensitivity key; expected method, outputs, "
                               "years, n_base, resamples, log10, trajectories, levels, quantiles, bounds, got 'n_bse' "

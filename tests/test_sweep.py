@@ -67,7 +67,7 @@ def test_bad_points_are_all_reported_before_any_run():
         sweep(scenario_from_text(R1.read_text(), source="r1.yaml", base_dir=R1.parent),
               ["cost_decline_x_per_year.high=1,8", "base_budget_usd=1,2"], n=10)
     assert str(err.value) == (
-        "r1.yaml:17: params.cost_decline_x_per_year.high: must exceed low (sweep point 0: "
+        "--set: params.cost_decline_x_per_year.high: must exceed low (sweep point 0: "
         "params.cost_decline_x_per_year.high=1, params.base_budget_usd=1; and 1 more point); expected > 2.0, got 1.0")
 
 

@@ -7,6 +7,18 @@ import sys
 
 from costsim.commands.common import Progress, add_scenario_options, fmt, load_plugins, parallel_options
 
+EXIT_DIFFERS = 4  # rerun: the reproduced summary.csv differs from the saved one
+
+SCHEMA_EPILOG = """\
+editors (VS Code, Neovim, ... with the YAML language server):
+  costsim schema -o costsim.schema.json
+then put this line at the top of a scenario file:
+  # yaml-language-server: $schema=costsim.schema.json
+(a path relative to the scenario file, or an absolute path or URL). The schema checks keys,
+types, distribution fields and the names of figure kinds, methods and presets as you type;
+`costsim validate` checks the rest (outputs, years, wiring of the models, units).
+"""
+
 RUN_EPILOG = """\
 examples:
   costsim run scenarios/reference_r1.yaml
@@ -32,6 +44,8 @@ def register(sub) -> None:
     p.add_argument("--force", action="store_true", help="replace an existing results folder of costsim's")
     p.add_argument("--years", metavar="Y,Y", help="years to show in the summary (default: summary_years:)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the checks (and no progress bar)")
+    p.add_argument("--strict", action="store_true", help="a name without a unit suffix is an error "
+                   "(as strict_units: true)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("validate", help="check scenario files without running them",
@@ -44,6 +58,8 @@ def register(sub) -> None:
                    help="echo what each uncertain parameter implies (median, 1st and 99th percentile)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
     p.add_argument("--plugin", dest="plugins", action="append", default=[], metavar="FILE.py")
+    p.add_argument("--strict", action="store_true", help="a name without a unit suffix is an error "
+                   "(as strict_units: true)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("models", help="list every model with inputs, outputs, units and origin",
@@ -63,13 +79,18 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_params)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files (for editors)",
-                       description="Print a JSON Schema of the scenario format, e.g. for the YAML language "
-                                   "server: `costsim schema > costsim.schema.json` and point your editor at it.")
+                       description="Print (or write with -o) the JSON Schema of the scenario format, generated "
+                                   "from the validator's own tables.",
+                       epilog=SCHEMA_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("-o", "--output", metavar="FILE", help="write the schema to this file instead of printing it")
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("rerun", help="reproduce a saved run from its manifest",
                        description="Re-run a results folder from the scenario text, overrides, seed and n stored "
-                                   "in its manifest.json, and compare the new summary with the saved one.")
+                                   "in its manifest.json, and compare the new summary with the saved one.",
+                       epilog="exit codes: 0 identical and every check passed; 1 a check failed, or no saved "
+                              f"summary.csv to compare; {EXIT_DIFFERS} the new summary.csv DIFFERS from the saved one; "
+                              "2 invalid scenario or folder; 3 model error.")
     p.add_argument("folder", help="results folder written by costsim run -o")
     p.add_argument("-o", "--output", metavar="DIR", help="save the reproduced results here")
     p.add_argument("--force", action="store_true")
@@ -137,6 +158,15 @@ def print_checks(results, out=None) -> int:
     return failed
 
 
+def _check_output_option(args) -> None:
+    """``-o ''`` names no folder: refuse it rather than silently save nothing."""
+    if args.output is not None and not args.output.strip():
+        from costsim.errors import Issue, ScenarioError
+
+        raise ScenarioError("-o", [Issue("-o", "empty folder name", "a folder to create, e.g. -o out/run1",
+                                         args.output)])
+
+
 def cmd_run(args) -> int:
     from costsim.engine import run, save_results
     from costsim.scenario import load_scenario
@@ -144,8 +174,9 @@ def cmd_run(args) -> int:
 
     from costsim.bundled import resolve_scenario
 
+    _check_output_option(args)
     load_plugins(args)
-    scenario = load_scenario(resolve_scenario(args.file), args.overrides, plugins=args.plugins)
+    scenario = load_scenario(resolve_scenario(args.file), args.overrides, plugins=args.plugins, strict=args.strict)
     if args.output:
         check_target(args.output, args.force)  # refuse before spending time on the run
     years = _summary_years(scenario, args.years)
@@ -178,7 +209,7 @@ def cmd_validate(args) -> int:
     bad = 0
     for f in args.files:
         try:
-            s = load_scenario(f, args.overrides)
+            s = load_scenario(f, args.overrides, strict=args.strict)
         except ScenarioError as exc:
             print(str(exc), file=sys.stderr)
             bad += 1
@@ -193,11 +224,11 @@ def cmd_validate(args) -> int:
 def _explain(s) -> None:
     import numpy as np
 
-    from costsim.units import unit_of
+    from costsim.units import suffix_of, unit_of
 
     width = max((len(n) for n in s.params), default=10)
     for name, p in s.params.items():
-        unit = unit_of(name)
+        unit = unit_of(name) if suffix_of(name) is not None else "(unit unknown)"
         if p.is_constant:
             print(f"  {name:<{width}}  constant {fmt(p.value)} {unit}" + (f"   source: {p.source}" if p.source else ""))
             continue
@@ -277,7 +308,19 @@ def cmd_schema(args) -> int:
 
     from costsim.schema import scenario_schema
 
-    print(json.dumps(scenario_schema(), indent=2))
+    text = json.dumps(scenario_schema(), indent=2) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    _check_output_option(args)
+    from pathlib import Path
+
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"{args.output}: cannot write the schema ({exc.strerror or exc})", file=sys.stderr)
+        return 2
+    print(f"wrote {args.output}; add `# yaml-language-server: $schema={args.output}` to a scenario's first line")
     return 0
 
 
@@ -287,6 +330,7 @@ def cmd_rerun(args) -> int:
     from costsim.engine import rerun, save_results
     from costsim.store import check_target
 
+    _check_output_option(args)
     load_plugins(args)
     if args.output:
         check_target(args.output, args.force)  # refuse before spending time on the run
@@ -304,4 +348,6 @@ def cmd_rerun(args) -> int:
         save_results(results, args.output, force=args.force)
         print(f"saved to {args.output}/")
     failed = print_checks(results)
-    return 1 if (failed or not same) else 0
+    if old is not None and not same:
+        return EXIT_DIFFERS
+    return 1 if (failed or old is None) else 0

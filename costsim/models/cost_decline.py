@@ -306,7 +306,7 @@ def on_trend_cost(*, reference_cost_usd, lag_years, decline_x_per_year, effectiv
     }
 
 
-@model(outputs=("catch_up_years",))
+@model(outputs=("catch_up_years",), domains={"compute_shortfall_x": "(0, inf)", "decline_x_per_year": "(1, inf)"})
 def years_to_close_gap(*, compute_shortfall_x, decline_x_per_year):
     """Years of decline needed before a requirement shrinks to what is available.
 

@@ -9,10 +9,6 @@ from hypothesis import strategies as st
 
 from costsim.errors import ScenarioError
 from costsim.models.compute_race import (
-    POLICY_PARAMS,
-    expand_policy,
-    load_policies,
-    policy_params,
     race_algorithms,
     race_chip_supply,
     race_compute_stock,
@@ -20,6 +16,7 @@ from costsim.models.compute_race import (
     race_threshold_crossing,
 )
 from costsim.registry import MODELS
+from costsim.scenario.policy import POLICY_PARAMS, expand_policy, load_policies, policy_params
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 N = 3  # samples per example: rows must not interact

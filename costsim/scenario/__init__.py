@@ -1,18 +1,20 @@
 """Scenario files -> a validated, frozen ``Scenario`` (or one ScenarioError listing every problem).
 
 Stages: read text (``yamlio``) -> resolve ``extends`` (key-by-key deep merge, cycles named) ->
-apply ``--set`` overrides -> validate every key, collecting Issues -> wire the models by name.
+apply ``--set`` overrides (``scenario.reading``) -> validate every key, collecting Issues, with
+claim defaults (``scenario.claims``), policy presets (``scenario.policy``) and the analysis
+sections (``scenario.sections``) -> wire the models by name.
 """
+
 
 from __future__ import annotations
 
 import copy
 import difflib
-import functools
 import hashlib
 import math
-import os
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,27 +22,36 @@ from pathlib import Path
 import numpy as np
 
 from costsim.distributions import Dist, make_dist
-from costsim.errors import Issue, ScenarioError
+from costsim.errors import CostsimWarning, Issue, ScenarioError
 from costsim.graph import Node, wire
 from costsim.registry import MODELS, load_builtin_models
+from costsim.scenario.claims import _resolve_claim, claims_index, finite
+from costsim.scenario.reading import MAX_EXTENDS, Loc, _load_chain, apply_override
+from costsim.scenario.sections import (
+    TOP_KEYS,
+    Axis,
+    PlotSpec,
+    SensitivitySpec,
+    correlation_issue,
+    parse_plots,
+    parse_sensitivity,
+    parse_sweeps,
+)
 from costsim.units import suffix_of
-from costsim.yamlio import load_value, load_yaml, read_text
+from costsim.yamlio import read_text
+
+__all__ = [
+    "CHECK_KEYS", "MAX_EXTENDS", "PARAM_META", "SAMPLINGS", "SCHEMA_VERSION", "TOP_KEYS", "Check", "Param",
+    "Scenario", "apply_override", "claims_index", "load_raw", "load_scenario", "scenario_from_text", "validate",
+]
 
 SCHEMA_VERSION = 1
-TOP_KEYS = (
-    "schema_version", "name", "description", "extends", "years", "samples", "seed", "sampling",
-    "blocs", "summary_years", "params", "correlations", "models", "formulas", "outputs", "checks",
-    "plots", "sweeps", "sensitivity", "policy", "data", "as_of",
-)
 SAMPLINGS = ("mc", "lhs", "sobol")
 PARAM_META = {"source", "note", "min", "max", "dist", "claim", "field", "scale", "fit"}
-MAX_EXTENDS = 10
 MAX_SAMPLES = 100_000_000
 MAX_YEARS = 500
 STAT_RE = re.compile(r"^(mean|median|sd|p\d{1,2}|q0?\.\d+)$")
 CHECK_KEYS = {"claim", "output", "year", "bloc", "stat", "probability_of", "between", "above", "below"}
-
-Loc = tuple[str, int]  # (file, line)
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,7 @@ class Param:
     note: str = ""
     clip_min: float | None = None
     clip_max: float | None = None
+    from_claim: tuple[str, ...] = ()  # fields (low, high, value, mode) the cited claim supplied
 
     @property
     def is_constant(self) -> bool:
@@ -100,6 +112,15 @@ class Scenario:
     overrides: tuple[str, ...] = ()
     lines: dict = field(repr=False, default_factory=dict)
     plugins: tuple[str, ...] = ()  # absolute paths of the plugin files loaded before validation
+    # the analysis sections, checked by the same pass (consumers read these, never ``raw``)
+    plots: tuple[PlotSpec, ...] | None = None  # None: no plots: key, the report picks defaults
+    sweeps: tuple[Axis, ...] = ()
+    sensitivity: SensitivitySpec | None = None
+    formulas: dict = field(repr=False, default_factory=dict)  # output name -> expression text
+    fit_params: dict = field(repr=False, default_factory=dict)  # name -> raw spec of each fit: parameter
+    as_of: float | None = None
+    outputs_listed: bool = False  # the scenario has an outputs: list (else: every produced name)
+    strict_units: bool = True
 
     @property
     def uncertain(self) -> list[str]:
@@ -124,218 +145,7 @@ class Scenario:
         return {out: node.axes_of(out) for node in self.nodes for out in node.outputs}
 
 
-# ----------------------------------------------------------------------------------- reading
-def _read(path: Path, reader: Callable[[Path], str] | None, source: str) -> str:
-    if reader is not None:
-        try:
-            return reader(path)
-        except KeyError:
-            raise ScenarioError(source, [Issue("", "no such file in the stored manifest", "a stored file",
-                                               str(path))]) from None
-    return read_text(path, source)
-
-
-def _merge(parent: object, child: object) -> object:
-    """Key-by-key deep merge: mappings merge, anything else replaces; ``null`` deletes a key.
-
-    A parameter mapping whose ``dist`` differs from the parent's replaces it whole (fields of
-    another distribution would not fit).
-    """
-    if isinstance(parent, dict) and isinstance(child, dict):
-        if "dist" in child and child.get("dist") != parent.get("dist"):
-            return copy.deepcopy(child)
-        out = copy.deepcopy(parent)
-        for key, value in child.items():
-            if value is None and key in out:
-                del out[key]
-            elif key in out:
-                out[key] = _merge(out[key], value)
-            else:
-                out[key] = copy.deepcopy(value)
-        return out
-    return copy.deepcopy(child)
-
-
-def _load_chain(path: Path, source: str, reader, chain: tuple[str, ...]
-                ) -> tuple[dict, dict[str, Loc], list[tuple[str, str]]]:
-    text = _read(path, reader, source)
-    data, raw_lines = load_yaml(text, source)
-    if not isinstance(data, dict):
-        raise ScenarioError(source, [Issue("", "a scenario must be a mapping of keys",
-                                           "name:, years:, params:, models: ...", type(data).__name__,
-                                           line=1)])
-    lines: dict[str, Loc] = {k: (source, v) for k, v in raw_lines.items()}
-    texts = [(str(path), text)]
-    parent_ref = data.get("extends")
-    if parent_ref is None:
-        return data, lines, texts
-    if not isinstance(parent_ref, str):
-        raise ScenarioError(source, [Issue("extends", "must be a file path", "a relative path like base.yaml",
-                                           parent_ref, line=raw_lines.get("extends"))])
-    parent = (path.parent / parent_ref)
-    try:
-        key = str(parent.resolve()) if reader is None else os.path.normpath(parent)
-        here = str(path.resolve()) if reader is None else os.path.normpath(path)
-    except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte in the name, a symlink loop
-        raise ScenarioError(source, [Issue("extends", f"cannot use this path ({exc})", "a relative path like base.yaml",
-                                           parent_ref, line=raw_lines.get("extends"))]) from None
-    if key in chain or key == here:
-        names = " -> ".join([*(Path(c).name for c in chain), Path(here).name, Path(key).name])
-        raise ScenarioError(source, [Issue("extends", f"extends cycle: {names}", "a chain without cycles",
-                                           parent_ref, line=raw_lines.get("extends"))])
-    if len(chain) >= MAX_EXTENDS:
-        raise ScenarioError(source, [Issue("extends", "extends chain too long", f"at most {MAX_EXTENDS} files",
-                                           len(chain) + 1, line=raw_lines.get("extends"))])
-    parent_source = str(Path(source).parent / parent_ref) if source != "<string>" else parent_ref
-    try:
-        pdata, plines, ptexts = _load_chain(parent, parent_source, reader, (*chain, here))
-    except ScenarioError as exc:
-        if not all(i.path == "" and i.line is None for i in exc.issues):
-            raise
-        # the parent could not be read at all (missing, a folder, too large): say so at `extends:`
-        raise ScenarioError(source, [Issue("extends", f"{i.problem}: {parent_source}", i.expected, i.got,
-                                           line=raw_lines.get("extends"), hint=i.hint)
-                                     for i in exc.issues]) from None
-    merged = _merge(pdata, {k: v for k, v in data.items() if k != "extends"})
-    merged_lines = dict(plines)
-    merged_lines.update(lines)
-    return merged, merged_lines, [*ptexts, *texts]
-
-
-_PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-_PATH_RE = re.compile(r"^[^.\[\]]+(?:\[\d+\])*(?:\.[^.\[\]]+(?:\[\d+\])*)*$")  # a.b[0].c, no empty keys
-
-
-def apply_override(data: dict, assignment: str) -> list[Issue]:
-    """Apply ``path=value`` (``--set``) to raw scenario data in place; return problems."""
-    if "=" not in assignment:
-        return [Issue("", "override must be path=value", "e.g. params.decline_x_per_year.high=8",
-                      assignment, source="--set")]
-    path, text = assignment.split("=", 1)
-    path = path.strip()
-    tokens = [(m.group(1), m.group(2)) for m in _PATH_TOKEN.finditer(path)]
-    if not tokens or not _PATH_RE.match(path):
-        return [Issue(path, "bad override path", "dotted keys with [i] for list items", path, source="--set")]
-    try:
-        value = load_value(text) if text.strip() else ""
-    except ScenarioError as exc:
-        return [Issue(path, "bad override value", "a YAML value", text, source="--set",
-                      hint=exc.issues[0].problem)]
-    node: object = data
-    for i, (key, idx) in enumerate(tokens):
-        last = i == len(tokens) - 1
-        if key is not None:
-            if not isinstance(node, dict):
-                return [Issue(path, f"cannot set key {key!r} inside a {type(node).__name__}",
-                              "a path through mappings", path, source="--set")]
-            if last:
-                node[key] = value
-            else:
-                node = node.setdefault(key, {}) if not isinstance(node.get(key), (dict, list)) else node[key]
-                if not isinstance(node, (dict, list)):
-                    return [Issue(path, "path goes through a value", "a path through mappings", path, source="--set")]
-        else:
-            pos = int(idx)
-            if not isinstance(node, list) or pos >= len(node):
-                return [Issue(path, f"no list item [{pos}]", "an existing list index", path, source="--set")]
-            if last:
-                node[pos] = value
-            else:
-                node = node[pos]
-    return []
-
-
-# ----------------------------------------------------------------------------------- claims
-@functools.lru_cache(maxsize=1)
-def claims_index() -> dict[str, dict]:
-    """Every entry of the bundled ``data/claims.yaml`` by id, with its section and source title."""
-    from importlib import resources
-
-    import yaml
-
-    text = resources.files("costsim.data").joinpath("claims.yaml").read_text(encoding="utf-8")
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(text, Loader=loader_cls)  # bundled, trusted, uses the 1.0e+25 float form
-    sources = data.get("sources", {})
-    index: dict[str, dict] = {}
-    for section, entries in data.items():
-        if section == "sources" or not isinstance(entries, list):
-            continue
-        for entry in entries:
-            if isinstance(entry, dict) and "id" in entry:
-                item = dict(entry)
-                item["_section"] = section
-                item["_source_title"] = sources.get(entry.get("source"), {}).get("title", "")
-                index[entry["id"]] = item
-    return index
-
-
-def _resolve_claim(spec: dict, path: str, line: int | None) -> tuple[dict | None, list[Issue]]:
-    """Turn ``{claim: id, field: f, scale: s, dist: ...}`` into a plain parameter mapping."""
-    claim_id = spec.get("claim")
-    index = claims_index()
-    if not isinstance(claim_id, str) or claim_id not in index:
-        close = difflib.get_close_matches(str(claim_id), sorted(index), n=1, cutoff=0.6)
-        return None, [Issue(f"{path}.claim", "unknown claim id", "an id of costsim/data/claims.yaml",
-                            claim_id, line=line, hint=f"Did you mean {close[0]!r}?" if close else
-                            "List them with `costsim params --claims`.")]
-    entry = index[claim_id]
-    value: object = entry
-    fld = spec.get("field")
-    if fld is not None:
-        for part in str(fld).split("."):
-            if isinstance(value, dict) and part in value:
-                value = value[part]
-            else:
-                keys = sorted(k for k in value if not str(k).startswith("_")) if isinstance(value, dict) else []
-                return None, [Issue(f"{path}.field", f"claim {claim_id!r} has no field {fld!r}",
-                                    f"one of {', '.join(map(str, keys))}" if keys else "a field path", fld, line=line)]
-    elif "value" in entry:
-        value = entry["value"]
-    scale = spec.get("scale", 1.0)
-    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not _finite(scale) or scale == 0:
-        return None, [Issue(f"{path}.scale", "must be a non-zero number", "e.g. 1.0e+12 (TFLOP/s -> FLOP/s)",
-                            scale, line=line)]
-    src = f"claims: {claim_id} ({entry.get('kind', '?')}, {entry.get('source', '?')}"
-    src += f": {entry['_source_title']})" if entry.get("_source_title") else ")"
-    if entry.get("approx"):
-        src += " [approx]"
-    out = {k: v for k, v in spec.items() if k not in {"claim", "field", "scale"}}
-    out.setdefault("source", src)
-    dist = spec.get("dist")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if dist not in (None, "constant"):
-            return None, [Issue(f"{path}.dist", f"claim {claim_id!r} gives one number, not a range",
-                                "dist: constant (or no dist)", dist, line=line)]
-        out.update(dist="constant", value=float(value) * scale)
-        return out, []
-    if isinstance(value, dict) and "low" in value and "high" in value:
-        if dist is None or dist == "constant":
-            return None, [Issue(f"{path}.dist", f"claim {claim_id!r} gives a range",
-                                "a distribution for it: lognormal_ci, uniform, loguniform, normal_ci, pert, triangular",
-                                dist, line=line)]
-        out["low"] = float(value["low"]) * scale
-        out["high"] = float(value["high"]) * scale
-        if dist in ("pert", "triangular"):
-            central = value.get("central", value.get("value"))
-            if central is None:
-                return None, [Issue(f"{path}.dist", f"claim {claim_id!r} has no central value for a mode",
-                                    "lognormal_ci or uniform", dist, line=line)]
-            out["mode"] = float(central) * scale
-        return out, []
-    return None, [Issue(f"{path}.field", f"claim {claim_id!r} is not a number or a low/high range here",
-                        "a field holding a number, e.g. field: total", type(value).__name__, line=line)]
-
-
 # ----------------------------------------------------------------------------------- validation
-def _finite(value: int | float) -> bool:
-    """True for a number that is a finite float64 (an int beyond 1.8e308 is not: float() overflows)."""
-    try:
-        return math.isfinite(float(value))
-    except OverflowError:
-        return False
-
-
 def _is_year_of(year: object, years: np.ndarray) -> bool:
     """True for a whole number that is one of ``years`` (never converting a huge int to float)."""
     return (isinstance(year, int) and not isinstance(year, bool) and abs(year) < 10**6
@@ -350,12 +160,20 @@ class _Validator:
         self.base_dir = base_dir
         self.issues: list[Issue] = []
         self.as_of: float | None = None  # fit: parameters use only data published before this year
+        self.strict_units = True
+        self.override_paths: tuple[str, ...] = ()
 
     def at(self, path: str) -> dict:
+        for op in self.override_paths:  # a value from the command line is located there, not in a file
+            if path == op or path.startswith((op + ".", op + "[")):
+                return {"line": None, "source": "--set"}
         loc = self.lines.get(path)
-        if loc is None:
-            parent = path.rsplit(".", 1)[0] if "." in path else path.split("[")[0]
-            loc = self.lines.get(parent)
+        while loc is None and path:  # the nearest enclosing key or item: plots[2].log -> plots[2]
+            up = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
+            if up == path:
+                break
+            path = up
+            loc = self.lines.get(path)
         if loc is None:
             return {"line": None}
         src, line = loc
@@ -368,11 +186,29 @@ class _Validator:
         else:
             self.issues.append(Issue(path, problem, expected, got, hint=hint, **self.at(loc_path or path), **kw))
 
+    def unitless_ok(self, path: str, name: str, what: str) -> bool:
+        """A name without a unit suffix: an error under strict_units, else one warning line."""
+        if self.strict_units:
+            self.add(path, f"{what} name has no unit suffix", "a name ending in a unit such as _usd, _flop, "
+                     "_x_per_year, _frac (see `costsim params --units`)", name,
+                     hint="Or set strict_units: false to accept it without unit checks.")
+            return False
+        where = self.at(path)
+        loc = f"{where.get('source') or self.source}:{where['line']}" if where["line"] else self.source
+        warnings.warn(f"{loc}: {path}: name has no unit suffix; its unit is unknown, so no unit checks "
+                      "involve it (strict_units: true makes this an error)", CostsimWarning, stacklevel=5)
+        return True
+
+    def relocate(self, issues) -> None:
+        """Add issues located by path only, with the file and line of that path (or its parent)."""
+        for i in issues:
+            self.issues.append(Issue(i.path, i.problem, i.expected, i.got, hint=i.hint, **self.at(i.path)))
+
     def number(self, path, value, *, integer=False, lo=None, hi=None) -> float | None:
         if integer and isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             value = int(value)  # `samples: 1e6` is a whole number as people write it
         ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
-        if isinstance(value, bool) or not ok_type or (not integer and not _finite(value)):
+        if isinstance(value, bool) or not ok_type or (not integer and not finite(value)):
             want = "a whole number" if integer else "a finite number (write 5e25 or 5.0e+25)"
             self.add(path, "must be a number" if not integer else "must be a whole number", want, value)
             return None
@@ -404,9 +240,7 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
         if not isinstance(name, str) or not name.isidentifier():
             v.add(path, "parameter name must be an identifier", "letters, digits and _", name)
             continue
-        if suffix_of(name) is None:
-            v.add(path, "parameter name has no unit suffix", "a name ending in a unit such as _usd, _flop, "
-                  "_x_per_year, _frac (see `costsim params --units`)", name)
+        if suffix_of(name) is None and not v.unitless_ok(path, name, "parameter"):
             continue
         if isinstance(spec, (int, float)) and not isinstance(spec, bool):
             if v.number(path, spec) is not None:
@@ -417,8 +251,9 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
                   spec)
             continue
         spec = dict(spec)
+        from_claim: tuple[str, ...] = ()
         if "claim" in spec:
-            spec, issues = _resolve_claim(spec, path, v.at(path)["line"])
+            spec, from_claim, issues = _resolve_claim(spec, path, v.at(path)["line"])
             if issues:
                 v.issues.extend(issues)
                 continue
@@ -449,12 +284,15 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
         for bound in ("min", "max"):
             if bound in spec:
                 clip[bound] = v.number(f"{path}.{bound}", spec[bound])
+        if clip.get("min") is not None and clip.get("max") is not None and not clip["min"] < clip["max"]:
+            v.add(f"{path}.max", "must exceed min (every sample would be clipped to one value)",
+                  f"> {clip['min']!r}", clip["max"])
         for meta in ("source", "note"):
             if meta in spec and not isinstance(spec[meta], str):
                 v.add(f"{path}.{meta}", "must be text", "a string", spec[meta])
         if dist is not None:
             params[name] = Param(name, dist, str(spec.get("source", "") or ""), str(spec.get("note", "") or ""),
-                                 clip.get("min"), clip.get("max"))
+                                 clip.get("min"), clip.get("max"), from_claim)
     return params
 
 
@@ -523,15 +361,15 @@ def _formulas(v: _Validator, raw: object) -> list[Node]:
     if not isinstance(raw, dict):
         v.add("formulas", "must be a mapping", "output_name: \"expression\"", type(raw).__name__)
         return nodes
-    import warnings
-
-    from costsim.errors import CostsimWarning
     from costsim.formulas import compile_formula, unit_mix_warnings
 
     for name, text in raw.items():
         path = f"formulas.{name}"
         loc = v.at(path)
-        spec, issues = compile_formula(str(name), text, path=path, line=loc["line"])
+        unit_ok = not isinstance(name, str) or suffix_of(name) is not None or v.unitless_ok(path, name, "formula")
+        if not unit_ok:
+            continue
+        spec, issues = compile_formula(str(name), text, path=path, line=loc["line"], require_unit=False)
         for issue in issues:
             v.issues.append(issue if issue.source or not loc.get("source") else
                             Issue(issue.path, issue.problem, issue.expected, issue.got, issue.line,
@@ -665,11 +503,8 @@ def _expand_policy(v: _Validator, data: dict) -> None:
     policy = data.get("policy")
     if policy is None:
         return
-    try:
-        from costsim.models.compute_race import expand_policy
-    except ImportError:
-        v.add("policy", "policy presets are not available in this installation")
-        return
+    from costsim.scenario.policy import expand_policy
+
     params, issues = expand_policy(policy)
     for issue in issues:
         v.issues.append(Issue(issue.path, issue.problem, issue.expected, issue.got, hint=issue.hint,
@@ -679,6 +514,182 @@ def _expand_policy(v: _Validator, data: dict) -> None:
         merged = dict(params)
         merged.update(own)  # the scenario's own params override the preset's
         data["params"] = merged
+
+
+def _sweep_path_issues(sweeps: tuple[Axis, ...], data: dict, params: dict[str, Param]) -> list[Issue]:
+    """Each swept path must name something the scenario has: a top-level key, a parameter, its field."""
+    from costsim.distributions import DISTRIBUTIONS
+
+    issues: list[Issue] = []
+    raw_params = data.get("params") if isinstance(data.get("params"), dict) else {}
+    for axis in sweeps:
+        where = next((f"sweeps.{k}" for k in (data.get("sweeps") or {}) if _sweep_key_path(k) == axis.path),
+                     "sweeps")
+        tokens = re.split(r"[.\[]", axis.path)
+        if tokens[0] not in TOP_KEYS:
+            issues.append(Issue(where, "unknown scenario key", f"one of {', '.join(TOP_KEYS)}", tokens[0],
+                                hint=_did_you_mean(tokens[0], TOP_KEYS)))
+            continue
+        if tokens[0] != "params" or len(tokens) < 2:
+            continue
+        name = tokens[1]
+        if name not in raw_params:
+            issues.append(Issue(where, f"sweeps a parameter the scenario does not have: {name!r}",
+                                "a parameter of params: (or policy:)", name,
+                                hint=_did_you_mean(name, raw_params)))
+            continue
+        if len(tokens) < 3:
+            continue
+        spec = raw_params[name]
+        fld = tokens[2]
+        if not isinstance(spec, dict):
+            issues.append(Issue(where, f"params.{name} is a constant, it has no field {fld!r}",
+                                f"params.{name} (the value itself)", axis.path))
+            continue
+        kind = spec.get("dist", "constant" if "value" in spec else None)
+        known = set(PARAM_META) | {"dist", "value"}
+        if kind in DISTRIBUTIONS:
+            known |= set(DISTRIBUTIONS[kind].required) | set(DISTRIBUTIONS[kind].optional)
+        if "claim" in spec:
+            known |= {"low", "high", "mode", "value"}
+        if fld not in known:
+            issues.append(Issue(where, f"params.{name} ({kind}) has no field {fld!r}",
+                                f"one of {', '.join(sorted(known))}", fld, hint=_did_you_mean(fld, known)))
+    return issues
+
+
+def _check_sweep_values(v: _Validator, sweeps, data: dict, params: dict[str, Param], nodes) -> None:
+    """Each swept value of a parameter (or of one of its fields) must give a valid parameter.
+
+    Checked one parameter at a time, as ``--set`` would apply it (cheap: no full validation per
+    point); combinations of axes and other keys are still checked by ``sweep`` before it runs.
+    """
+    raw_params = data.get("params") if isinstance(data.get("params"), dict) else {}
+    keys = {_sweep_key_path(k): f"sweeps.{k}" for k in (data.get("sweeps") or {})}
+    for axis in sweeps:
+        tokens = re.split(r"[.\[]", axis.path)
+        if tokens[0] != "params" or len(tokens) < 2 or tokens[1] not in params:
+            continue
+        name = tokens[1]
+        spec = raw_params.get(name)
+        if isinstance(spec, dict) and "fit" in spec:
+            continue  # a fitted parameter: refitting per value is the sweep's job
+        where = keys.get(axis.path, "sweeps")
+        for value, text in zip(axis.values, axis.texts, strict=True):
+            scratch = _Validator({}, {}, v.source, v.base_dir)
+            scratch.strict_units, scratch.as_of = v.strict_units, v.as_of
+            tmp = {"params": {name: copy.deepcopy(spec)}}
+            found = apply_override(tmp, f"{axis.path}={text}")
+            if not found:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    new = _params(scratch, tmp["params"])
+                if name in new:
+                    _check_domains(scratch, nodes, {**params, name: new[name]})
+                found = scratch.issues
+            for i in found[:1]:  # the first problem of this value is enough to fix it
+                v.add(where, f"value {value!r} gives {i.path or axis.path}: {i.problem}", i.expected,
+                      *(() if i.expected is None else (i.got,)), hint=i.hint)
+            if found:
+                break  # one bad value per axis: the rest likely share the problem
+
+
+def _sweep_key_path(key: object) -> str:
+    from costsim.scenario.sections import sweep_path
+
+    return sweep_path(str(key))
+
+
+def _did_you_mean(got: object, choices) -> str:
+    close = difflib.get_close_matches(str(got), sorted(map(str, choices)), n=1)
+    return f"Did you mean {close[0]!r}?" if close else ""
+
+
+# A distribution without bounds (normal, lognormal...) is checked on its central 99.8%: a
+# lognormal decline of 2.5-6.4x/yr has draws below 1 only ~1 in a million, and the model's own
+# "never" covers those; a bounded one (uniform, pert, choice...) on all it can draw.
+DOMAIN_TAIL = 1e-3
+_BOUNDED_KINDS = {"constant", "uniform", "loguniform", "triangular", "pert", "beta", "choice"}
+
+
+def _drawn_range(param: Param) -> tuple[float, float]:
+    """Lowest and highest value a parameter takes (after min/max clipping), tails as DOMAIN_TAIL says.
+
+    Closed forms (the stdlib's NormalDist for normal quantiles), so validation never imports scipy.
+    """
+    from statistics import NormalDist
+
+    f, kind = param.dist.f, param.dist.kind
+    if kind == "constant":
+        lo = hi = float(f["value"])
+    elif kind == "choice":
+        lo, hi = float(min(f["values"])), float(max(f["values"]))
+    elif kind == "beta":
+        lo, hi = float(f.get("low", 0.0)), float(f.get("high", 1.0))
+    elif "low" in f and "high" in f and kind in _BOUNDED_KINDS:
+        lo, hi = float(f["low"]), float(f["high"])
+    else:
+        z = NormalDist().inv_cdf(1 - DOMAIN_TAIL)
+        if kind in ("normal_ci", "lognormal_ci"):
+            zc = NormalDist().inv_cdf(0.5 + float(f.get("credibility", 0.9)) / 2)
+            if kind == "normal_ci":
+                mid, half = 0.5 * (f["low"] + f["high"]), (f["high"] - f["low"]) / (2 * zc)
+                lo, hi = mid - half * z, mid + half * z
+            else:
+                mu = 0.5 * (math.log(f["low"]) + math.log(f["high"]))
+                sigma = (math.log(f["high"]) - math.log(f["low"])) / (2 * zc)
+                lo, hi = math.exp(mu - sigma * z), math.exp(mu + sigma * z)
+        elif kind == "normal":
+            lo, hi = f["mean"] - f["sd"] * z, f["mean"] + f["sd"] * z
+        elif kind == "lognormal":
+            lo, hi = math.exp(f["mu"] - f["sigma"] * z), math.exp(f["mu"] + f["sigma"] * z)
+        else:  # a kind added later: its own quantile function
+            with np.errstate(all="ignore"):
+                lo, hi = (float(x) for x in param.dist.ppf(np.array([DOMAIN_TAIL, 1 - DOMAIN_TAIL])))
+    if param.clip_min is not None:
+        lo, hi = max(lo, param.clip_min), max(hi, param.clip_min)
+    if param.clip_max is not None:
+        lo, hi = min(lo, param.clip_max), min(hi, param.clip_max)
+    return lo, hi
+
+
+def _check_domains(v: _Validator, nodes, params: dict[str, Param]) -> None:
+    """Constants and parameter distributions fed to a model input must lie in its declared domain."""
+    found: dict[tuple, list[str]] = {}  # one issue per parameter and rule, naming every model it feeds
+    for node in nodes:
+        for name, domain in getattr(node.spec, "domains", {}).items():
+            src = node.source_of(name)
+            rule = f"input {name!r} of {node.spec.name} must be {domain.describe()}"
+            if isinstance(src, float):
+                if not math.isnan(src) and not domain.contains(src):
+                    found.setdefault((f"{node.path}.bind.{name}", "out of the model's domain", rule,
+                                      domain.describe(), src), []).append(node.path)
+                continue
+            param = params.get(src) if isinstance(src, str) else None
+            if param is None:
+                continue  # a model output: only known at run time
+            if param.is_constant:
+                if not domain.contains(param.value):
+                    found.setdefault((f"params.{src}", "out of the model's domain", rule, domain.describe(),
+                                      param.value), []).append(node.path)
+                continue
+            lo, hi = _drawn_range(param)
+            if not (domain.contains(lo) and domain.contains(hi)):
+                bad = lo if not domain.contains(lo) else hi
+                share = "every draw" if param.dist.kind in _BOUNDED_KINDS else \
+                    f"its central {100 * (1 - 2 * DOMAIN_TAIL):g}%"
+                found.setdefault((f"params.{src}", f"{param.dist.describe()} draws values out of the model's domain",
+                                  rule, f"a distribution with {share} {domain.describe()}", float(f"{bad:.6g}")),
+                                 []).append(node.path)
+    for (path, problem, rule, expected, got), where in found.items():
+        v.add(path, f"{problem} ({rule}; {', '.join(where)})", expected, got)
+
+
+def _override_path(assignment: str, data: dict) -> str:
+    """The full path an override set (``x.high=4`` -> ``params.x.high``)."""
+    path = assignment.split("=", 1)[0].strip()
+    first = re.split(r"[.\[]", path, maxsplit=1)[0]
+    return path if first in TOP_KEYS else f"params.{path}"
 
 
 def _load_plugin_files(plugins) -> tuple[str, ...]:
@@ -693,22 +704,31 @@ def _load_plugin_files(plugins) -> tuple[str, ...]:
 
 
 def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
-             texts: tuple = (), overrides: tuple = (), plugins: tuple = ()) -> Scenario:
+             texts: tuple = (), overrides: tuple = (), plugins: tuple = (), *, strict: bool = False) -> Scenario:
     """Validate raw scenario data; return a Scenario or raise one ScenarioError with every Issue.
 
     ``plugins`` are plugin files (paths) whose models the scenario may use: they are loaded first
     and recorded on the Scenario, so a rerun or a worker process can load them again.
+    ``strict=True`` (``--strict``) makes a name without a unit suffix an error, as
+    ``strict_units: true`` in the scenario does; otherwise it is accepted with one warning.
     """
     plugins = _load_plugin_files(plugins)
     load_builtin_models()
     v = _Validator(data, lines, source, base_dir)
+    v.override_paths = tuple(_override_path(o, data) for o in overrides)
     v.unknown_keys(data, TOP_KEYS, "", "key")
+    strict_units = data.get("strict_units", False)
+    if not isinstance(strict_units, bool):
+        v.add("strict_units", "must be true or false", "true | false", strict_units)
+        strict_units = True
+    strict_units = bool(strict_units or strict)
+    v.strict_units = strict_units
 
     sv = data.get("schema_version", SCHEMA_VERSION)
     if sv != SCHEMA_VERSION:
         v.add("schema_version", "unsupported schema version", str(SCHEMA_VERSION), sv)
     name = data.get("name", Path(source).stem if source != "<string>" else "scenario")
-    if not isinstance(name, str) or not re.match(r"^[A-Za-z0-9_.-]+$", name or ""):
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", name or ""):
         v.add("name", "must be a short identifier", "letters, digits, _ . -", name)
         name = "scenario"
     description = data.get("description", "")
@@ -770,6 +790,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
         v.issues.append(Issue(issue.path, issue.problem, issue.expected, issue.got, hint=issue.hint,
                               **v.at(issue.path)))
     produced = set(producer)
+    _check_domains(v, ordered, params)
 
     outputs_raw = data.get("outputs")
     outputs: tuple[str, ...] = tuple(producer)
@@ -802,9 +823,32 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
         else:
             summary_years = tuple(sy)
 
-    for key in ("plots", "sweeps", "sensitivity", "data"):
-        if key in data and data[key] is not None and not isinstance(data[key], (list, dict, str)):
-            v.add(key, "must be a list or mapping", "see docs/SCENARIO_FORMAT.md", data[key])
+    pd_issue = correlation_issue(correlations)
+    if pd_issue is not None:
+        v.relocate([pd_issue])
+    declared_axes = {out: node.axes_of(out) for node in ordered for out in node.outputs}
+    axes = {o: declared_axes.get(o) for o in outputs}
+    plots = None
+    if data.get("plots") is not None:
+        try:
+            plots = tuple(parse_plots(data["plots"], axes, years if years is not None else (), blocs,
+                                      source=source, has_checks=bool(checks)))
+        except ScenarioError as exc:
+            v.relocate(exc.issues)
+    sweeps, sweep_issues = parse_sweeps(data.get("sweeps"))
+    v.relocate(sweep_issues)
+    path_issues = _sweep_path_issues(sweeps, data, params)
+    v.relocate(path_issues)
+    if not path_issues:
+        _check_sweep_values(v, sweeps, data, params, ordered)
+    sensitivity, sens_issues = parse_sensitivity(data.get("sensitivity"), outputs=produced, years=years,
+                                                 params=params)
+    v.relocate(sens_issues)
+    if "data" in data and data["data"] is not None and not isinstance(data["data"], (list, dict, str)):
+        v.add("data", "must be a list or mapping", "see docs/CALIBRATION.md", data["data"])
+    raw_params = data.get("params") if isinstance(data.get("params"), dict) else {}
+    fit_params = {k: copy.deepcopy(p) for k, p in raw_params.items() if isinstance(p, dict) and "fit" in p}
+    formulas_raw = data.get("formulas") if isinstance(data.get("formulas"), dict) else {}
 
     if v.issues:
         raise ScenarioError(source, v.issues)
@@ -813,12 +857,15 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
         sampling=sampling, params=params, correlations=tuple(correlations), nodes=tuple(ordered),
         outputs=outputs, checks=tuple(checks), blocs=blocs, summary_years=summary_years, raw=data,
         texts=tuple(texts), overrides=tuple(overrides), lines=flat_lines, plugins=plugins,
+        plots=plots, sweeps=sweeps, sensitivity=sensitivity,
+        formulas={str(k): str(t) for k, t in formulas_raw.items()}, fit_params=fit_params, as_of=v.as_of,
+        outputs_listed=outputs_raw is not None, strict_units=strict_units,
     )
 
 
 def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = (), *,
-                  reader: Callable[[Path], str] | None = None, plugins=(), source: str | None = None
-                  ) -> Scenario:
+                  reader: Callable[[Path], str] | None = None, plugins=(), source: str | None = None,
+                  strict: bool = False) -> Scenario:
     """Read, merge (``extends``), override (``--set``) and validate a scenario file.
 
     ``plugins``: plugin files to load first (recorded on the Scenario); ``source``: the name to
@@ -832,11 +879,11 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = (),
         issues.extend(apply_override(data, assignment))
     if issues:
         raise ScenarioError(source, issues)
-    return validate(data, lines, source, path.parent, tuple(texts), tuple(overrides), plugins)
+    return validate(data, lines, source, path.parent, tuple(texts), tuple(overrides), plugins, strict=strict)
 
 
 def scenario_from_text(text: str, source: str = "<string>", overrides=(), base_dir: str | Path = ".", *,
-                       plugins=()) -> Scenario:
+                       plugins=(), strict: bool = False) -> Scenario:
     """Validate a scenario given as YAML text (``extends`` resolved relative to ``base_dir``)."""
     base = Path(base_dir)
     virtual = base / "<string>.yaml"
@@ -852,7 +899,7 @@ def scenario_from_text(text: str, source: str = "<string>", overrides=(), base_d
         issues.extend(apply_override(data, assignment))
     if issues:
         raise ScenarioError(source, issues)
-    return validate(data, lines, source, base, tuple(texts), tuple(overrides), plugins)
+    return validate(data, lines, source, base, tuple(texts), tuple(overrides), plugins, strict=strict)
 
 
 def load_raw(path: str | Path, reader: Callable[[Path], str] | None = None, source: str | None = None
