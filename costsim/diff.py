@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from costsim.engine import check_memory
 from costsim.errors import CostsimWarning, Issue, ScenarioError
 from costsim.sampling import draw
 from costsim.scenario import Scenario, load_scenario
@@ -181,7 +180,7 @@ def diff(a: Scenario | str, b: Scenario | str | None = None, n: int | None = Non
     if b is None:
         b = a
         if overrides_b:
-            from costsim.parallel import build, recipe_of
+            from costsim.recipe import build, recipe_of
 
             b = build(recipe_of(a).with_overrides(overrides_b))
     elif not isinstance(b, Scenario):
@@ -204,9 +203,15 @@ def diff(a: Scenario | str, b: Scenario | str | None = None, n: int | None = Non
         raise ScenarioError(f"{a.source} vs {b.source}", issues)
     keep = tuple(shared)
     want_years = tuple(a.summary_years) if years is None else (tuple(int(y) for y in years) or None)
-    check_memory(a, n, keep)
-    check_memory(b, n, keep)
+    from costsim import budget
     from costsim.parallel import evaluate
+
+    # A's and B's draws and outputs are alive together, and one reverted set during attribution
+    est_a = budget.estimate(a, n, keep, design=design, chunk_size=chunk_size)
+    est_b = budget.estimate(b, n, keep, design=design, chunk_size=chunk_size, copies=2 if attribute else 1)
+    budget.check(a, budget.Estimate(n, est_a.per_row + est_b.per_row, max(est_a.fixed, est_b.fixed),
+                                    {k: est_a.parts.get(k, 0) + est_b.parts.get(k, 0) for k in est_a.parts}),
+                 what="the comparison")
 
     split = {"chunk_size": chunk_size, "workers": workers, "scheduler": scheduler}
     t0 = time.perf_counter()
