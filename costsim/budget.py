@@ -141,13 +141,19 @@ class Estimate:
     fixed: float
     parts: dict[str, float] = field(default_factory=dict)
     work: float = 0.0
+    chunk_per_row: float = 0.0  # per-chunk temporaries per row, when a job is smaller than one chunk
 
     @property
     def peak(self) -> float:
         return self.per_row * self.rows + self.fixed
 
     def rows_that_fit(self, have: float) -> int:
-        return max(int((have - self.fixed) / self.per_row), 0) if self.per_row > 0 else self.rows
+        """The most rows that fit in ``have`` bytes (chunks shrink with the job: then so do temporaries)."""
+        if self.per_row <= 0:
+            return self.rows
+        big = (have - self.fixed) / self.per_row
+        small = have / (self.per_row + self.chunk_per_row) if self.chunk_per_row else 0.0
+        return max(int(max(big, small)), 0)
 
 
 def kept_floats(scenario, keep) -> int:
@@ -195,7 +201,7 @@ def estimate(scenario, rows: int, keep, *, design: str | None = None, chunk_size
     if fixed:
         parts["tables"] = fixed
     return Estimate(int(rows), per_row * copies, chunk_bytes * copies + fixed, parts,
-                    float(rows) * t * max(points, 1))
+                    float(rows) * t * max(points, 1), BYTES * t * b * (names + TEMPORARIES_PER_SAMPLE) * copies)
 
 
 def check(scenario, est: Estimate, *, what: str = "the run", path: str = "samples", flag: str = "-n",

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from costsim import __version__
-from costsim.errors import Issue, ScenarioError
+from costsim.errors import Issue, ModelError, ScenarioError  # noqa: F401 (ModelError: engine.ModelError)
 from costsim.kernel import default_chunk, evaluate_values  # noqa: F401 (re-exported: the engine's public API)
 from costsim.results import Results
 from costsim.sampling import draw
@@ -153,14 +153,23 @@ def manifest(scenario: Scenario, *, n: int, seed: int, design: str, wall_time_s:
     }
 
 
-def save_results(results: Results, folder: str | Path, *, force: bool = False) -> Path:
-    """Write ``summary.csv``, ``samples.npz`` and ``manifest.json`` atomically into ``folder``."""
+def save_results(results: Results, folder: str | Path, *, force: bool = False, swap: str = "auto") -> Path:
+    """Write ``summary.csv``, ``samples.npz`` and ``manifest.json`` atomically into ``folder``.
+
+    Each file's write is a stage observers see (:func:`costsim.store.observe_writes`); ``swap``
+    as in :func:`costsim.store.atomic_folder`.
+    """
+    from costsim.store import stage
+
     folder = Path(folder)
-    with atomic_folder(folder, force) as tmp:
+    with atomic_folder(folder, force, swap=swap) as tmp:
+        stage("summary.csv", tmp / "summary.csv")
         (tmp / "summary.csv").write_text(results.summary_csv(), encoding="utf-8")
+        stage("samples.npz", tmp / "samples.npz")
         np.savez(tmp / "samples.npz", **results.arrays())
         meta = dict(results.meta)
         meta.update(results.manifest_extra())
+        stage("manifest.json", tmp / "manifest.json")
         (tmp / "manifest.json").write_text(json.dumps(meta, indent=1, default=float), encoding="utf-8")
     return folder
 
