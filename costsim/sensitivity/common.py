@@ -6,11 +6,11 @@ import csv
 import difflib
 import io
 import math
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from costsim.callers import warn
 from costsim.errors import CostsimError, CostsimWarning, Issue, ScenarioError
 from costsim.sampling import apply_copula, copula_cholesky, name_key, to_values
 from costsim.scenario import Scenario, load_scenario
@@ -202,8 +202,8 @@ def transform_output(name: str, y: np.ndarray, log10: bool | None) -> tuple[np.n
         return y, "linear"
     if np.all(y > 0):
         return np.log10(y), "log10"
-    warnings.warn(f"{name}: {int(np.count_nonzero(~(y > 0)))} values are <= 0 or NaN, so it is analysed without "
-                  "log10", CostsimWarning, stacklevel=3)
+    warn(f"{name}: {int(np.count_nonzero(~(y > 0)))} values are <= 0 or NaN, so it is analysed without "
+                  "log10", CostsimWarning)
     return y, "linear"
 
 
@@ -216,10 +216,9 @@ def warn_correlated(scenario: Scenario, method: str) -> bool:
     if not scenario.correlations:
         return False
     pairs = ", ".join(f"{a}~{b}" for a, b, _ in scenario.correlations)
-    warnings.warn(f"{scenario.name}: {method} indices assume independent inputs, but the scenario correlates "
+    warn(f"{scenario.name}: {method} indices assume independent inputs, but the scenario correlates "
                   f"{pairs}; the indices are those of the independent factors behind the copula (the first "
-                  "parameter of a correlated group also carries what it induces in the others)",
-                  CostsimWarning, stacklevel=3)
+                  "parameter of a correlated group also carries what it induces in the others)", CostsimWarning)
     return True
 
 

@@ -16,13 +16,13 @@ Communications 117, 35-43. doi:10.1016/S0010-4655(98)00154-4
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable
 
 import numpy as np
 from scipy import special
 
 from costsim.budget import kept_floats
+from costsim.callers import warn
 from costsim.errors import CostsimWarning, Issue, ScenarioError
 from costsim.sampling import param_rng, sobol_points
 from costsim.scenario import Scenario
@@ -56,8 +56,8 @@ def saltelli_uniforms(names: list[str], n_base: int, seed: int, design: str = "s
     d = len(names)
     if design == "sobol":
         if n_base & (n_base - 1):
-            warnings.warn(f"Sobol' design with n_base={n_base}: a power of two (e.g. {1 << (n_base.bit_length() - 1)}) "
-                          "keeps the sequence balanced", CostsimWarning, stacklevel=3)
+            warn(f"Sobol' design with n_base={n_base}: a power of two (e.g. {1 << (n_base.bit_length() - 1)}) "
+                          "keeps the sequence balanced", CostsimWarning)
         u = sobol_points(seed, [f"saltelli:A:{n}" for n in names] + [f"saltelli:B:{n}" for n in names], n_base)
         ua, ub = u[:, :d], u[:, d:]
     elif design == "mc":
