@@ -117,7 +117,7 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
     meta = manifest(scenario, n=n, seed=seed, design=design, wall_time_s=wall, clipped=clipped)
     results = Results(scenario.years.copy(), values, outputs, axes, scenario.blocs, meta)
     checks = tuple(results.evaluate_check(c) for c in scenario.checks)
-    return Results(results.years, values, outputs, axes, scenario.blocs, meta, checks)
+    return Results(results.years, values, outputs, axes, scenario.blocs, meta, checks, results.stats_cache)
 
 
 def versions() -> dict[str, str]:

@@ -18,7 +18,6 @@ import math
 import warnings
 
 import numpy as np
-from scipy import special
 
 from costsim.callers import warn
 from costsim.distributions import U_MAX, U_MIN
@@ -139,6 +138,8 @@ def apply_copula(u: dict[str, np.ndarray], chol: tuple[list[str], np.ndarray] | 
     """Correlate uniform draws through a Gaussian copula (ranks keep their marginals)."""
     if chol is None:
         return u
+    from scipy import special
+
     names, lower = chol
     z = np.stack([special.ndtri(u[n]) for n in names], axis=1)
     zc = z @ lower.T
