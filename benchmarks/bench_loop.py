@@ -191,12 +191,12 @@ def _workers(quick: bool) -> None:
         fn(None)
         t1 = best_of(lambda: fn(None), 3)
         t2 = best_of(lambda: fn(2), 3)
-        saved = parallel.MIN_PARALLEL_WORK
-        parallel.MIN_PARALLEL_WORK = 0  # what the pool alone would cost
+        saved = parallel.MIN_PARALLEL_WORK, parallel.PARALLEL_MARGIN
+        parallel.MIN_PARALLEL_WORK, parallel.PARALLEL_MARGIN = 0, 0.0  # what the pool alone would cost
         try:
             t_pool = best_of(lambda: fn(2), 2)
         finally:
-            parallel.MIN_PARALLEL_WORK = saved
+            parallel.MIN_PARALLEL_WORK, parallel.PARALLEL_MARGIN = saved
         ratio_line(f"{label} (work {work:.1e}) --workers 2", t2, t1, 1.1)
         print(f"  {'':<52} always a pool: {t_pool:.3f} s ({t_pool / t1:.2f}x)")
 

@@ -135,25 +135,30 @@ def _store(out: np.ndarray, value, axes, a: int, b_: int) -> None:
 
 # ----------------------------------------------------------------------------------- evaluation
 def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tuple[str, ...] | None = None,
-                   chunk_size: int | None = None, progress: ProgressFn | None = None, offset: int = 0
+                   chunk_size: int | None = None, progress: ProgressFn | None = None, offset: int = 0,
+                   start: int = 0, stop: int | None = None, outputs: dict[str, np.ndarray] | None = None,
+                   axes: dict[str, tuple] | None = None, bad: dict[str, BadValues] | None = None
                    ) -> tuple[dict[str, np.ndarray], dict[str, tuple], dict[str, BadValues]]:
-    """Evaluate samples ``0:n`` of ``values`` chunk by chunk: ``(outputs, axes, bad)``.
+    """Evaluate samples ``start:stop`` (default all ``n``) of ``values`` chunk by chunk: ``(outputs, axes, bad)``.
 
-    ``offset`` is the index of the block's first sample in the whole run (for messages). Non-
-    finite model outputs are tallied into ``bad`` (name -> BadValues), not raised.
+    ``outputs`` (``{name: (n,) + axes}``) and ``axes`` from an earlier call are filled in place,
+    so one run may be evaluated in parts; ``offset`` is the index of ``values``' first sample in
+    the whole run (for messages). Non-finite model outputs are tallied into ``bad`` (name ->
+    BadValues), not raised.
     """
     keep = tuple(scenario.outputs if keep is None else keep)
     chunk = int(chunk_size or default_chunk(scenario))
+    stop = n if stop is None else stop
     years_row = scenario.years[None, :]
     t, nb = len(scenario.years), len(scenario.blocs)
     p = plan(scenario)
     nodes = list(p.nodes)
     constants = scenario.constants
-    outputs: dict[str, np.ndarray] = {}
-    axes: dict[str, tuple] = {}
-    bad: dict[str, BadValues] = {}
-    for a in range(0, n, chunk):
-        b_ = min(n, a + chunk)
+    outputs = {} if outputs is None else outputs
+    axes = {} if axes is None else axes
+    bad = {} if bad is None else bad
+    for a in range(start, stop, chunk):
+        b_ = min(stop, a + chunk)
         env: dict[str, object] = dict(constants)
         env["year"] = years_row
         for name, arr in values.items():

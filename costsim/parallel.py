@@ -36,6 +36,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -55,10 +56,19 @@ from costsim.scenario import Scenario
 
 SCHEDULER_ENV = "COSTSIM_DASK_SCHEDULER"
 IN_FLIGHT_PER_WORKER = 2
-# Below this much work (samples x years x blocs x models) a local pool costs more than it saves:
-# starting the workers and sending the draws took 0.2-0.4 s on 2 cores, while in-process
-# evaluation runs at ~1e8 values/s (benchmarks/bench_loop.py measures both).
+# Choosing in-process or a local pool (benchmarks/bench_loop.py measures both): below
+# MIN_PARALLEL_WORK values (samples x years x blocs x models) work stays here. Above it, the
+# first chunk (or sweep point) is timed here and the rest goes to the pool only if the pool's
+# estimated time, POOL_START_S per worker (start, rebuild the scenario) plus the transfer of draws
+# and outputs at TRANSFER_BYTES_PER_S plus the work shared by the workers, beats doing it here by
+# PARALLEL_MARGIN, with the work shared by no more workers than there are idle cores. Measured on
+# 2 cores: a pool start 0.1-0.4 s per worker (fork server, scipy import, rebuilding the scenario),
+# ~250-300 MB/s through the pipes (pickle both ways). Tests set MIN_PARALLEL_WORK and
+# PARALLEL_MARGIN to 0 to force the pool.
 MIN_PARALLEL_WORK = 3e7
+POOL_START_S = 0.3
+TRANSFER_BYTES_PER_S = 300e6
+PARALLEL_MARGIN = 1.1
 
 
 # ----------------------------------------------------------------------------------- executors
@@ -146,7 +156,7 @@ def _mp_context(start_method: str | None = None):
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         # imported once in the fork server, so each worker starts warm
-        ctx.set_forkserver_preload(["costsim.parallel", "costsim.kernel", "costsim.models"])
+        ctx.set_forkserver_preload(["costsim.parallel", "costsim.kernel", "costsim.models", "scipy.special"])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -252,35 +262,61 @@ def work_of(scenario: Scenario, n: int) -> float:
 
 
 def worth_parallel(scenario: Scenario, n: int, workers: int | None, scheduler: object | None) -> bool:
-    """Should ``n`` samples leave this process? A scheduler always; a local pool above MIN_PARALLEL_WORK."""
+    """Might ``n`` samples gain from leaving this process? A scheduler always; a local pool above MIN_PARALLEL_WORK."""
     if scheduler is not None:
         return True
     return workers is not None and int(workers) > 1 and work_of(scenario, n) >= MIN_PARALLEL_WORK
 
 
+def idle_cores() -> float:
+    """Cores free for more workers now: the cores less the load average (this process counts as free)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = 0.0
+    return max(1.0, cores - load + 1.0)
+
+
+def pool_pays(seconds_here: float, workers: int, transfer_bytes: float) -> bool:
+    """Would ``workers`` local processes finish work that takes ``seconds_here`` in this process sooner?
+
+    The work is shared by at most as many workers as there are idle cores (a busy machine gains
+    nothing from more processes), after starting them and moving the data.
+    """
+    sharing = min(float(workers), idle_cores())
+    pool = POOL_START_S * workers + transfer_bytes / TRANSFER_BYTES_PER_S + seconds_here / sharing
+    return pool * PARALLEL_MARGIN < seconds_here
+
+
 def evaluate_parallel(scenario: Scenario, values: dict[str, np.ndarray], n: int, *,
                       keep: tuple[str, ...] | None = None, chunk_size: int | None = None,
                       progress: Callable[[int, int], None] | None = None, workers: int | None = None,
-                      scheduler: object | None = None) -> tuple[dict[str, np.ndarray], dict[str, tuple]]:
-    """:func:`costsim.kernel.evaluate_values` with the chunks sent to workers; the same outputs, bit for bit.
+                      scheduler: object | None = None, start: int = 0, outputs: dict | None = None,
+                      axes: dict | None = None, bad: dict | None = None
+                      ) -> tuple[dict[str, np.ndarray], dict[str, tuple], dict]:
+    """Samples ``start:n`` evaluated in chunks on workers, filled into ``outputs``: ``(outputs, axes, bad)``.
 
-    A ModelError names the same counts and first bad sample as an in-process evaluation.
+    The same outputs as :func:`costsim.kernel.evaluate_block`, bit for bit, and the same tallies.
     """
     keep = tuple(scenario.outputs if keep is None else keep)
     chunk = int(chunk_size or default_chunk(scenario))
     recipe = recipe_of(scenario)
-    bounds = [(a, min(n, a + chunk)) for a in range(0, n, chunk)]
+    bounds = [(a, min(n, a + chunk)) for a in range(start, n, chunk)]
     tasks = (ChunkTask(recipe, a, b, {k: v[a:b] for k, v in values.items()}, keep) for a, b in bounds)
-    outputs: dict[str, np.ndarray] = {}
-    axes: dict[str, tuple] = {}
+    outputs = {} if outputs is None else outputs
+    axes = {} if axes is None else axes
     bads: dict[int, dict] = {}
-    done = [0]
+    done = [start]
 
     def on_result(i: int, result) -> None:
         a, b = bounds[i]
-        out, ax, bad = result
-        if bad:
-            bads[i] = bad
+        out, ax, part = result
+        if part:
+            bads[i] = part
         for name in keep:
             if name not in outputs:
                 outputs[name] = np.empty((n,) + out[name].shape[1:])
@@ -291,23 +327,44 @@ def evaluate_parallel(scenario: Scenario, values: dict[str, np.ndarray], n: int,
             progress(done[0], n)
 
     execute(run_chunk, tasks, on_result, workers=workers, scheduler=scheduler)
-    if bads:
-        raise ModelError(bad_message(scenario, merge_bad([bads[i] for i in sorted(bads)]), n))
-    return outputs, axes
+    merged = merge_bad([bad or {}] + [bads[i] for i in sorted(bads)])
+    return outputs, axes, merged
 
 
 def evaluate(scenario: Scenario, values: dict[str, np.ndarray], n: int, *, keep: tuple[str, ...] | None = None,
              chunk_size: int | None = None, progress: Callable[[int, int], None] | None = None,
              workers: int | None = None, scheduler: object | None = None
              ) -> tuple[dict[str, np.ndarray], dict[str, tuple]]:
-    """Evaluate ``n`` samples in this process or on workers (see :func:`worth_parallel`); same results.
+    """Evaluate ``n`` samples in this process or on workers; the same results either way, bit for bit.
 
-    The one entry point for evaluating draws: ``run``, ``diff`` and the sensitivity methods use it.
+    The one entry point for evaluating draws: ``run``, ``diff`` and the sensitivity methods use
+    it. A Dask scheduler always gets the work. With ``workers > 1`` the work stays here below
+    MIN_PARALLEL_WORK; above it the first chunk is evaluated here and timed, and the rest goes to
+    the pool only when :func:`pool_pays` (so ``--workers N`` is never much slower than in-process).
     """
-    check_workers(workers)
-    if worth_parallel(scenario, n, workers, scheduler):
-        return evaluate_parallel(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress,
-                                 workers=workers, scheduler=scheduler)
-    from costsim.kernel import evaluate_values
+    from costsim.budget import kept_floats
 
-    return evaluate_values(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress)
+    check_workers(workers)
+    keep = tuple(scenario.outputs if keep is None else keep)
+    chunk = int(chunk_size or default_chunk(scenario))
+    if scheduler is not None:
+        outputs, axes, bad = evaluate_parallel(scenario, values, n, keep=keep, chunk_size=chunk, progress=progress,
+                                               scheduler=scheduler)
+    elif not worth_parallel(scenario, n, workers, None) or n <= chunk:
+        outputs, axes, bad = evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk, progress=progress)
+    else:
+        t0 = time.perf_counter()
+        outputs, axes, bad = evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk, progress=progress,
+                                            stop=chunk)
+        seconds_here = (time.perf_counter() - t0) * (n - chunk) / chunk
+        transfer = 8.0 * (n - chunk) * (len(values) + kept_floats(scenario, keep))
+        if pool_pays(seconds_here, int(workers), transfer):
+            outputs, axes, bad = evaluate_parallel(scenario, values, n, keep=keep, chunk_size=chunk,
+                                                   progress=progress, workers=workers, start=chunk,
+                                                   outputs=outputs, axes=axes, bad=portable(bad))
+        else:
+            evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk, progress=progress, start=chunk,
+                           outputs=outputs, axes=axes, bad=bad)
+    if bad:
+        raise ModelError(bad_message(scenario, bad, n))
+    return outputs, axes

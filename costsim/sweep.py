@@ -377,6 +377,7 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
     >>> table = sweep("scenarios/reference_r1.yaml", ["params.base_budget_usd=1e8,1e9"], n=1000)  # doctest: +SKIP
     >>> table.grid("effective_flop", "p50", year=2030)  # doctest: +SKIP
     """
+    from costsim import parallel
     from costsim.parallel import execute, work_of
     from costsim.recipe import build, recipe_of
 
@@ -449,13 +450,21 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
             progress(done[0], points)
 
     t0 = time.perf_counter()
-    if scheduler is not None or (workers is not None and int(workers) > 1
-                                 and points > 1 and points * work_of(scenario, n_run) >= _min_work()):
+    if scheduler is not None:
         execute(run_point, tasks(), on_result, workers=workers, scheduler=scheduler)
     else:
-        for i, task in enumerate(tasks()):
+        # in-process, unless the grid is big enough and the first point, timed here, says a pool pays
+        stream = tasks()
+        pool = workers is not None and int(workers) > 1 and points > 1 and \
+            points * work_of(scenario, n_run) >= parallel.MIN_PARALLEL_WORK
+        for i, task in enumerate(stream):
             point = built[i] if i < len(built) else build(task.recipe)
             on_result(i, run_point_scenario(point, task))
+            if pool and i == 0:
+                if parallel.pool_pays((time.perf_counter() - t0) * (points - 1), int(workers), 0.0):
+                    execute(run_point, stream, lambda k, result: on_result(k + 1, result), workers=workers)
+                    break
+                pool = False
     rows: list[dict] = []
     checks: list[dict] = []
     for i, combo in enumerate(combos()):
@@ -468,9 +477,3 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
             "independent_seeds": independent, "points": points, "design": design or scenario.sampling,
             "axes": {a.path: list(a.values) for a in axes}, "wall_time_s": round(time.perf_counter() - t0, 4)}
     return SweepTable(tuple(axes), tuple(rows), tuple(checks), meta)
-
-
-def _min_work() -> float:
-    from costsim import parallel
-
-    return parallel.MIN_PARALLEL_WORK

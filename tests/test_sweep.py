@@ -190,15 +190,21 @@ def test_a_sweep_over_a_parameter_without_effect_gives_identical_rows():
     assert [r["p50"] for r in spawned.rows if r["point"] == 0] != [r["p50"] for r in spawned.rows if r["point"] == 1]
 
 
+def _always_pool(monkeypatch):
+    # the public knobs of the in-process/pool choice, set so the pool always wins
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_WORK", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_MARGIN", 0.0)
+
+
 def test_common_random_numbers_hold_on_workers_too(monkeypatch):
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_WORK", 0)  # public knob: always use the pool here
+    _always_pool(monkeypatch)
     one = sweep(R1, GRID, n=800, workers=1)
     two = sweep(R1, GRID, n=800, workers=2)
     assert one.to_csv() == two.to_csv()
 
 
 def test_chunks_on_a_pool_match_in_process_bit_for_bit(monkeypatch):
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_WORK", 0)
+    _always_pool(monkeypatch)
     seen = []
     serial = run(R1, n=5000, seed=9)
     pooled = run(R1, n=5000, seed=9, workers=2, chunk_size=1_000, progress=lambda done, total: seen.append(done))
@@ -220,6 +226,9 @@ def test_small_runs_stay_in_process_whatever_workers_says():
     assert parallel.worth_parallel(scenario, 10_000_000, 2, None)
     assert parallel.worth_parallel(scenario, 10, None, "tcp://x:1")
     assert not parallel.worth_parallel(scenario, 10_000_000, 1, None)
+    # above the threshold, the timed first chunk decides: a pool pays only for enough work per byte
+    assert parallel.pool_pays(10.0, 2, 1e6)
+    assert not parallel.pool_pays(0.2, 2, 1e8)  # R1 at 1e6: moving 100 MB costs more than it saves
 
 
 # ----------------------------------------------------------------------------------- size limits
