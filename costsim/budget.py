@@ -183,15 +183,20 @@ def estimate(scenario, rows: int, keep, *, design: str | None = None, chunk_size
     d = len(scenario.uncertain)
     t, b = len(scenario.years), max(len(scenario.blocs), 1)
     kept = kept_floats(scenario, keep)
+    largest = max((kept_floats(scenario, (name,)) for name in keep), default=0)
     # mc/lhs without correlations transform one column at a time (about 3 columns alive);
     # a joint design (sobol, a copula) holds u, z and the correlated z of every parameter
     joint = design == "sobol" or bool(scenario.correlations)
     draw_tmp = 3.0 * d if joint else (3.0 if d else 0.0)
-    stats_tmp = 3.0  # a contiguous column, its partition and a scaled copy
+    # the statistics gather up to 256 MiB of an output's columns at once (see Results._fill_stats),
+    # then a column's deviations: one column plus the gathered ones
+    stats_tmp = 3.0
+    gathered = min(BYTES * largest * rows, 256.0 * 2**20) if largest > 1 else 0.0
     per_row = BYTES * (d + kept + analysis_floats + design_floats + max(draw_tmp, stats_tmp))
     chunk = min(int(chunk_size or default_chunk(scenario)), max(rows, 1))
     names = sum(len(node.outputs) for node in scenario.nodes)
     chunk_bytes = BYTES * chunk * t * b * (names + TEMPORARIES_PER_SAMPLE)
+    chunk_bytes = max(chunk_bytes, gathered)
     parts = {"draws": BYTES * d * rows, "kept outputs": BYTES * kept * rows,
              "temporaries": BYTES * max(draw_tmp, stats_tmp) * rows + chunk_bytes}
     if analysis_floats or design_floats:

@@ -28,6 +28,7 @@ Z95 = 1.959963984540054
 SUMMARY_QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 PARALLEL_STATS_VALUES = 4_000_000  # below this many values a thread pool costs more than it saves
 BLOCK_BYTES = 2**21  # rows per block of the column gather: ~2 MiB, inside the cache
+STATS_SCRATCH_BYTES = 256 * 2**20  # the gathered columns of one output at a time, at most (or one column)
 
 
 def _stat_q(stat: str) -> float | None:
@@ -297,11 +298,12 @@ class Results:
         return out
 
     def _fill_stats(self) -> None:
-        """Statistics of every output column, each output's columns gathered in one blocked pass.
+        """Statistics of every output column, an output's columns gathered in blocked passes.
 
         A column of an ``(n, T, B)`` output is strided (one cache line per value): gathering the
-        columns one by one cost more than the statistics. Here each output is transposed to
-        ``(columns, n)`` in cache-sized blocks of rows, then its columns are summarised, on a few
+        columns one by one cost more than the statistics. Here the columns of an output (as many
+        as fit in STATS_SCRATCH_BYTES at once) are transposed to ``(columns, n)`` in cache-sized
+        blocks of rows, then summarised, on a few
         threads when there are many values (the partial sorts release the GIL). Every column's
         numbers are those of :meth:`column_stats`, bit for bit.
         """
@@ -318,28 +320,34 @@ class Results:
                 continue
             n = arr.shape[0]
             flat = arr.reshape(n, cols)
-            by_column = np.empty((cols, n))
-            step = max(1, BLOCK_BYTES // (8 * cols))
-            for a in range(0, n, step):
-                by_column[:, a:a + step] = flat[a:a + step].T
+            group = max(1, min(cols, STATS_SCRATCH_BYTES // (8 * max(n, 1))))  # columns gathered at once
+            for first in range(0, cols, group):
+                todo = [j for j in range(first, min(cols, first + group)) if keys[j] not in self.stats_cache]
+                if not todo:
+                    continue
+                by_column = np.empty((len(todo), n))
+                every = len(todo) == cols
+                step = max(1, BLOCK_BYTES // (8 * cols))
+                for a in range(0, n, step):
+                    rows = flat[a:a + step]
+                    by_column[:, a:a + step] = (rows if every else rows[:, todo]).T
 
-            def one(j: int) -> None:
-                x = by_column[j]
-                mean, sd = mean_sd(x)
-                vals, ses = quantiles_with_se(x, SUMMARY_QUANTILES, overwrite=True)
-                self.stats_cache.setdefault(keys[j], (mean, sd, vals, ses))
+                def one(i: int, by_column=by_column, todo=todo) -> None:
+                    x = by_column[i]
+                    mean, sd = mean_sd(x)
+                    vals, ses = quantiles_with_se(x, SUMMARY_QUANTILES, overwrite=True)
+                    self.stats_cache.setdefault(keys[todo[i]], (mean, sd, vals, ses))
 
-            todo = [j for j in range(cols) if keys[j] not in self.stats_cache]
-            threads = min(cores, 8, len(todo))
-            if threads < 2 or n * len(todo) < PARALLEL_STATS_VALUES:
-                for j in todo:
-                    one(j)
-            else:
-                from concurrent.futures import ThreadPoolExecutor
+                threads = min(cores, 8, len(todo))
+                if threads < 2 or n * len(todo) < PARALLEL_STATS_VALUES:
+                    for i in range(len(todo)):
+                        one(i)
+                else:
+                    from concurrent.futures import ThreadPoolExecutor
 
-                with ThreadPoolExecutor(threads) as pool:
-                    list(pool.map(one, todo))
-            del by_column
+                    with ThreadPoolExecutor(threads) as pool:
+                        list(pool.map(one, range(len(todo))))
+                del by_column
 
     @staticmethod
     def _key_of(axes: tuple[str, ...], shape: tuple[int, ...], j: int) -> tuple[int | None, int | None]:
