@@ -227,8 +227,9 @@ def test_small_runs_stay_in_process_whatever_workers_says():
     assert parallel.worth_parallel(scenario, 10, None, "tcp://x:1")
     assert not parallel.worth_parallel(scenario, 10_000_000, 1, None)
     # above the threshold, the timed first chunk decides: a pool pays only for enough work per byte
-    assert parallel.pool_pays(10.0, 2, 1e6)
-    assert not parallel.pool_pays(0.2, 2, 1e8)  # R1 at 1e6: moving 100 MB costs more than it saves
+    assert parallel.pool_pays(10.0, 2, 1e6, idle=2)
+    assert not parallel.pool_pays(10.0, 2, 1e6, idle=1)  # a busy machine: no core to share the work
+    assert not parallel.pool_pays(0.2, 2, 1e8, idle=2)  # R1 at 1e6: moving 100 MB costs more than it saves
 
 
 # ----------------------------------------------------------------------------------- size limits
