@@ -33,12 +33,10 @@ outputs whatever the number of tasks.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,6 +148,8 @@ def _ignore_sigint() -> None:
 
 
 def _mp_context(start_method: str | None = None):
+    import multiprocessing  # here, not at the top: the CLI imports this module for its options
+
     if start_method is not None:
         methods = multiprocessing.get_all_start_methods()
         return multiprocessing.get_context(start_method if start_method in methods else "spawn")
@@ -162,6 +162,8 @@ def _mp_context(start_method: str | None = None):
 
 
 def _execute_pool(fn, tasks, on_result, workers: int, start_method: str | None = None) -> None:
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
     if isinstance(tasks, (list, tuple)):
         workers = min(workers, len(tasks))
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(start_method), initializer=_ignore_sigint)
