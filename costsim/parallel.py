@@ -112,20 +112,24 @@ def _star(job):
 
 
 def map_jobs(fn: Callable, jobs: Iterable, *, workers: int | None = None, scheduler: object | None = None,
-             star: bool = False, cost: Callable[[object], float] | None = None,
+             star: bool = False, cost: Callable[[int], float] | None = None,
              on_result: Callable[[int, object], None] | None = None, start_method: str | None = None) -> list:
     """``[fn(job) for job in jobs]`` on the chosen executor; results in the order of ``jobs``.
 
-    The generic job executor (the report's figure jobs use it). ``star=True`` calls
-    ``fn(*job)``. ``cost(job)`` orders the submissions, largest first, so no worker is left
-    with a long job at the end; ``on_result(index, result)`` is called as each job finishes
-    (index into ``jobs``). ``workers`` None or 1 runs in this process, in order.
-    ``start_method="fork"`` shares what the parent has imported (matplotlib, plugins).
+    The generic job executor (the report's figure jobs use it). ``fn`` must be a module-level
+    function. ``star=True`` calls ``fn(*job)``. ``workers`` None or 1 runs in this process, in
+    order; more start a local pool (``start_method="fork"`` shares what the parent has imported,
+    e.g. matplotlib and plugins; default: a fork server with costsim preloaded), ``scheduler``
+    a Dask cluster. ``cost(i)`` (``i`` an index into ``jobs``) orders a pool's submissions,
+    dearest first, so no worker is left with a long job at the end. ``on_result(i, result)`` is
+    called in this process as each job finishes. An exception in a job is raised here; the
+    jobs not started are cancelled.
     """
     jobs = list(jobs)
     order = list(range(len(jobs)))
-    if cost is not None:
-        order.sort(key=lambda i: -cost(jobs[i]))
+    pooled = scheduler is not None or (workers is not None and int(workers) > 1 and len(jobs) > 1)
+    if cost is not None and pooled:
+        order.sort(key=lambda i: -cost(i))
     results: list = [None] * len(jobs)
 
     def done(k: int, result) -> None:

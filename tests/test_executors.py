@@ -31,11 +31,16 @@ def test_results_come_back_in_the_order_of_the_jobs(workers):
     assert parallel.map_jobs(add, [(1, 2), (3, 4)], workers=workers, star=True) == [3, 7]
 
 
-def test_cost_orders_the_submissions_largest_first_and_on_result_gets_the_job_index():
+def test_cost_orders_a_pools_submissions_and_on_result_gets_the_job_index():
+    jobs = [1, 5, 3]
     seen = []
-    out = parallel.map_jobs(square, [1, 5, 3], cost=lambda x: x, on_result=lambda i, r: seen.append((i, r)))
+    out = parallel.map_jobs(square, jobs, cost=lambda i: jobs[i], on_result=lambda i, r: seen.append((i, r)))
     assert out == [1, 25, 9]
-    assert seen == [(1, 25), (2, 9), (0, 1)]  # in-process: largest job first
+    assert seen == [(0, 1), (1, 25), (2, 9)]  # in this process: in the order given
+    seen.clear()
+    assert parallel.map_jobs(square, jobs, workers=2, cost=lambda i: jobs[i],
+                             on_result=lambda i, r: seen.append((i, r))) == [1, 25, 9]
+    assert sorted(seen) == [(0, 1), (1, 25), (2, 9)]
 
 
 @pytest.mark.parametrize("start_method", [None, "fork"])
