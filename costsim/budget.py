@@ -188,10 +188,10 @@ def estimate(scenario, rows: int, keep, *, design: str | None = None, chunk_size
     # a joint design (sobol, a copula) holds u, z and the correlated z of every parameter
     joint = design == "sobol" or bool(scenario.correlations)
     draw_tmp = 3.0 * d if joint else (3.0 if d else 0.0)
-    # the statistics gather up to 256 MiB of an output's columns at once (see Results._fill_stats),
+    # the statistics gather up to 64 MiB of an output's columns at once (see Results._fill_stats),
     # then a column's deviations: one column plus the gathered ones
     stats_tmp = 3.0
-    gathered = min(BYTES * largest * rows, 256.0 * 2**20) if largest > 1 else 0.0
+    gathered = min(BYTES * largest * rows, 64.0 * 2**20) if largest > 1 else 0.0
     per_row = BYTES * (d + kept + analysis_floats + design_floats + max(draw_tmp, stats_tmp))
     chunk = min(int(chunk_size or default_chunk(scenario)), max(rows, 1))
     names = sum(len(node.outputs) for node in scenario.nodes)

@@ -28,7 +28,7 @@ Z95 = 1.959963984540054
 SUMMARY_QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 PARALLEL_STATS_VALUES = 4_000_000  # below this many values a thread pool costs more than it saves
 BLOCK_BYTES = 2**21  # rows per block of the column gather: ~2 MiB, inside the cache
-STATS_SCRATCH_BYTES = 256 * 2**20  # the gathered columns of one output at a time, at most (or one column)
+STATS_SCRATCH_BYTES = 64 * 2**20  # the gathered columns of one output at a time, at most (or one column)
 
 
 def _stat_q(stat: str) -> float | None:

@@ -182,8 +182,8 @@ def test_memory_refusal_before_the_run_starts(tiny_scenario_file, monkeypatch, c
     assert main(["run", str(tiny_scenario_file), "-n", "100000000"]) == 2
     assert time.perf_counter() - t0 < 2.0  # nothing was sampled
     assert capsys.readouterr().err == (
-        f"{tiny_scenario_file}: samples: the run would need about 11.4 GiB at its peak (draws 3.0 GiB, kept outputs "
-        "6.0 GiB, temporaries 2.5 GiB); expected at most about 1.0 MiB (set by COSTSIM_MAX_MEMORY_GB), got 100000000. "
+        f"{tiny_scenario_file}: samples: the run would need about 11.2 GiB at its peak (draws 3.0 GiB, kept outputs "
+        "6.0 GiB, temporaries 2.3 GiB); expected at most about 1.0 MiB (set by COSTSIM_MAX_MEMORY_GB), got 100000000. "
         "Use fewer samples (-n 1,303 fits), keep fewer outputs (outputs:), or fewer years; or set "
         "COSTSIM_MAX_MEMORY_GB if you know better.\n")
     monkeypatch.setenv("COSTSIM_MAX_MEMORY_GB", "lots")
@@ -213,8 +213,8 @@ def test_a_run_too_big_for_the_address_space_limit_is_refused_at_once():
     assert wall < 15.0  # nothing was drawn
     assert "Traceback" not in proc.stderr
     err = proc.stderr
-    assert err.startswith("scenarios/reference_r1.yaml: samples: the run would need about 13.7 GiB at its peak "
-                          "(draws 3.0 GiB, kept outputs 8.2 GiB, temporaries 2.5 GiB); expected at most about "), err
+    assert err.startswith("scenarios/reference_r1.yaml: samples: the run would need about 13.5 GiB at its peak "
+                          "(draws 3.0 GiB, kept outputs 8.2 GiB, temporaries 2.3 GiB); expected at most about "), err
     assert "GiB (left under the address-space limit (ulimit -v)), got 100000000. Use fewer samples (-n " in err
     fit = int(err.split("(-n ")[1].split(" fits")[0].replace(",", ""))
     assert 10_000_000 < fit < 100_000_000
