@@ -272,12 +272,16 @@ def test_force_never_replaces_a_folder_costsim_did_not_write(tmp_path, tiny_scen
     assert Results.load(empty).n == 20
 
 
-def test_the_cli_refuses_before_running(tmp_path, tiny_scenario_file, capsys, monkeypatch):
+def test_the_cli_refuses_before_running(tmp_path, tiny_scenario_file, capsys):
     out = tmp_path / "out"
     assert main(["run", str(tiny_scenario_file), "-n", "10", "-o", str(out), "--quiet"]) == 0
-    monkeypatch.setattr(engine, "draw", lambda *a, **k: pytest.fail("sampled although the folder exists"))
-    assert main(["run", str(tiny_scenario_file), "-n", "10", "-o", str(out)]) == 2
-    assert "folder exists; expected a new folder, or --force" in capsys.readouterr().err
+    capsys.readouterr()
+    # a run of 10^13 samples would be refused by the memory budget: the folder check came first
+    t0 = time.perf_counter()
+    assert main(["run", str(tiny_scenario_file), "-n", str(10**13), "-o", str(out)]) == 2
+    assert time.perf_counter() - t0 < 2.0
+    err = capsys.readouterr().err
+    assert "folder exists; expected a new folder, or --force" in err and "would need" not in err
 
 
 def test_disk_full_is_reported_and_leaves_old_results(tmp_path, tiny_scenario_text):
