@@ -218,3 +218,18 @@ def test_crossing_year_per_bloc_and_for_values_through_zero():
     np.testing.assert_allclose(res.crossing_year("stock_flop", 2.0, "cn"), [2026.0])
     gap = _results({"gap_x": np.array([[-2.0, 2.0, 4.0]])})  # through zero: linear
     np.testing.assert_allclose(gap.crossing_year("gap_x", 0.0), [2025.5])
+
+
+def test_statistics_are_computed_once_and_shared_by_checks_summary_and_printing():
+    res = run(scenario_from_text(
+        "years: {start: 2025, stop: 2027}\nsummary_years: [2026]\nparams:\n"
+        "  a_usd: {dist: uniform, low: 1, high: 2}\nformulas:\n  b_usd: 'a_usd * 2'\n"
+        "checks:\n  - {claim: c, output: b_usd, year: 2026, stat: median, between: [2, 4]}\n"), n=2001, seed=3)
+    assert list(res.stats_cache) == [("b_usd", 1, None)]  # the check's column, computed while checking
+    stats = res.summary_stats("b_usd", 2026)
+    assert stats["p50"] == (res.checks[0].value, res.checks[0].se)
+    csv = res.summary_csv()
+    assert len(res.stats_cache) == 3  # one entry per column, none computed twice
+    row = [r for r in res.summary_rows() if r["year"] == 2026 and r["statistic"] == "p95"][0]
+    assert (row["value"], row["mc_se"]) == stats["p95"]
+    assert f"{stats['mean'][0]:.10g}" in csv
