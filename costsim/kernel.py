@@ -51,13 +51,13 @@ def resolve_axes(nodes, param_names) -> Plan:
     bloc axis, else ``("year",)``; formulas are bound to their inputs' axes so that an ``(n, B)``
     input is never read as ``(n, T)``, even when ``T == B``.
     """
-    from costsim.formulas import bind_input_axes
-
     known: dict[str, tuple[str, ...]] = {name: () for name in param_names}
     known["year"] = ("year",)
     bound = []
     for node in nodes:
         if node.spec.origin == "formula":
+            from costsim.formulas import bind_input_axes  # only scenarios with formulas pay its import
+
             inputs = {}
             for inp in node.spec.inputs:
                 src = node.source_of(inp)
