@@ -311,6 +311,10 @@ class Results:
             cores = len(os.sched_getaffinity(0))
         except AttributeError:  # not Linux
             cores = os.cpu_count() or 1
+        try:  # threads only on idle cores: on a busy machine they slowed the summary (measured 0.59 vs 0.54 s)
+            cores = max(1, min(cores, int(cores - os.getloadavg()[0] + 1)))
+        except OSError:
+            pass
         for name, arr in self.outputs.items():
             axes = self.axes_of(name)
             shape = arr.shape[1:]
