@@ -336,7 +336,7 @@ class Results:
                     rows = flat[a:a + step]
                     by_column[:, a:a + step] = (rows if every else rows[:, todo]).T
 
-                def one(i: int, by_column=by_column, todo=todo) -> None:
+                def one(i: int, by_column=by_column, todo=todo, keys=keys) -> None:
                     x = by_column[i]
                     mean, sd = mean_sd(x)
                     vals, ses = quantiles_with_se(x, SUMMARY_QUANTILES, overwrite=True)

@@ -50,7 +50,7 @@ def observe_writes(observer: Callable[[str, Path], None]) -> Iterator[None]:
 
 def stage(name: str, path: Path) -> None:
     """Tell the observers that the write of ``name`` (at ``path``) starts now."""
-    for observer in list(_OBSERVERS):
+    for observer in tuple(_OBSERVERS):  # a copy: an observer may leave while called
         observer(name, path)
 
 
@@ -182,9 +182,8 @@ def atomic_folder(target: str | Path, force: bool = False, *, swap: str = "auto"
     """
     if swap not in SWAPS:
         raise ValueError(f"swap must be one of {', '.join(SWAPS)}; got {swap!r}")
-    with _sigterm_as_interrupt():
-        with _atomic_folder(target, force, swap) as tmp:
-            yield tmp
+    with _sigterm_as_interrupt(), _atomic_folder(target, force, swap) as tmp:
+        yield tmp
 
 
 @contextmanager
