@@ -163,6 +163,10 @@ def test_every_module_imports_first_in_a_fresh_interpreter():
                 del sys.modules[loaded]
             try:
                 importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if (exc.name or "").split(".")[0] == "costsim":
+                    failed.append(name + ": " + traceback.format_exc(limit=-3))
+                # else: an optional extra that is not installed here, not a cycle
             except Exception:
                 failed.append(name + ": " + traceback.format_exc(limit=-3))
         print(len(names))
