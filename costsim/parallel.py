@@ -287,15 +287,17 @@ def idle_cores() -> float:
     return max(1.0, cores - load + 1.0)
 
 
-def pool_pays(seconds_here: float, workers: int, transfer_bytes: float, idle: float | None = None) -> bool:
+def pool_pays(seconds_here: float, workers: int, transfer_bytes: float, idle: float | None = None, *,
+              worker_extra_s: float = 0.0) -> bool:
     """Would ``workers`` local processes finish work that takes ``seconds_here`` in this process sooner?
 
     The work is shared by at most as many workers as there are idle cores (a busy machine gains
     nothing from more processes; ``idle``: default :func:`idle_cores`), after starting them and
-    moving the data.
+    moving the data. ``worker_extra_s``: work only the workers do (rebuilding scenarios that this
+    process already has), shared like the rest.
     """
     sharing = min(float(workers), idle_cores() if idle is None else max(1.0, idle))
-    pool = POOL_START_S * workers + transfer_bytes / TRANSFER_BYTES_PER_S + seconds_here / sharing
+    pool = POOL_START_S * workers + transfer_bytes / TRANSFER_BYTES_PER_S + (seconds_here + worker_extra_s) / sharing
     return pool * PARALLEL_MARGIN < seconds_here
 
 

@@ -411,6 +411,7 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
         return point_seed(root_seed, i) if independent else root_seed
 
     # Validate every point before running any, and report every bad point at once.
+    t_valid = time.perf_counter()
     built: list[Scenario] = []
     issues: dict[tuple, list] = {}  # an issue -> the points that have it
     for i, combo in enumerate(combos()):
@@ -435,6 +436,8 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
             found.append(Issue(x.path, f"{x.problem} ({where[0]}{more})", x.expected,
                                *(() if x.expected is None else (x.got,)), line=x.line, hint=x.hint, source=x.source))
         raise ScenarioError(scenario.source, found)
+
+    build_s = (time.perf_counter() - t_valid) / max(points, 1)  # what a worker pays again per point
 
     def tasks():
         for i, combo in enumerate(combos()):
@@ -461,7 +464,8 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
             point = built[i] if i < len(built) else build(task.recipe)
             on_result(i, run_point_scenario(point, task))
             if pool and i == 0:
-                if parallel.pool_pays((time.perf_counter() - t0) * (points - 1), int(workers), 0.0):
+                if parallel.pool_pays((time.perf_counter() - t0) * (points - 1), int(workers), 0.0,
+                                      worker_extra_s=build_s * (points - 1)):
                     execute(run_point, stream, lambda k, result: on_result(k + 1, result), workers=workers)
                     break
                 pool = False
