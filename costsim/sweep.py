@@ -443,12 +443,26 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
         for i, combo in enumerate(combos()):
             yield PointTask(recipe_at(combo), n, seed_at(i), design, chunk_size, keep, years)
 
-    per_point: dict[int, tuple] = {}
+    # Rows are made as results arrive, in point order: only points finished ahead of an
+    # earlier one wait in `pending` (a few per worker), never the whole grid.
+    rows: list[dict] = []
+    checks: list[dict] = []
+    pending: dict[int, tuple] = {}
+    order = enumerate(combos())
+    waiting = [next(order, None)]  # the next point to make rows of
     done = [0]
 
     def on_result(i: int, result) -> None:
-        per_point[i] = result
+        pending[i] = result
         done[0] += 1
+        while waiting[0] is not None and waiting[0][0] in pending:
+            k, combo = waiting[0]
+            n_i, point_rows, point_checks = pending.pop(k)
+            index = {a.path: a.values[j] for a, j in zip(axes, combo, strict=True)}
+            head = {"point": k, **index, "seed": seed_at(k), "n": n_i}
+            rows.extend({**head, **r} for r in point_rows)
+            checks.extend({"point": k, **index, **c} for c in point_checks)
+            waiting[0] = next(order, None)
         if progress is not None:
             progress(done[0], points)
 
@@ -469,14 +483,6 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
                     execute(run_point, stream, lambda k, result: on_result(k + 1, result), workers=workers)
                     break
                 pool = False
-    rows: list[dict] = []
-    checks: list[dict] = []
-    for i, combo in enumerate(combos()):
-        n_i, point_rows, point_checks = per_point.pop(i)
-        index = {a.path: a.values[j] for a, j in zip(axes, combo, strict=True)}
-        head = {"point": i, **index, "seed": seed_at(i), "n": n_i}
-        rows.extend({**head, **r} for r in point_rows)
-        checks.extend({"point": i, **index, **c} for c in point_checks)
     meta = {"scenario": scenario.name, "source": scenario.source, "seed": root_seed, "same_seed": not independent,
             "independent_seeds": independent, "points": points, "design": design or scenario.sampling,
             "axes": {a.path: list(a.values) for a in axes}, "wall_time_s": round(time.perf_counter() - t0, 4)}
