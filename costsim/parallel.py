@@ -13,13 +13,14 @@ formula models hold closures that do not pickle. A worker rebuilds the Scenario 
 recipe, once per process, exactly as ``costsim rerun`` does from a manifest.
 
 Results are identical however the work is split: a run's draws are made up front by the caller
-and sent with each chunk, a sweep point draws from its own seed, models are pure, and results
-are put back in place by index. Only the wall time changes.
+and sent with each chunk, a sweep point's draws depend only on its seed, models are pure, and
+results are put back in place by index. Only the wall time changes.
 
 Executors
 ---------
-* serial: ``workers`` is None or 1 and no scheduler, or a run too small to gain from a pool
-  (:func:`worth_parallel`): a plain loop in this process.
+* serial: ``workers`` is None or 1 and no scheduler, or work that would not gain from a pool
+  (:func:`worth_parallel`, then :func:`pool_pays` on a timed first chunk or point): a plain
+  loop in this process.
 * local processes: ``workers=N`` (``--workers N``): a ``concurrent.futures`` pool of N processes
   (``forkserver`` where available, else ``spawn``; workers ignore Ctrl-C, the parent cancels).
 * Dask: ``scheduler="tcp://host:8786"`` (``--scheduler``, or the ``COSTSIM_DASK_SCHEDULER``
@@ -42,13 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from costsim.errors import CostsimError, Issue, ModelError, ScenarioError
-from costsim.kernel import (
-    bad_message,
-    default_chunk,
-    evaluate_block,
-    merge_bad,
-    portable,
-)
+from costsim.kernel import bad_message, default_chunk, evaluate_block, merge_bad, portable
 from costsim.recipe import Recipe, build, build_in_worker, recipe_of  # noqa: F401 (public here too)
 from costsim.scenario import Scenario
 
