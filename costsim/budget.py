@@ -210,14 +210,21 @@ def estimate(scenario, rows: int, keep, *, design: str | None = None, chunk_size
 
 
 def check(scenario, est: Estimate, *, what: str = "the run", path: str = "samples", flag: str = "-n",
-          got: object = None) -> None:
-    """Refuse, before it starts, a job whose estimated peak memory exceeds the tightest limit."""
+          got: object = None, per_unit: int = 1, unit: str = "samples", power_of_two: bool = False) -> None:
+    """Refuse, before it starts, a job whose estimated peak memory exceeds the tightest limit.
+
+    The hint names the largest ``flag`` value that fits: rows that fit divided by ``per_unit``
+    rows per unit (a Sobol' base row makes ``d + 2`` rows), rounded down to a power of two where
+    the option wants one.
+    """
     label, have = available()
     if est.peak <= have:
         return
-    fit = est.rows_that_fit(have)
+    fit = est.rows_that_fit(have) // max(per_unit, 1)
+    if power_of_two and fit >= 1:
+        fit = 1 << (fit.bit_length() - 1)
     detail = ", ".join(f"{k} {_size(v)}" for k, v in est.parts.items() if v > 0)
-    hint = (f"Use fewer samples ({flag} {fit:,} fits), keep fewer outputs (outputs:), or fewer years; "
+    hint = (f"Use fewer {unit} ({flag} {fit:,} fits), keep fewer outputs (outputs:), or fewer years; "
             f"or set {MEMORY_ENV} if you know better." if fit >= 1 else
             f"Even one sample does not fit: free memory, raise the limit, or set {MEMORY_ENV} if you know better.")
     raise ScenarioError(scenario.source, [Issue(

@@ -31,7 +31,11 @@ def _refused(fn) -> str:
 
 def test_every_job_kind_is_sized_before_it_starts(small_memory):
     assert "the run would need about" in _refused(lambda: run(R1, n=2_000_000))
-    assert "the Sobol' design would need about" in _refused(lambda: sobol(R1, n_base=2**18))
+    message = _refused(lambda: sobol(R1, n_base=2**18))
+    assert "the Sobol' design would need about" in message and "Use fewer base rows (--n-base " in message
+    n_base = int(message.split("(--n-base ")[1].split(" fits")[0].replace(",", ""))
+    assert n_base & (n_base - 1) == 0  # a power of two, as --n-base wants
+    assert sobol(R1, n_base=n_base, num_resamples=2).meta["n_base"] == n_base
     assert "the comparison would need about" in _refused(
         lambda: diff(R1, overrides_b=("params.base_flop_per_usd=3e17",), n=2_000_000))
     assert "the sweep of 2 points would need about" in _refused(

@@ -231,13 +231,15 @@ def evaluate_rows(scenario, values, rows, keep, chunk_size=None, progress=None, 
 
 
 def check_rows(scenario, rows: int, keep, *, analysis_floats: float = 0.0, design_floats: float = 0.0,
-               chunk_size: int | None = None, what: str = "the analysis") -> None:
+               chunk_size: int | None = None, what: str = "the analysis", flag: str = "--n-base",
+               per_unit: int = 1, unit: str = "base rows", power_of_two: bool = False) -> None:
     """Refuse, before anything is drawn, a design whose peak memory would not fit."""
     from costsim import budget
 
     est = budget.estimate(scenario, rows, keep, chunk_size=chunk_size, analysis_floats=analysis_floats,
                           design_floats=design_floats)
-    budget.check(scenario, est, what=what, path="rows", flag="--n-base/--trajectories smaller:")
+    budget.check(scenario, est, what=what, path="rows", flag=flag, per_unit=per_unit, unit=unit,
+                 power_of_two=power_of_two)
 
 
 def need_uncertain(scenario: Scenario, method: str) -> list[str]:

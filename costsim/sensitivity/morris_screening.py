@@ -73,7 +73,7 @@ def morris(scenario: Scenario | str, trajectories: int | None = None, seed: int 
     x = salib_morris_sample.sample(problem, trajectories, num_levels=levels, seed=derived_seed(seed, "morris:design"))
     rows = x.shape[0]
     check_rows(scenario, rows, keep, design_floats=len(names), chunk_size=chunk_size,
-               what="the Morris design")
+               what="the Morris design", flag="--trajectories", per_unit=d + 1, unit="trajectories")
     values, clipped = values_from_uniforms(scenario, names, (x * (levels - 1) + 0.5) / levels)
     out, axes = evaluate_rows(scenario, values, rows, keep, chunk_size, progress, workers, scheduler)
     want = None if years is None else {int(y) for y in years}

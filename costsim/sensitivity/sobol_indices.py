@@ -214,7 +214,8 @@ def sobol(scenario: Scenario | str, n_base: int | None = None, seed: int | None 
     correlated = warn_correlated(scenario, "Sobol'")
     rows = (d + 2) * n_base
     check_rows(scenario, rows, keep, analysis_floats=6.0 * kept_floats(scenario, keep),
-               design_floats=len(names), chunk_size=chunk_size, what="the Sobol' design")
+               design_floats=len(names), chunk_size=chunk_size, what="the Sobol' design", flag="--n-base",
+               per_unit=d + 2, unit="base rows", power_of_two=True)
     t0 = time.perf_counter()
     u = saltelli_uniforms(names, n_base, seed, design).reshape(rows, d)
     values, clipped = values_from_uniforms(scenario, names, u)
