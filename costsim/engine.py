@@ -26,7 +26,6 @@ from costsim.scenario import Scenario, load_scenario
 from costsim.store import atomic_folder
 
 ProgressFn = Callable[[int, int], None]
-MIN_WORK_FOR_PROGRESS = 0  # progress is cheap: one call per chunk
 
 
 def check_memory(scenario: Scenario, n: int, keep: tuple[str, ...], *, design: str | None = None,
