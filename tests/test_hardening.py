@@ -218,7 +218,7 @@ def test_a_run_too_big_for_the_address_space_limit_is_refused_at_once():
     assert "GiB (left under the address-space limit (ulimit -v)), got 100000000. Use fewer samples (-n " in err
     fit = int(err.split("(-n ")[1].split(" fits")[0].replace(",", ""))
     assert 10_000_000 < fit < 100_000_000
-    proc, _ = _limited_run(["run", "scenarios/reference_r1.yaml", "-n", str(fit // 4), "--quiet"], 8 * 2**30,
+    proc, _ = _limited_run(["run", "scenarios/reference_r1.yaml", "-n", str(fit // 8), "--quiet"], 8 * 2**30,
                            timeout=300)
     assert proc.returncode in (0, 1), proc.stderr  # what the message says fits does run
 
