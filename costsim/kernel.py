@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from costsim.arrays import empty
 from costsim.errors import ModelError
 from costsim.graph import BadValues, Node, evaluate
 
@@ -93,33 +94,6 @@ def output_axes(scenario) -> dict[str, tuple[str, ...]]:
     return dict(plan(scenario).axes)
 
 
-def _no_hugepages():
-    """NumPy's madvise(MADV_HUGEPAGE) switch for new large arrays, or None where it is missing.
-
-    With transparent huge pages in ``madvise`` mode (common), every first touch of a hinted
-    array may stop for memory compaction: filling the kept outputs of export_controls_base
-    (2.9 KB per sample) took 2.5x longer with the hint than without (measured; see
-    benchmarks/bench_loop.py). Outputs are written once, chunk by chunk, so they gain nothing
-    from huge pages.
-    """
-    try:
-        from numpy._core import multiarray
-    except ImportError:  # NumPy < 2
-        from numpy.core import multiarray
-    return getattr(multiarray, "_set_madvise_hugepage", None)
-
-
-def _empty(shape: tuple[int, ...]) -> np.ndarray:
-    switch = _no_hugepages()
-    if switch is None:
-        return np.empty(shape)
-    before = switch(False)
-    try:
-        return np.empty(shape)
-    finally:
-        switch(before)
-
-
 def _target_shape(axes: tuple[str, ...], m: int, t: int, b: int) -> tuple[int, ...]:
     return (m,) + tuple(t if a == "year" else b for a in axes)
 
@@ -173,7 +147,7 @@ def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tup
                 if ax and ax[-1] == "bloc" and np.ndim(value) >= 2 and np.shape(value)[-1] > 1:
                     nb = np.shape(value)[-1]  # a model's blocs, where the scenario names none
                 axes[name] = ax
-                outputs[name] = _empty(_target_shape(ax, n, t, nb))
+                outputs[name] = empty(_target_shape(ax, n, t, nb))
             try:
                 _store(outputs[name], value, axes[name], a, b_)
             except ValueError:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from costsim.arrays import empty
 from costsim.errors import DataError
 from costsim.scenario import Check
 from costsim.units import suffix_of, unit_of
@@ -326,31 +327,31 @@ class Results:
             flat = arr.reshape(n, cols)
             group = max(1, min(cols, STATS_SCRATCH_BYTES // (8 * max(n, 1))))  # columns gathered at once
             for first in range(0, cols, group):
-                todo = [j for j in range(first, min(cols, first + group)) if keys[j] not in self.stats_cache]
+                span = range(first, min(cols, first + group))
+                todo = [j - first for j in span if keys[j] not in self.stats_cache]
                 if not todo:
                     continue
-                by_column = np.empty((len(todo), n))
-                every = len(todo) == cols
+                # the whole span is gathered (a fancy index per block cost more than the extra columns)
+                by_column = empty((len(span), n))
                 step = max(1, BLOCK_BYTES // (8 * cols))
                 for a in range(0, n, step):
-                    rows = flat[a:a + step]
-                    by_column[:, a:a + step] = (rows if every else rows[:, todo]).T
+                    by_column[:, a:a + step] = flat[a:a + step, span.start:span.stop].T
 
-                def one(i: int, by_column=by_column, todo=todo, keys=keys) -> None:
+                def one(i: int, by_column=by_column, first=first, keys=keys) -> None:
                     x = by_column[i]
                     mean, sd = mean_sd(x)
                     vals, ses = quantiles_with_se(x, SUMMARY_QUANTILES, overwrite=True)
-                    self.stats_cache.setdefault(keys[todo[i]], (mean, sd, vals, ses))
+                    self.stats_cache.setdefault(keys[first + i], (mean, sd, vals, ses))
 
                 threads = min(cores, 8, len(todo))
                 if threads < 2 or n * len(todo) < PARALLEL_STATS_VALUES:
-                    for i in range(len(todo)):
+                    for i in todo:
                         one(i)
                 else:
                     from concurrent.futures import ThreadPoolExecutor
 
                     with ThreadPoolExecutor(threads) as pool:
-                        list(pool.map(one, range(len(todo))))
+                        list(pool.map(one, todo))
                 del by_column
 
     @staticmethod

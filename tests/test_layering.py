@@ -22,7 +22,7 @@ import subprocess
 import sys
 import textwrap
 
-LAYERS = ["errors", "callers", "units", "distributions", "registry", "formulas", "plugins", "models", "yamlio", "graph",
+LAYERS = ["errors", "callers", "arrays", "units", "distributions", "registry", "formulas", "plugins", "models", "yamlio", "graph",
           "calibration", "scenario", "schema", "sampling", "results", "store", "kernel", "budget", "recipe",
           "parallel", "engine", "sensitivity", "sweep", "diff", "plots", "report", "testing", "commands", "cli"]
 SUBLAYERS = {
