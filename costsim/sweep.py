@@ -349,7 +349,8 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
           chunk_size: int | None = None, workers: int | None = None, scheduler: object | None = None,
           same_seed: bool | None = None, independent_seeds: bool | None = None,
           max_points: int | None = DEFAULT_MAX_POINTS,
-          progress: Callable[[int, int], None] | None = None) -> SweepTable:
+          progress: Callable[[int, int], None] | None = None,
+          validate_progress: Callable[[int, int], None] | None = None) -> SweepTable:
     """Run the full grid of ``axes`` (default: the scenario's ``sweeps:``) and summarise each point.
 
     Parameters
@@ -371,6 +372,8 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
     max_points : int or None
         Refuse a grid with more points (exit 2), before any work; None allows any size.
     progress : ``progress(done, total)`` after each point.
+    validate_progress : ``validate_progress(done, total)`` while the points are validated (every
+        point is checked before any runs; a large grid takes a while).
 
     Examples
     --------
@@ -415,6 +418,8 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
     built: list[Scenario] = []
     issues: dict[tuple, list] = {}  # an issue -> the points that have it
     for i, combo in enumerate(combos()):
+        if validate_progress is not None:
+            validate_progress(i, points)
         try:
             point = build(recipe_at(combo))
         except ScenarioError as exc:
@@ -429,6 +434,8 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
             issues.setdefault((x.path, x.problem, x.expected, repr(x.got), x.line), [x]).append(f"sweep point {i}")
         if len(built) < KEEP_BUILT:
             built.append(point)
+    if validate_progress is not None:
+        validate_progress(points, points)
     if issues:
         found = []
         for x, *where in issues.values():

@@ -254,3 +254,9 @@ def test_max_points_allows_a_larger_grid():
     with pytest.raises(ScenarioError, match="the grid has 4 points"):
         sweep(R1, GRID, n=50, max_points=3)
     assert sweep(R1, GRID, n=50, max_points=4).meta["points"] == 4
+
+
+def test_validation_of_the_points_reports_progress():
+    seen = []
+    sweep(R1, GRID, n=50, validate_progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]

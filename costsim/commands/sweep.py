@@ -76,6 +76,7 @@ def cmd_sweep(args) -> int:
                   chunk_size=args.chunk_size, independent_seeds=args.independent_seeds,
                   max_points=args.max_points or DEFAULT_MAX_POINTS,
                   progress=Progress(f"{scenario.name} sweep ({n_points:,} points)"),
+                  validate_progress=Progress(f"{scenario.name} validating {n_points:,} points"),
                   **parallel_options(args))
     shown = _years(args.show, [years[-1]] if years else [int(scenario.years[-1])])
     print(f"{scenario.name}: sweep of {table.meta['points']} points over "
