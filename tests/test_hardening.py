@@ -371,12 +371,14 @@ def test_kill_during_the_write_leaves_the_previous_results(tmp_path, tiny_scenar
     out = tmp_path / "out"
     save_results(run(load_scenario(scenario), n=N_OLD, seed=7), out)
     proc = _start(scenario, out, N_NEW, "SIGKILL", at)
-    assert proc.wait(timeout=60) == -signal.SIGKILL
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
     _assert_intact(out, {N_OLD})
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.tmp-")]  # the killed writer's
     # what the killed writers left behind goes with the next write to the same folder
     proc = _start(scenario, out, N_OLD)
-    assert proc.wait(timeout=60) == 0, proc.stderr.read()
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
     assert _assert_intact(out, {N_OLD}) == N_OLD
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
@@ -390,8 +392,8 @@ def test_ctrl_c_during_the_write_exits_130_and_leaves_nothing_half_written(tmp_p
     out = tmp_path / "out"
     save_results(run(load_scenario(scenario), n=N_OLD, seed=7), out)
     proc = _start(scenario, out, N_NEW, signal_name, at)
-    assert proc.wait(timeout=60) == 130
-    stderr = proc.stderr.read()
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
     assert "Traceback" not in stderr
     assert stderr.endswith("interrupted; nothing half-written was left behind\n")
     _assert_intact(out, {N_OLD})
