@@ -37,12 +37,11 @@ from __future__ import annotations
 import csv
 import io
 import time
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from costsim.engine import check_memory
+from costsim.callers import warn
 from costsim.errors import CostsimWarning, Issue, ScenarioError
 from costsim.sampling import draw
 from costsim.scenario import Scenario, load_scenario
@@ -125,8 +124,7 @@ def _scale(name: str, ya: np.ndarray, yb: np.ndarray, log10: bool | None) -> str
     if want and np.all(ya > 0) and np.all(yb > 0):
         return "log10 ratio"
     if want and log10 is not False:
-        warnings.warn(f"{name}: values <= 0, so its difference is B - A rather than log10(B / A)",
-                      CostsimWarning, stacklevel=3)
+        warn(f"{name}: values <= 0, so its difference is B - A rather than log10(B / A)", CostsimWarning)
     return "difference"
 
 
@@ -181,7 +179,7 @@ def diff(a: Scenario | str, b: Scenario | str | None = None, n: int | None = Non
     if b is None:
         b = a
         if overrides_b:
-            from costsim.parallel import build, recipe_of
+            from costsim.recipe import build, recipe_of
 
             b = build(recipe_of(a).with_overrides(overrides_b))
     elif not isinstance(b, Scenario):
@@ -190,11 +188,10 @@ def diff(a: Scenario | str, b: Scenario | str | None = None, n: int | None = Non
     seed = int(a.seed if seed is None else seed)
     design = design or a.sampling
     if b.sampling != a.sampling and design == a.sampling:
-        warnings.warn(f"A samples with {a.sampling} and B with {b.sampling}; both use {design} here",
-                      CostsimWarning, stacklevel=2)
+        warn(f"A samples with {a.sampling} and B with {b.sampling}; both use {design} here", CostsimWarning)
     if design == "sobol" and a.uncertain != b.uncertain:
-        warnings.warn("the sobol design draws one sequence over all uncertain names, and A and B have different "
-                      "ones, so their draws are not paired; use design='mc' or 'lhs'", CostsimWarning, stacklevel=2)
+        warn("the sobol design draws one sequence over all uncertain names, and A and B have different "
+                      "ones, so their draws are not paired; use design='mc' or 'lhs'", CostsimWarning)
     shared = [o for o in a.outputs if o in b.outputs] if outputs is None else list(outputs)
     issues = [Issue("outputs", "not an output of both scenarios", "an output of A and of B", o)
               for o in shared if o not in a.output_axes() or o not in b.output_axes()]
@@ -204,9 +201,15 @@ def diff(a: Scenario | str, b: Scenario | str | None = None, n: int | None = Non
         raise ScenarioError(f"{a.source} vs {b.source}", issues)
     keep = tuple(shared)
     want_years = tuple(a.summary_years) if years is None else (tuple(int(y) for y in years) or None)
-    check_memory(a, n, keep)
-    check_memory(b, n, keep)
+    from costsim import budget
     from costsim.parallel import evaluate
+
+    # A's and B's draws and outputs are alive together, and one reverted set during attribution
+    est_a = budget.estimate(a, n, keep, design=design, chunk_size=chunk_size)
+    est_b = budget.estimate(b, n, keep, design=design, chunk_size=chunk_size, copies=2 if attribute else 1)
+    budget.check(a, budget.Estimate(n, est_a.per_row + est_b.per_row, max(est_a.fixed, est_b.fixed),
+                                    {k: est_a.parts.get(k, 0) + est_b.parts.get(k, 0) for k in est_a.parts}),
+                 what="the comparison")
 
     split = {"chunk_size": chunk_size, "workers": workers, "scheduler": scheduler}
     t0 = time.perf_counter()

@@ -1,18 +1,26 @@
 """Where the work runs: in this process, in a local process pool, or on a Dask cluster.
 
+This is the one run path: ``run``, ``rerun``, ``sweep``, ``diff``, the sensitivity methods and the
+report's figure jobs all hand their work to :func:`evaluate` (samples of one run, split into
+chunks evaluated by :mod:`costsim.kernel`) or to :func:`map_jobs` / :func:`execute` (any
+module-level function over a list of jobs). The engine imports this module only when work
+leaves the process.
+
 Work is cut into *tasks* (chunks of samples of one run, or whole sweep points). A task carries
-the scenario's *recipe* (the text of every file of its ``extends`` chain, the ``--set``
-overrides, the source name and the plugin files), never the Scenario itself: formula models hold
-closures that do not pickle. A worker rebuilds the Scenario from the recipe, once per process
-(parsed files and built scenarios are cached), exactly as ``costsim rerun`` does from a manifest.
+the scenario's *recipe* (:mod:`costsim.recipe`: the text of every file of its ``extends`` chain,
+the ``--set`` overrides, the source name and the plugin files), never the Scenario itself:
+formula models hold closures that do not pickle. A worker rebuilds the Scenario from the
+recipe, once per process, exactly as ``costsim rerun`` does from a manifest.
 
 Results are identical however the work is split: a run's draws are made up front by the caller
-and sent with each chunk, a sweep point draws from its own seed, models are pure, and results
-are put back in place by index. Only the wall time changes.
+and sent with each chunk, a sweep point's draws depend only on its seed, models are pure, and
+results are put back in place by index. Only the wall time changes.
 
 Executors
 ---------
-* serial: ``workers`` is None or 1 and no scheduler: a plain loop in this process.
+* serial: ``workers`` is None or 1 and no scheduler, or work that would not gain from a pool
+  (:func:`worth_parallel`, then :func:`pool_pays` on a timed first chunk or point): a plain
+  loop in this process.
 * local processes: ``workers=N`` (``--workers N``): a ``concurrent.futures`` pool of N processes
   (``forkserver`` where available, else ``spawn``; workers ignore Ctrl-C, the parent cancels).
 * Dask: ``scheduler="tcp://host:8786"`` (``--scheduler``, or the ``COSTSIM_DASK_SCHEDULER``
@@ -26,101 +34,34 @@ outputs whatever the number of tasks.
 
 from __future__ import annotations
 
-import copy
-import functools
-import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 
 from costsim.errors import CostsimError, Issue, ModelError, ScenarioError
+from costsim.kernel import bad_message, default_chunk, evaluate_block, merge_bad, portable
+from costsim.recipe import Recipe, build, build_in_worker, recipe_of  # noqa: F401 (public here too)
 from costsim.scenario import Scenario
 
 SCHEDULER_ENV = "COSTSIM_DASK_SCHEDULER"
 IN_FLIGHT_PER_WORKER = 2
-
-
-# ----------------------------------------------------------------------------------- recipes
-@dataclass(frozen=True)
-class Recipe:
-    """Everything needed to rebuild a Scenario in another process (hashable, picklable).
-
-    ``texts`` are ``(path, text)`` of the extends chain (top file last), ``root`` the directory
-    relative paths were given from, ``plugins`` absolute paths of plugin files to load first.
-    """
-
-    texts: tuple[tuple[str, str], ...]
-    overrides: tuple[str, ...]
-    source: str
-    root: str
-    plugins: tuple[str, ...] = ()
-
-    def with_overrides(self, extra: Iterable[str]) -> Recipe:
-        """The same recipe with more ``--set`` overrides applied after the existing ones."""
-        return Recipe(self.texts, (*self.overrides, *extra), self.source, self.root, self.plugins)
-
-
-def recipe_of(scenario: Scenario) -> Recipe:
-    """The recipe of a Scenario built from files or text (``load_scenario``, ``scenario_from_text``)."""
-    if not scenario.texts:
-        raise ScenarioError(scenario.source, [Issue(
-            "", "this scenario has no stored file text, so it cannot be rebuilt in another process",
-            "a scenario from load_scenario() or scenario_from_text()", None,
-            hint="Run it without workers/scheduler, or load it from a file.")])
-    return Recipe(tuple((str(p), str(t)) for p, t in scenario.texts), tuple(scenario.overrides),
-                  scenario.source, os.getcwd(), scenario.plugins)
-
-
-def _norm(root: str, path: str) -> str:
-    return os.path.normpath(os.path.join(root, path))
-
-
-@functools.lru_cache(maxsize=8)
-def _parsed(texts: tuple[tuple[str, str], ...], source: str, root: str):
-    """Parse (YAML) and merge the extends chain once per process: ``(data, lines, texts, top)``."""
-    from costsim import scenario as scenario_module
-
-    files = {_norm(root, p): t for p, t in texts}
-    top = Path(_norm(root, texts[-1][0]))
-
-    def reader(p: Path) -> str:
-        return files[os.path.normpath(str(p))]
-
-    # The YAML parse is ~95% of loading a scenario; a sweep re-validates one parse per point.
-    data, lines, chain = scenario_module.load_raw(top, reader, source)
-    return data, lines, tuple(chain), top
-
-
-@functools.lru_cache(maxsize=64)
-def build(recipe: Recipe) -> Scenario:
-    """Rebuild (and cache, per process) the Scenario of a recipe: parse, override, validate."""
-    from costsim.scenario import apply_override, validate
-
-    data0, lines, texts, top = _parsed(recipe.texts, recipe.source, recipe.root)
-    data = copy.deepcopy(data0)  # validation expands policy presets in place
-    issues: list[Issue] = []
-    for assignment in recipe.overrides:
-        issues.extend(apply_override(data, assignment))
-    if issues:
-        raise ScenarioError(recipe.source, issues)
-    return validate(data, lines, recipe.source, top.parent, texts, tuple(recipe.overrides), recipe.plugins)
-
-
-def build_in_worker(recipe: Recipe) -> Scenario:
-    """:func:`build` without re-showing the scenario's CostsimWarnings (the parent has shown them)."""
-    import warnings
-
-    from costsim.errors import CostsimWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CostsimWarning)
-        return build(recipe)
+# Choosing in-process or a local pool (benchmarks/bench_loop.py measures both): below
+# MIN_PARALLEL_WORK values (samples x years x blocs x models) work stays here. Above it, the
+# first chunk (or sweep point) is timed here and the rest goes to the pool only if the pool's
+# estimated time, POOL_START_S per worker (start, rebuild the scenario) plus the transfer of draws
+# and outputs at TRANSFER_BYTES_PER_S plus the work shared by the workers, beats doing it here by
+# PARALLEL_MARGIN, with the work shared by no more workers than there are idle cores. Measured on
+# 2 cores: a pool start 0.1-0.4 s per worker (fork server, scipy import, rebuilding the scenario),
+# ~250-300 MB/s through the pipes (pickle both ways). Tests set MIN_PARALLEL_WORK and
+# PARALLEL_MARGIN to 0 to force the pool.
+MIN_PARALLEL_WORK = 3e7
+POOL_START_S = 0.3
+TRANSFER_BYTES_PER_S = 300e6
+PARALLEL_MARGIN = 1.1
 
 
 # ----------------------------------------------------------------------------------- executors
@@ -140,21 +81,64 @@ def check_workers(workers: int | None) -> None:
         raise ScenarioError("workers", [Issue("", "must be a positive number of processes", ">= 1", workers)])
 
 
-def execute(fn: Callable, tasks: list, on_result: Callable[[int, object], None], *,
-            workers: int | None = None, scheduler: object | None = None) -> None:
+def execute(fn: Callable, tasks: Iterable, on_result: Callable[[int, object], None], *,
+            workers: int | None = None, scheduler: object | None = None, start_method: str | None = None) -> None:
     """Run ``fn(task)`` for every task and call ``on_result(index, result)`` as each finishes.
 
-    ``fn`` must be a module-level function (it is pickled by reference). Exceptions raised by a
-    task propagate; pending tasks are then cancelled. Ctrl-C in the parent cancels the rest.
+    ``tasks`` may be any iterable (a generator streams: at most a few tasks per worker are
+    made ahead). ``fn`` must be a module-level function (it is pickled by reference).
+    Exceptions raised by a task propagate; pending tasks are then cancelled. Ctrl-C in the
+    parent cancels the rest. ``start_method`` (``"fork"``, ``"forkserver"``, ``"spawn"``)
+    chooses how local workers start (default: forkserver with costsim preloaded).
     """
     check_workers(workers)
     if scheduler is not None:
         _execute_dask(fn, tasks, on_result, scheduler)
-    elif workers is not None and int(workers) > 1 and len(tasks) > 1:
-        _execute_pool(fn, tasks, on_result, int(workers))
+    elif workers is not None and int(workers) > 1 and not (isinstance(tasks, (list, tuple)) and len(tasks) <= 1):
+        _execute_pool(fn, tasks, on_result, int(workers), start_method)
     else:
         for i, task in enumerate(tasks):
             on_result(i, fn(task))
+
+
+def _star(job):
+    fn, args = job
+    return fn(*args)
+
+
+def map_jobs(fn: Callable, jobs: Iterable, *, workers: int | None = None, scheduler: object | None = None,
+             star: bool = False, cost: Callable[[int], float] | None = None,
+             on_result: Callable[[int, object], None] | None = None, start_method: str | None = None) -> list:
+    """``[fn(job) for job in jobs]`` on the chosen executor; results in the order of ``jobs``.
+
+    The generic job executor (the report's figure jobs use it). ``fn`` must be a module-level
+    function. ``star=True`` calls ``fn(*job)``. ``workers`` None or 1 runs in this process, in
+    order; more start a local pool (``start_method="fork"`` shares what the parent has imported,
+    e.g. matplotlib and plugins; default: a fork server with costsim preloaded), ``scheduler``
+    a Dask cluster. ``cost(i)`` (``i`` an index into ``jobs``) orders a pool's submissions,
+    dearest first, so no worker is left with a long job at the end. ``on_result(i, result)`` is
+    called in this process as each job finishes. An exception in a job is raised here; the
+    jobs not started are cancelled.
+    """
+    jobs = list(jobs)
+    order = list(range(len(jobs)))
+    pooled = scheduler is not None or (workers is not None and int(workers) > 1 and len(jobs) > 1)
+    if cost is not None and pooled:
+        order.sort(key=lambda i: -cost(i))
+    results: list = [None] * len(jobs)
+
+    def done(k: int, result) -> None:
+        i = order[k]
+        results[i] = result
+        if on_result is not None:
+            on_result(i, result)
+
+    if star:
+        execute(_star, [(fn, tuple(jobs[i])) for i in order], done, workers=workers, scheduler=scheduler,
+                start_method=start_method)
+    else:
+        execute(fn, [jobs[i] for i in order], done, workers=workers, scheduler=scheduler, start_method=start_method)
+    return results
 
 
 def _ignore_sigint() -> None:
@@ -162,18 +146,26 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _mp_context():
+def _mp_context(start_method: str | None = None):
+    import multiprocessing  # here, not at the top: the CLI imports this module for its options
+
+    if start_method is not None:
+        methods = multiprocessing.get_all_start_methods()
+        return multiprocessing.get_context(start_method if start_method in methods else "spawn")
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         # imported once in the fork server, so each worker starts warm
-        ctx.set_forkserver_preload(["costsim.parallel", "costsim.engine", "costsim.models"])
+        ctx.set_forkserver_preload(["costsim.parallel", "costsim.kernel", "costsim.models", "scipy.special"])
         return ctx
     return multiprocessing.get_context("spawn")
 
 
-def _execute_pool(fn, tasks, on_result, workers: int) -> None:
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=_mp_context(),
-                               initializer=_ignore_sigint)
+def _execute_pool(fn, tasks, on_result, workers: int, start_method: str | None = None) -> None:
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    if isinstance(tasks, (list, tuple)):
+        workers = min(workers, len(tasks))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(start_method), initializer=_ignore_sigint)
     pending: dict = {}
     queue = iter(enumerate(tasks))
     window = IN_FLIGHT_PER_WORKER * workers
@@ -258,99 +250,125 @@ class ChunkTask:
 
 
 def run_chunk(task: ChunkTask):
-    """Evaluate one chunk in a worker: ``("ok", outputs, axes)`` or ``("bad", tally)``."""
-    from costsim.engine import evaluate_values
-
+    """Evaluate one chunk in a worker: ``(outputs, axes, bad tallies)``, all picklable."""
     scenario = build_in_worker(task.recipe)
     m = task.stop - task.start
+    outputs, axes, bad = evaluate_block(scenario, task.values, m, keep=task.keep, offset=task.start)
+    return outputs, axes, portable(bad)
+
+
+def work_of(scenario: Scenario, n: int) -> float:
+    """Values computed by a run of ``n`` samples: samples x years x blocs x models and formulas."""
+    return float(n) * len(scenario.years) * max(len(scenario.blocs), 1) * max(len(scenario.nodes), 1)
+
+
+def worth_parallel(scenario: Scenario, n: int, workers: int | None, scheduler: object | None) -> bool:
+    """Might ``n`` samples gain from leaving this process? A scheduler always; a local pool above MIN_PARALLEL_WORK."""
+    if scheduler is not None:
+        return True
+    return workers is not None and int(workers) > 1 and work_of(scenario, n) >= MIN_PARALLEL_WORK
+
+
+def idle_cores() -> float:
+    """Cores free for more workers now: the cores less the load average (this process counts as free)."""
     try:
-        outputs, axes = evaluate_values(scenario, task.values, m, keep=task.keep, chunk_size=m)
-    except ModelError:
-        bad = _tally_bad(scenario, task.values, task.start)
-        if not bad:
-            raise
-        return ("bad", bad)
-    return ("ok", outputs, axes)
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = 0.0
+    return max(1.0, cores - load + 1.0)
 
 
-def _tally_bad(scenario: Scenario, values: dict, start: int) -> dict:
-    """Non-finite tallies of a chunk, with sample numbers of the whole run (picklable)."""
-    from costsim.graph import evaluate
+def pool_pays(seconds_here: float, workers: int, transfer_bytes: float, idle: float | None = None, *,
+              worker_extra_s: float = 0.0) -> bool:
+    """Would ``workers`` local processes finish work that takes ``seconds_here`` in this process sooner?
 
-    bad: dict = {}
-    env: dict[str, object] = dict(scenario.constants)
-    env["year"] = scenario.years[None, :]
-    for name, arr in values.items():
-        env[name] = arr[:, None]
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # tallied, as in the engine
-        evaluate(list(scenario.nodes), env, offset=start, bad=bad)
-    for entry in bad.values():
-        entry.node = SimpleNamespace(label=entry.node.label)  # nodes hold unpicklable closures
-    return bad
+    The work is shared by at most as many workers as there are idle cores (a busy machine gains
+    nothing from more processes; ``idle``: default :func:`idle_cores`), after starting them and
+    moving the data. ``worker_extra_s``: work only the workers do (rebuilding scenarios that this
+    process already has), shared like the rest.
+    """
+    sharing = min(float(workers), idle_cores() if idle is None else max(1.0, idle))
+    pool = POOL_START_S * workers + transfer_bytes / TRANSFER_BYTES_PER_S + (seconds_here + worker_extra_s) / sharing
+    return pool * PARALLEL_MARGIN < seconds_here
 
 
 def evaluate_parallel(scenario: Scenario, values: dict[str, np.ndarray], n: int, *,
                       keep: tuple[str, ...] | None = None, chunk_size: int | None = None,
                       progress: Callable[[int, int], None] | None = None, workers: int | None = None,
-                      scheduler: object | None = None) -> tuple[dict[str, np.ndarray], dict[str, tuple]]:
-    """``engine.evaluate_values`` with the chunks sent to workers; the same outputs, bit for bit.
+                      scheduler: object | None = None, start: int = 0, outputs: dict | None = None,
+                      axes: dict | None = None, bad: dict | None = None
+                      ) -> tuple[dict[str, np.ndarray], dict[str, tuple], dict]:
+    """Samples ``start:n`` evaluated in chunks on workers, filled into ``outputs``: ``(outputs, axes, bad)``.
 
-    A ModelError names the same counts and first bad sample as an in-process evaluation.
+    The same outputs as :func:`costsim.kernel.evaluate_block`, bit for bit, and the same tallies.
     """
-    from costsim.engine import _bad_message, default_chunk
-
     keep = tuple(scenario.outputs if keep is None else keep)
     chunk = int(chunk_size or default_chunk(scenario))
     recipe = recipe_of(scenario)
-    tasks = [ChunkTask(recipe, a, min(n, a + chunk), {k: v[a:min(n, a + chunk)] for k, v in values.items()}, keep)
-             for a in range(0, n, chunk)]
-    outputs: dict[str, np.ndarray] = {}
-    axes: dict[str, tuple] = {}
+    bounds = [(a, min(n, a + chunk)) for a in range(start, n, chunk)]
+    tasks = (ChunkTask(recipe, a, b, {k: v[a:b] for k, v in values.items()}, keep) for a, b in bounds)
+    outputs = {} if outputs is None else outputs
+    axes = {} if axes is None else axes
     bads: dict[int, dict] = {}
-    done = [0]
+    done = [start]
 
     def on_result(i: int, result) -> None:
-        task = tasks[i]
-        if result[0] == "bad":
-            bads[i] = result[1]
-        else:
-            _, out, ax = result
-            for name in keep:
-                if name not in outputs:
-                    outputs[name] = np.empty((n,) + out[name].shape[1:])
-                    axes[name] = ax[name]
-                outputs[name][task.start:task.stop] = out[name]
-        done[0] += task.stop - task.start
+        a, b = bounds[i]
+        out, ax, part = result
+        if part:
+            bads[i] = part
+        for name in keep:
+            if name not in outputs:
+                outputs[name] = np.empty((n,) + out[name].shape[1:])
+                axes[name] = ax[name]
+            outputs[name][a:b] = out[name]
+        done[0] += b - a
         if progress is not None:
             progress(done[0], n)
 
     execute(run_chunk, tasks, on_result, workers=workers, scheduler=scheduler)
-    if bads:
-        merged: dict = {}
-        rows: dict[str, int] = {}
-        for i in sorted(bads):
-            for name, entry in bads[i].items():
-                rows[name] = rows.get(name, 0) + tasks[i].stop - tasks[i].start
-                if name in merged:
-                    merged[name].count += entry.count
-                    merged[name].total += entry.total
-                else:
-                    merged[name] = entry
-        for name, entry in merged.items():
-            # chunks without bad values report no size; count every sample's values, whatever the split
-            entry.total = entry.total // rows[name] * n
-        raise ModelError(_bad_message(scenario, merged, n))
-    return outputs, axes
+    merged = merge_bad([bad or {}] + [bads[i] for i in sorted(bads)])
+    return outputs, axes, merged
 
 
 def evaluate(scenario: Scenario, values: dict[str, np.ndarray], n: int, *, keep: tuple[str, ...] | None = None,
              chunk_size: int | None = None, progress: Callable[[int, int], None] | None = None,
              workers: int | None = None, scheduler: object | None = None
              ) -> tuple[dict[str, np.ndarray], dict[str, tuple]]:
-    """``engine.evaluate_values`` in this process, or :func:`evaluate_parallel` when asked for workers."""
-    if is_parallel(workers, scheduler):
-        return evaluate_parallel(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress,
-                                 workers=workers, scheduler=scheduler)
-    from costsim.engine import evaluate_values
+    """Evaluate ``n`` samples in this process or on workers; the same results either way, bit for bit.
 
-    return evaluate_values(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress)
+    The one entry point for evaluating draws: ``run``, ``diff`` and the sensitivity methods use
+    it. A Dask scheduler always gets the work. With ``workers > 1`` the work stays here below
+    MIN_PARALLEL_WORK; above it the first chunk is evaluated here and timed, and the rest goes to
+    the pool only when :func:`pool_pays` (so ``--workers N`` is never much slower than in-process).
+    """
+    from costsim.budget import kept_floats
+
+    check_workers(workers)
+    keep = tuple(scenario.outputs if keep is None else keep)
+    chunk = int(chunk_size or default_chunk(scenario))
+    if scheduler is not None:
+        outputs, axes, bad = evaluate_parallel(scenario, values, n, keep=keep, chunk_size=chunk, progress=progress,
+                                               scheduler=scheduler)
+    elif not worth_parallel(scenario, n, workers, None) or n <= chunk:
+        outputs, axes, bad = evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk, progress=progress)
+    else:
+        t0 = time.perf_counter()
+        outputs, axes, bad = evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk, progress=progress,
+                                            stop=chunk)
+        seconds_here = (time.perf_counter() - t0) * (n - chunk) / chunk
+        transfer = 8.0 * (n - chunk) * (len(values) + kept_floats(scenario, keep))
+        if pool_pays(seconds_here, int(workers), transfer):
+            outputs, axes, bad = evaluate_parallel(scenario, values, n, keep=keep, chunk_size=chunk,
+                                                   progress=progress, workers=workers, start=chunk,
+                                                   outputs=outputs, axes=axes, bad=portable(bad))
+        else:
+            evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk, progress=progress, start=chunk,
+                           outputs=outputs, axes=axes, bad=bad)
+    if bad:
+        raise ModelError(bad_message(scenario, bad, n))
+    return outputs, axes

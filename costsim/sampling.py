@@ -18,8 +18,8 @@ import math
 import warnings
 
 import numpy as np
-from scipy import special
 
+from costsim.callers import warn
 from costsim.distributions import U_MAX, U_MIN
 from costsim.errors import CostsimWarning, Issue, ScenarioError
 from costsim.scenario import Scenario
@@ -83,8 +83,8 @@ def sobol_points(seed: int, names: list[str], n: int, *, skip_warning: bool = Fa
 
 def _sobol(seed: int, names: list[str], n: int) -> dict[str, np.ndarray]:
     if n & (n - 1):
-        warnings.warn(f"sobol sampling with n={n}: a power of two (e.g. {1 << (n.bit_length() - 1)}) "
-                      "keeps the sequence balanced", CostsimWarning, stacklevel=3)
+        warn(f"sobol sampling with n={n}: a power of two (e.g. {1 << (n.bit_length() - 1)}) "
+             "keeps the sequence balanced", CostsimWarning)
     u = sobol_points(seed, names, n)
     return {name: np.ascontiguousarray(u[:, j]) for j, name in enumerate(names)}
 
@@ -138,6 +138,8 @@ def apply_copula(u: dict[str, np.ndarray], chol: tuple[list[str], np.ndarray] | 
     """Correlate uniform draws through a Gaussian copula (ranks keep their marginals)."""
     if chol is None:
         return u
+    from scipy import special
+
     names, lower = chol
     z = np.stack([special.ndtri(u[n]) for n in names], axis=1)
     zc = z @ lower.T

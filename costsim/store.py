@@ -6,6 +6,12 @@
   one atomic step, so an interrupted or failed write leaves the previous results intact; what a
   killed process leaves behind is removed by the next write to the same target.
 - A full disk or a permission problem is reported as an OutputError naming the path.
+- SIGTERM during a write is handled like Ctrl-C (the temporary folder is removed, the command
+  exits 130), where no other handler was installed.
+
+Observers (:func:`observe_writes`) are told each stage of a write as it starts
+(``"summary.csv"``, ``"samples.npz"``, ``"manifest.json"``, then ``"swap"``): tests use them to
+interrupt a write at a known point instead of by timing.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,6 +33,42 @@ from costsim.errors import OutputError
 
 MANIFEST = "manifest.json"
 MARKERS = (MANIFEST, "index.html")
+SWAPS = ("auto", "rename")  # auto: renameat2 exchange where available, else two renames
+
+_OBSERVERS: list[Callable[[str, Path], None]] = []
+
+
+@contextmanager
+def observe_writes(observer: Callable[[str, Path], None]) -> Iterator[None]:
+    """Call ``observer(stage, path)`` at each stage of every write while the context is open."""
+    _OBSERVERS.append(observer)
+    try:
+        yield
+    finally:
+        _OBSERVERS.remove(observer)
+
+
+def stage(name: str, path: Path) -> None:
+    """Tell the observers that the write of ``name`` (at ``path``) starts now."""
+    for observer in tuple(_OBSERVERS):  # a copy: an observer may leave while called
+        observer(name, path)
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises KeyboardInterrupt (so cleanup runs), unless someone else handles it."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def is_costsim_folder(path: Path) -> bool:
@@ -111,9 +155,9 @@ def _sibling(parent: Path, name: str, kind: str) -> Path:
     return parent / f".{name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
 
 
-def _swap_in(tmp: Path, target: Path) -> Path:
+def _swap_in(tmp: Path, target: Path, swap: str = "auto") -> Path:
     """Put ``tmp`` at ``target``; return the path that now holds the old results."""
-    if _exchange(tmp, target):
+    if swap == "auto" and _exchange(tmp, target):
         return tmp
     old = _sibling(target.parent, target.name, "old")
     os.rename(target, old)
@@ -126,15 +170,24 @@ def _swap_in(tmp: Path, target: Path) -> Path:
 
 
 @contextmanager
-def atomic_folder(target: str | Path, force: bool = False):
+def atomic_folder(target: str | Path, force: bool = False, *, swap: str = "auto"):
     """Yield a temporary folder; on success it replaces ``target`` atomically.
 
     The temporary folder is a hidden sibling ``.<name>.tmp-<pid>-*``. An existing target is
     swapped with it in one atomic step (``renameat2`` exchange; two renames where that is not
-    available), so at every moment ``target`` holds either the complete old results or the
-    complete new ones. An interruption (Ctrl-C, an error, a full disk) removes the temporary
-    folder; one left by a killed process is removed by the next write to the same target.
+    available, or with ``swap="rename"``), so at every moment ``target`` holds either the
+    complete old results or the complete new ones. An interruption (Ctrl-C, SIGTERM, an error,
+    a full disk) removes the temporary folder; one left by a killed process is removed by the
+    next write to the same target.
     """
+    if swap not in SWAPS:
+        raise ValueError(f"swap must be one of {', '.join(SWAPS)}; got {swap!r}")
+    with _sigterm_as_interrupt(), _atomic_folder(target, force, swap) as tmp:
+        yield tmp
+
+
+@contextmanager
+def _atomic_folder(target: str | Path, force: bool, swap: str):
     target = check_target(target, force)
     parent = target.parent if str(target.parent) else Path(".")
     tmp = _sibling(parent, target.name, "tmp")  # named before it exists, so cleanup never misses it
@@ -147,9 +200,10 @@ def atomic_folder(target: str | Path, force: bool = False):
             raise OutputError(f"{parent}: cannot create the output folder: {exc.strerror or exc}") from None
         yield tmp
         _fsync_dir(tmp)
+        stage("swap", target)
         if target.exists() or target.is_symlink():
             check_target(target, force)  # it may have appeared, or changed, while we worked
-            tmp = _swap_in(tmp, target)
+            tmp = _swap_in(tmp, target, swap)
             shutil.rmtree(tmp, ignore_errors=True)  # the old results
         else:
             os.rename(tmp, target)
@@ -192,8 +246,13 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], force: bool = 
     """Write one file through a temporary sibling and rename it into place.
 
     ``write(tmp_path)`` writes the content. The file gets the usual permissions (0o666 less the
-    umask); an interruption or a full disk leaves any previous file as it was.
+    umask); an interruption (Ctrl-C, SIGTERM) or a full disk leaves any previous file as it was.
     """
+    with _sigterm_as_interrupt():
+        return _atomic_write(path, write, force)
+
+
+def _atomic_write(path: str | Path, write: Callable[[Path], None], force: bool) -> Path:
     path = Path(path)
     if path.exists() and not force:
         raise OutputError(f"{path}: file exists; expected a new file name, or --force to replace it")
@@ -208,7 +267,9 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], force: bool = 
             os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
         except OSError as exc:
             raise OutputError(f"{parent}: cannot create the output folder or file: {exc.strerror or exc}") from None
+        stage(path.name, tmp)
         write(tmp)
+        stage("swap", path)
         os.replace(tmp, path)
     except OutputError:
         _unlink(tmp)

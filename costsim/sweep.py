@@ -2,12 +2,15 @@
 
 An *axis* is a ``--set`` path (any scenario value: ``params.x`` for a constant,
 ``params.x.high`` for one field of a distribution, ``policy.preset``...) and a list of values.
-The grid is the full product of the axes, first axis slowest. Each point is the scenario with
-that point's overrides, run with its own seed, spawned from the root seed and keyed by the
-point's index (``SeedSequence(seed, spawn_key=(index,))``), so a point's numbers do not depend on
-which other points exist, on the chunk size or on how many workers share the work.
-``same_seed=True`` gives every point the root seed instead (common random numbers: name-keyed
-draws are then shared across points, which makes differences between points smoother).
+The grid is the full product of the axes, first axis slowest, streamed (never listed; a grid
+past ``max_points``, default 10,000, is refused before any work unless allowed). Each point is
+the scenario with that point's overrides, run by default on the root seed: draws are keyed by
+parameter name, so every point sees the same draws (common random numbers) and the
+differences between points are the effect of the swept values, not Monte Carlo noise.
+``independent_seeds=True`` gives each point its own seed, spawned from the root seed and keyed by
+the point's index (``SeedSequence(seed, spawn_key=(index,))``), so a point's numbers do not
+depend on which other points exist. Either way the table does not depend on the chunk size or
+on how many workers share the work.
 
 Values are written as in ``--over``:
 
@@ -147,7 +150,8 @@ class PointTask:
     years: tuple[int, ...] | None
 
 
-def _run_point_scenario(scenario: Scenario, task: PointTask) -> tuple[int, list[dict], list[dict]]:
+def run_point_scenario(scenario: Scenario, task: PointTask) -> tuple[int, list[dict], list[dict]]:
+    """Run one grid point's scenario and summarise it: ``(n, rows, checks)``."""
     from costsim.engine import run
 
     n = int(scenario.samples if task.n is None else task.n)
@@ -160,16 +164,50 @@ def _run_point_scenario(scenario: Scenario, task: PointTask) -> tuple[int, list[
 
 def run_point(task: PointTask):
     """Worker entry point: rebuild the point's scenario from its recipe, run it, summarise it."""
-    from costsim.parallel import build_in_worker
+    from costsim.recipe import build_in_worker
 
-    return _run_point_scenario(build_in_worker(task.recipe), task)
+    return run_point_scenario(build_in_worker(task.recipe), task)
+
+
+def count_points(axes: list[Axis]) -> int:
+    """Points of the full grid (the product of the axes' lengths), without listing them."""
+    return math.prod(len(a.values) for a in axes)
+
+
+def _check_size(scenario: Scenario, axes: list[Axis], n: int, keep, years, max_points: int | None,
+                workers: int | None, design: str | None, chunk_size: int | None) -> None:
+    from costsim import budget
+
+    points = count_points(axes)
+    t = len(scenario.years)
+    if max_points is not None and points > max_points:
+        shape = " x ".join(f"{len(a.values):,}" for a in axes)
+        raise ScenarioError(scenario.source, [Issue(
+            "sweeps", f"the grid has {points:,} points ({shape}), about {points * n * t:.3g} sample-years of work",
+            f"at most {max_points:,} points", points,
+            hint="Sweep fewer values, or allow it with --max-points N (sweep(..., max_points=N)).")])
+    names = tuple(scenario.outputs if keep is None else keep)
+    years_kept = t if not years else len(years)
+    rows_per_point = sum(years_kept for _ in names) * max(len(scenario.blocs), 1)
+    copies = max(int(workers or 1), 1)
+    est = budget.estimate(scenario, n, names, design=design, chunk_size=chunk_size, copies=copies,
+                          points=points, fixed=ROW_BYTES * rows_per_point * points)
+    budget.check(scenario, est, what=f"the sweep of {points:,} points")
+
+
+ROW_BYTES = 1024  # a summary row (a dict of ~13 values) as Python objects
+DEFAULT_MAX_POINTS = 10_000
+KEEP_BUILT = 512  # validated point scenarios kept for the run; more are rebuilt (cached parse) when run
 
 
 def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, n: int | None = None,
           seed: int | None = None, *, overrides: tuple[str, ...] = (), design: str | None = None,
           outputs: tuple[str, ...] | None = None, years: tuple[int, ...] | None = None,
           chunk_size: int | None = None, workers: int | None = None, scheduler: object | None = None,
-          same_seed: bool = False, progress: Callable[[int, int], None] | None = None) -> SweepTable:
+          same_seed: bool | None = None, independent_seeds: bool | None = None,
+          max_points: int | None = DEFAULT_MAX_POINTS,
+          progress: Callable[[int, int], None] | None = None,
+          validate_progress: Callable[[int, int], None] | None = None) -> SweepTable:
     """Run the full grid of ``axes`` (default: the scenario's ``sweeps:``) and summarise each point.
 
     Parameters
@@ -183,15 +221,25 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
         keeps every year).
     chunk_size, workers, scheduler :
         How to split the work (see :mod:`costsim.parallel`); the table does not depend on them.
-    same_seed : bool
-        Give every point the root seed (common random numbers) instead of a spawned one.
+    independent_seeds : bool
+        False (default): every point uses the root seed, so name-keyed draws are the same at
+        every point (common random numbers) and differences between points are the swept
+        values' effect, not Monte Carlo noise. True: each point gets its own seed spawned from
+        the root seed and its index (:func:`point_seed`). ``same_seed=False`` means the same.
+    max_points : int or None
+        Refuse a grid with more points (exit 2), before any work; None allows any size.
+    progress : ``progress(done, total)`` after each point.
+    validate_progress : ``validate_progress(done, total)`` while the points are validated (every
+        point is checked before any runs; a large grid takes a while).
 
     Examples
     --------
     >>> table = sweep("scenarios/reference_r1.yaml", ["params.base_budget_usd=1e8,1e9"], n=1000)  # doctest: +SKIP
     >>> table.grid("effective_flop", "p50", year=2030)  # doctest: +SKIP
     """
-    from costsim.parallel import build, execute, is_parallel, recipe_of
+    from costsim import parallel
+    from costsim.parallel import execute, work_of
+    from costsim.recipe import build, recipe_of
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
@@ -204,19 +252,33 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
     dup = [a.path for a in axes if [b.path for b in axes].count(a.path) > 1]
     if dup:
         raise ScenarioError("--over", [Issue("--over", "path swept twice", "each path once", dup[0])])
+    independent = bool(independent_seeds) if independent_seeds is not None else same_seed is False
     years = tuple(scenario.summary_years) if years is None else (tuple(int(y) for y in years) or None)
     keep = None if outputs is None else tuple(outputs)
     root_seed = int(scenario.seed if seed is None else seed)
+    n_run = int(scenario.samples if n is None else n)
+    _check_size(scenario, axes, n_run, keep, years, max_points, workers, design, chunk_size)
     base = recipe_of(scenario)
-    combos = list(itertools.product(*(range(len(a.values)) for a in axes)))
+    points = count_points(axes)
+
+    def combos():  # streamed: the grid is never listed
+        return itertools.product(*(range(len(a.values)) for a in axes))
+
+    def recipe_at(combo):
+        return base.with_overrides(a.overrides(j) for a, j in zip(axes, combo, strict=True))
+
+    def seed_at(i: int) -> int:
+        return point_seed(root_seed, i) if independent else root_seed
 
     # Validate every point before running any, and report every bad point at once.
-    tasks, built = [], []
+    t_valid = time.perf_counter()
+    built: list[Scenario] = []
     issues: dict[tuple, list] = {}  # an issue -> the points that have it
-    for i, combo in enumerate(combos):
-        recipe = base.with_overrides(a.overrides(j) for a, j in zip(axes, combo, strict=True))
+    for i, combo in enumerate(combos()):
+        if validate_progress is not None:
+            validate_progress(i, points)
         try:
-            point = build(recipe)
+            point = build(recipe_at(combo))
         except ScenarioError as exc:
             label = ", ".join(f"{a.path}={a.texts[j]}" for a, j in zip(axes, combo, strict=True))
             for x in exc.issues:
@@ -227,9 +289,10 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
         if missing:
             x = Issue("outputs", "not an output of the scenario", f"one of {', '.join(point.outputs)}", missing[0])
             issues.setdefault((x.path, x.problem, x.expected, repr(x.got), x.line), [x]).append(f"sweep point {i}")
-        built.append(point)
-        s = root_seed if same_seed else point_seed(root_seed, i)
-        tasks.append(PointTask(recipe, n, s, design, chunk_size, keep, years))
+        if len(built) < KEEP_BUILT:
+            built.append(point)
+    if validate_progress is not None:
+        validate_progress(points, points)
     if issues:
         found = []
         for x, *where in issues.values():
@@ -238,30 +301,53 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
                                *(() if x.expected is None else (x.got,)), line=x.line, hint=x.hint, source=x.source))
         raise ScenarioError(scenario.source, found)
 
+    build_s = (time.perf_counter() - t_valid) / max(points, 1)  # what a worker pays again per point
+
+    def tasks():
+        for i, combo in enumerate(combos()):
+            yield PointTask(recipe_at(combo), n, seed_at(i), design, chunk_size, keep, years)
+
+    # Rows are made as results arrive, in point order: only points finished ahead of an
+    # earlier one wait in `pending` (a few per worker), never the whole grid.
     rows: list[dict] = []
     checks: list[dict] = []
-    per_point: dict[int, tuple] = {}
+    pending: dict[int, tuple] = {}
+    order = enumerate(combos())
+    waiting = [next(order, None)]  # the next point to make rows of
     done = [0]
 
     def on_result(i: int, result) -> None:
-        per_point[i] = result
+        pending[i] = result
         done[0] += 1
+        while waiting[0] is not None and waiting[0][0] in pending:
+            k, combo = waiting[0]
+            n_i, point_rows, point_checks = pending.pop(k)
+            index = {a.path: a.values[j] for a, j in zip(axes, combo, strict=True)}
+            head = {"point": k, **index, "seed": seed_at(k), "n": n_i}
+            rows.extend({**head, **r} for r in point_rows)
+            checks.extend({"point": k, **index, **c} for c in point_checks)
+            waiting[0] = next(order, None)
         if progress is not None:
-            progress(done[0], len(tasks))
+            progress(done[0], points)
 
     t0 = time.perf_counter()
-    if is_parallel(workers, scheduler):
-        execute(run_point, tasks, on_result, workers=workers, scheduler=scheduler)
+    if scheduler is not None:
+        execute(run_point, tasks(), on_result, workers=workers, scheduler=scheduler)
     else:
-        for i, task in enumerate(tasks):
-            on_result(i, _run_point_scenario(built[i], task))
-    for i, combo in enumerate(combos):
-        n_i, point_rows, point_checks = per_point[i]
-        index = {a.path: a.values[j] for a, j in zip(axes, combo, strict=True)}
-        head = {"point": i, **index, "seed": tasks[i].seed, "n": n_i}
-        rows.extend({**head, **r} for r in point_rows)
-        checks.extend({"point": i, **index, **c} for c in point_checks)
-    meta = {"scenario": scenario.name, "source": scenario.source, "seed": root_seed, "same_seed": bool(same_seed),
-            "points": len(tasks), "design": design or scenario.sampling,
+        # in-process, unless the grid is big enough and the first point, timed here, says a pool pays
+        stream = tasks()
+        pool = workers is not None and int(workers) > 1 and points > 1 and \
+            points * work_of(scenario, n_run) >= parallel.MIN_PARALLEL_WORK
+        for i, task in enumerate(stream):
+            point = built[i] if i < len(built) else build(task.recipe)
+            on_result(i, run_point_scenario(point, task))
+            if pool and i == 0:
+                if parallel.pool_pays((time.perf_counter() - t0) * (points - 1), int(workers), 0.0,
+                                      worker_extra_s=build_s * (points - 1)):
+                    execute(run_point, stream, lambda k, result: on_result(k + 1, result), workers=workers)
+                    break
+                pool = False
+    meta = {"scenario": scenario.name, "source": scenario.source, "seed": root_seed, "same_seed": not independent,
+            "independent_seeds": independent, "points": points, "design": design or scenario.sampling,
             "axes": {a.path: list(a.values) for a in axes}, "wall_time_s": round(time.perf_counter() - t0, 4)}
     return SweepTable(tuple(axes), tuple(rows), tuple(checks), meta)

@@ -1,14 +1,14 @@
 """Hostile and broken input, interruptions, provenance: nothing executes, nothing is lost.
 
 The interruption tests start real ``costsim run -o DIR --force`` processes against an existing
-results folder and signal them while they write (the moment their temporary folder appears).
+results folder and signal them at a known point of the write: a write observer
+(``costsim.store.observe_writes``, a public seam) sends the signal when ``samples.npz`` starts.
 """
 
 import contextlib
 import errno
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -182,13 +182,53 @@ def test_memory_refusal_before_the_run_starts(tiny_scenario_file, monkeypatch, c
     assert main(["run", str(tiny_scenario_file), "-n", "100000000"]) == 2
     assert time.perf_counter() - t0 < 2.0  # nothing was sampled
     assert capsys.readouterr().err == (
-        f"{tiny_scenario_file}: samples: the run would need about 8.9 GiB for its arrays; expected at most about "
-        "1.0 MiB available, got 100000000. Use fewer samples (-n 11,184 fits), keep fewer outputs (outputs:), or "
-        "fewer years; or set COSTSIM_MAX_MEMORY_GB if you know better.\n")
+        f"{tiny_scenario_file}: samples: the run would need about 11.2 GiB at its peak (draws 3.0 GiB, kept outputs "
+        "6.0 GiB, temporaries 2.3 GiB); expected at most about 1.0 MiB (set by COSTSIM_MAX_MEMORY_GB), got 100000000. "
+        "Use fewer samples (-n 1,303 fits), keep fewer outputs (outputs:), or fewer years; or set "
+        "COSTSIM_MAX_MEMORY_GB if you know better.\n")
     monkeypatch.setenv("COSTSIM_MAX_MEMORY_GB", "lots")
     assert main(["run", str(tiny_scenario_file), "-n", "10"]) == 2
     assert capsys.readouterr().err == \
         "environment: COSTSIM_MAX_MEMORY_GB: must be a positive number of GiB; expected e.g. 16, got 'lots' (str)\n"
+
+
+def _limited_run(argv, limit_bytes, timeout=60):
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+
+    env = {k: v for k, v in os.environ.items() if k != "COSTSIM_MAX_MEMORY_GB"}
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "costsim.cli", *argv], capture_output=True, text=True,
+                          preexec_fn=limit, env=env, timeout=timeout, cwd=Path(__file__).parents[1])
+    return proc, time.perf_counter() - t0
+
+
+def test_a_run_too_big_for_the_address_space_limit_is_refused_at_once():
+    # issue 14.3: under `ulimit -v 8388608` (8 GiB) this passed the old check (kept arrays only, no
+    # RLIMIT_AS) and died two minutes later with an _ArrayMemoryError traceback
+    proc, wall = _limited_run(["run", "scenarios/reference_r1.yaml", "-n", "100000000"], 8 * 2**30)
+    assert proc.returncode == 2, proc.stderr
+    assert wall < 15.0  # nothing was drawn
+    assert "Traceback" not in proc.stderr
+    err = proc.stderr
+    assert err.startswith("scenarios/reference_r1.yaml: samples: the run would need about 13.5 GiB at its peak "
+                          "(draws 3.0 GiB, kept outputs 8.2 GiB, temporaries 2.3 GiB); expected at most about "), err
+    assert "GiB (left under the address-space limit (ulimit -v)), got 100000000. Use fewer samples (-n " in err
+    fit = int(err.split("(-n ")[1].split(" fits")[0].replace(",", ""))
+    assert 10_000_000 < fit < 100_000_000
+    proc, _ = _limited_run(["run", "scenarios/reference_r1.yaml", "-n", str(fit // 8), "--quiet"], 8 * 2**30,
+                           timeout=300)
+    assert proc.returncode in (0, 1), proc.stderr  # what the message says fits does run
+
+
+def test_the_memory_limits_are_read_from_rlimit_and_the_cgroup():
+    from costsim import budget
+
+    labels = [label for label, _ in budget.limits()]
+    assert any("MemAvailable" in label for label in labels)
+    assert budget.available()[1] > 0
 
 
 # ----------------------------------------------------------------------------- nothing lost
@@ -232,25 +272,29 @@ def test_force_never_replaces_a_folder_costsim_did_not_write(tmp_path, tiny_scen
     assert Results.load(empty).n == 20
 
 
-def test_the_cli_refuses_before_running(tmp_path, tiny_scenario_file, capsys, monkeypatch):
+def test_the_cli_refuses_before_running(tmp_path, tiny_scenario_file, capsys):
     out = tmp_path / "out"
     assert main(["run", str(tiny_scenario_file), "-n", "10", "-o", str(out), "--quiet"]) == 0
-    monkeypatch.setattr(engine, "draw", lambda *a, **k: pytest.fail("sampled although the folder exists"))
-    assert main(["run", str(tiny_scenario_file), "-n", "10", "-o", str(out)]) == 2
-    assert "folder exists; expected a new folder, or --force" in capsys.readouterr().err
+    capsys.readouterr()
+    # a run of 10^13 samples would be refused by the memory budget: the folder check came first
+    t0 = time.perf_counter()
+    assert main(["run", str(tiny_scenario_file), "-n", str(10**13), "-o", str(out)]) == 2
+    assert time.perf_counter() - t0 < 2.0
+    err = capsys.readouterr().err
+    assert "folder exists; expected a new folder, or --force" in err and "would need" not in err
 
 
-def test_disk_full_is_reported_and_leaves_old_results(tmp_path, tiny_scenario_text, monkeypatch):
+def test_disk_full_is_reported_and_leaves_old_results(tmp_path, tiny_scenario_text):
     out = tmp_path / "out"
     save_results(_tiny_results(tiny_scenario_text), out)
     before = (out / "summary.csv").read_text()
 
-    def full(path, **arrays):
-        Path(path).write_bytes(b"partial")
-        raise OSError(errno.ENOSPC, "No space left on device")
+    def full(stage, path):
+        if stage == "samples.npz":
+            Path(path).write_bytes(b"partial")
+            raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(engine.np, "savez", full)
-    with pytest.raises(OutputError) as info:
+    with store.observe_writes(full), pytest.raises(OutputError) as info:
         save_results(_tiny_results(tiny_scenario_text, seed=2), out, force=True)
     assert str(info.value) == f"{out}: disk full while writing; previous results (if any) are untouched"
     assert (out / "summary.csv").read_text() == before
@@ -287,20 +331,27 @@ def _write_scenario(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def _start(scenario: Path, out: Path, n: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "costsim.cli", "run", str(scenario), "-n", str(n), "-o", str(out),
-                             "--force", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+SIGNAL_AT = """
+import os, signal, sys
+from costsim import store
+from costsim.cli import main
+
+def send(stage, path):
+    if stage == sys.argv[2]:
+        os.kill(os.getpid(), getattr(signal, sys.argv[1]))
+
+with store.observe_writes(send):
+    sys.exit(main(sys.argv[3:]))
+"""
 
 
-def _wait_for_write(proc: subprocess.Popen, out: Path, timeout: float = 60.0) -> bool:
-    """Wait until the process has started writing (its temporary folder exists)."""
-    prefix = f".{out.name}.tmp-{proc.pid}-"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        if any(p.name.startswith(prefix) for p in out.parent.iterdir()):
-            return True
-        time.sleep(0.001)
-    return False
+def _start(scenario: Path, out: Path, n: int, signal_name: str | None = None, at: str = "samples.npz"
+           ) -> subprocess.Popen:
+    """``costsim run ... -o out --force`` in a new process; it signals itself when the write reaches ``at``."""
+    argv = ["run", str(scenario), "-n", str(n), "-o", str(out), "--force", "--quiet"]
+    head = [sys.executable, "-m", "costsim.cli"] if signal_name is None else \
+        [sys.executable, "-c", SIGNAL_AT, signal_name, at]
+    return subprocess.Popen(head + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _assert_intact(out: Path, allowed_n: set[int]) -> int:
@@ -311,60 +362,55 @@ def _assert_intact(out: Path, allowed_n: set[int]) -> int:
     return res.n
 
 
-N_OLD, N_NEW = 1000, 400_000  # the new run writes ~40 MB: long enough to be caught mid-write
+N_OLD, N_NEW = 1000, 4000
 
 
-def test_kill_during_the_write_leaves_the_previous_results(tmp_path, tiny_scenario_text):
+@pytest.mark.parametrize("at", ["summary.csv", "samples.npz", "manifest.json", "swap"])
+def test_kill_during_the_write_leaves_the_previous_results(tmp_path, tiny_scenario_text, at):
     scenario = _write_scenario(tmp_path, tiny_scenario_text)
     out = tmp_path / "out"
     save_results(run(load_scenario(scenario), n=N_OLD, seed=7), out)
-    killed_mid_write = 0
-    for attempt in range(3):
-        proc = _start(scenario, out, N_NEW)
-        if _wait_for_write(proc, out):
-            time.sleep(random.uniform(0.0, 0.05))
-            killed_mid_write += proc.poll() is None
-            proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=60)
-        _assert_intact(out, {N_OLD, N_NEW})
-    assert killed_mid_write >= 1
+    proc = _start(scenario, out, N_NEW, "SIGKILL", at)
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    _assert_intact(out, {N_OLD})
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.tmp-")]  # the killed writer's
     # what the killed writers left behind goes with the next write to the same folder
     proc = _start(scenario, out, N_OLD)
-    assert proc.wait(timeout=60) == 0, proc.stderr.read()
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
     assert _assert_intact(out, {N_OLD}) == N_OLD
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
 
-def test_ctrl_c_during_the_write_exits_130_and_leaves_nothing_half_written(tmp_path, tiny_scenario_text):
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("at", ["summary.csv", "samples.npz", "manifest.json", "swap"])
+def test_ctrl_c_during_the_write_exits_130_and_leaves_nothing_half_written(tmp_path, tiny_scenario_text, at,
+                                                                           signal_name):
+    # the signal arrives at a known stage of the write (an observer sends it), not after a delay
     scenario = _write_scenario(tmp_path, tiny_scenario_text)
     out = tmp_path / "out"
     save_results(run(load_scenario(scenario), n=N_OLD, seed=7), out)
-    codes = []
-    for attempt in range(2):
-        proc = _start(scenario, out, N_NEW)
-        if _wait_for_write(proc, out):
-            proc.send_signal(signal.SIGINT)
-        codes.append(proc.wait(timeout=60))
-        stderr = proc.stderr.read()
-        assert "Traceback" not in stderr
-        if codes[-1] == 130:
-            assert stderr.endswith("interrupted; nothing half-written was left behind\n")
-        _assert_intact(out, {N_OLD, N_NEW})
-        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
-    assert 130 in codes
+    proc = _start(scenario, out, N_NEW, signal_name, at)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "Traceback" not in stderr
+    assert stderr.endswith("interrupted; nothing half-written was left behind\n")
+    _assert_intact(out, {N_OLD})
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
 
-def test_ctrl_c_in_process_cleans_up(tmp_path, tiny_scenario_text, monkeypatch):
+def test_ctrl_c_in_process_cleans_up(tmp_path, tiny_scenario_text):
     out = tmp_path / "out"
     save_results(_tiny_results(tiny_scenario_text), out)
     before = (out / "summary.csv").read_text()
 
-    def interrupted(path, **arrays):
-        Path(path).write_bytes(b"half")
-        raise KeyboardInterrupt
+    def interrupted(stage, path):
+        if stage == "samples.npz":
+            Path(path).write_bytes(b"half")
+            raise KeyboardInterrupt
 
-    monkeypatch.setattr(engine.np, "savez", interrupted)
-    with pytest.raises(KeyboardInterrupt):
+    with store.observe_writes(interrupted), pytest.raises(KeyboardInterrupt):
         save_results(_tiny_results(tiny_scenario_text, seed=2), out, force=True)
     assert (out / "summary.csv").read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
@@ -400,11 +446,10 @@ def test_results_folders_get_the_usual_permissions(tmp_path, tiny_scenario_text)
     assert out.stat().st_mode & 0o777 == 0o777 & ~mask
 
 
-def test_atomic_swap_falls_back_to_two_renames(tmp_path, tiny_scenario_text, monkeypatch):
+def test_atomic_swap_falls_back_to_two_renames(tmp_path, tiny_scenario_text):
     out = tmp_path / "out"
     save_results(_tiny_results(tiny_scenario_text), out)
-    monkeypatch.setattr(store, "_exchange", lambda a, b: False)
-    save_results(_tiny_results(tiny_scenario_text, n=30), out, force=True)
+    save_results(_tiny_results(tiny_scenario_text, n=30), out, force=True, swap="rename")
     assert Results.load(out).n == 30 and [p.name for p in tmp_path.iterdir()] == ["out"]
 
 

@@ -180,3 +180,56 @@ def test_reference_r1_matches_its_closed_form():
     p, se = res.probability("effective_flop[2030] > 1e29")
     assert abs(p - R1_P_2030_ABOVE_1E29) < max(4 * se, 0.002) and se < 0.0003
     assert all(c.passed and c.conclusive for c in res.checks)
+
+
+# ----------------------------------------------------------------------------------- crossing years (15.8)
+def test_a_falling_cost_crosses_below_in_a_fractional_year_on_the_log_scale():
+    # "when does a GPT-4-class run fall below $1M?": $1.1M in 2026, $0.4M in 2027 -> 2026.09, not 2027
+    cost = np.array([[3e6, 1.1e6, 4e5], [9e5, 5e5, 1e5], [5e6, 4e6, 3e6]])
+    res = _results({"run_cost_usd": cost})
+    got = res.crossing_year("run_cost_usd", 1e6, below=True)
+    expected = 2026 + math.log(1e6 / 1.1e6) / math.log(4e5 / 1.1e6)
+    np.testing.assert_allclose(got, [expected, 2025.0, np.nan], rtol=1e-12)
+    assert 2026.0 < got[0] < 2026.1
+    np.testing.assert_array_equal(res.crossing_year("run_cost_usd", 1e6, below=True, interpolate=False),
+                                  [2027.0, 2025.0, np.nan])
+    # the rising default never reads a falling cost as crossing at the start year
+    np.testing.assert_array_equal(res.crossing_year("run_cost_usd", 1e7), [np.nan, np.nan, np.nan])
+
+
+@settings(max_examples=60, deadline=None)
+@given(start=st.floats(1e-3, 1e3), growth=st.floats(1.1, 10.0), frac=st.floats(0.05, 0.95))
+def test_exponential_growth_crosses_exactly_where_it_reaches_the_threshold(start, growth, frac):
+    years = np.arange(2025.0, 2031.0)
+    values = start * growth ** (years - 2025.0)
+    when = 2027.0 + frac
+    threshold = start * growth ** (when - 2025.0)
+    res = _results({"v_flop": values[None, :]}, years=tuple(years))
+    np.testing.assert_allclose(res.crossing_year("v_flop", threshold), [when], rtol=1e-9)
+    falling = _results({"v_usd": (1.0 / values)[None, :]}, years=tuple(years))
+    np.testing.assert_allclose(falling.crossing_year("v_usd", 1.0 / threshold, below=True), [when], rtol=1e-9)
+
+
+def test_crossing_year_per_bloc_and_for_values_through_zero():
+    lead = np.array([[[1.0, 1.0], [4.0, 2.0], [16.0, 4.0]]])  # (n=1, T=3, B=2)
+    res = Results(np.array([2025.0, 2026.0, 2027.0]), {}, {"stock_flop": lead}, {"stock_flop": ("year", "bloc")},
+                  blocs=("us", "cn"))
+    np.testing.assert_allclose(res.crossing_year("stock_flop", 8.0), [[2026.5, np.nan]])
+    np.testing.assert_allclose(res.crossing_year("stock_flop", 2.0, "cn"), [2026.0])
+    gap = _results({"gap_x": np.array([[-2.0, 2.0, 4.0]])})  # through zero: linear
+    np.testing.assert_allclose(gap.crossing_year("gap_x", 0.0), [2025.5])
+
+
+def test_statistics_are_computed_once_and_shared_by_checks_summary_and_printing():
+    res = run(scenario_from_text(
+        "years: {start: 2025, stop: 2027}\nsummary_years: [2026]\nparams:\n"
+        "  a_usd: {dist: uniform, low: 1, high: 2}\nformulas:\n  b_usd: 'a_usd * 2'\n"
+        "checks:\n  - {claim: c, output: b_usd, year: 2026, stat: median, between: [2, 4]}\n"), n=2001, seed=3)
+    assert list(res.stats_cache) == [("b_usd", 1, None)]  # the check's column, computed while checking
+    stats = res.summary_stats("b_usd", 2026)
+    assert stats["p50"] == (res.checks[0].value, res.checks[0].se)
+    csv = res.summary_csv()
+    assert len(res.stats_cache) == 3  # one entry per column, none computed twice
+    row = [r for r in res.summary_rows() if r["year"] == 2026 and r["statistic"] == "p95"][0]
+    assert (row["value"], row["mc_se"]) == stats["p95"]
+    assert f"{stats['mean'][0]:.10g}" in csv

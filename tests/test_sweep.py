@@ -1,11 +1,12 @@
 """Grid sweeps and split-independent evaluation (issue 5): same seed, same table, however the work is split."""
 
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-import costsim.sweep as sweep_module
+from costsim import parallel
 from costsim.cli import main
 from costsim.engine import run
 from costsim.errors import ModelError, ScenarioError
@@ -72,14 +73,16 @@ def test_bad_points_are_all_reported_before_any_run():
 
 
 # ----------------------------------------------------------------------------------- seeds
-def test_each_point_has_its_own_spawned_seed_keyed_by_its_index():
-    table = sweep(R1, GRID, n=200)
+def test_independent_seeds_give_each_point_its_own_spawned_seed_keyed_by_its_index():
+    table = sweep(R1, GRID, n=200, independent_seeds=True)
     seeds = [r["seed"] for r in table.rows if r["year"] == 2030]
     assert seeds == [point_seed(1, i) for i in range(4)]
     assert len(set(seeds)) == 4
     assert point_seed(1, 2) == int(np.random.SeedSequence(1, spawn_key=(2,)).generate_state(1, np.uint64)[0] >> 1)
-    same = sweep(R1, GRID, n=200, same_seed=True)
+    assert sweep(R1, GRID, n=200, same_seed=False).rows == table.rows
+    same = sweep(R1, GRID, n=200)  # the default: common random numbers
     assert {r["seed"] for r in same.rows} == {1}
+    assert sweep(R1, GRID, n=200, same_seed=True).rows == same.rows
 
 
 def test_table_is_indexed_by_the_swept_values():
@@ -139,20 +142,30 @@ def test_cli_sweep_writes_the_table_atomically(tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir()] == ["sweep.csv"]
 
 
-def test_interrupted_sweep_leaves_no_file(tmp_path, monkeypatch, capsys):
-    calls = []
-    real = sweep_module._run_point_scenario
+INTERRUPTING_PLUGIN = '''\
+from costsim.registry import model
 
-    def interrupt_at_third_point(scenario, task):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(scenario, task)
 
-    monkeypatch.setattr(sweep_module, "_run_point_scenario", interrupt_at_third_point)
-    target = tmp_path / "sweep.csv"
-    assert main(["sweep", str(R1), "--over", GRID[0], "--over", GRID[1], "-n", "100", "-o", str(target)]) == 130
-    assert list(tmp_path.iterdir()) == []
+@model(outputs=("echo_x",))
+def sweep_interrupt_at_three(*, stop_x):
+    """Echo the input; Ctrl-C (as if pressed) at the point where it is 3."""
+    if float(stop_x) == 3.0:
+        raise KeyboardInterrupt
+    return {"echo_x": stop_x * 1.0}
+'''
+
+
+def test_interrupted_sweep_leaves_no_file(tmp_path, capsys):
+    # the interruption comes from a plugin model (a public seam) at the third point, not from a patch
+    plugin = tmp_path / "interrupt.py"
+    plugin.write_text(INTERRUPTING_PLUGIN)
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("years: {start: 2025, stop: 2026}\nparams:\n  stop_x: 1.0\n"
+                        "models:\n  - use: sweep_interrupt_at_three\n")
+    target = tmp_path / "out" / "sweep.csv"
+    assert main(["sweep", str(scenario), "--plugin", str(plugin), "--over", "stop_x=1,2,3,4", "-n", "10",
+                 "-o", str(target)]) == 130
+    assert not target.parent.exists()
     assert "nothing half-written" in capsys.readouterr().err
 
 
@@ -161,3 +174,89 @@ def test_cli_run_takes_workers(capsys):
     assert main(["run", str(R1), "-n", "3000", "--workers", "0"]) == 2
     assert capsys.readouterr().err == "--workers: must be a positive number of processes; expected >= 1, got 0\n"
     assert load_scenario(R1).samples == 100_000
+
+
+# ----------------------------------------------------------------------------------- common random numbers
+def test_a_sweep_over_a_parameter_without_effect_gives_identical_rows():
+    # issue 15.2: with a spawned seed per point these rows differed by Monte Carlo noise (5.46 / 5.434 / 5.437)
+    scenario = load_scenario(R1, ["params.unused_usd=1.0"])  # a parameter no model reads
+    table = sweep(scenario, ["params.unused_usd=1,2,3"], n=500, years=())
+    by_point: dict[int, list] = {}
+    for row in table.rows:
+        by_point.setdefault(row["point"], []).append({k: v for k, v in row.items()
+                                                     if k not in ("point", "params.unused_usd")})
+    assert by_point[0] == by_point[1] == by_point[2]
+    spawned = sweep(scenario, ["params.unused_usd=1,2,3"], n=500, years=(), independent_seeds=True)
+    assert [r["p50"] for r in spawned.rows if r["point"] == 0] != [r["p50"] for r in spawned.rows if r["point"] == 1]
+
+
+def _always_pool(monkeypatch):
+    # the public knobs of the in-process/pool choice, set so the pool always wins
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_WORK", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_MARGIN", 0.0)
+
+
+def test_common_random_numbers_hold_on_workers_too(monkeypatch):
+    _always_pool(monkeypatch)
+    one = sweep(R1, GRID, n=800, workers=1)
+    two = sweep(R1, GRID, n=800, workers=2)
+    assert one.to_csv() == two.to_csv()
+
+
+def test_chunks_on_a_pool_match_in_process_bit_for_bit(monkeypatch):
+    _always_pool(monkeypatch)
+    seen = []
+    serial = run(R1, n=5000, seed=9)
+    pooled = run(R1, n=5000, seed=9, workers=2, chunk_size=1_000, progress=lambda done, total: seen.append(done))
+    np.testing.assert_array_equal(serial.outputs["effective_flop"], pooled.outputs["effective_flop"])
+    assert sorted(seen) == [1000, 2000, 3000, 4000, 5000]
+    bad = scenario_from_text("years: {start: 2025, stop: 2027}\nsamples: 3000\nparams:\n"
+                             "  x_index: {dist: uniform, low: -1, high: 1}\n"
+                             "formulas:\n  y_index: 'log(x_index + 0.99)'\n")
+    with pytest.raises(ModelError) as serial_err:
+        run(bad, seed=2)
+    with pytest.raises(ModelError) as pooled_err:
+        run(bad, seed=2, workers=2, chunk_size=700)
+    assert str(pooled_err.value) == str(serial_err.value)
+
+
+def test_small_runs_stay_in_process_whatever_workers_says():
+    scenario = load_scenario(R1)
+    assert not parallel.worth_parallel(scenario, 10_000, 2, None)
+    assert parallel.worth_parallel(scenario, 10_000_000, 2, None)
+    assert parallel.worth_parallel(scenario, 10, None, "tcp://x:1")
+    assert not parallel.worth_parallel(scenario, 10_000_000, 1, None)
+    # above the threshold, the timed first chunk decides: a pool pays only for enough work per byte
+    assert parallel.pool_pays(10.0, 2, 1e6, idle=2)
+    assert not parallel.pool_pays(10.0, 2, 1e6, idle=1)  # a busy machine: no core to share the work
+    assert not parallel.pool_pays(0.2, 2, 1e8, idle=2)  # R1 at 1e6: moving 100 MB costs more than it saves
+
+
+# ----------------------------------------------------------------------------------- size limits
+def test_a_grid_of_a_billion_points_is_refused_at_once_without_listing_it(capsys):
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    axes = [f"params.cost_decline_x_per_year.high={i}:{i + 10}:1000" for i in (3,)] + \
+        ["base_budget_usd=1e8:1e9:1000:log", "params.budget_growth_x_per_year.high=3:5:1000"]
+    t0 = time.perf_counter()
+    argv = ["sweep", str(R1), *sum((["--over", a] for a in axes), []), "-n", "100"]
+    assert main(argv) == 2
+    assert time.perf_counter() - t0 < 5.0
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KiB: no 4-8 GB product list
+    err = capsys.readouterr().err
+    assert err == (f"{R1}: sweeps: the grid has 1,000,000,000 points (1,000 x 1,000 x 1,000), about 1.1e+12 "
+                   "sample-years of work; expected at most 10,000 points, got 1000000000. Sweep fewer values, or "
+                   "allow it with --max-points N (sweep(..., max_points=N)).\n")
+
+
+def test_max_points_allows_a_larger_grid():
+    with pytest.raises(ScenarioError, match="the grid has 4 points"):
+        sweep(R1, GRID, n=50, max_points=3)
+    assert sweep(R1, GRID, n=50, max_points=4).meta["points"] == 4
+
+
+def test_validation_of_the_points_reports_progress():
+    seen = []
+    sweep(R1, GRID, n=50, validate_progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]

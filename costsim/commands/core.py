@@ -124,12 +124,8 @@ def print_summary(results, scenario, years, out=None) -> None:
         yrs = [y for y in years if y in results.years] if "year" in axes else [None]
         for bl in blocs:
             for yr in yrs:
-                x = results.at_year(name, yr, bl)
-                if x.ndim > 1:
-                    x = x[:, 0]
-                from costsim.results import quantiles_with_se
-
-                (p5, p50, p95), _ = quantiles_with_se(x, [0.05, 0.5, 0.95])
+                st = results.summary_stats(name, yr, bl)  # the summary.csv numbers, computed once
+                p5, p50, p95 = st["p05"][0], st["p50"][0], st["p95"][0]
                 rows.append((label_of(name) + (f" {{{bl}}}" if bl else ""), "" if yr is None else str(yr),
                              fmt(p50), f"[{fmt(p5)}, {fmt(p95)}]"))
     if not rows:

@@ -14,9 +14,11 @@ values of --over PATH=VALUES (PATH is any --set path; a bare parameter name mean
 Several --over make a full grid (first one slowest). Without --over, the scenario's `sweeps:`
 block is used (path: [values] or path: {low, high, num, log}).
 
-Each point runs with its own seed, spawned from --seed and the point's index, so the table is
-identical for any --workers, --scheduler or chunk size; --same-seed gives every point the root
-seed instead (common random numbers, smoother differences between points).
+Every point runs on the root seed (--seed): draws are keyed by parameter name, so all points see
+the same draws (common random numbers) and differences between rows are the swept values'
+effect, not Monte Carlo noise. --independent-seeds gives each point its own seed, spawned from
+--seed and the point's index. The table is identical for any --workers, --scheduler or chunk
+size. A grid of more than 10,000 points is refused before any work unless --max-points allows it.
 
 examples:
   costsim sweep scenarios/reference_r1.yaml --over params.cost_decline_x_per_year.high=4,8,16
@@ -40,7 +42,12 @@ def register(sub) -> None:
     p.add_argument("--years", metavar="Y,Y", help="years to summarise (default: summary_years; 'all' for every year)")
     p.add_argument("--show", metavar="Y,Y", help="years to print (default: the last of --years)")
     p.add_argument("--chunk-size", type=int, metavar="N", help="samples per evaluated chunk (memory bound)")
-    p.add_argument("--same-seed", action="store_true", help="every point uses the root seed (common random numbers)")
+    p.add_argument("--same-seed", action="store_true",
+                   help="every point uses the root seed (common random numbers; the default)")
+    p.add_argument("--independent-seeds", action="store_true",
+                   help="each point gets its own seed spawned from --seed and its index")
+    p.add_argument("--max-points", type=int, metavar="N", default=None,
+                   help="allow grids of up to N points (default: 10,000)")
     p.add_argument("-o", "--csv", metavar="FILE", help="write the whole table as CSV (atomically)")
     p.add_argument("--force", action="store_true", help="replace an existing CSV file")
     p.set_defaults(func=cmd_sweep)
@@ -56,17 +63,25 @@ def cmd_sweep(args) -> int:
     refuse_existing(args.csv, args.force)
     axes = [parse_over(a) for a in args.axes] if args.axes else axes_from_scenario(scenario)
     years = () if args.years == "all" else _years(args.years, scenario.summary_years)
-    n_points = 1
-    for a in axes:
-        n_points *= len(a.values)
+    from costsim.sweep import DEFAULT_MAX_POINTS, count_points
+
+    n_points = count_points(axes)
+    if args.same_seed and args.independent_seeds:
+        from costsim.errors import Issue, ScenarioError
+
+        raise ScenarioError("--independent-seeds", [Issue("--independent-seeds", "cannot be combined with --same-seed",
+                                                          "one of them", None)])
     table = sweep(scenario, axes, n=args.samples, seed=args.seed, design=args.design,
                   outputs=tuple(args.outputs) if args.outputs else None, years=tuple(years),
-                  chunk_size=args.chunk_size, same_seed=args.same_seed,
-                  progress=Progress(f"{scenario.name} sweep ({n_points} points)"), **parallel_options(args))
+                  chunk_size=args.chunk_size, independent_seeds=args.independent_seeds,
+                  max_points=args.max_points or DEFAULT_MAX_POINTS,
+                  progress=Progress(f"{scenario.name} sweep ({n_points:,} points)"),
+                  validate_progress=Progress(f"{scenario.name} validating {n_points:,} points"),
+                  **parallel_options(args))
     shown = _years(args.show, [years[-1]] if years else [int(scenario.years[-1])])
     print(f"{scenario.name}: sweep of {table.meta['points']} points over "
           f"{' x '.join(f'{a.path} ({len(a.values)})' for a in axes)}, seed {table.meta['seed']}"
-          f"{' (same seed at every point)' if args.same_seed else ' (a spawned seed per point)'} "
+          f"{' (a spawned seed per point)' if args.independent_seeds else ' (same seed at every point)'} "
           f"({table.meta['wall_time_s']:.2f} s)")
     _print(table, shown)
     failed = [c for c in table.checks if not c["passed"]]

@@ -1,0 +1,255 @@
+"""The run path's speed, each figure printed with its yardstick measured in the same run (issue 18).
+
+Usage (from the repository root):
+
+    python benchmarks/bench_loop.py            # every section
+    python benchmarks/bench_loop.py --quick    # smaller sizes, fewer repeats
+
+Sections and targets:
+
+1. R1 scenario file -> summary.csv at n = 1e6, against a lean numpy script that draws the same
+   four lognormals, evaluates R1 and writes the same per-year statistics (mean, sd, 7 quantiles,
+   their Monte Carlo errors): <= 1.5x. In-process (imports excluded) and end to end (a fresh
+   process each, imports included; costsim writes summary.csv only via --quiet run + summary).
+2. A 1e4-sample `costsim run` end to end: <= 0.4 s at low load (yardstick: `python -c "import numpy"`).
+3. `--workers 2` against in-process, for runs and sweeps below and above the work threshold of
+   costsim.parallel.MIN_PARALLEL_WORK: never slower by more than 10%.
+4. export_controls_base at 1e6 samples: time and peak RSS against the lean R1 script at 1e6:
+   <= 5x and <= 1 GB.
+5. Kept targets: `costsim --help` < 0.3 s; R1 at 1e7 under 1.5 GB peak (Sobol' against SALib:
+   benchmarks/bench_sensitivity.py).
+
+Prints figures and ratios; asserts nothing. Speed targets live here, never in timed tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+R1 = ROOT / "scenarios" / "reference_r1.yaml"
+RACE = ROOT / "scenarios" / "export_controls_base.yaml"
+
+# The lean yardstick: numpy only. The same draws' distributions as reference_r1.yaml (lognormals
+# from 90% intervals), the same model, the same statistics per year, written as CSV.
+LEAN = r'''
+import sys, time
+import numpy as np
+Z90 = 1.6448536269514722
+Z95 = 1.959963984540054
+QS = np.array([0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95])
+
+def lognormal(rng, low, high, n):
+    mu, sigma = 0.5 * (np.log(low) + np.log(high)), (np.log(high) - np.log(low)) / (2 * Z90)
+    return np.exp(mu + sigma * rng.standard_normal(n))
+
+def quantiles_with_se(x, qs):
+    n = x.shape[0]
+    h = (n - 1) * qs
+    lo = np.floor(h).astype(np.int64)
+    hi = np.minimum(lo + 1, n - 1)
+    half = Z95 * np.sqrt(n * qs * (1 - qs))
+    r_lo = np.clip(np.floor(n * qs - half).astype(np.int64), 0, n - 1)
+    r_hi = np.clip(np.ceil(n * qs + half).astype(np.int64), 0, n - 1)
+    x.partition(np.unique(np.concatenate([lo, hi, r_lo, r_hi])))
+    return x[lo] + (h - lo) * (x[hi] - x[lo]), (x[r_hi] - x[r_lo]) / (2 * Z95)
+
+def lean_r1(n, path):
+    rng = np.random.default_rng(1)
+    decline = lognormal(rng, 2.0, 8.0, n)[:, None]
+    hardware = lognormal(rng, 1.25, 1.45, n)[:, None]
+    growth = lognormal(rng, 2.0, 4.0, n)[:, None]
+    budget = lognormal(rng, 5e7, 5e8, n)[:, None]
+    k = np.arange(2025.0, 2036.0)[None, :] - 2025.0
+    eff = np.exp(k * np.log(growth * hardware)) * (budget * 2.5e17) * np.exp(k * np.log(decline / hardware))
+    lines = ["scenario,output,unit,bloc,year,statistic,value,mc_se"]
+    for t in range(eff.shape[1]):
+        x = np.array(eff[:, t], order="C")
+        mean, sd = float(x.mean()), float(x.std(ddof=1))
+        year = 2025 + t
+        lines.append(f"r1,effective_flop,FLOP,,{year},mean,{mean:.10g},{sd / np.sqrt(n):.3g}")
+        lines.append(f"r1,effective_flop,FLOP,,{year},sd,{sd:.10g},{sd / np.sqrt(2 * (n - 1)):.3g}")
+        vals, ses = quantiles_with_se(x, QS)
+        for q, v, s in zip(QS, vals, ses):
+            lines.append(f"r1,effective_flop,FLOP,,{year},p{round(q * 100):02d},{v:.10g},{s:.3g}")
+    with open(path, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+
+if __name__ == "__main__":
+    lean_r1(int(sys.argv[1]), sys.argv[2])
+    import resource
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+'''
+
+
+def best_of(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def proc_time(cmd: list[str], repeats: int, env=None) -> tuple[float, int]:
+    """Best wall time of a command in a fresh process, and its last line (peak RSS in KiB where printed)."""
+    best, last = float("inf"), 0
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
+        wall = time.perf_counter() - t0
+        if out.returncode not in (0, 1):
+            raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
+        best = min(best, wall)
+        lines = out.stdout.strip().splitlines()
+        if lines and lines[-1].strip().isdigit():
+            last = int(lines[-1])
+    return best, last
+
+
+def ratio_line(label: str, value: float, yard: float, target: float | None, unit: str = "s") -> None:
+    r = value / yard if yard else float("nan")
+    verdict = "" if target is None else ("  ok" if r <= target else f"  MISSES target <= {target}x")
+    print(f"  {label:<52} {value:8.3f} {unit}   yardstick {yard:8.3f} {unit}   ratio {r:5.2f}{verdict}")
+
+
+def section_r1(n: int, repeats: int, tmp: Path) -> None:
+    print(f"\n== 1. R1 file -> summary.csv at n = {n:.0e} (lean numpy yardstick) ==")
+    namespace: dict = {}
+    exec(compile(LEAN, "lean_r1", "exec"), namespace)
+    lean = namespace["lean_r1"]
+    from costsim.engine import run
+    from costsim.scenario import load_scenario
+
+    def ours():
+        res = run(load_scenario(R1), n=n, seed=1)
+        (tmp / "summary.csv").write_text(res.summary_csv(), encoding="utf-8")
+
+    lean(1000, tmp / "lean.csv")
+    ours()
+    t_lean = best_of(lambda: lean(n, tmp / "lean.csv"), repeats)
+    t_ours = best_of(ours, repeats)
+    ratio_line("in-process: run() + summary_csv() -> file", t_ours, t_lean, 1.5)
+    lean_py = tmp / "lean_r1.py"
+    lean_py.write_text(LEAN)
+    costsim = [sys.executable, "-m", "costsim.cli"]
+    t_lean_p, _ = proc_time([sys.executable, str(lean_py), str(n), str(tmp / "lean.csv")], repeats)
+    out = tmp / "out"
+
+    def cli():
+        shutil.rmtree(out, ignore_errors=True)
+        return proc_time([*costsim, "run", str(R1), "-n", str(n), "-o", str(out), "--quiet"], 1)[0]
+
+    t_cli = min(cli() for _ in range(repeats))
+    ratio_line("end to end: costsim run -n N -o DIR (+ samples.npz)", t_cli, t_lean_p, None)
+    code = ("import sys; from costsim.engine import run; r = run(sys.argv[1], n=int(sys.argv[2])); "
+            "open(sys.argv[3], 'w').write(r.summary_csv())")
+    t_py, _ = proc_time([sys.executable, "-c", code, str(R1), str(n), str(tmp / "s.csv")], repeats)
+    ratio_line("end to end: python -c run(file) -> summary.csv", t_py, t_lean_p, 1.5)
+
+
+def section_startup(repeats: int) -> None:
+    print("\n== 2. A 1e4-sample run, end to end (target <= 0.4 s at low load) ==")
+    t_np, _ = proc_time([sys.executable, "-c", "import numpy"], repeats)
+    t_run, _ = proc_time([sys.executable, "-m", "costsim.cli", "run", str(R1), "-n", "10000", "--quiet"], repeats)
+    ratio_line("costsim run reference_r1 -n 10000 --quiet", t_run, t_np, None)
+    print(f"  {'target 0.4 s':<52} {'ok' if t_run <= 0.4 else 'MISSES'}")
+    code = ("import sys; from costsim.engine import run; run(sys.argv[1], n=10000); "
+            "print(int('costsim.parallel' in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(R1)], capture_output=True, text=True, cwd=ROOT)
+    print(f"  parallel module imported by a serial run: {'yes' if out.stdout.strip() == '1' else 'no'}")
+
+
+def _workers(quick: bool) -> None:
+    from costsim import parallel
+    from costsim.engine import run
+    from costsim.scenario import load_scenario
+    from costsim.sweep import sweep
+
+    print(f"\n== 3. --workers 2 against in-process (threshold MIN_PARALLEL_WORK = {parallel.MIN_PARALLEL_WORK:.0e}) ==")
+    r1 = load_scenario(R1)
+    cases = [("run R1 n=1e4", lambda w: run(r1, n=10_000, workers=w), parallel.work_of(r1, 10_000)),
+             ("run R1 n=1e6", lambda w: run(r1, n=1_000_000, workers=w), parallel.work_of(r1, 1_000_000)),
+             ("sweep R1 4 points x n=1e4", lambda w: sweep(r1, ["base_budget_usd=1e8,2e8,4e8,8e8"], n=10_000,
+                                                          workers=w), 4 * parallel.work_of(r1, 10_000)),
+             ("sweep R1 8 points x n=2e5", lambda w: sweep(r1, ["base_budget_usd=1e8:1e9:8:log"], n=200_000,
+                                                          workers=w), 8 * parallel.work_of(r1, 200_000))]
+    if not quick:
+        race = load_scenario(RACE)
+        cases.append(("run export_controls_base n=1e5", lambda w: run(race, n=100_000, workers=w),
+                      parallel.work_of(race, 100_000)))
+    for label, fn, work in cases:
+        fn(None)
+        t1 = best_of(lambda: fn(None), 3)
+        t2 = best_of(lambda: fn(2), 3)
+        saved = parallel.MIN_PARALLEL_WORK, parallel.PARALLEL_MARGIN
+        parallel.MIN_PARALLEL_WORK, parallel.PARALLEL_MARGIN = 0, 0.0  # what the pool alone would cost
+        try:
+            t_pool = best_of(lambda: fn(2), 2)
+        finally:
+            parallel.MIN_PARALLEL_WORK, parallel.PARALLEL_MARGIN = saved
+        ratio_line(f"{label} (work {work:.1e}) --workers 2", t2, t1, 1.1)
+        print(f"  {'':<52} always a pool: {t_pool:.3f} s ({t_pool / t1:.2f}x)")
+
+
+def section_race(n: int, tmp: Path) -> None:
+    print(f"\n== 4. export_controls_base at n = {n:.0e}: time and peak RSS against the lean R1 (targets 5x, 1 GB) ==")
+    lean_py = tmp / "lean_r1.py"
+    lean_py.write_text(LEAN)
+    t_lean, rss_lean = proc_time([sys.executable, str(lean_py), str(n), str(tmp / "lean.csv")], 1)
+    code = ("import resource, sys; from costsim.engine import run; r = run(sys.argv[1], n=int(sys.argv[2])); "
+            "r.summary_csv(); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    t_race, rss_race = proc_time([sys.executable, "-c", code, str(RACE), str(n)], 1)
+    ratio_line("export_controls_base run + summary (time)", t_race, t_lean, 5.0)
+    ratio_line("export_controls_base peak RSS", rss_race / 2**20, rss_lean / 2**20, None, unit="GiB")
+    print(f"  {'peak RSS target 1 GB':<52} {'ok' if rss_race * 1024 <= 1e9 else 'MISSES'}")
+
+
+def section_kept(quick: bool) -> None:
+    print("\n== 5. Kept targets ==")
+    t_help, _ = proc_time([sys.executable, "-m", "costsim.cli", "--help"], 3)
+    print(f"  {'costsim --help':<52} {t_help:8.3f} s   target < 0.3 s {'ok' if t_help < 0.3 else 'MISSES'}")
+    if quick:
+        return
+    code = ("import resource, sys; from costsim.engine import run; r = run(sys.argv[1], n=10_000_000); "
+            "r.quantiles('effective_flop', [0.05, 0.5, 0.95]); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    t, kb = proc_time([sys.executable, "-c", code, str(R1)], 1)
+    print(f"  {'R1 at n = 1e7: peak RSS':<52} {kb / 2**20:8.3f} GiB target < 1.5 GB {'ok' if kb * 1024 < 1.5e9 else 'MISSES'}"
+          f" ({t:.1f} s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", type=int, action="append", help="run only these sections (1-5)")
+    args = parser.parse_args()
+    sections = set(args.only or [1, 2, 3, 4, 5])
+    print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}; "
+          f"{os.cpu_count()} cores; python {sys.version.split()[0]}")
+    repeats = 2 if args.quick else 3
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        if 1 in sections:
+            section_r1(200_000 if args.quick else 1_000_000, repeats, tmp)
+        if 2 in sections:
+            section_startup(repeats + 2)
+        if 3 in sections:
+            _workers(args.quick)
+        if 4 in sections:
+            section_race(200_000 if args.quick else 1_000_000, tmp)
+        if 5 in sections:
+            section_kept(args.quick)
+    print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
