@@ -36,6 +36,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
