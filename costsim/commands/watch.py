@@ -93,7 +93,7 @@ def cmd_watch(args) -> int:
                                       design=args.design, run_options=run_options)
                 try:
                     write_report([section], out, force=True, compare=False, title=f"costsim watch: {section.name}",
-                                 refresh_s=2)
+                                 live=None)
                 except OutputError as exc:
                     print(f"error: {exc}", file=sys.stderr)
                     return 2

@@ -7,16 +7,17 @@ import numpy as np
 from costsim.plots.style import (
     MUTED,
     PALETTE,
+    axis_label,
     house_style,
     legend_above,
     new_axes,
     plain_ticks,
     scenario_title,
     set_title,
+    unit_for,
     use_log,
     year_ticks,
 )
-from costsim.units import label_of
 
 
 def race(results, name: str, *, ax=None, band: float = 0.8, log: bool | None = None,
@@ -64,9 +65,9 @@ def race(results, name: str, *, ax=None, band: float = 0.8, log: bool | None = N
         if use_log(name, drawn, log):
             ax.set_yscale("log")
         ax.set_xlabel("year")
-        ax.set_ylabel(label_of(name))
+        ax.set_ylabel(axis_label(name))
         year_ticks(ax)
-        plain_ticks(ax.yaxis)
+        plain_ticks(ax.yaxis, unit_for(name))
         set_title(ax, title if title is not None else scenario_title(results, f"{name}, {' vs '.join(chosen)}"))
         handles, labels = ax.get_legend_handles_labels()
         # pair each bloc's median with its band: median lines first reads best
@@ -137,7 +138,7 @@ def cdf(results, name: str, *, threshold: float | None = None, blocs=None, ax=No
         else:
             series = [(None, arr)]
         is_year = name.endswith("_year") or name == "year"
-        label = xlabel or label_of(name)
+        label = xlabel or axis_label(name)
     with house_style():
         ax = new_axes(ax)
         for i, (b, x) in enumerate(series):
@@ -161,7 +162,7 @@ def cdf(results, name: str, *, threshold: float | None = None, blocs=None, ax=No
         if is_year:
             year_ticks(ax)
         else:
-            plain_ticks(ax.xaxis)
+            plain_ticks(ax.xaxis, unit_for(name))
         what = f"{name} >= {threshold:.3g}" if threshold is not None else name
         set_title(ax, title if title is not None else scenario_title(results, f"CDF of {what}"))
         ax.legend(loc="lower right")
