@@ -200,16 +200,47 @@ class Results:
         se = np.sqrt(np.maximum(p * (1 - p), 0.0) / hit.shape[0])
         return p, (float(se) if np.ndim(se) == 0 else se)
 
-    def crossing_year(self, name: str, threshold: float, bloc: str | int | None = None) -> np.ndarray:
-        """First year each sample's output reaches ``threshold`` (``>=``), NaN if it never does."""
-        arr = self._get(name)
-        if "bloc" in self.axes_of(name) and bloc is not None:
+    def crossing_year(self, name: str, threshold: float, bloc: str | int | None = None, *, below: bool = False,
+                      interpolate: bool = True) -> np.ndarray:
+        """When each sample's output first crosses ``threshold``: ``(n,)``, or ``(n, B)`` without a bloc.
+
+        Rising (default): the first time the output reaches ``threshold`` (``>=``); ``below=True``:
+        the first time it falls below it (``<``), as for a falling cost. With ``interpolate``
+        (default) the year is fractional, interpolated between the two years around the crossing
+        on the log scale when both values and the threshold are positive (quantities that grow or
+        decline exponentially), else linearly: a cost of $1.1M in 2026 and $0.4M in 2027 falls
+        below $1M in 2026.09, not "2027". ``interpolate=False`` gives the first whole year at or
+        past the crossing. NaN where a sample never crosses within the years; a sample already
+        past the threshold in the first year gets the first year.
+        """
+        arr = np.asarray(self._get(name), dtype=float)
+        axes = self.axes_of(name)
+        if "year" not in axes:
+            raise KeyError(f"{name!r} has no year axis (axes: {', '.join(axes) or 'none'}); a crossing year needs "
+                           "an output per year")
+        if "bloc" in axes and bloc is not None:
             arr = arr[..., self.bloc_index(bloc)]
-        hit = arr >= threshold
-        first = np.argmax(hit, axis=1)
-        out = self.years[first].astype(float)
+        n, t = arr.shape[0], arr.shape[1]
+        rest = arr.shape[2:]
+        flat = arr.reshape(n, t, -1)
+        thr = float(threshold)
+        hit = flat < thr if below else flat >= thr
+        first = np.argmax(hit, axis=1)  # (n, K)
+        years = np.asarray(self.years, dtype=float)
+        out = years[first]
+        if interpolate and t > 1:
+            rows, cols = np.nonzero(hit.any(axis=1) & (first > 0))
+            k = first[rows, cols]
+            v0, v1 = flat[rows, k - 1, cols], flat[rows, k, cols]
+            logs = (v0 > 0) & (v1 > 0) & (thr > 0)
+            with np.errstate(divide="ignore", invalid="ignore"):  # the other branch of each where
+                f_log = (np.log(thr) - np.log(np.where(logs, v0, 1.0))) / (
+                    np.log(np.where(logs, v1, 2.0)) - np.log(np.where(logs, v0, 1.0)))
+                f_lin = (thr - v0) / (v1 - v0)
+            f = np.clip(np.where(logs, f_log, f_lin), 0.0, 1.0)
+            out[rows, cols] = years[k - 1] + f * (years[k] - years[k - 1])
         out[~hit.any(axis=1)] = np.nan
-        return out
+        return out.reshape((n,) + rest)
 
     # ------------------------------------------------------------------ summaries
     def summary_rows(self) -> list[dict]:
