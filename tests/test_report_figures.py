@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import SCENARIOS, TINY_SCENARIO
 
 from costsim import plots, report
 from costsim.plots.style import fmt_value, save_figure
 from costsim.results import Results
-
-from conftest import SCENARIOS, TINY_SCENARIO
 
 YEARS = np.arange(2025.0, 2036.0)
 

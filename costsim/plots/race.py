@@ -7,8 +7,8 @@ import numpy as np
 from costsim.plots.style import (
     MUTED,
     PALETTE,
-    fmt_value,
     axis_label,
+    fmt_value,
     house_style,
     legend_above,
     new_axes,

@@ -61,9 +61,10 @@ footer { margin-top: 48px; color: var(--muted); font-size: 12px; }
 LIVE_JS = """
 (function () {
   var status = document.getElementById("live-status");
+  var page = Math.random().toString(36).slice(2);
   function seen(id, key, img) {
-    fetch("/seen?id=" + encodeURIComponent(id) + "&key=" + encodeURIComponent(key) + "&w=" + img.naturalWidth,
-          {cache: "no-store"}).catch(function () {});
+    fetch("/seen?page=" + page + "&id=" + encodeURIComponent(id) + "&key=" + encodeURIComponent(key) + "&w=" +
+          img.naturalWidth, {cache: "no-store"}).catch(function () {});
   }
   function watchImage(fig) {
     var img = fig.querySelector("img");
