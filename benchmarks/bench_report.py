@@ -168,15 +168,14 @@ def watch_latency(scenario: Path, folder: Path) -> tuple[float, float, int]:
             time.sleep(0.01)
         events = _Events(url)
         time.sleep(0.2)  # _Events returns once the stream's headers arrived; give the server a beat
-        m = re.search(r"(\d+) figures redrawn", "".join(lines))
-        figures = int(m.group(1)) if m else 0
         seed = re.search(r"^seed:\s*(\d+)", text, flags=re.M)
         new = re.sub(r"^seed:\s*\d+", f"seed: {int(seed.group(1)) + 1}", text, flags=re.M) if seed \
-            else text + "\nseed: 12345\n"
-        before = len(events.wait("figure", 0, 0))
+            else re.sub(r"^(name:.*)$", r"\1\nseed: 12345", text, count=1, flags=re.M)
+        before = len(events.wait("section", 0, 0))
         t_save = time.monotonic()
         edited.write_text(new, encoding="utf-8")
-        times = events.wait("figure", before + figures, 120)[before:]
+        events.wait("section", before + 1, 60)  # the update is complete when its section is pushed
+        times = [t for t in events.wait("figure", 0, 0) if t > t_save]
         proc.wait(timeout=60)
         if not times:
             raise RuntimeError("no figure pushed after the save:\n" + "".join(lines))

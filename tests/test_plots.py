@@ -108,7 +108,7 @@ def test_distribution_of_a_constant_draws_one_line(res):
     const = Results(YEARS, {}, {"x_usd": np.full((10, len(YEARS)), 5.0)}, {"x_usd": ("year",)})
     ax = plots.distribution(const, "x_usd")
     assert len(ax.lines) == 1
-    assert _legend_texts(ax) == ["5 in every sample"]
+    assert _legend_texts(ax) == ["$5 in every sample"]  # dollars are written as dollars
 
 
 # ------------------------------------------------------------------------------ race and CDFs

@@ -9,7 +9,7 @@ from costsim.plots.style import (
     MUTED,
     PALETTE,
     axis_label,
-    fmt_number,
+    fmt_value,
     house_style,
     legend_above,
     new_axes,
@@ -209,13 +209,14 @@ def distribution(results, name: str, *, year: float | None = None, bloc: str | i
     if x.size == 0:
         raise ValueError(f"{name!r}: no finite samples to draw")
     p5, p50, p95 = np.quantile(x, [0.05, 0.5, 0.95])
+    unit = unit_for(name) or ""
     color = color or PALETTE[0]
     with house_style():
         ax = new_axes(ax)
         lo, hi = float(np.min(x)), float(np.max(x))
         logx = use_log(name, x, log) and lo > 0
         if lo == hi:  # the same value in every sample: a histogram would be one meaningless slab
-            ax.axvline(lo, color=color, linewidth=2.0, label=f"{fmt_number(lo)} in every sample")
+            ax.axvline(lo, color=color, linewidth=2.0, label=f"{fmt_value(lo, unit)} in every sample")
             ax.set_yticks([])
         else:
             k = bins if bins is not None else int(np.clip(np.sqrt(x.size) / 2, 10, 60))
@@ -224,9 +225,9 @@ def distribution(results, name: str, *, year: float | None = None, bloc: str | i
                     histtype="stepfilled", edgecolor="none")  # one polygon, not a patch per bin
             if logx:
                 ax.set_xscale("log")
-            ax.axvline(p50, color=color, linewidth=2.0, label=f"median {fmt_number(p50)}")
+            ax.axvline(p50, color=color, linewidth=2.0, label=f"median {fmt_value(p50, unit)}")
             ax.axvline(p5, color=MUTED, linewidth=1.2, linestyle="--",
-                       label=f"90% interval [{fmt_number(p5)}, {fmt_number(p95)}]")
+                       label=f"90% interval [{fmt_value(p5, unit)}, {fmt_value(p95, unit)}]")
             ax.axvline(p95, color=MUTED, linewidth=1.2, linestyle="--")
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{100 * v:.3g}%"))
         plain_ticks(ax.xaxis, unit_for(name))

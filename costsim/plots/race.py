@@ -157,7 +157,7 @@ def cdf(results, name: str, *, threshold: float | None = None, below: bool | Non
             ps = ps * (x.size / n_all) if n_all else ps  # never-crossing samples keep the curve below 1
             c = PALETTE[i % len(PALETTE)]
             med = np.median(x) if x.size else np.nan
-            text = (f"{b}: " if b else "") + (f"median {med:.1f}" if is_year else f"median {med:.3g}")
+            text = (f"{b}: " if b else "") + (f"median {med:.1f}" if is_year else f"median {fmt_value(med, unit_for(name) or '')}")
             if x.size < n_all:
                 text += f", {1 - x.size / n_all:.0%} never"
             if threshold is not None and n_all and np.any(x <= years[0]):
