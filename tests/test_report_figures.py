@@ -231,3 +231,9 @@ def test_unknown_figure_format_is_refused_before_any_run(tmp_path):
     with pytest.raises(ScenarioError, match=r"^--formats: --formats: unknown figure format; expected some of png, "
                                             r"svg, pdf, got 'gif' \(str\)$"):
         report.build_report([_tiny(tmp_path)], tmp_path / "r", samples=32, formats=("png", "gif"))
+
+
+def test_check_values_of_watts_and_dollars_are_written_with_prefixes(tmp_path):
+    section = report.run_section(SCENARIOS / "millions_of_chips.yaml", samples=500)
+    page = report.section_html(section)
+    assert " GW ± " in page and "B ± $" in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import platform
 from collections.abc import Sequence
 
@@ -78,8 +79,14 @@ def _interval(lo: float, hi: float, unit: str = "") -> str:
 
 
 def _check_measured(c) -> str:
+    # a median, mean or percentile of an output is in the output's unit; P(...) is a probability
+    m = re.match(r"^(?:median|mean|p\d+|q\d+)\(([A-Za-z0-9_]+)", str(c.description))
+    unit = (unit_of(m.group(1)) if m and suffix_of(m.group(1)) else "")
+    if unit in ("W", "FLOP", "FLOP/s", "USD"):
+        se = f" ± {fmt_value(c.se, unit, 2)}" if c.se == c.se and c.se > 0 else ""
+        return f"{fmt_value(c.value, unit)}{se}"
     se = f" ± {fmt_se(c.se)}" if c.se == c.se and c.se > 0 else ""
-    return f"{fmt_number(c.value)}{se}"  # checks may compare any quantity: its unit is in the test text
+    return f"{fmt_number(c.value)}{se}"
 
 
 def _check_note(c, n: int) -> str:
