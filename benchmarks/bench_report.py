@@ -168,9 +168,9 @@ def watch_latency(scenario: Path, folder: Path) -> tuple[float, float, int]:
             time.sleep(0.01)
         events = _Events(url)
         time.sleep(0.2)  # _Events returns once the stream's headers arrived; give the server a beat
-        seed = re.search(r"^seed:\s*(\d+)", text, flags=re.M)
-        new = re.sub(r"^seed:\s*\d+", f"seed: {int(seed.group(1)) + 1}", text, flags=re.M) if seed \
-            else re.sub(r"^(name:.*)$", r"\1\nseed: 12345", text, count=1, flags=re.M)
+        seed = re.search(r"^seed:\s*(\d+)", text, flags=re.MULTILINE)
+        new = re.sub(r"^seed:\s*\d+", f"seed: {int(seed.group(1)) + 1}", text, flags=re.MULTILINE) if seed \
+            else re.sub(r"^(name:.*)$", r"\1\nseed: 12345", text, count=1, flags=re.MULTILINE)
         before = len(events.wait("section", 0, 0))
         t_save = time.monotonic()
         edited.write_text(new, encoding="utf-8")

@@ -42,13 +42,15 @@ class Plan:
 
 @functools.lru_cache(maxsize=1)
 def code_version() -> str:
-    """A hash of the code that draws figures (costsim's plots and this module) and of matplotlib."""
+    """A hash of the code that draws figures (costsim's plots, units and this module) and of matplotlib."""
     import matplotlib
 
     import costsim.plots
 
     h = hashlib.sha256(matplotlib.__version__.encode())
-    files = sorted(Path(costsim.plots.__file__).parent.glob("*.py")) + [Path(__file__)]
+    # the plots, this module, and units.py (axis labels and decades come from the names' units)
+    files = sorted(Path(costsim.plots.__file__).parent.glob("*.py")) + [Path(__file__),
+                                                                        Path(costsim.plots.__file__).parents[1] / "units.py"]
     for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes())

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-import re
 import platform
+import re
 from collections.abc import Sequence
 
 import numpy as np
