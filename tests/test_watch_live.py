@@ -117,6 +117,18 @@ def test_live_server_pushes_only_changed_figures_and_errors_in_place(tmp_path):
         server.close()
 
 
+def test_figures_the_scenario_no_longer_draws_are_removed(tmp_path):
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(TINY_SCENARIO, encoding="utf-8")
+    live = LiveReport(tmp_path / "out", key="tiny", title="t")
+    live.update(report.run_section(scenario, samples=32))
+    assert len(list((tmp_path / "out" / "figures").rglob("*.png"))) == 3
+    scenario.write_text(TINY_SCENARIO + "plots:\n  - {kind: fan, output: physical_flop}\n", encoding="utf-8")
+    up = live.update(report.run_section(scenario, samples=32))
+    assert [p.name for p in (tmp_path / "out" / "figures").rglob("*.png")] == ["fan_physical_flop.png"]
+    assert up.kept == ["s-tiny--fan_physical_flop"]  # unchanged: not redrawn
+
+
 def test_live_server_listens_on_loopback_only(tmp_path):
     server = LiveServer(tmp_path)
     try:

@@ -223,6 +223,7 @@ class LiveReport:
                     up.first_figure_s = time.perf_counter() - t0
             section.figures = figures
             self._write_data(section)
+            self._remove_stale(figures)
         self._write_pages(section)
         self.publish("section", {"id": section.anchor, "html": section_html(section, live=True),
                                  "error": bool(section.error)})
@@ -238,6 +239,16 @@ class LiveReport:
             os.replace(scratch / rel, self.folder / rel)
         _remove_tree(scratch)
         return fig
+
+    def _remove_stale(self, figures) -> None:
+        """Delete the files of figures the scenario no longer draws (after the page stops showing them)."""
+        keep = {self.folder / f for fig in figures for f in fig.files}
+        root = self.folder / "figures"
+        for path in sorted(root.rglob("*")) if root.is_dir() else []:
+            if path.is_file() and path not in keep:
+                path.unlink()
+        live_ids = {fid for fid, (_, fig) in self.current.items() if fig in figures}
+        self.current = {fid: v for fid, v in self.current.items() if fid in live_ids}
 
     def _write_data(self, section: Section) -> None:
         (self.folder / "data").mkdir(exist_ok=True)
