@@ -108,7 +108,7 @@ def test_distribution_of_a_constant_draws_one_line(res):
     const = Results(YEARS, {}, {"x_usd": np.full((10, len(YEARS)), 5.0)}, {"x_usd": ("year",)})
     ax = plots.distribution(const, "x_usd")
     assert len(ax.lines) == 1
-    assert _legend_texts(ax) == ["5 in every sample"]
+    assert _legend_texts(ax) == ["$5 in every sample"]  # dollars are written as dollars
 
 
 # ------------------------------------------------------------------------------ race and CDFs
@@ -139,7 +139,7 @@ def test_crossing_cdf_has_one_curve_per_bloc(res):
 def test_cdf_of_a_scalar_and_of_a_threshold_crossing(res):
     assert len(plots.cdf(res, "lead_years").lines) == 1
     ax = plots.cdf(res, "cost_usd", threshold=1e9)
-    assert ax.get_xlabel() == "first year cost_usd >= 1e+09 [calendar year]"
+    assert ax.get_xlabel() == "year cost_usd first reaches $1B [calendar year]"
     with pytest.raises(ValueError, match=r"^'cost_usd' is an output over the years; pass threshold="):
         plots.cdf(res, "cost_usd")
 

@@ -238,9 +238,10 @@ def test_cli_plot_runs_a_scenario_file(tiny_scenario_file, tmp_path):
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_cli_watch_writes_a_self_refreshing_page(tiny_scenario_file, tmp_path, capsys):
+def test_cli_watch_writes_a_live_page_without_meta_refresh(tiny_scenario_file, tmp_path, capsys):
     out = tmp_path / "w"
-    assert main(["watch", str(tiny_scenario_file), "-o", str(out), "-n", "32", "--max-runs", "1"]) == 0
+    assert main(["watch", str(tiny_scenario_file), "-o", str(out), "-n", "32", "--max-runs", "1", "--no-serve"]) == 0
     page = (out / "index.html").read_text(encoding="utf-8")
-    assert '<meta http-equiv="refresh" content="2">' in page
-    assert "tiny: n=32" in capsys.readouterr().out
+    assert 'http-equiv="refresh"' not in page  # updates are pushed; a reload would lose the scroll position
+    assert 'new EventSource("/events")' in page
+    assert "tiny: n=32, 3 figures redrawn" in capsys.readouterr().out

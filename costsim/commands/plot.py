@@ -12,9 +12,13 @@ kinds:
             with several SOURCEs, their medians and 80% bands overlaid
   hist      the distribution of an output at one year (--year, --bloc)
   race      leader vs follower of an output with a bloc axis
-  cdf       CDF of a per-sample value per bloc (crossing years), or of the year an output over
-            the years first reaches --threshold
-  tornado   what moves an output: its median when each parameter is in its lowest / highest 10%
+  cdf       CDF of a per-sample value per bloc (crossing years), or of the (fractional) year an
+            output over the years first reaches --threshold (--above) or falls below it (--below;
+            the default when its median falls)
+  tornado   what moves an output: of a scenario file, each parameter swung alone from its 5th to
+            its 95th percentile (as `costsim sensitivity --method tornado`); of a results folder,
+            the median with each parameter in its lowest / highest 10%, with MC errors, bars
+            within 2 errors left out
   checks    the scenario's checks as a table: claim, value, PASS/FAIL
 
 examples:
@@ -22,6 +26,7 @@ examples:
   costsim plot out/r1 --kind fan --output effective_flop -o r1_fan.svg
   costsim plot scenarios/export_controls_base.yaml --kind race --output largest_run_effective_flop -o race.png
   costsim plot scenarios/export_controls_base.yaml --kind cdf --output capability_crossing_year -o cdf.pdf
+  costsim plot scenarios/baseline.yaml --kind cdf --output capability_cost_usd --threshold 1e6 --below -o c.png
   costsim plot out/r1 out/baseline --kind fan --output effective_flop -o compare.png
   costsim plot out/r1 --list                       outputs, their axes, and the kinds that fit them
 
@@ -45,6 +50,11 @@ def register(sub) -> None:
     p.add_argument("--bloc", help="bloc of a per-bloc output (fan, hist, cdf)")
     p.add_argument("--year", type=int, help="year for hist and tornado (default: first / last)")
     p.add_argument("--threshold", type=float, help="cdf of an output over the years: the level it crosses")
+    way = p.add_mutually_exclusive_group()
+    way.add_argument("--below", dest="below", action="store_true", default=None,
+                     help="with --threshold: the year the output first falls below it (default for a falling output)")
+    way.add_argument("--above", dest="below", action="store_false",
+                     help="with --threshold: the year the output first reaches it (default for a rising output)")
     scale = p.add_mutually_exclusive_group()
     scale.add_argument("--log", dest="log", action="store_true", default=None, help="log scale")
     scale.add_argument("--linear", dest="log", action="store_false", help="linear scale")
@@ -57,7 +67,7 @@ def register(sub) -> None:
 
 
 def _load(source: str, args):
-    """Results of a results folder, or of running a scenario file."""
+    """``(Results, Scenario or None)`` of a results folder, or of running a scenario file."""
     from pathlib import Path
 
     from costsim.errors import Issue, ScenarioError
@@ -69,14 +79,14 @@ def _load(source: str, args):
                                                "(manifest.json, samples.npz) or a scenario file", source)])
         from costsim.results import Results
 
-        return Results.load(path)
+        return Results.load(path), None
     from costsim.commands.common import parallel_options
     from costsim.engine import run
     from costsim.scenario import load_scenario
 
     scenario = load_scenario(path, args.overrides, plugins=getattr(args, "plugins", ()))
     n = args.samples if args.samples is not None else min(20_000, scenario.samples)
-    return run(scenario, n=n, seed=args.seed, design=args.design, **parallel_options(args))
+    return run(scenario, n=n, seed=args.seed, design=args.design, **parallel_options(args)), scenario
 
 
 def _fits(results, name: str) -> str:
@@ -95,7 +105,8 @@ def cmd_plot(args) -> int:
     from costsim.errors import Issue, ScenarioError
 
     load_plugins(args)
-    results_list = [_load(s, args) for s in args.sources]
+    loaded = [_load(s, args) for s in args.sources]
+    results_list = [r for r, _ in loaded]
     first = results_list[0]
     if args.list:
         width = max((len(n) for n in first.outputs), default=10)
@@ -110,7 +121,7 @@ def cmd_plot(args) -> int:
         if val is None]
     if missing:
         raise ScenarioError("costsim plot", missing)
-    ax = _draw(args, results_list)
+    ax = _draw(args, results_list, loaded[0][1])
     from costsim.plots import save_figure
     from costsim.store import atomic_write
 
@@ -123,7 +134,7 @@ _OPTION = {"kind": "--kind", "output": "--output", "bloc": "--bloc", "year": "--
            "log": "--log", "title": "--title"}
 
 
-def _draw(args, results_list):
+def _draw(args, results_list, scenario=None):
     """Validate the options like a scenario's plots: entry, then draw."""
     from pathlib import Path
 
@@ -159,4 +170,16 @@ def _draw(args, results_list):
         return fan_compare(results_list, spec.output, bloc=spec.bloc, log=spec.log, title=spec.title,
                            labels=[r.meta.get("scenario") or s for r, s in zip(results_list, args.sources,
                                                                                  strict=True)])
-    return draw(spec, first)
+    if spec.kind == "cdf" and spec.threshold is not None and args.below is not None:
+        from costsim.plots import cdf
+
+        return cdf(first, spec.output, threshold=spec.threshold, below=args.below,
+                   blocs=None if spec.bloc is None else [spec.bloc], title=spec.title)
+    tornado = None
+    if spec.kind == "tornado" and scenario is not None:
+        # the same one-at-a-time swing as the report and `costsim sensitivity --method tornado`
+        from costsim.report import tornados_for_report
+        from costsim.report.sections import tornado_key
+
+        tornado = tornados_for_report(scenario, [spec]).get(tornado_key(spec, first.years))
+    return draw(spec, first, tornado=tornado)

@@ -16,8 +16,9 @@ examples:
 Each scenario runs with min(-n, its samples:) samples (default -n 20000; the report states n).
 Figures come from the scenario's plots: list, or defaults chosen from the outputs' shapes (fan
 charts over the years, leader-vs-follower race charts, crossing-year CDFs, a tornado, the
-checks). Every figure is written as PNG (shown) and SVG (linked); the same seed gives the same
-bytes. A scenario that fails to load or run appears as an error section and the others are still
+checks). Every figure is written as PNG (shown) and SVG (linked), or the --formats given, all
+from one layout; the same seed gives the same bytes. Replacing a report (--force) copies the
+figures whose inputs (their data and the drawing code, by content hash) are unchanged. A scenario that fails to load or run appears as an error section and the others are still
 reported.
 
 The folder is written atomically: an interrupted or failed report leaves the previous one intact.
@@ -42,8 +43,12 @@ def register(sub) -> None:
     p.add_argument("-n", "--samples", type=int, default=20_000, metavar="N",
                    help="samples per scenario, at most (default 20000; a scenario asking for fewer keeps its own)")
     p.add_argument("-j", "--jobs", type=int, metavar="J",
-                   help="worker processes running scenarios and drawing figures (default: up to 2, one per core); "
+                   help="worker processes running scenarios and drawing figures (default: one per idle core); "
                         "the report is the same for any J")
+    p.add_argument("--formats", default="png,svg", metavar="LIST",
+                   help="figure formats, saved from one layout (default png,svg; any of png, svg, pdf)")
+    p.add_argument("--no-reuse", dest="reuse", action="store_false",
+                   help="draw every figure again, even those unchanged since the report being replaced")
     p.add_argument("--no-compare", dest="compare", action="store_false",
                    help="leave out the figures that overlay scenarios sharing an output")
     p.add_argument("--quiet", action="store_true", help="print only the final line and problems")
@@ -53,8 +58,9 @@ def register(sub) -> None:
 def cmd_report(args) -> int:
     from costsim.commands.common import load_plugins, parallel_options
     from costsim.errors import Issue, ScenarioError
-    from costsim.report import build_report, bundled_scenarios
+    from costsim.report import build_report, bundled_scenarios, check_formats
 
+    check_formats(args.formats.split(","))
     if args.samples is not None and args.samples < 1:
         raise ScenarioError("-n", [Issue("--samples", "must be at least 1", ">= 1", args.samples)])
     load_plugins(args)
@@ -69,11 +75,12 @@ def cmd_report(args) -> int:
 
     summary = build_report(files, args.output, samples=args.samples, seed=args.seed, overrides=args.overrides,
                            force=args.force, jobs=args.jobs, progress=progress, compare=args.compare,
-                           design=args.design, run_options=parallel_options(args))
+                           design=args.design, run_options=parallel_options(args),
+                           formats=args.formats.split(","), reuse=args.reuse)
     wall = time.perf_counter() - t0
     n_figs = 0
     for s in summary.sections:
-        figs = [f for f in s.figures if f.png]
+        figs = [f for f in s.figures if f.files]
         n_figs += len(figs)
         if s.error:
             print(f"ERROR {s.name} ({s.source}): {s.error_kind} error", file=sys.stderr)
@@ -82,7 +89,7 @@ def cmd_report(args) -> int:
             continue
         r = s.results
         checks = f", {len(r.checks) - s.failed_checks}/{len(r.checks)} checks passed" if r.checks else ""
-        missing = [f for f in s.figures if not f.png]
+        missing = [f for f in s.figures if not f.files]
         if not args.quiet or s.failed_checks:
             print(f"{s.status:<5} {s.name}: n={r.n:,}, {len(figs)} figures{checks}")
         for c in r.checks:
@@ -91,5 +98,6 @@ def cmd_report(args) -> int:
         for f in missing:
             print(f"      figure {f.title} not drawn: {f.error}", file=sys.stderr)
     n_figs += len(summary.comparisons)
-    print(f"wrote {summary.folder}/index.html, report.md and {n_figs} figures (PNG + SVG) in {wall:.1f} s")
+    kinds = " + ".join(f.upper() for f in check_formats(args.formats.split(",")))
+    print(f"wrote {summary.folder}/index.html, report.md and {n_figs} figures ({kinds}) in {wall:.1f} s")
     return summary.exit_code

@@ -29,7 +29,14 @@ from costsim.plots.fan import distribution, fan, fan_compare
 from costsim.plots.race import cdf, crossing_cdf, race
 from costsim.plots.sobol import sobol_bars
 from costsim.plots.specs import KINDS, PlotSpec, default_specs, draw, parse_plots
-from costsim.plots.style import PALETTE, STYLE, close, house_style, new_axes, save_figure
+from costsim.plots.style import (
+    PALETTE,
+    STYLE,
+    close,
+    house_style,
+    new_axes,
+    save_figure,
+)
 from costsim.plots.sweep import sweep_heatmap, sweep_lines
 from costsim.plots.tornado import tornado, tornado_from_samples
 

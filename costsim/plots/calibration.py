@@ -10,7 +10,13 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from costsim.calibration import CREDIT, METHOD_LABELS, BacktestResult, GapResult, TrendFit
+from costsim.calibration import (
+    CREDIT,
+    METHOD_LABELS,
+    BacktestResult,
+    GapResult,
+    TrendFit,
+)
 
 _POINTS = "#4c72b0"
 _RECORDS = "#c44e52"

@@ -8,17 +8,18 @@ from matplotlib.ticker import FuncFormatter
 from costsim.plots.style import (
     MUTED,
     PALETTE,
-    fmt_number,
+    axis_label,
+    fmt_value,
     house_style,
     legend_above,
     new_axes,
     plain_ticks,
     scenario_title,
     set_title,
+    unit_for,
     use_log,
     year_ticks,
 )
-from costsim.units import label_of
 
 DEFAULT_BANDS = (0.9, 0.8, 0.5)
 _DASHES = ("-", "--", "-.", ":")
@@ -40,6 +41,14 @@ def _year_series(results, name: str, bloc) -> np.ndarray:
                              "or use race() to draw every bloc")
         arr = arr[..., results.bloc_index(bloc)]
     return arr
+
+
+def _varies_over_years(results, name: str) -> bool:
+    arr = np.asarray(results.outputs.get(name, results.params.get(name)), dtype=float)
+    if arr.ndim < 2 or arr.shape[1] < 2:
+        return False
+    with np.errstate(invalid="ignore"):  # NaN samples compare unequal; they do not make a trend
+        return bool(np.any(arr != arr[:, :1]) and not np.all(np.isnan(arr) | (arr == arr[:, :1])))
 
 
 def _band_label(level: float) -> str:
@@ -89,9 +98,9 @@ def fan(results, name: str, *, ax=None, bloc: str | int | None = None, bands=DEF
         if use_log(name, [quant[q] for q in qs], log):
             ax.set_yscale("log")
         ax.set_xlabel("year")
-        ax.set_ylabel(label_of(name))
+        ax.set_ylabel(axis_label(name))
         year_ticks(ax)
-        plain_ticks(ax.yaxis)
+        plain_ticks(ax.yaxis, unit_for(name))
         where = f" [{results.blocs[results.bloc_index(bloc)]}]" if bloc is not None else ""
         set_title(ax, title if title is not None else scenario_title(results, name + where))
         _legend(ax)
@@ -151,9 +160,9 @@ def fan_compare(results_list, name: str, *, labels=None, ax=None, band: float = 
         if use_log(name, everything, log):
             ax.set_yscale("log")
         ax.set_xlabel("year")
-        ax.set_ylabel(label_of(name))
+        ax.set_ylabel(axis_label(name))
         year_ticks(ax)
-        plain_ticks(ax.yaxis)
+        plain_ticks(ax.yaxis, unit_for(name))
         where = ""
         if bloc is not None:
             first = results_list[0]
@@ -200,13 +209,14 @@ def distribution(results, name: str, *, year: float | None = None, bloc: str | i
     if x.size == 0:
         raise ValueError(f"{name!r}: no finite samples to draw")
     p5, p50, p95 = np.quantile(x, [0.05, 0.5, 0.95])
+    unit = unit_for(name) or ""
     color = color or PALETTE[0]
     with house_style():
         ax = new_axes(ax)
         lo, hi = float(np.min(x)), float(np.max(x))
         logx = use_log(name, x, log) and lo > 0
         if lo == hi:  # the same value in every sample: a histogram would be one meaningless slab
-            ax.axvline(lo, color=color, linewidth=2.0, label=f"{fmt_number(lo)} in every sample")
+            ax.axvline(lo, color=color, linewidth=2.0, label=f"{fmt_value(lo, unit)} in every sample")
             ax.set_yticks([])
         else:
             k = bins if bins is not None else int(np.clip(np.sqrt(x.size) / 2, 10, 60))
@@ -215,18 +225,19 @@ def distribution(results, name: str, *, year: float | None = None, bloc: str | i
                     histtype="stepfilled", edgecolor="none")  # one polygon, not a patch per bin
             if logx:
                 ax.set_xscale("log")
-            ax.axvline(p50, color=color, linewidth=2.0, label=f"median {fmt_number(p50)}")
+            ax.axvline(p50, color=color, linewidth=2.0, label=f"median {fmt_value(p50, unit)}")
             ax.axvline(p5, color=MUTED, linewidth=1.2, linestyle="--",
-                       label=f"90% interval [{fmt_number(p5)}, {fmt_number(p95)}]")
+                       label=f"90% interval [{fmt_value(p5, unit)}, {fmt_value(p95, unit)}]")
             ax.axvline(p95, color=MUTED, linewidth=1.2, linestyle="--")
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{100 * v:.3g}%"))
-        plain_ticks(ax.xaxis)
-        ax.set_xlabel(label_of(name))
+        plain_ticks(ax.xaxis, unit_for(name))
+        ax.set_xlabel(axis_label(name))
         ax.set_ylabel("share of samples per bin" + (" (log-spaced bins)" if logx and lo != hi else ""))
         ax.grid(True, axis="y")
         ax.grid(False, axis="x")
         where = []
-        if "year" in axes:
+        if "year" in axes and (year is not None or _varies_over_years(results, name)):
+            # a value the same in every year (a 2030 shortfall, a cluster's power) gets no year
             where.append(str(int(results.years[0] if year is None else year)))
         if bloc is not None:
             where.append(results.blocs[results.bloc_index(bloc)])

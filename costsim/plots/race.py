@@ -7,16 +7,18 @@ import numpy as np
 from costsim.plots.style import (
     MUTED,
     PALETTE,
+    axis_label,
+    fmt_value,
     house_style,
     legend_above,
     new_axes,
     plain_ticks,
     scenario_title,
     set_title,
+    unit_for,
     use_log,
     year_ticks,
 )
-from costsim.units import label_of
 
 
 def race(results, name: str, *, ax=None, band: float = 0.8, log: bool | None = None,
@@ -64,9 +66,9 @@ def race(results, name: str, *, ax=None, band: float = 0.8, log: bool | None = N
         if use_log(name, drawn, log):
             ax.set_yscale("log")
         ax.set_xlabel("year")
-        ax.set_ylabel(label_of(name))
+        ax.set_ylabel(axis_label(name))
         year_ticks(ax)
-        plain_ticks(ax.yaxis)
+        plain_ticks(ax.yaxis, unit_for(name))
         set_title(ax, title if title is not None else scenario_title(results, f"{name}, {' vs '.join(chosen)}"))
         handles, labels = ax.get_legend_handles_labels()
         # pair each bloc's median with its band: median lines first reads best
@@ -89,7 +91,7 @@ def _ecdf(x: np.ndarray, points: int = 800) -> tuple[np.ndarray, np.ndarray]:
     return x[idx], ps
 
 
-def cdf(results, name: str, *, threshold: float | None = None, blocs=None, ax=None,
+def cdf(results, name: str, *, threshold: float | None = None, below: bool | None = None, blocs=None, ax=None,
         horizon: bool = True, xlabel: str | None = None, title: str | None = None):
     """Empirical CDF of a per-sample value: one curve per bloc for per-bloc values.
 
@@ -102,7 +104,11 @@ def cdf(results, name: str, *, threshold: float | None = None, blocs=None, ax=No
         (``Results.crossing_year``; samples that never cross are left out of the curve, which then
         ends below 1).
     threshold : float, optional
-        Level for a crossing year of an output over the years.
+        Level for a crossing year of an output over the years: the fractional year each sample
+        first reaches it (``Results.crossing_year``, interpolated on the log scale).
+    below : bool, optional
+        With ``threshold``: the year the output first falls *below* it (a falling cost), or
+        (False) first reaches it. Default: below when the output's median falls over the years.
     blocs : sequence of str, optional
         Blocs to draw (default: all of a per-bloc output).
     horizon : bool
@@ -122,10 +128,14 @@ def cdf(results, name: str, *, threshold: float | None = None, blocs=None, ax=No
         if "year" not in axes:
             raise ValueError(f"{name!r} has no year axis; threshold= needs an output over the years")
         chosen = (list(results.blocs) if blocs is None else list(blocs)) if "bloc" in axes else [None]
+        if below is None:
+            below = _falls(results, name, chosen)
         for b in chosen:
-            series.append((b, results.crossing_year(name, float(threshold), b)))
+            series.append((b, results.crossing_year(name, float(threshold), b, below=below)))
         is_year = True
-        label = xlabel or f"first year {name} >= {threshold:.3g} [calendar year]"
+        verb = "falls below" if below else "reaches"
+        shown = fmt_value(float(threshold), unit_for(name) or "")
+        label = xlabel or f"year {name} first {verb} {shown} [calendar year]"
     else:
         if "year" in axes:
             raise ValueError(f"{name!r} is an output over the years; pass threshold=... to draw the CDF of its "
@@ -137,7 +147,7 @@ def cdf(results, name: str, *, threshold: float | None = None, blocs=None, ax=No
         else:
             series = [(None, arr)]
         is_year = name.endswith("_year") or name == "year"
-        label = xlabel or label_of(name)
+        label = xlabel or axis_label(name)
     with house_style():
         ax = new_axes(ax)
         for i, (b, x) in enumerate(series):
@@ -147,11 +157,21 @@ def cdf(results, name: str, *, threshold: float | None = None, blocs=None, ax=No
             ps = ps * (x.size / n_all) if n_all else ps  # never-crossing samples keep the curve below 1
             c = PALETTE[i % len(PALETTE)]
             med = np.median(x) if x.size else np.nan
-            text = (f"{b}: " if b else "") + (f"median {med:.1f}" if is_year else f"median {med:.3g}")
+            text = (f"{b}: " if b else "") + (f"median {med:.1f}" if is_year else f"median {fmt_value(med, unit_for(name) or '')}")
             if x.size < n_all:
                 text += f", {1 - x.size / n_all:.0%} never"
+            if threshold is not None and n_all and np.any(x <= years[0]):
+                text += f", {np.sum(x <= years[0]) / n_all:.0%} already in {int(years[0])}"
             ax.step(xs, ps, where="post", color=c, linewidth=2.0, label=text)
-        beyond = any(np.nanmax(x, initial=-np.inf) >= years[-1] for _, x in series if np.isfinite(x).any())
+        if threshold is not None:
+            # the simulated years, not matplotlib's padding around one repeated value (1920-2130)
+            pad = 0.02 * max(float(years[-1] - years[0]), 1.0)
+            ax.set_xlim(float(years[0]) - pad, float(years[-1]) + pad)
+            if not any(np.isfinite(x).any() for _, x in series):
+                ax.text(0.5, 0.5, f"no sample {verb} {shown} by {int(years[-1])}", transform=ax.transAxes,
+                        ha="center", va="center", color=MUTED)
+        beyond = threshold is None and any(np.nanmax(x, initial=-np.inf) >= years[-1] for _, x in series
+                                           if np.isfinite(x).any())
         if is_year and horizon and beyond:  # only when some samples reach the horizon
             ax.axvline(years[-1], color=MUTED, linestyle="--", linewidth=1.0,
                        label=f"last simulated year ({int(years[-1])}); later values extrapolated")
@@ -161,11 +181,20 @@ def cdf(results, name: str, *, threshold: float | None = None, blocs=None, ax=No
         if is_year:
             year_ticks(ax)
         else:
-            plain_ticks(ax.xaxis)
-        what = f"{name} >= {threshold:.3g}" if threshold is not None else name
+            plain_ticks(ax.xaxis, unit_for(name))
+        what = f"the year {name} {'<' if below else '>='} {shown}" if threshold is not None else name
         set_title(ax, title if title is not None else scenario_title(results, f"CDF of {what}"))
         ax.legend(loc="lower right")
     return ax
+
+
+def _falls(results, name: str, blocs) -> bool:
+    """Whether an output over the years falls: its median in the last year is below the first's."""
+    arr = np.asarray(results.outputs[name], dtype=float)
+    if arr.ndim == 3:
+        arr = arr[..., results.bloc_index(blocs[0])] if blocs[0] is not None else arr[..., 0]
+    med = np.nanmedian(arr[:, [0, -1]], axis=0)
+    return bool(med[1] < med[0])
 
 
 def crossing_cdf(results, name: str = "capability_crossing_year", **kw):

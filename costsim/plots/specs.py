@@ -102,12 +102,20 @@ def _tornado_default(results, targets: list[str], bloc_outputs: list[str]) -> Pl
     return None
 
 
-def draw(spec: PlotSpec, results):
-    """Draw one PlotSpec from Results on a new Figure; return its Axes."""
+def draw(spec: PlotSpec, results, *, tornado: dict | None = None):
+    """Draw one PlotSpec from Results on a new Figure; return its Axes.
+
+    ``tornado``: the one-at-a-time swings of a tornado spec (``{"names", "low", "high", "base",
+    "quantiles"}``, e.g. from ``costsim.sensitivity.tornado(...).at(output, year, bloc)``), as the
+    report and ``costsim plot SCENARIO`` draw it. Without them a tornado is read from the samples
+    (:func:`costsim.plots.tornado_from_samples`) with each bar's Monte Carlo error, and bars within
+    two errors of zero are left out; the figure says which of the two methods it shows.
+    """
     from costsim.plots.checks import checks_table
     from costsim.plots.fan import distribution, fan
     from costsim.plots.race import cdf, race
-    from costsim.plots.tornado import tornado, tornado_from_samples
+    from costsim.plots.tornado import tornado as tornado_plot
+    from costsim.plots.tornado import tornado_from_samples
 
     if spec.kind == "fan":
         return fan(results, spec.output, bloc=spec.bloc, log=spec.log, title=spec.title)
@@ -121,12 +129,28 @@ def draw(spec: PlotSpec, results):
     if spec.kind == "tornado":
         year = spec.year if spec.year is not None else (
             int(results.years[-1]) if "year" in results.axes_of(spec.output) else None)
-        data = tornado_from_samples(results, spec.output, year=year, bloc=spec.bloc)
-        where = f" in {year}" if year is not None else ""
+        over_years = "year" in results.axes_of(spec.output) and len(results.years) > 1
+        where = f" in {year}" if year is not None and (spec.year is not None or over_years) else ""
         title = spec.title or f"{results.meta.get('scenario', '')}: what moves {spec.output}{where}".lstrip(": ")
-        return tornado(data, output=spec.output, log=spec.log, title=title,
-                       low_label="median, parameter in its lowest 10%",
-                       high_label="median, parameter in its highest 10%")
+        if tornado is not None:
+            lo_q, hi_q = tornado.get("quantiles", (0.05, 0.95))
+            return tornado_plot(tornado, output=spec.output, log=spec.log, title=title,
+                                low_label=f"parameter at its {_pct(lo_q)} percentile",
+                                high_label=f"parameter at its {_pct(hi_q)} percentile",
+                                method="one at a time: each parameter swung alone, the others at their medians")
+        data = tornado_from_samples(results, spec.output, year=year, bloc=spec.bloc)
+        return tornado_plot(data, output=spec.output, log=spec.log, title=title,
+                            low_label="median, parameter in its lowest 10%",
+                            high_label="median, parameter in its highest 10%",
+                            method="from the samples: median with each parameter in its lowest / highest 10%, "
+                                   "others as sampled; whiskers: 2 MC errors")
     if spec.kind == "checks":
         return checks_table(results, title=spec.title)
     raise ValueError(f"unknown figure kind {spec.kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def _pct(q: float) -> str:
+    p = round(100 * float(q), 1)
+    text = f"{p:g}"
+    suffix = "th" if 10 <= p % 100 <= 20 or int(p) != p else {1: "st", 2: "nd", 3: "rd"}.get(int(p) % 10, "th")
+    return text + suffix

@@ -78,8 +78,9 @@ def save_figure(fig, *paths: str | Path) -> list[Path]:
     """Write a Figure (or the Figure of an Axes) to PNG, SVG or PDF files, chosen by extension.
 
     The same figure gives the same bytes: no timestamps or version strings in the metadata,
-    a fixed SVG hash salt and a fixed dpi. With several paths the layout is computed once and
-    then kept for the other formats (layout is the costly half of saving).
+    a fixed SVG hash salt and a fixed dpi. The layout is computed once, at the saving dpi
+    (titles that the layout pushed past the edge are re-wrapped, then laid out once more), and
+    every format is written from that one layout (layout is the costly half of saving).
     """
     if not paths:
         raise TypeError("save_figure: expected at least one file path")
@@ -89,19 +90,35 @@ def save_figure(fig, *paths: str | Path) -> list[Path]:
             raise ValueError(f"{path}: unknown figure format {path.suffix!r}; expected one of .png, .svg, .pdf")
     fig = getattr(fig, "figure", fig)
     with house_style():
-        _fit_titles(fig)
-        for i, path in enumerate(out):
+        layout_once(fig)
+        for path in out:
             fmt = FORMATS[path.suffix.lower()]
             fig.savefig(path, format=fmt, metadata=_METADATA[fmt])
-            if i == 0 and len(out) > 1 and fig.get_layout_engine() is not None:
-                # keep the positions just computed; None (not "none", which leaves a placeholder
-                # engine that still triggers a layout pass) skips the pre-draw of the next saves
-                fig.set_layout_engine(None)
     return out
 
 
-def _fit_titles(fig) -> None:
-    """Re-wrap any axes title that the final layout pushed past the figure's edge.
+def layout_once(fig) -> None:
+    """Lay a figure out at the saving dpi, fit its titles, and freeze the result.
+
+    Afterwards the figure has no layout engine, so saving it (in any number of formats) draws
+    it without laying it out again. Call inside :func:`house_style`.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    engine = fig.get_layout_engine()
+    if engine is None or not hasattr(engine, "execute") or type(engine).__name__ == "PlaceHolderLayoutEngine":
+        return
+    fig.set_dpi(float(mpl.rcParams["savefig.dpi"]))  # text extents at the dpi the files are drawn at
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    engine.execute(fig)
+    if _fit_titles(fig, canvas.get_renderer()):
+        engine.execute(fig)
+    # None, not "none": "none" leaves a placeholder engine that still triggers a pre-draw on save
+    fig.set_layout_engine(None)
+
+
+def _fit_titles(fig, renderer) -> bool:
+    """Re-wrap any axes title that the layout pushed past the figure's edge; True if one changed.
 
     ``set_title`` wraps to the axes' width when the title is set, but constrained layout later
     moves the axes (long tick labels push a bar chart to the right), and a centred title can then
@@ -109,14 +126,6 @@ def _fit_titles(fig) -> None:
     """
     import textwrap
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    engine = fig.get_layout_engine()
-    if engine is None or not any(ax.title.get_text() for ax in fig.axes):
-        return
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    engine.execute(fig)
-    renderer = canvas.get_renderer()
     width = fig.bbox.width
     changed = False
     for ax in fig.axes:
@@ -133,8 +142,7 @@ def _fit_titles(fig) -> None:
         chars = max(20, int(longest * room / max(box.width, 1.0)))
         title.set_text("\n".join(textwrap.wrap(" ".join(text.split()), chars)))
         changed = True
-    if changed:
-        engine.execute(fig)
+    return changed
 
 
 def close(fig) -> None:
@@ -174,6 +182,98 @@ def fmt_number(x: float) -> str:
     if ax >= 1000:
         return f"{x:,.0f}"
     return f"{x:.4g}"
+
+
+SI_UNITS = ("W", "FLOP", "FLOP/s")  # written with SI prefixes: 2.31 GW, 3.5 EFLOP
+_PREFIXES = ((1e30, "Q"), (1e27, "R"), (1e24, "Y"), (1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"),
+             (1e9, "G"), (1e6, "M"), (1e3, "k"))
+_MONEY = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def fmt_value(x: float, unit: str = "", digits: int = 3) -> str:
+    """A number with its unit as a reader writes it: '2.31 GW', '350 PFLOP/s', '$5.58M'.
+
+    Watts and FLOP get SI prefixes (up to Q, 1e30), dollars k/M/B/T; any other unit is left to
+    the table's unit column (:func:`fmt_number`, no unit written).
+    """
+    x = float(x)
+    if unit == "USD":
+        return _money(x, digits)
+    if unit in SI_UNITS:
+        return _si(x, unit, digits)
+    return fmt_number(x)
+
+
+def _si(x: float, unit: str, digits: int) -> str:
+    if not math.isfinite(x):
+        return fmt_number(x)
+    ax = abs(x)
+    if ax < 1e3:
+        return f"{fmt_number(x)} {unit}"
+    if ax >= 1e33:
+        return f"{_short_exp(f'{x:.{digits}g}')} {unit}"
+    scale, prefix = next((s, p) for s, p in _PREFIXES if ax >= s * (1 - 0.5 * 10 ** -digits))
+    return f"{_trim(x / scale, digits)} {prefix}{unit}"
+
+
+def _money(x: float, digits: int) -> str:
+    if not math.isfinite(x):
+        return fmt_number(x)
+    sign, ax = ("-" if x < 0 else ""), abs(x)
+    if ax < 1e3:
+        return f"{sign}${fmt_number(ax)}"
+    if ax >= 1e15:
+        return f"{sign}${_short_exp(f'{ax:.{digits}g}')}"
+    scale, word = next((s, w) for s, w in _MONEY if ax >= s * (1 - 0.5 * 10 ** -digits))
+    return f"{sign}${_trim(ax / scale, digits)}{word}"
+
+
+def _trim(v: float, digits: int) -> str:
+    """``digits`` significant digits, no exponent (values here are in [1, 1000))."""
+    text = f"{v:.{digits}g}"
+    if "e" in text:  # 999.96 with 3 digits rounds up to 1e+03
+        text = f"{v:.0f}"
+    return text
+
+
+def unit_for(name: str | None) -> str | None:
+    """The unit of a variable name, or None when the name declares none."""
+    from costsim.units import suffix_of, unit_of
+
+    return unit_of(name) if name and suffix_of(name) else None
+
+
+def axis_label(name: str) -> str:
+    """An axis label from a variable name that keeps what the quantity is.
+
+    ``units.label_of`` turns the unit suffix into the bracket ('training_cost_usd' -> 'training
+    cost [USD]'); when that leaves a lone adjective ('effective_flop' -> 'effective [FLOP]'), the
+    unit is also the noun (a count: FLOP, tokens, chips), so it stays in the words:
+    'effective FLOP [FLOP]'. 'cost_usd' stays 'cost [USD]'.
+    """
+    from costsim.units import label_of, suffix_of
+
+    label = label_of(name)
+    suffix = suffix_of(name) or ""
+    if suffix in _COUNT_NOUNS and label.endswith("]"):
+        stem, unit = label[:-1].rsplit(" [", 1)
+        if " " not in stem.strip():
+            return f"{stem} {_COUNT_NOUNS[suffix]} [{unit}]"
+    return label
+
+
+# units that are also the noun of the quantity: 'effective_flop' is effective FLOP, not 'effective'
+_COUNT_NOUNS = {"_flop": "FLOP", "_tokens": "tokens", "_chips": "chips", "_params": "parameters",
+                "_h100e": "H100-equivalents", "_gpu_hours": "GPU-hours"}
+
+
+def si_formatter(unit: str):
+    """A tick formatter writing values with their unit and prefix (``fmt_value``), or None for other units."""
+    from matplotlib.ticker import FuncFormatter
+
+    if unit != "USD" and unit not in SI_UNITS:
+        return None
+    return FuncFormatter(lambda v, _pos=None: "0" if v == 0 else fmt_value(v, unit))
 
 
 def fmt_se(x: float) -> str:
@@ -261,19 +361,23 @@ def power_of_ten(x: float, _pos=None) -> str:
     return "10" + str(int(round(exp))).translate(_SUPERSCRIPT)
 
 
-def plain_ticks(axis) -> None:
+def plain_ticks(axis, unit: str | None = None) -> None:
     """Tick labels a reader takes in at a glance, and cheap to draw.
 
-    Linear axes: every tick written out (no '1e7' offset text in a corner). Log axes: major
-    ticks at powers of ten written as 10²⁶, at most about eight of them; no minor tick labels.
+    Linear axes: every tick written out (no '1e7' offset text in a corner); watts, FLOP and
+    dollars with their SI prefix ('2.5 GW', '$300M'). Log axes: major ticks at powers of ten, at
+    most about eight of them, written as 10²⁶ (FLOP, and units without prefixes) or with the
+    prefix ('1 GW', '$10M'); no minor tick labels.
     """
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, NullLocator
 
+    si = si_formatter(unit) if unit else None
     if axis.get_scale() == "linear":
-        axis.set_major_formatter(FuncFormatter(compact))
+        axis.set_major_formatter(si or FuncFormatter(compact))
     elif axis.get_scale() == "log":
         axis.set_major_locator(LogLocator(base=10, numticks=9))
-        axis.set_major_formatter(FuncFormatter(power_of_ten))
+        # FLOP counts past 1e21 read better as 10²⁶ than as 100 YFLOP; watts and dollars keep prefixes
+        axis.set_major_formatter(si if si is not None and unit in ("W", "USD") else FuncFormatter(power_of_ten))
         axis.set_minor_formatter(NullFormatter())
         lo, hi = axis.axes.get_ylim() if axis is axis.axes.yaxis else axis.axes.get_xlim()
         if lo > 0 and hi > 0 and abs(math.log10(hi / lo)) > 2:

@@ -7,7 +7,15 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.colors import LogNorm, Normalize
 
-from costsim.plots.style import PALETTE, fmt_number, house_style, new_axes, plain_ticks, set_title, use_log
+from costsim.plots.style import (
+    PALETTE,
+    fmt_number,
+    house_style,
+    new_axes,
+    plain_ticks,
+    set_title,
+    use_log,
+)
 from costsim.units import label_of
 
 _LOW_KEYS = ("low", "p05", "p5", "q05")

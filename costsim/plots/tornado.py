@@ -6,8 +6,19 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from costsim.plots.style import MUTED, PALETTE, fmt_number, house_style, new_axes, plain_ticks, set_title, use_log
-from costsim.units import label_of
+from costsim.plots.style import (
+    MUTED,
+    PALETTE,
+    axis_label,
+    fmt_value,
+    house_style,
+    legend_above,
+    new_axes,
+    plain_ticks,
+    set_title,
+    unit_for,
+    use_log,
+)
 
 
 def _rows(data) -> tuple[list[str], np.ndarray, np.ndarray, float | None]:
@@ -35,7 +46,7 @@ def _rows(data) -> tuple[list[str], np.ndarray, np.ndarray, float | None]:
 
 def tornado(data, *, base: float | None = None, output: str | None = None, transform: str | None = None,
             ax=None, log: bool | None = None, max_params: int = 10, low_label: str = "parameter at its low value",
-            high_label: str = "parameter at its high value", title: str | None = None):
+            high_label: str = "parameter at its high value", title: str | None = None, method: str | None = None):
     """Tornado diagram: one bar per parameter from the output at its low to its high value.
 
     Parameters
@@ -65,6 +76,13 @@ def tornado(data, *, base: float | None = None, output: str | None = None, trans
         Legend text of the two sides.
     title : str, optional
         Title. The x label says the base value and how many parameters were left out.
+    method : str, optional
+        How the swings were computed, written under the axis (e.g. "one at a time").
+
+    Bars of parameters with no effect (a swing of exactly zero, or, when the data carry
+    ``low_se`` and ``high_se`` Monte Carlo errors, a swing within two errors of zero) are left out
+    and named under the axis: noise is never drawn as influence. With errors, each bar end gets a
+    whisker of two errors.
 
     Returns
     -------
@@ -73,8 +91,15 @@ def tornado(data, *, base: float | None = None, output: str | None = None, trans
     """
     names, low, high, data_base = _rows(data)
     base = data_base if base is None else float(base)
+    low_se, high_se = _errors(data, low.size)
     swing = np.abs(high - low)
-    order = np.argsort(-swing, kind="stable")
+    scale = max([float(np.max(np.abs(np.concatenate([low, high])), initial=0.0))] + ([abs(base)] if base else []))
+    noise = 2.0 * np.hypot(low_se, high_se) if low_se is not None else np.zeros_like(swing)
+    # a swing of a few ulps is rounding, not influence
+    flat = (swing <= noise) | (swing <= 1e-12 * scale)
+    no_effect = [names[i] for i in np.flatnonzero(flat)]
+    keep = np.flatnonzero(~flat)
+    order = keep[np.argsort(-swing[keep], kind="stable")]
     hidden = max(0, len(order) - max_params)
     order = order[:max_params][::-1]  # barh draws bottom-up: widest ends on top
     names = [names[i] for i in order]
@@ -87,28 +112,56 @@ def tornado(data, *, base: float | None = None, output: str | None = None, trans
         y = np.arange(len(names))
         ax.barh(y, low - centre, left=centre, color=PALETTE[0], height=0.6, label=low_label)
         ax.barh(y, high - centre, left=centre, color=PALETTE[1], height=0.6, label=high_label)
+        if low_se is not None and len(names):
+            ends = np.concatenate([low, high])
+            errs = 2.0 * np.concatenate([low_se[order], high_se[order]])
+            ax.errorbar(ends, np.concatenate([y, y]), xerr=errs, fmt="none", ecolor="0.15", elinewidth=1.0,
+                        capsize=2.5)
+        if not names:
+            ax.text(0.5, 0.5, "no parameter moves this output", transform=ax.transAxes, ha="center",
+                    va="center", color=MUTED)
         logged = transform == "log10"
         if not logged and use_log(output, np.concatenate([low, high, [centre]]), log):
             ax.set_xscale("log")
-        plain_ticks(ax.xaxis)
+        plain_ticks(ax.xaxis, None if logged else unit_for(output))
         if base is not None:
             ax.axvline(base, color=MUTED, linewidth=1.0)
         ax.set_yticks(y, names)
-        # an empty row above the widest bar holds the legend, so it never covers a bar
-        ax.set_ylim(-0.6, len(names) + 0.4)
+        ax.set_ylim(-0.6, max(len(names), 1) - 0.4)
         ax.grid(False, axis="y")
         notes = []
         if base is not None:
-            notes.append(f"grey line: base {fmt_number(base)}")
+            notes.append(f"grey line: base {fmt_value(base, unit_for(output) or '')}")
         if hidden:
             notes.append(f"{hidden} parameters with smaller effects not shown")
-        xlabel = label_of(output) if output else "output"
+        if no_effect:
+            shown = ", ".join(no_effect[:4]) + (f" and {len(no_effect) - 4} more" if len(no_effect) > 4 else "")
+            why = "within 2 MC errors of no effect" if low_se is not None else "no effect"
+            notes.append(f"{why}: {shown}")
+        if method:
+            notes.append(method)
+        xlabel = axis_label(output) if output else "output"
         if logged:
             xlabel = f"log10 of {xlabel}"
-        ax.set_xlabel(xlabel + ("\n" + "; ".join(notes) if notes else ""))
+        ax.set_xlabel(xlabel + "".join("\n" + _wrap(n) for n in notes))
         set_title(ax, title if title is not None else f"What moves {output or 'the output'}")
-        ax.legend(loc="upper right", ncol=1, fontsize=7.5, borderaxespad=0.2)
+        legend_above(ax, ncol=2)  # above the bars: it can never cover one
     return ax
+
+
+def _wrap(text: str, width: int = 84) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def _errors(data, d: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Monte Carlo errors of the low and high values, when the data carry them."""
+    get = data.get if isinstance(data, Mapping) else (lambda k, default=None: getattr(data, k, default))
+    lo, hi = get("low_se", None), get("high_se", None)
+    if lo is None or hi is None:
+        return None, None
+    return np.asarray(lo, dtype=float).reshape(d), np.asarray(hi, dtype=float).reshape(d)
 
 
 def tornado_from_samples(results, output: str, *, year: float | None = None, bloc=None, frac: float = 0.1,
@@ -119,16 +172,21 @@ def tornado_from_samples(results, output: str, *, year: float | None = None, blo
     parameter lies in its lowest ``frac`` and in its highest ``frac``. Other parameters vary as
     sampled, so this is a conditional (one-at-a-time in expectation) swing, not a Sobol index.
 
+    Each value carries its Monte Carlo error (``low_se``, ``high_se``: the standard error of a
+    median of m samples, sqrt(pi / 2) * sd / sqrt(m), or sd / sqrt(m) for the mean), so
+    :func:`tornado` can leave out the parameters whose swing is within the noise.
+
     Returns
     -------
     dict
-        ``{"names", "low", "high", "base"}``, ready for :func:`tornado`.
+        ``{"names", "low", "high", "low_se", "high_se", "base"}``, ready for :func:`tornado`.
     """
     y = np.asarray(results.at_year(output, year, bloc), dtype=float)
     if y.ndim != 1:
         raise ValueError(f"{output!r} has one series per bloc; pass bloc=...")
     reduce = np.median if stat == "median" else np.mean
-    names, lows, highs = [], [], []
+    names, lows, highs, low_ses, high_ses = [], [], [], [], []
+    factor = np.sqrt(np.pi / 2) if stat == "median" else 1.0
     for name, x in results.params.items():
         x = np.asarray(x, dtype=float)
         if x.ndim != 1 or np.ptp(x) == 0:
@@ -140,4 +198,7 @@ def tornado_from_samples(results, output: str, *, year: float | None = None, blo
         names.append(name)
         lows.append(float(reduce(y[lo_sel])))
         highs.append(float(reduce(y[hi_sel])))
-    return {"names": names, "low": lows, "high": highs, "base": float(reduce(y))}
+        low_ses.append(float(factor * np.std(y[lo_sel]) / np.sqrt(lo_sel.sum())))
+        high_ses.append(float(factor * np.std(y[hi_sel]) / np.sqrt(hi_sel.sum())))
+    return {"names": names, "low": lows, "high": highs, "low_se": low_ses, "high_se": high_ses,
+            "base": float(reduce(y))}

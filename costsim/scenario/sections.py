@@ -33,7 +33,7 @@ KINDS = {
     "hist": "the distribution of an output at one year (year:, bloc:)",
     "race": "leader vs follower of an output with axes (year, bloc)",
     "cdf": "CDF of a per-sample value per bloc (crossing years); or threshold: for an output over the years",
-    "tornado": "what moves an output: conditional medians at each parameter's low and high 10%",
+    "tornado": "what moves an output: each parameter swung alone from its 5th to its 95th percentile",
     "checks": "the scenario's checks: claim, value, PASS/FAIL",
 }
 ENTRY_KEYS = ("kind", "output", "log", "year", "bloc", "threshold", "title", "file")

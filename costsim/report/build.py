@@ -1,0 +1,234 @@
+"""Building a report folder: run the sections, draw their figures, write the pages atomically."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from costsim.report.figures import (
+    Plan,
+    comparison_plans,
+    figure_key,
+    reuse_or_draw,
+    section_plans,
+)
+from costsim.report.html_page import report_html, report_manifest
+from costsim.report.markdown_page import report_markdown
+from costsim.report.pool import default_jobs, fork_available, run_jobs
+from costsim.report.sections import (
+    DEFAULT_SAMPLES,
+    FIGURE_FORMATS,
+    FigureFile,
+    ProgressFn,
+    ReportSummary,
+    Section,
+)
+from costsim.store import atomic_folder, check_target, is_costsim_folder
+
+
+def _write_data(section: Section, folder: Path) -> None:
+    if section.results is not None:
+        (folder / "data").mkdir(exist_ok=True)
+        (folder / "data" / f"{section.key}_summary.csv").write_text(section.results.summary_csv(), encoding="utf-8")
+
+
+def _write_pages(folder: Path, sections: Sequence[Section], comparisons: Sequence[FigureFile], *,
+                 samples_cap: int | None, title: str, live: str | None) -> None:
+    (folder / "index.html").write_text(report_html(sections, comparisons, title=title, live=live),
+                                       encoding="utf-8")
+    (folder / "report.md").write_text(report_markdown(sections, comparisons), encoding="utf-8")
+    manifest = report_manifest(sections, comparisons, samples_cap)
+    (folder / "report.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+
+
+def previous_figures(folder: str | Path | None) -> dict[str, tuple[Path, FigureFile]]:
+    """The figures of an earlier report in ``folder``, by content key (empty if there is none).
+
+    A figure of a new report whose key is listed here is copied from that folder instead of drawn.
+    """
+    from costsim.plots import PlotSpec
+
+    if folder is None:
+        return {}
+    folder = Path(folder)
+    try:
+        manifest = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(manifest, dict) or manifest.get("kind") != "report":
+        return {}
+    found = {}
+    entries = [f for s in manifest.get("scenarios", []) for f in s.get("figures", [])]
+    entries += manifest.get("comparisons", [])
+    for f in entries:
+        if isinstance(f, dict) and f.get("key") and f.get("files"):
+            fig = FigureFile(PlotSpec(str(f.get("kind", "fan")), f.get("output")), error=f.get("error"),
+                             key=f["key"], files=tuple(f["files"]))
+            found[f["key"]] = (folder, fig)
+    return found
+
+
+_SHARED: list[Plan] = []  # the plans a forked worker draws, by index (inherited, never pickled)
+
+
+def _draw_shared(i: int, folder: str, formats: tuple[str, ...], key: str) -> FigureFile:
+    return reuse_or_draw(_SHARED[i], Path(folder), formats, {}, key)
+
+
+def draw_figures(sections: Sequence[Section], folder: Path, *, formats: Sequence[str] = FIGURE_FORMATS,
+                 compare: bool = True, jobs: int = 1, cache: dict | None = None,
+                 progress: ProgressFn | None = None) -> list[FigureFile]:
+    """Draw every figure of the sections (and the comparisons) into ``folder``; return the comparisons.
+
+    Each section's ``figures`` are set in page order. A figure whose content key is in ``cache``
+    (:func:`previous_figures`) is copied, the others are drawn, spread over ``jobs`` processes.
+    """
+    formats = tuple(formats)
+    cache = cache or {}
+    owners: list[tuple[int, Plan]] = []
+    for si, s in enumerate(sections):
+        owners += [(si, p) for p in section_plans(s)]
+    if compare:
+        owners += [(-1, p) for p in comparison_plans(sections)]
+    keys = [figure_key(p, formats) for _, p in owners]
+    figures: list[FigureFile | None] = [None] * len(owners)
+    todo = []
+    for i, ((_, plan), key) in enumerate(zip(owners, keys, strict=True)):
+        if key in cache:
+            figures[i] = reuse_or_draw(plan, folder, formats, cache, key)
+        else:
+            todo.append(i)
+    if progress:
+        progress(f"figures: {len(todo)} to draw, {len(owners) - len(todo)} unchanged")
+    global _SHARED
+    _SHARED = [owners[i][1] for i in todo]
+    try:
+        jobs = jobs if fork_available() else 1
+        drawn = run_jobs(_draw_shared, [(k, str(folder), formats, keys[i]) for k, i in enumerate(todo)], jobs)
+    finally:
+        _SHARED = []
+    for k, i in enumerate(todo):
+        figures[i] = drawn[k]
+    for s in sections:
+        s.figures = []
+    comparisons = []
+    for (si, _), fig in zip(owners, figures, strict=True):
+        (comparisons if si < 0 else sections[si].figures).append(fig)
+    return comparisons
+
+
+def _write_all(sections: Sequence[Section], folder: Path, *, formats, compare, jobs, cache, progress,
+               samples_cap, title, live) -> list[FigureFile]:
+    for s in sections:
+        _write_data(s, folder)
+    comparisons = draw_figures(sections, folder, formats=formats, compare=compare, jobs=jobs, cache=cache,
+                               progress=progress)
+    if progress:
+        progress("pages")
+    _write_pages(folder, sections, comparisons, samples_cap=samples_cap, title=title, live=live)
+    return comparisons
+
+
+def write_report(sections: Sequence[Section], out: str | Path, *, force: bool = False,
+                 samples_cap: int | None = None, compare: bool = True, title: str = "costsim report",
+                 progress: ProgressFn | None = None, formats: Sequence[str] = FIGURE_FORMATS,
+                 jobs: int = 1, reuse: bool = True, live: str | None = None) -> ReportSummary:
+    """Draw the figures of sections already run and write the report folder atomically.
+
+    With ``reuse``, figures whose content key matches one in the report already at ``out`` are
+    copied from it. ``live`` (a URL path such as ``"/events"``) makes the page follow updates
+    pushed by ``costsim watch``'s server.
+    """
+    out = Path(out)
+    _unique_keys(sections)
+    cache = previous_figures(out) if reuse and force and is_costsim_folder(out) else {}
+    with atomic_folder(out, force) as tmp:
+        comparisons = _write_all(sections, tmp, formats=formats, compare=compare, jobs=jobs, cache=cache,
+                                 progress=progress, samples_cap=samples_cap, title=title, live=live)
+    return ReportSummary(out, tuple(sections), tuple(comparisons))
+
+
+def _unique_keys(sections: Sequence[Section]) -> None:
+    """Give every section a distinct file-name key (its name, then name_2, name_3 ...)."""
+    seen: set[str] = set()
+    for s in sections:
+        base = re.sub(r"[^A-Za-z0-9_.-]+", "_", s.key or s.name)
+        key, i = base, 1
+        while key in seen:
+            i += 1
+            key = f"{base}_{i}"
+        s.key = key
+        seen.add(key)
+
+
+def _section_job(path: str, key: str, samples: int | None, seed: int | None, overrides: tuple[str, ...],
+                 design: str | None, run_options: dict | None) -> Section:
+    """Run one scenario (in a worker process, or here)."""
+    import costsim.report as package  # through the package, so the public seam is the one used
+
+    section = package.run_section(path, samples=samples, seed=seed, overrides=overrides, design=design,
+                                  run_options=run_options)
+    section.key = key
+    return section
+
+
+def build_report(paths: Sequence[str | Path], out: str | Path, *, samples: int | None = DEFAULT_SAMPLES,
+                 seed: int | None = None, overrides: Sequence[str] = (), force: bool = False,
+                 jobs: int | None = None, compare: bool = True, title: str = "costsim report",
+                 progress: ProgressFn | None = None, design: str | None = None, run_options: dict | None = None,
+                 formats: Sequence[str] = FIGURE_FORMATS, reuse: bool = True) -> ReportSummary:
+    """Run the scenarios, draw their figures and write the report into ``out`` atomically.
+
+    An existing ``out`` is refused before any work unless ``force`` (and then only a costsim
+    report folder is replaced, once the new one is complete; with ``reuse``, its figures whose
+    content key is unchanged are copied instead of drawn again). ``jobs`` worker processes run
+    the scenarios, then draw the figures (default: :func:`default_jobs`); the output does not
+    depend on it. ``formats`` are the figure formats (png, svg, pdf), all saved from one layout.
+    ``design`` and ``run_options`` (``workers``, ``scheduler``: parallel evaluation inside each
+    run) go to :func:`costsim.engine.run`; with either of those, scenarios run one at a time.
+    """
+    check_target(out, force)  # refuse before spending time on the runs
+    out = Path(out)
+    formats = check_formats(formats)
+    paths = [str(p) for p in paths]
+    keys = [Section(Path(p).stem, p) for p in paths]
+    _unique_keys(keys)
+    run_options = {k: v for k, v in (run_options or {}).items() if v is not None}
+    auto = jobs is None
+    jobs = default_jobs(len(paths)) if jobs is None else max(1, int(jobs))
+    run_jobs_n = 1 if run_options else jobs  # the runs parallelise themselves; a scheduler stays here
+    cache = previous_figures(out) if reuse and force and is_costsim_folder(out) else {}
+    with atomic_folder(out, force) as tmp:
+        args = [(p, k.key, samples, seed, tuple(overrides), design, run_options or None)
+                for p, k in zip(paths, keys, strict=True)]
+
+        def size(i: int) -> float:  # biggest files first: they have the most outputs and figures
+            try:
+                return Path(args[i][0]).stat().st_size
+            except OSError:
+                return 0.0
+
+        def done(_i: int, sec: Section) -> None:
+            if progress:
+                progress(f"{sec.name}: {sec.status}")
+
+        sections = run_jobs(_section_job, args, run_jobs_n, cost=size, done=done)
+        if auto:
+            jobs = default_jobs(10**6)  # the figures are many small jobs: every idle core
+        comparisons = _write_all(sections, tmp, formats=formats, compare=compare, jobs=jobs, cache=cache,
+                                 progress=progress, samples_cap=samples, title=title, live=None)
+    return ReportSummary(out, tuple(sections), tuple(comparisons))
+
+
+def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    """Figure formats, checked: a non-empty subset of png, svg, pdf, in the order given."""
+    from costsim.errors import Issue, ScenarioError
+
+    formats = tuple(dict.fromkeys(str(f).lower().lstrip(".") for f in formats))
+    bad = [f for f in formats if f not in ("png", "svg", "pdf")]
+    if bad or not formats:
+        raise ScenarioError("--formats", [Issue("--formats", "unknown figure format", "some of png, svg, pdf",
+                                                bad[0] if bad else "")])
+    return formats
