@@ -8,7 +8,8 @@ import time
 
 EPILOG = """\
 examples:
-  costsim report                                   every scenarios/*.yaml -> report/index.html
+  costsim report                                   every scenarios/*.yaml -> report/index.html, opened
+                                                   by the claims ledger (costsim claims)
   costsim report --force                           replace the previous report/ (only once the new one is done)
   costsim report scenarios/export_controls_*.yaml -o out/export_report -n 50000
   costsim report my.yaml --set params.leak_frac.high=0.5 -o my_report
@@ -51,6 +52,10 @@ def register(sub) -> None:
                    help="draw every figure again, even those unchanged since the report being replaced")
     p.add_argument("--no-compare", dest="compare", action="store_false",
                    help="leave out the figures that overlay scenarios sharing an output")
+    p.add_argument("--ledger", dest="ledger", action="store_true", default=None,
+                   help="open the report with the claims ledger (default: for the bundled scenarios, whose "
+                        "sections its verdicts link to)")
+    p.add_argument("--no-ledger", dest="ledger", action="store_false", help="leave the claims ledger out")
     p.add_argument("--quiet", action="store_true", help="print only the final line and problems")
     p.set_defaults(func=cmd_report)
 
@@ -64,9 +69,14 @@ def cmd_report(args) -> int:
     if args.samples is not None and args.samples < 1:
         raise ScenarioError("-n", [Issue("--samples", "must be at least 1", ">= 1", args.samples)])
     load_plugins(args)
-    from costsim.bundled import scenarios_folder  # ./scenarios/, else the ones installed with costsim
+    from costsim.bundled import packaged_scenarios_folder, scenarios_folder  # ./scenarios/, else the installed ones
 
-    files = args.files or bundled_scenarios(scenarios_folder())
+    folder = scenarios_folder()
+    files = args.files or bundled_scenarios(folder)
+    ledger = args.ledger
+    if ledger is None:  # the ledger's verdicts link to the bundled scenarios' sections
+        packaged = packaged_scenarios_folder()
+        ledger = not args.files and packaged is not None and folder.resolve() == packaged.resolve()
     t0 = time.perf_counter()
 
     def progress(text: str) -> None:
@@ -76,7 +86,8 @@ def cmd_report(args) -> int:
     summary = build_report(files, args.output, samples=args.samples, seed=args.seed, overrides=args.overrides,
                            force=args.force, jobs=args.jobs, progress=progress, compare=args.compare,
                            design=args.design, run_options=parallel_options(args),
-                           formats=args.formats.split(","), reuse=args.reuse)
+                           formats=args.formats.split(","), reuse=args.reuse,
+                           ledger=ledger)
     wall = time.perf_counter() - t0
     n_figs = 0
     for s in summary.sections:

@@ -20,15 +20,15 @@ from costsim.errors import Issue, ModelError, ScenarioError
 from costsim.ledger.book import Claim, Ledger, load_ledger
 
 HOLDS, FAILS, CLOSE, UNTESTED = "holds", "fails", "too close to call", "untested"
-_PACKAGE = Path(__file__).resolve().parents[1]
 
 
 def scenario_path(name: str) -> Path:
     """The bundled scenario file of a ledger scenario name (shipped copy first, then the checkout's)."""
-    for folder in (_PACKAGE / "scenarios", _PACKAGE.parent / "scenarios"):
-        path = folder / f"{name}.yaml"
-        if path.is_file():
-            return path
+    from costsim.bundled import packaged_scenarios_folder
+
+    folder = packaged_scenarios_folder()
+    if folder is not None and (folder / f"{name}.yaml").is_file():
+        return folder / f"{name}.yaml"
     raise ScenarioError("ledger", [Issue("scenario", "no bundled scenario of that name", "a scenarios/*.yaml name",
                                          name)])
 

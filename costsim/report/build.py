@@ -35,11 +35,18 @@ def _write_data(section: Section, folder: Path) -> None:
 
 
 def _write_pages(folder: Path, sections: Sequence[Section], comparisons: Sequence[FigureFile], *,
-                 samples_cap: int | None, title: str, live: str | None) -> None:
-    (folder / "index.html").write_text(report_html(sections, comparisons, title=title, live=live),
+                 samples_cap: int | None, title: str, live: str | None, ledger: list[dict] | None = None) -> None:
+    lead_html = lead_md = ""
+    if ledger is not None:
+        from costsim.ledger.render import report_section_html, report_section_markdown
+
+        lead_html, lead_md = report_section_html(ledger), report_section_markdown(ledger)
+    (folder / "index.html").write_text(report_html(sections, comparisons, title=title, live=live, lead=lead_html),
                                        encoding="utf-8")
-    (folder / "report.md").write_text(report_markdown(sections, comparisons), encoding="utf-8")
+    (folder / "report.md").write_text(report_markdown(sections, comparisons, lead=lead_md), encoding="utf-8")
     manifest = report_manifest(sections, comparisons, samples_cap)
+    if ledger is not None:
+        manifest["ledger"] = ledger
     (folder / "report.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
 
 
@@ -120,14 +127,14 @@ def draw_figures(sections: Sequence[Section], folder: Path, *, formats: Sequence
 
 
 def _write_all(sections: Sequence[Section], folder: Path, *, formats, compare, jobs, cache, progress,
-               samples_cap, title, live) -> list[FigureFile]:
+               samples_cap, title, live, ledger: list[dict] | None = None) -> list[FigureFile]:
     for s in sections:
         _write_data(s, folder)
     comparisons = draw_figures(sections, folder, formats=formats, compare=compare, jobs=jobs, cache=cache,
                                progress=progress)
     if progress:
         progress("pages")
-    _write_pages(folder, sections, comparisons, samples_cap=samples_cap, title=title, live=live)
+    _write_pages(folder, sections, comparisons, samples_cap=samples_cap, title=title, live=live, ledger=ledger)
     return comparisons
 
 
@@ -178,7 +185,8 @@ def build_report(paths: Sequence[str | Path], out: str | Path, *, samples: int |
                  seed: int | None = None, overrides: Sequence[str] = (), force: bool = False,
                  jobs: int | None = None, compare: bool = True, title: str = "costsim report",
                  progress: ProgressFn | None = None, design: str | None = None, run_options: dict | None = None,
-                 formats: Sequence[str] = FIGURE_FORMATS, reuse: bool = True) -> ReportSummary:
+                 formats: Sequence[str] = FIGURE_FORMATS, reuse: bool = True, ledger: bool = False
+                 ) -> ReportSummary:
     """Run the scenarios, draw their figures and write the report into ``out`` atomically.
 
     An existing ``out`` is refused before any work unless ``force`` (and then only a costsim
@@ -188,6 +196,8 @@ def build_report(paths: Sequence[str | Path], out: str | Path, *, samples: int |
     depend on it. ``formats`` are the figure formats (png, svg, pdf), all saved from one layout.
     ``design`` and ``run_options`` (``workers``, ``scheduler``: parallel evaluation inside each
     run) go to :func:`costsim.engine.run`; with either of those, scenarios run one at a time.
+    ``ledger`` opens the report with the claims ledger (:func:`costsim.ledger.judge` under every
+    belief profile; its verdicts link to the scenarios' sections, so use it with the bundled set).
     """
     check_target(out, force)  # refuse before spending time on the runs
     out = Path(out)
@@ -215,10 +225,18 @@ def build_report(paths: Sequence[str | Path], out: str | Path, *, samples: int |
                 progress(f"{sec.name}: {sec.status}")
 
         sections = run_jobs(_section_job, args, run_jobs_n, cost=size, done=done)
+        records = None
+        if ledger:
+            from costsim.ledger import judge
+            from costsim.ledger.profiles import all_profiles
+
+            if progress:
+                progress("claims ledger")
+            records = judge(profiles=all_profiles())
         if auto:
             jobs = default_jobs(10**6)  # the figures are many small jobs: every idle core
         comparisons = _write_all(sections, tmp, formats=formats, compare=compare, jobs=jobs, cache=cache,
-                                 progress=progress, samples_cap=samples, title=title, live=None)
+                                 progress=progress, samples_cap=samples, title=title, live=None, ledger=records)
     return ReportSummary(out, tuple(sections), tuple(comparisons))
 
 

@@ -194,12 +194,13 @@ def section_html(s: Section, live: bool = False) -> str:
 
 
 def report_html(sections: Sequence[Section], comparisons: Sequence[FigureFile] = (), *,
-                title: str = "costsim report", live: str | None = None) -> str:
+                title: str = "costsim report", live: str | None = None, lead: str = "") -> str:
     """The whole report as one HTML page (inline CSS; images by relative path).
 
     The page has no scripts, unless ``live`` names the server-sent-events URL of ``costsim
     watch``: then a short script applies the updates it pushes (figures and sections replaced in
-    place, so the page keeps its scroll position).
+    place, so the page keeps its scroll position). ``lead`` is HTML (already escaped) that opens
+    the page: the claims ledger.
     """
     head = ['<!DOCTYPE html>', '<html lang="en">', "<head>", '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">', f"<title>{_e(title)}</title>"]
@@ -214,7 +215,7 @@ def report_html(sections: Sequence[Section], comparisons: Sequence[FigureFile] =
                     f'<td class="num">{f"{r.n:,}" if r else ""}</td><td class="num">'
                     f'{_e(r.meta.get("seed")) if r else ""}</td><td>{_e(checks)}</td><td class="num">{figs}</td></tr>')
     head.append("</table></nav>")
-    body = []
+    body = [lead] if lead else []
     if comparisons:
         body += ['<section id="compare">', "<h2>Scenarios compared</h2>",
                  '<p class="meta">Median and 80% interval of outputs that several scenarios share.</p>',

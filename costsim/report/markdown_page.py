@@ -96,8 +96,8 @@ def markdown(results: Results, *, years: Sequence[int] | None = None, figures: S
     return "\n".join(out)
 
 
-def report_markdown(sections: Sequence[Section], comparisons: Sequence[FigureFile] = ()) -> str:
-    """The whole report as Markdown."""
+def report_markdown(sections: Sequence[Section], comparisons: Sequence[FigureFile] = (), *, lead: str = "") -> str:
+    """The whole report as Markdown; ``lead`` (Markdown, already escaped) follows the overview: the ledger."""
     out = ["# costsim report", "", _overview_sentence(sections), "",
            "| scenario | status | n | seed | checks |", "|---|---|---|---|---|"]
     for s in sections:
@@ -107,6 +107,8 @@ def report_markdown(sections: Sequence[Section], comparisons: Sequence[FigureFil
         out.append(f"| [{_md(s.name)}](#{anchor}) | {s.status} | {f'{r.n:,}' if r else ''} | "
                    f"{_md(r.meta.get('seed')) if r else ''} | {checks} |")
     out.append("")
+    if lead:
+        out += [lead, ""]
     if comparisons:
         out += ["## Scenarios compared", ""]
         for f in comparisons:

@@ -1,7 +1,7 @@
 """The report's job pool: one function that maps a job over its arguments in worker processes.
 
-Kept behind :func:`run_jobs` so the report can switch to costsim's generic executor
-(``costsim.parallel``) with a one-line change once it offers one.
+The pool itself is costsim's generic executor (``costsim.parallel.map_jobs``); this module
+only chooses how many workers the report's figures get.
 """
 
 from __future__ import annotations
@@ -34,31 +34,14 @@ def run_jobs(fn: Callable, args: Sequence[tuple], jobs: int, *, cost: Callable[[
 
     ``cost(i)`` orders the work, dearest first, so no worker is left with a long job at the end
     while the others idle; the results keep the order of ``args``. ``done(i, result)`` is called
-    in this process as each job finishes.
+    in this process as each job finishes. The work goes through costsim's one executor
+    (:func:`costsim.parallel.map_jobs`), forked so the workers share the already imported models,
+    plugins, matplotlib and the figure plans.
     """
-    if jobs <= 1 or len(args) <= 1:
-        out = []
-        for i, a in enumerate(args):
-            out.append(fn(*a))
-            if done:
-                done(i, out[-1])
-        return out
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from costsim.parallel import map_jobs
 
-    # fork shares the already imported models, plugins and matplotlib with the workers
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    order = sorted(range(len(args)), key=lambda i: -(cost(i) if cost else 0.0))
-    results: list = [None] * len(args)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(args)), mp_context=ctx) as pool:
-        futures = {pool.submit(fn, *args[i]): i for i in order}
-        for fut in as_completed(futures):
-            i = futures[fut]
-            results[i] = fut.result()
-            if done:
-                done(i, results[i])
-    return results
+    return map_jobs(fn, args, workers=jobs, star=True, cost=cost, on_result=done,
+                    start_method="fork" if fork_available() else None)
 
 
 def fork_available() -> bool:
