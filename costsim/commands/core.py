@@ -53,7 +53,7 @@ def register(sub) -> None:
                        epilog="examples:\n  costsim validate scenarios/*.yaml\n"
                               "  costsim validate --explain scenarios/on_trend.yaml   # median, 1%, 99% of inputs",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("files", nargs="+", help="scenario YAML files")
+    p.add_argument("files", nargs="+", help="scenario YAML files, or names of bundled scenarios (e.g. reference_r1)")
     p.add_argument("--explain", action="store_true",
                    help="echo what each uncertain parameter implies (median, 1st and 99th percentile)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
@@ -168,11 +168,10 @@ def _check_output_option(args) -> None:
 
 
 def cmd_run(args) -> int:
+    from costsim.bundled import resolve_scenario
     from costsim.engine import run, save_results
     from costsim.scenario import load_scenario
     from costsim.store import check_target
-
-    from costsim.bundled import resolve_scenario
 
     _check_output_option(args)
     load_plugins(args)
@@ -202,6 +201,7 @@ def cmd_run(args) -> int:
 
 # ----------------------------------------------------------------------------- validate
 def cmd_validate(args) -> int:
+    from costsim.bundled import resolve_scenario
     from costsim.errors import ScenarioError
     from costsim.scenario import load_scenario
 
@@ -209,7 +209,7 @@ def cmd_validate(args) -> int:
     bad = 0
     for f in args.files:
         try:
-            s = load_scenario(f, args.overrides, strict=args.strict)
+            s = load_scenario(resolve_scenario(f), args.overrides, plugins=args.plugins, strict=args.strict)
         except ScenarioError as exc:
             print(str(exc), file=sys.stderr)
             bad += 1
@@ -287,7 +287,9 @@ def cmd_params(args) -> int:
     if args.file:
         from costsim.scenario import load_scenario
 
-        _explain(load_scenario(args.file))
+        from costsim.bundled import resolve_scenario
+
+        _explain(load_scenario(resolve_scenario(args.file), plugins=args.plugins))
         return 0
     from costsim.registry import load_builtin_models
     from costsim.units import unit_of

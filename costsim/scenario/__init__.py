@@ -227,6 +227,55 @@ class _Validator:
                          hint=f"Did you mean {close[0]!r}?" if close else "")
 
 
+CLAIM_ONLY_KEYS = ("field", "scale")  # they qualify a claim's numbers; a parameter's own are in its unit
+
+
+def _claim_only_keys(v: _Validator, path: str, spec: dict) -> bool:
+    """``scale:``/``field:`` without ``claim:`` would be dropped unread: refuse them (True if refused).
+
+    ``scale`` converts only a claim's numbers (the scenario's own are read in the parameter's
+    unit, see docs/SCENARIO_FORMAT.md), so without a claim it has nothing to convert.
+    """
+    if "claim" in spec:
+        return False
+    refused = False
+    for key in CLAIM_ONLY_KEYS:
+        if key not in spec:
+            continue
+        refused = True
+        hint = ""
+        if key == "scale" and _is_plain_number(spec["scale"]):
+            own = {k: spec[k] for k in ("value", "low", "high", "mode") if _is_plain_number(spec.get(k))}
+            if own:
+                hint = ("Write the numbers in the parameter's unit yourself, e.g. "
+                        + ", ".join(f"{k}: {val * spec['scale']:.6g}" for k, val in own.items())
+                        + f" ({' '.join(f'{val:g}' for val in own.values())} times {spec['scale']:g}).")
+        v.add(f"{path}.{key}", f"applies only to the numbers of a claim, and this parameter has no claim:",
+              f"claim: ID with {key}:, or no {key}:", spec[key], hint=hint)
+    return refused
+
+
+def _is_plain_number(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and finite(x)
+
+
+def _unused_scale(v: _Validator, path: str, spec: dict, from_claim: tuple[str, ...]) -> None:
+    """A claim's ``scale:`` that converts nothing (the scenario wrote every field): one warning line.
+
+    Not when a field was replaced with ``--set`` (overriding a claim's number is what --set is for).
+    """
+    if "scale" not in spec or from_claim:
+        return
+    fields = ("value", "low", "high", "mode")
+    if any(op in (path, *(f"{path}.{k}" for k in fields)) for op in v.override_paths):
+        return
+    where = v.at(f"{path}.scale")
+    loc = f"{where.get('source') or v.source}:{where['line']}" if where["line"] else v.source
+    warnings.warn(f"{loc}: {path}.scale: has no effect: the scenario writes every number of this parameter "
+                  "itself, in the parameter's unit (scale converts only the claim's numbers)",
+                  CostsimWarning, stacklevel=5)
+
+
 def _params(v: _Validator, raw: object) -> dict[str, Param]:
     params: dict[str, Param] = {}
     if raw is None:
@@ -251,12 +300,16 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
                   spec)
             continue
         spec = dict(spec)
+        if _claim_only_keys(v, path, spec):
+            continue
         from_claim: tuple[str, ...] = ()
         if "claim" in spec:
+            cited = spec
             spec, from_claim, issues = _resolve_claim(spec, path, v.at(path)["line"])
             if issues:
                 v.issues.extend(issues)
                 continue
+            _unused_scale(v, path, cited, from_claim)
         if "fit" in spec:
             try:
                 from costsim.calibration import resolve_fit_param
@@ -287,6 +340,13 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
         if clip.get("min") is not None and clip.get("max") is not None and not clip["min"] < clip["max"]:
             v.add(f"{path}.max", "must exceed min (every sample would be clipped to one value)",
                   f"> {clip['min']!r}", clip["max"])
+        if dist is not None and dist.is_constant:
+            # a constant is never sampled, so never clipped: a bound it breaks would be ignored
+            value = float(dist.f["value"])
+            for bound, breaks in (("min", lambda b: value < b), ("max", lambda b: value > b)):
+                if clip.get(bound) is not None and breaks(clip[bound]):
+                    v.add(f"{path}.value", f"constant beyond its own {bound}: (a constant is not clipped)",
+                          f"{'>=' if bound == 'min' else '<='} {clip[bound]!r}", value)
         for meta in ("source", "note"):
             if meta in spec and not isinstance(spec[meta], str):
                 v.add(f"{path}.{meta}", "must be text", "a string", spec[meta])
