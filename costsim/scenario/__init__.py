@@ -227,6 +227,17 @@ class _Validator:
                          hint=f"Did you mean {close[0]!r}?" if close else "")
 
 
+class _LineNumbers:
+    """``{path: line}`` read through from the ``{path: (file, line)}`` map (no copy per parameter)."""
+
+    def __init__(self, lines: dict[str, Loc]):
+        self._lines = lines
+
+    def get(self, path: str, default: int | None = None) -> int | None:
+        loc = self._lines.get(path)
+        return default if loc is None else loc[1]
+
+
 CLAIM_ONLY_KEYS = ("field", "scale")  # they qualify a claim's numbers; a parameter's own are in its unit
 
 
@@ -328,8 +339,7 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
                   loc_path=path)
             continue
         fields = {k: val for k, val in spec.items() if k not in PARAM_META}
-        flat_lines = {k: loc[1] for k, loc in v.lines.items() if k.startswith(path)}
-        dist, issues = make_dist(kind, fields, path, flat_lines)
+        dist, issues = make_dist(kind, fields, path, _LineNumbers(v.lines))
         for issue in issues:
             v.issues.append(Issue(issue.path, issue.problem, issue.expected, issue.got, hint=issue.hint,
                                   **v.at(issue.path)))
