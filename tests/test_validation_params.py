@@ -139,3 +139,37 @@ def test_params_accepts_a_bundled_scenario_name(tmp_path, capsys, monkeypatch):
 def test_scenario_error_type_unchanged():
     with pytest.raises(ScenarioError):
         scenario_from_text(RUN % "    scale: 2")
+
+
+# ------------------------------------------------------------------ inputs the CLI used to drop silently
+R1 = ROOT / "scenarios" / "reference_r1.yaml"
+
+
+def test_set_that_adds_a_parameter_nothing_uses_is_refused(capsys):
+    # a misspelt name ran reference_r1 unchanged
+    assert main(["validate", str(R1), "--set", "params.cost_decline_x_per_year_x=3"]) == 2
+    assert ("--set: params.cost_decline_x_per_year_x: adds a parameter that no model or formula uses, so it would "
+            "change nothing; expected the name of a parameter the models read, got 'cost_decline_x_per_year_x' (str). "
+            "Did you mean params.cost_decline_x_per_year?") in capsys.readouterr().err
+
+
+def test_set_of_a_used_parameter_still_works():
+    s = load_scenario(R1, ["params.cost_decline_x_per_year=3"])
+    assert s.params["cost_decline_x_per_year"].value == 3.0
+
+
+def test_run_years_outside_the_scenario_refused(capsys):
+    assert main(["run", str(R1), "-n", "64", "--years", "2030,2040"]) == 2
+    assert "--years: not a year of the scenario; expected years in 2025..2035, got 2040" in capsys.readouterr().err
+
+
+def test_run_years_repeated_shown_once(capsys):
+    assert main(["run", str(R1), "-n", "64", "--years", "2030,2030"]) in (0, 1)  # 1: a check fails at n=64
+    table = capsys.readouterr().out.split("\nchecks:")[0]
+    assert sum(" 2030 " in line for line in table.splitlines()) == 1
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**64)])
+def test_run_seed_out_of_range_is_a_clean_error(capsys, seed):
+    assert main(["run", str(R1), "-n", "64", "--seed", seed]) == 2  # was a numpy traceback
+    assert "--seed: out of range; expected 0 <= seed <= 9223372036854775807" in capsys.readouterr().err

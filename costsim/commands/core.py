@@ -102,15 +102,35 @@ def register(sub) -> None:
 
 # ----------------------------------------------------------------------------- run
 def _summary_years(scenario, text):
+    from costsim.errors import Issue, ScenarioError
+
     if not text:
         return list(scenario.summary_years)
     try:
         years = [int(y) for y in text.split(",")]
     except ValueError:
+        raise ScenarioError("--years", [Issue("--years", "must be comma-separated years", "2025,2030", text)])
+    known = {int(y) for y in scenario.years}
+    missing = [y for y in years if y not in known]
+    if missing:  # the summary would silently leave them out
+        raise ScenarioError("--years", [Issue("--years", "not a year of the scenario",
+                                              f"years in {int(scenario.years[0])}..{int(scenario.years[-1])}"
+                                              + (f" step {int(scenario.years[1] - scenario.years[0])}"
+                                                 if len(scenario.years) > 1 and scenario.years[1] - scenario.years[0] != 1
+                                                 else ""), missing[0])])
+    return list(dict.fromkeys(years))
+
+
+MAX_SEED = 2**63 - 1  # as seed: in a scenario
+
+
+def _check_seed_option(args) -> None:
+    """``--seed -1`` would reach numpy's seeding and end in a traceback: refuse it as seed: would be."""
+    seed = getattr(args, "seed", None)
+    if seed is not None and not 0 <= seed <= MAX_SEED:
         from costsim.errors import Issue, ScenarioError
 
-        raise ScenarioError("--years", [Issue("--years", "must be comma-separated years", "2025,2030", text)])
-    return years
+        raise ScenarioError("--seed", [Issue("--seed", "out of range", f"0 <= seed <= {MAX_SEED}", seed)])
 
 
 def print_summary(results, scenario, years, out=None) -> None:
@@ -174,6 +194,7 @@ def cmd_run(args) -> int:
     from costsim.store import check_target
 
     _check_output_option(args)
+    _check_seed_option(args)
     load_plugins(args)
     scenario = load_scenario(resolve_scenario(args.file), args.overrides, plugins=args.plugins, strict=args.strict)
     if args.output:

@@ -755,6 +755,23 @@ def _check_domains(v: _Validator, nodes, params: dict[str, Param]) -> None:
         v.add(path, f"{problem} ({rule}; {', '.join(where)})", expected, got)
 
 
+def _unused_new_params(v: _Validator, nodes, params: dict[str, Param]) -> None:
+    """``--set params.NEW=...`` that adds a parameter no model or formula reads changes nothing: refuse it.
+
+    (A misspelt name, ``params.cost_decline_x_per_yr=3``, would otherwise run the scenario unchanged.)
+    """
+    used = {src for node in nodes for inp in node.spec.inputs if isinstance(src := node.source_of(inp), str)}
+    for op in v.override_paths:
+        m = re.fullmatch(r"params\.([A-Za-z_][A-Za-z0-9_]*)", op)
+        if m is None or op in v.lines or m.group(1) in used:  # in a file: a parameter kept on purpose
+            continue
+        name = m.group(1)
+        close = difflib.get_close_matches(name, sorted(used & set(params)), n=1)
+        v.add(op, "adds a parameter that no model or formula uses, so it would change nothing",
+              "the name of a parameter the models read", name,
+              hint=f"Did you mean params.{close[0]}?" if close else "List them with `costsim validate --explain`.")
+
+
 def _override_path(assignment: str, data: dict) -> str:
     """The full path an override set (``x.high=4`` -> ``params.x.high``)."""
     path = assignment.split("=", 1)[0].strip()
@@ -861,6 +878,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
                               **v.at(issue.path)))
     produced = set(producer)
     _check_domains(v, ordered, params)
+    _unused_new_params(v, ordered, params)
 
     outputs_raw = data.get("outputs")
     outputs: tuple[str, ...] = tuple(producer)
