@@ -173,3 +173,26 @@ def test_run_years_repeated_shown_once(capsys):
 def test_run_seed_out_of_range_is_a_clean_error(capsys, seed):
     assert main(["run", str(R1), "-n", "64", "--seed", seed]) == 2  # was a numpy traceback
     assert "--seed: out of range; expected 0 <= seed <= 9223372036854775807" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("override", "expected"), [
+    ("checks[0].bloc=leader", "--set: checks[0].bloc: output 'effective_flop' has one value, not per bloc, so bloc: "
+                              "would be ignored; expected no bloc:, got 'leader' (str)"),
+    ("summary_years=[]", "--set: summary_years: must list years of the scenario (an empty list shows no summary"),
+])
+def test_check_and_summary_inputs_that_would_be_ignored_are_refused(capsys, override, expected):
+    assert main(["validate", str(R1), "--set", override]) == 2
+    assert expected in capsys.readouterr().err
+
+
+def test_empty_outputs_without_checks_is_refused(capsys):
+    assert main(["validate", str(R1), "--set", "outputs=[]", "--set", "checks=[]"]) == 2
+    assert "--set: outputs: lists no output, so the run would compute nothing to show" in capsys.readouterr().err
+
+
+def test_check_year_on_an_output_without_years_is_refused(capsys):
+    essay = ROOT / "scenarios" / "export_controls_essay.yaml"
+    check = "checks=[{claim: c, output: lead_at_crossing_years, year: 2030, stat: median, above: 0}]"
+    assert main(["validate", str(essay), "--set", check]) == 2
+    assert ("--set: checks[0].year: output 'lead_at_crossing_years' has one value for all years, so year: would "
+            "be ignored; expected no year:, got 2030") in capsys.readouterr().err

@@ -451,6 +451,25 @@ def _formulas(v: _Validator, raw: object) -> list[Node]:
     return nodes
 
 
+def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: dict) -> None:
+    """A check's ``year:``/``bloc:`` on an output without that axis would be ignored: refuse it.
+
+    (Formulas' axes are known only after evaluation, so their checks are not checked here.)
+    """
+    if not isinstance(raw, list):
+        return
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("output"), str):
+            continue
+        axes = declared_axes.get(item["output"])
+        if axes is None:
+            continue
+        for key, axis, what in (("year", "year", "one value for all years"), ("bloc", "bloc", "one value, not per bloc")):
+            if item.get(key) is not None and axis not in axes:
+                v.add(f"checks[{i}].{key}", f"output {item['output']!r} has {what}, so {key}: would be ignored",
+                      f"no {key}:", item[key])
+
+
 def _checks(v: _Validator, raw: object, years: np.ndarray | None, blocs: tuple[str, ...],
             produced: set[str]) -> list[Check]:
     checks: list[Check] = []
@@ -897,6 +916,9 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
               loc_path="")
 
     checks = _checks(v, data.get("checks"), years, blocs, produced)
+    if outputs_raw == [] and not checks:
+        v.add("outputs", "lists no output, so the run would compute nothing to show",
+              "output names (or no outputs: key, for every output)", outputs_raw)
     # an output a check tests is kept even when outputs: lists others (the check needs its samples)
     outputs = tuple(dict.fromkeys((*outputs, *(c.output for c in checks))))
 
@@ -905,8 +927,9 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     if years is not None:
         if sy is None:
             summary_years = tuple(dict.fromkeys(int(y) for y in (years[0], years[len(years) // 2], years[-1])))
-        elif not isinstance(sy, list) or not all(_is_year_of(y, years) for y in sy):
-            v.add("summary_years", "must list years of the scenario",
+        elif not isinstance(sy, list) or not sy or not all(_is_year_of(y, years) for y in sy):
+            v.add("summary_years", "must list years of the scenario" + (" (an empty list shows no summary; "
+                  "leave summary_years out for the first, middle and last)" if sy == [] else ""),
                   f"whole years in {int(years[0])}..{int(years[-1])}", sy)
         else:
             summary_years = tuple(sy)
@@ -915,6 +938,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     if pd_issue is not None:
         v.relocate([pd_issue])
     declared_axes = {out: node.axes_of(out) for node in ordered for out in node.outputs}
+    _check_axes(v, data.get("checks"), checks, declared_axes)
     axes = {o: declared_axes.get(o) for o in outputs}
     plots = None
     if data.get("plots") is not None:
