@@ -22,6 +22,7 @@ MAX_BYTES = 2_000_000
 MAX_NODES = 200_000
 MAX_ALIASES = 1_000
 MAX_DEPTH = 64
+MAX_ITEM_LINES = 1_000  # a list of more plain values than this gets one line (its own), not one per value
 
 
 _INT = "tag:yaml.org,2002:int"
@@ -237,6 +238,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _line_map(loader: _Loader, root: yaml.Node, text: str | None = None) -> tuple[dict[str, int], list[Issue]]:
     """``{dotted.path: line}`` of every key and list item; duplicate keys and bad text as Issues.
 
+    A list of more than ``MAX_ITEM_LINES`` plain values keeps only its own line (messages about
+    it name the list), so a 150k-value ``choice`` adds no 150k entries to every map of lines.
+
     Paths use the keys as constructed (``~`` is ``None``, ``0x10`` is ``16``), as the validator
     sees them, and keys equal in Python (``1`` and ``1.0``) count as duplicates, since the
     mapping keeps only the last.
@@ -281,10 +285,17 @@ def _line_map(loader: _Loader, root: yaml.Node, text: str | None = None) -> tupl
                 lines[child] = line
                 walk(value, child)
         elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
+            items = node.value
+            if len(items) > MAX_ITEM_LINES and all(type(item) is yaml.ScalarNode for item in items):
+                # a long list of plain values (a `choice`'s values): messages name the list, at its line
+                if check_text:
+                    for i, item in enumerate(items):
+                        text_ok(item, f"{path}[{i}]")
+                return
+            for i, item in enumerate(items):
                 child = f"{path}[{i}]"
                 lines[child] = item.start_mark.line + 1
-                if type(item) is yaml.ScalarNode:  # a long list of numbers: no call per value
+                if type(item) is yaml.ScalarNode:  # no call per value
                     if check_text:
                         text_ok(item, child)
                 else:

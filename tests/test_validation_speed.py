@@ -64,3 +64,15 @@ def test_a_long_list_of_numbers_reads_no_slower_than_pyyaml_itself():
         yaml.load(text, Loader=yaml.CSafeLoader)
         plain.append(time.perf_counter() - t)
     assert min(ours) < min(plain), f"costsim {min(ours):.3f} s, PyYAML's CSafeLoader {min(plain):.3f} s"
+
+
+def test_a_bad_value_in_a_long_list_is_located_at_the_list(tmp_path):
+    values = [str(i + 2) for i in range(5_000)]
+    values[4_321] = "x"
+    path = tmp_path / "big.yaml"
+    path.write_text("years: {start: 2025, stop: 2026}\nparams:\n  a_x:\n    dist: choice\n    values: ["
+                    + ", ".join(values) + "]\nformulas:\n  out_x: a_x * 2\n", encoding="utf-8")
+    from costsim.scenario import load_scenario
+
+    with pytest.raises(ScenarioError, match=r"big.yaml:5: params.a_x.values: must be a non-empty list of numbers"):
+        load_scenario(path)
