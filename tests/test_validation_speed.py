@@ -76,3 +76,16 @@ def test_a_bad_value_in_a_long_list_is_located_at_the_list(tmp_path):
 
     with pytest.raises(ScenarioError, match=r"big.yaml:5: params.a_x.values: must be a non-empty list of numbers"):
         load_scenario(path)
+
+
+def test_explain_summarizes_a_long_choice(tmp_path, capsys):
+    from costsim.cli import main
+
+    path = tmp_path / "big.yaml"
+    path.write_text("years: {start: 2025, stop: 2026}\nparams:\n  a_x: {dist: choice, values: ["
+                    + ", ".join(str(i + 2) for i in range(3_000)) + "]}\nformulas:\n  out_x: a_x * 2\n",
+                    encoding="utf-8")
+    assert main(["validate", "--explain", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "choice of 3,000 values in [2, 3001]" in out
+    assert max(len(line) for line in out.splitlines()) < 300  # was one line with every value

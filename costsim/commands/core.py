@@ -242,6 +242,16 @@ def cmd_validate(args) -> int:
     return 2 if bad else 0
 
 
+EXPLAIN_MAX_VALUES = 8  # a longer choice list is summarized (a 150k-value list made a 1 MB line)
+
+
+def _short_describe(dist) -> str:
+    values = dist.f.get("values") if dist.kind == "choice" else None
+    if values is not None and len(values) > EXPLAIN_MAX_VALUES:
+        return f"choice of {len(values):,} values in [{fmt(min(values))}, {fmt(max(values))}]"
+    return dist.describe()
+
+
 def _explain(s) -> None:
     import numpy as np
 
@@ -254,7 +264,7 @@ def _explain(s) -> None:
             print(f"  {name:<{width}}  constant {fmt(p.value)} {unit}" + (f"   source: {p.source}" if p.source else ""))
             continue
         q = p.dist.ppf(np.array([0.01, 0.05, 0.5, 0.95, 0.99]))
-        print(f"  {name:<{width}}  {p.dist.describe()}  ->  median {fmt(q[2])}, 90% [{fmt(q[1])}, {fmt(q[3])}], "
+        print(f"  {name:<{width}}  {_short_describe(p.dist)}  ->  median {fmt(q[2])}, 90% [{fmt(q[1])}, {fmt(q[3])}], "
               f"1%..99% [{fmt(q[0])}, {fmt(q[4])}] {unit}")
         if p.source:
             print(f"  {'':<{width}}  source: {p.source}")
