@@ -22,9 +22,51 @@ MAX_BYTES = 2_000_000
 MAX_NODES = 200_000
 MAX_ALIASES = 1_000
 MAX_DEPTH = 64
+MAX_ITEM_LINES = 1_000  # a list of more plain values than this gets one line (its own), not one per value
 
 
-class _Loader(yaml.SafeLoader):
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+# Plain numbers in the forms people write (2, -3, 0.5, 1e25, 5.0e+25): the tag and value every
+# implicit resolver and constructor below give them, found without walking PyYAML's resolver list
+# and constructor per value (most of the time a 150k-value `choice` list took). Anything else
+# (0x10, 1_000, 017, .5, +.5, 1:30, .inf) takes PyYAML's path.
+_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_PLAIN_FLOAT = re.compile(r"[-+]?[0-9]+(?:\.[0-9]*(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)")
+
+
+class _FastNumbers:
+    """Resolver and constructor shortcuts for plain decimal numbers (same tags, same values)."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is _SCALAR and implicit[0]:
+            m = _PLAIN_NUMBER.fullmatch(value)
+            if m is not None:
+                return _INT if m.lastindex == 1 else _FLOAT
+        return super().resolve(kind, value, implicit)
+
+    def construct_sequence(self, node, deep=False):
+        if not isinstance(node, yaml.SequenceNode):
+            return super().construct_sequence(node, deep=deep)
+        out = []
+        for child in node.value:
+            if type(child) is yaml.ScalarNode:
+                tag, text = child.tag, child.value
+                if tag == _INT and _PLAIN_INT.fullmatch(text):
+                    out.append(int(text))
+                    continue
+                if tag == _FLOAT and _PLAIN_FLOAT.fullmatch(text):
+                    out.append(float(text))
+                    continue
+            out.append(self.construct_object(child, deep=deep))
+        return out
+
+
+_SCALAR = yaml.ScalarNode
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:(0|[1-9][0-9]*)|([0-9]+(?:\.[0-9]*(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)))")
+
+
+class _Loader(_FastNumbers, yaml.SafeLoader):
     """SafeLoader that also reads 1e25 and 5.0e25 as floats, and counts aliases."""
 
     def __init__(self, stream):
@@ -193,8 +235,11 @@ class _TagError(Exception):
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _line_map(loader: _Loader, root: yaml.Node) -> tuple[dict[str, int], list[Issue]]:
+def _line_map(loader: _Loader, root: yaml.Node, text: str | None = None) -> tuple[dict[str, int], list[Issue]]:
     """``{dotted.path: line}`` of every key and list item; duplicate keys and bad text as Issues.
+
+    A list of more than ``MAX_ITEM_LINES`` plain values keeps only its own line (messages about
+    it name the list), so a 150k-value ``choice`` adds no 150k entries to every map of lines.
 
     Paths use the keys as constructed (``~`` is ``None``, ``0x10`` is ``16``), as the validator
     sees them, and keys equal in Python (``1`` and ``1.0``) count as duplicates, since the
@@ -202,6 +247,8 @@ def _line_map(loader: _Loader, root: yaml.Node) -> tuple[dict[str, int], list[Is
     """
     lines: dict[str, int] = {}
     issues: list[Issue] = []
+    # a surrogate is in the text itself or comes from a \u/\U escape: without either, no value holds one
+    check_text = text is None or "\\u" in text or "\\U" in text or bool(_SURROGATE.search(text))
 
     def key_of(node):
         if isinstance(node, yaml.ScalarNode):
@@ -212,7 +259,7 @@ def _line_map(loader: _Loader, root: yaml.Node) -> tuple[dict[str, int], list[Is
         return node.value
 
     def text_ok(node, path):
-        if isinstance(node, yaml.ScalarNode) and _SURROGATE.search(node.value):
+        if check_text and isinstance(node, yaml.ScalarNode) and _SURROGATE.search(node.value):
             issues.append(Issue(path, "text holds a surrogate code point (an escape in \\ud800-\\udfff)",
                                 "valid Unicode text", node.value, line=node.start_mark.line + 1,
                                 hint="Write characters beyond U+FFFF as one escape, e.g. \\U0001F600."))
@@ -238,9 +285,21 @@ def _line_map(loader: _Loader, root: yaml.Node) -> tuple[dict[str, int], list[Is
                 lines[child] = line
                 walk(value, child)
         elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                lines[f"{path}[{i}]"] = item.start_mark.line + 1
-                walk(item, f"{path}[{i}]")
+            items = node.value
+            if len(items) > MAX_ITEM_LINES and all(type(item) is yaml.ScalarNode for item in items):
+                # a long list of plain values (a `choice`'s values): messages name the list, at its line
+                if check_text:
+                    for i, item in enumerate(items):
+                        text_ok(item, f"{path}[{i}]")
+                return
+            for i, item in enumerate(items):
+                child = f"{path}[{i}]"
+                lines[child] = item.start_mark.line + 1
+                if type(item) is yaml.ScalarNode:  # no call per value
+                    if check_text:
+                        text_ok(item, child)
+                else:
+                    walk(item, child)
         else:
             text_ok(node, path)
 
@@ -249,7 +308,7 @@ def _line_map(loader: _Loader, root: yaml.Node) -> tuple[dict[str, int], list[Is
 
 
 if getattr(yaml, "__with_libyaml__", False):
-    class _CLoader(yaml.CSafeLoader):
+    class _CLoader(_FastNumbers, yaml.CSafeLoader):
         """libyaml's parser with costsim's resolvers: the fast path for clean, alias-free text."""
 
     _CLoader.yaml_implicit_resolvers = {k: list(v) for k, v in _Loader.yaml_implicit_resolvers.items()}
@@ -393,7 +452,7 @@ def load_yaml(text: str, source: str = "<string>", *, dates: bool = False) -> tu
         except (TypeError, ValueError, RecursionError) as exc:
             raise ScenarioError(source, [Issue("", f"YAML value error: {exc}",
                                                line=root.start_mark.line + 1)]) from None
-        lines, issues = _line_map(loader, root)
+        lines, issues = _line_map(loader, root, text)
     finally:
         loader.dispose()
 

@@ -2,7 +2,11 @@
 
 import pathlib
 
+import pytest
+
+
 from costsim.cli import main
+from costsim.errors import CostsimWarning
 from costsim.scenario import load_scenario, scenario_from_text
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -30,7 +34,8 @@ def test_low_and_high_written_in_the_file_take_effect(tmp_path):
         "    scale: 0.08333333333333333\n", "    scale: 0.08333333333333333\n    low: 9\n    high: 24\n")
     path = tmp_path / "on_trend.yaml"
     path.write_text(text, encoding="utf-8")
-    param = load_scenario(path).params["lag_years"]
+    with pytest.warns(CostsimWarning, match=r"on_trend.yaml:\d+: params.lag_years.scale: has no effect"):
+        param = load_scenario(path).params["lag_years"]
     assert param.dist.describe() == "uniform(9, 24)"  # as written, not scaled
     assert param.from_claim == ()
 

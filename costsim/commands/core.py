@@ -53,7 +53,7 @@ def register(sub) -> None:
                        epilog="examples:\n  costsim validate scenarios/*.yaml\n"
                               "  costsim validate --explain scenarios/on_trend.yaml   # median, 1%, 99% of inputs",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("files", nargs="+", help="scenario YAML files")
+    p.add_argument("files", nargs="+", help="scenario YAML files, or names of bundled scenarios (e.g. reference_r1)")
     p.add_argument("--explain", action="store_true",
                    help="echo what each uncertain parameter implies (median, 1st and 99th percentile)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
@@ -102,15 +102,35 @@ def register(sub) -> None:
 
 # ----------------------------------------------------------------------------- run
 def _summary_years(scenario, text):
+    from costsim.errors import Issue, ScenarioError
+
     if not text:
         return list(scenario.summary_years)
     try:
         years = [int(y) for y in text.split(",")]
     except ValueError:
+        raise ScenarioError("--years", [Issue("--years", "must be comma-separated years", "2025,2030", text)])
+    known = {int(y) for y in scenario.years}
+    missing = [y for y in years if y not in known]
+    if missing:  # the summary would silently leave them out
+        raise ScenarioError("--years", [Issue("--years", "not a year of the scenario",
+                                              f"years in {int(scenario.years[0])}..{int(scenario.years[-1])}"
+                                              + (f" step {int(scenario.years[1] - scenario.years[0])}"
+                                                 if len(scenario.years) > 1 and scenario.years[1] - scenario.years[0] != 1
+                                                 else ""), missing[0])])
+    return list(dict.fromkeys(years))
+
+
+MAX_SEED = 2**63 - 1  # as seed: in a scenario
+
+
+def _check_seed_option(args) -> None:
+    """``--seed -1`` would reach numpy's seeding and end in a traceback: refuse it as seed: would be."""
+    seed = getattr(args, "seed", None)
+    if seed is not None and not 0 <= seed <= MAX_SEED:
         from costsim.errors import Issue, ScenarioError
 
-        raise ScenarioError("--years", [Issue("--years", "must be comma-separated years", "2025,2030", text)])
-    return years
+        raise ScenarioError("--seed", [Issue("--seed", "out of range", f"0 <= seed <= {MAX_SEED}", seed)])
 
 
 def print_summary(results, scenario, years, out=None) -> None:
@@ -164,13 +184,13 @@ def _check_output_option(args) -> None:
 
 
 def cmd_run(args) -> int:
+    from costsim.bundled import resolve_scenario
     from costsim.engine import run, save_results
     from costsim.scenario import load_scenario
     from costsim.store import check_target
 
-    from costsim.bundled import resolve_scenario
-
     _check_output_option(args)
+    _check_seed_option(args)
     load_plugins(args)
     scenario = load_scenario(resolve_scenario(args.file), args.overrides, plugins=args.plugins, strict=args.strict)
     if args.output:
@@ -198,6 +218,7 @@ def cmd_run(args) -> int:
 
 # ----------------------------------------------------------------------------- validate
 def cmd_validate(args) -> int:
+    from costsim.bundled import resolve_scenario
     from costsim.errors import ScenarioError
     from costsim.scenario import load_scenario
 
@@ -205,7 +226,7 @@ def cmd_validate(args) -> int:
     bad = 0
     for f in args.files:
         try:
-            s = load_scenario(f, args.overrides, strict=args.strict)
+            s = load_scenario(resolve_scenario(f), args.overrides, plugins=args.plugins, strict=args.strict)
         except ScenarioError as exc:
             print(str(exc), file=sys.stderr)
             bad += 1
@@ -215,6 +236,16 @@ def cmd_validate(args) -> int:
         if args.explain:
             _explain(s)
     return 2 if bad else 0
+
+
+EXPLAIN_MAX_VALUES = 8  # a longer choice list is summarized (a 150k-value list made a 1 MB line)
+
+
+def _short_describe(dist) -> str:
+    values = dist.f.get("values") if dist.kind == "choice" else None
+    if values is not None and len(values) > EXPLAIN_MAX_VALUES:
+        return f"choice of {len(values):,} values in [{fmt(min(values))}, {fmt(max(values))}]"
+    return dist.describe()
 
 
 def _explain(s) -> None:
@@ -229,7 +260,7 @@ def _explain(s) -> None:
             print(f"  {name:<{width}}  constant {fmt(p.value)} {unit}" + (f"   source: {p.source}" if p.source else ""))
             continue
         q = p.dist.ppf(np.array([0.01, 0.05, 0.5, 0.95, 0.99]))
-        print(f"  {name:<{width}}  {p.dist.describe()}  ->  median {fmt(q[2])}, 90% [{fmt(q[1])}, {fmt(q[3])}], "
+        print(f"  {name:<{width}}  {_short_describe(p.dist)}  ->  median {fmt(q[2])}, 90% [{fmt(q[1])}, {fmt(q[3])}], "
               f"1%..99% [{fmt(q[0])}, {fmt(q[4])}] {unit}")
         if p.source:
             print(f"  {'':<{width}}  source: {p.source}")
@@ -283,7 +314,9 @@ def cmd_params(args) -> int:
     if args.file:
         from costsim.scenario import load_scenario
 
-        _explain(load_scenario(args.file))
+        from costsim.bundled import resolve_scenario
+
+        _explain(load_scenario(resolve_scenario(args.file), plugins=args.plugins))
         return 0
     from costsim.registry import load_builtin_models
     from costsim.units import unit_of

@@ -227,6 +227,66 @@ class _Validator:
                          hint=f"Did you mean {close[0]!r}?" if close else "")
 
 
+class _LineNumbers:
+    """``{path: line}`` read through from the ``{path: (file, line)}`` map (no copy per parameter)."""
+
+    def __init__(self, lines: dict[str, Loc]):
+        self._lines = lines
+
+    def get(self, path: str, default: int | None = None) -> int | None:
+        loc = self._lines.get(path)
+        return default if loc is None else loc[1]
+
+
+CLAIM_ONLY_KEYS = ("field", "scale")  # they qualify a claim's numbers; a parameter's own are in its unit
+
+
+def _claim_only_keys(v: _Validator, path: str, spec: dict) -> bool:
+    """``scale:``/``field:`` without ``claim:`` would be dropped unread: refuse them (True if refused).
+
+    ``scale`` converts only a claim's numbers (the scenario's own are read in the parameter's
+    unit, see docs/SCENARIO_FORMAT.md), so without a claim it has nothing to convert.
+    """
+    if "claim" in spec:
+        return False
+    refused = False
+    for key in CLAIM_ONLY_KEYS:
+        if key not in spec:
+            continue
+        refused = True
+        hint = ""
+        if key == "scale" and _is_plain_number(spec["scale"]):
+            own = {k: spec[k] for k in ("value", "low", "high", "mode") if _is_plain_number(spec.get(k))}
+            if own:
+                hint = ("Write the numbers in the parameter's unit yourself, e.g. "
+                        + ", ".join(f"{k}: {val * spec['scale']:.6g}" for k, val in own.items())
+                        + f" ({' '.join(f'{val:g}' for val in own.values())} times {spec['scale']:g}).")
+        v.add(f"{path}.{key}", f"applies only to the numbers of a claim, and this parameter has no claim:",
+              f"claim: ID with {key}:, or no {key}:", spec[key], hint=hint)
+    return refused
+
+
+def _is_plain_number(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and finite(x)
+
+
+def _unused_scale(v: _Validator, path: str, spec: dict, from_claim: tuple[str, ...]) -> None:
+    """A claim's ``scale:`` that converts nothing (the scenario wrote every field): one warning line.
+
+    Not when a field was replaced with ``--set`` (overriding a claim's number is what --set is for).
+    """
+    if "scale" not in spec or from_claim:
+        return
+    fields = ("value", "low", "high", "mode")
+    if any(op in (path, *(f"{path}.{k}" for k in fields)) for op in v.override_paths):
+        return
+    where = v.at(f"{path}.scale")
+    loc = f"{where.get('source') or v.source}:{where['line']}" if where["line"] else v.source
+    warnings.warn(f"{loc}: {path}.scale: has no effect: the scenario writes every number of this parameter "
+                  "itself, in the parameter's unit (scale converts only the claim's numbers)",
+                  CostsimWarning, stacklevel=5)
+
+
 def _params(v: _Validator, raw: object) -> dict[str, Param]:
     params: dict[str, Param] = {}
     if raw is None:
@@ -251,12 +311,16 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
                   spec)
             continue
         spec = dict(spec)
+        if _claim_only_keys(v, path, spec):
+            continue
         from_claim: tuple[str, ...] = ()
         if "claim" in spec:
+            cited = spec
             spec, from_claim, issues = _resolve_claim(spec, path, v.at(path)["line"])
             if issues:
                 v.issues.extend(issues)
                 continue
+            _unused_scale(v, path, cited, from_claim)
         if "fit" in spec:
             try:
                 from costsim.calibration import resolve_fit_param
@@ -275,8 +339,7 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
                   loc_path=path)
             continue
         fields = {k: val for k, val in spec.items() if k not in PARAM_META}
-        flat_lines = {k: loc[1] for k, loc in v.lines.items() if k.startswith(path)}
-        dist, issues = make_dist(kind, fields, path, flat_lines)
+        dist, issues = make_dist(kind, fields, path, _LineNumbers(v.lines))
         for issue in issues:
             v.issues.append(Issue(issue.path, issue.problem, issue.expected, issue.got, hint=issue.hint,
                                   **v.at(issue.path)))
@@ -287,6 +350,13 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
         if clip.get("min") is not None and clip.get("max") is not None and not clip["min"] < clip["max"]:
             v.add(f"{path}.max", "must exceed min (every sample would be clipped to one value)",
                   f"> {clip['min']!r}", clip["max"])
+        if dist is not None and dist.is_constant:
+            # a constant is never sampled, so never clipped: a bound it breaks would be ignored
+            value = float(dist.f["value"])
+            for bound, breaks in (("min", lambda b: value < b), ("max", lambda b: value > b)):
+                if clip.get(bound) is not None and breaks(clip[bound]):
+                    v.add(f"{path}.value", f"constant beyond its own {bound}: (a constant is not clipped)",
+                          f"{'>=' if bound == 'min' else '<='} {clip[bound]!r}", value)
         for meta in ("source", "note"):
             if meta in spec and not isinstance(spec[meta], str):
                 v.add(f"{path}.{meta}", "must be text", "a string", spec[meta])
@@ -379,6 +449,25 @@ def _formulas(v: _Validator, raw: object) -> list[Node]:
                 warnings.warn(warning.render(v.source), CostsimWarning, stacklevel=4)
             nodes.append(Node(path, path, spec, {}, {}, loc["line"]))
     return nodes
+
+
+def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: dict) -> None:
+    """A check's ``year:``/``bloc:`` on an output without that axis would be ignored: refuse it.
+
+    (Formulas' axes are known only after evaluation, so their checks are not checked here.)
+    """
+    if not isinstance(raw, list):
+        return
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("output"), str):
+            continue
+        axes = declared_axes.get(item["output"])
+        if axes is None:
+            continue
+        for key, axis, what in (("year", "year", "one value for all years"), ("bloc", "bloc", "one value, not per bloc")):
+            if item.get(key) is not None and axis not in axes:
+                v.add(f"checks[{i}].{key}", f"output {item['output']!r} has {what}, so {key}: would be ignored",
+                      f"no {key}:", item[key])
 
 
 def _checks(v: _Validator, raw: object, years: np.ndarray | None, blocs: tuple[str, ...],
@@ -685,6 +774,23 @@ def _check_domains(v: _Validator, nodes, params: dict[str, Param]) -> None:
         v.add(path, f"{problem} ({rule}; {', '.join(where)})", expected, got)
 
 
+def _unused_new_params(v: _Validator, nodes, params: dict[str, Param]) -> None:
+    """``--set params.NEW=...`` that adds a parameter no model or formula reads changes nothing: refuse it.
+
+    (A misspelt name, ``params.cost_decline_x_per_yr=3``, would otherwise run the scenario unchanged.)
+    """
+    used = {src for node in nodes for inp in node.spec.inputs if isinstance(src := node.source_of(inp), str)}
+    for op in v.override_paths:
+        m = re.fullmatch(r"params\.([A-Za-z_][A-Za-z0-9_]*)", op)
+        if m is None or op in v.lines or m.group(1) in used:  # in a file: a parameter kept on purpose
+            continue
+        name = m.group(1)
+        close = difflib.get_close_matches(name, sorted(used & set(params)), n=1)
+        v.add(op, "adds a parameter that no model or formula uses, so it would change nothing",
+              "the name of a parameter the models read", name,
+              hint=f"Did you mean params.{close[0]}?" if close else "List them with `costsim validate --explain`.")
+
+
 def _override_path(assignment: str, data: dict) -> str:
     """The full path an override set (``x.high=4`` -> ``params.x.high``)."""
     path = assignment.split("=", 1)[0].strip()
@@ -791,6 +897,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
                               **v.at(issue.path)))
     produced = set(producer)
     _check_domains(v, ordered, params)
+    _unused_new_params(v, ordered, params)
 
     outputs_raw = data.get("outputs")
     outputs: tuple[str, ...] = tuple(producer)
@@ -809,6 +916,9 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
               loc_path="")
 
     checks = _checks(v, data.get("checks"), years, blocs, produced)
+    if outputs_raw == [] and not checks:
+        v.add("outputs", "lists no output, so the run would compute nothing to show",
+              "output names (or no outputs: key, for every output)", outputs_raw)
     # an output a check tests is kept even when outputs: lists others (the check needs its samples)
     outputs = tuple(dict.fromkeys((*outputs, *(c.output for c in checks))))
 
@@ -817,8 +927,9 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     if years is not None:
         if sy is None:
             summary_years = tuple(dict.fromkeys(int(y) for y in (years[0], years[len(years) // 2], years[-1])))
-        elif not isinstance(sy, list) or not all(_is_year_of(y, years) for y in sy):
-            v.add("summary_years", "must list years of the scenario",
+        elif not isinstance(sy, list) or not sy or not all(_is_year_of(y, years) for y in sy):
+            v.add("summary_years", "must list years of the scenario" + (" (an empty list shows no summary; "
+                  "leave summary_years out for the first, middle and last)" if sy == [] else ""),
                   f"whole years in {int(years[0])}..{int(years[-1])}", sy)
         else:
             summary_years = tuple(sy)
@@ -827,6 +938,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     if pd_issue is not None:
         v.relocate([pd_issue])
     declared_axes = {out: node.axes_of(out) for node in ordered for out in node.outputs}
+    _check_axes(v, data.get("checks"), checks, declared_axes)
     axes = {o: declared_axes.get(o) for o in outputs}
     plots = None
     if data.get("plots") is not None:
