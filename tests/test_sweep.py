@@ -179,7 +179,10 @@ def test_cli_run_takes_workers(capsys):
 # ----------------------------------------------------------------------------------- common random numbers
 def test_a_sweep_over_a_parameter_without_effect_gives_identical_rows():
     # issue 15.2: with a spawned seed per point these rows differed by Monte Carlo noise (5.46 / 5.434 / 5.437)
-    scenario = load_scenario(R1, ["params.unused_usd=1.0"])  # a parameter no model reads
+    # a parameter no model reads, declared in the file (a --set may not add one: it would change nothing)
+    text = Path(R1).read_text(encoding="utf-8").replace("\nparams:\n", "\nparams:\n  unused_usd: 1.0\n", 1)
+    scenario = scenario_from_text(text, base_dir=Path(R1).parent)
+    assert "unused_usd" in scenario.params
     table = sweep(scenario, ["params.unused_usd=1,2,3"], n=500, years=())
     by_point: dict[int, list] = {}
     for row in table.rows:
