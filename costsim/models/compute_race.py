@@ -394,13 +394,16 @@ def race_compute_stock(
 
     The stock in the first year is the initial stock; after that, with ``keep = exp(-rate dt)``::
 
-        headroom[t]  = max(power_cap[t] - stock_power[t-1] * keep, 0) / (h100e_power[t] dt)
+        powered[t]   = power_cap[t] / h100e_power[t]                 (H100e the power can run)
+        headroom[t]  = max(powered[t] - stock[t-1] * keep, 0) / dt
         installed[t] = min(flow[t], headroom[t])           (chips beyond the power are not bought)
         stock[t]     = stock[t-1] * keep + installed[t] * dt
-        stock_power[t] = stock_power[t-1] * keep + installed[t] * h100e_power[t] * dt
+        stock_power  = stock * h100e_power
 
-    (the first year's stock draws ``initial * h100e_power[0]``). Memory bandwidth is installed
-    in the same proportion as FLOP/s. Remote access moves compute, not chips: the follower rents
+    The fleet is counted at the power per H100e of the year's new chips: operators are taken to
+    retire or refresh their least efficient chips first when power binds (an optimistic bound on
+    what the power allows, and the form that keeps more chips from ever lowering a later stock).
+    Memory bandwidth is installed in the same proportion as FLOP/s. Remote access moves compute, not chips: the follower rents
     ``min(remote demand, remote_access_frac * leader stock)``, which the leader no longer uses::
 
         usable_L = stock_L - remote,  usable_F = stock_F + remote
@@ -467,24 +470,23 @@ def race_compute_stock(
 
     stock = np.empty(shape)
     stock_membw = np.empty(shape)
-    stock_power = np.empty(shape)
     installed = np.zeros(shape)
     retired = np.zeros(shape)
+    powered = unit_power > 0
+    stock_cap = np.where(powered, power_cap / np.where(powered, unit_power, 1.0), np.inf)
+    installed[:, 0] = flow[:, 0]  # the first year's deliveries are counted in the initial stock
     stock[:, 0] = initial
     stock_membw[:, 0] = initial * initial_ratio
-    stock_power[:, 0] = initial * unit_power[:, 0]
-    for t in range(1, years.size):  # recurrence: retirement of last year's stock and its power draw
+    for t in range(1, years.size):  # recurrence: retirement of last year's stock
         dt = years[t] - years[t - 1]
         keep = np.exp(-rate * dt)
-        room = np.maximum(power_cap[:, t] - stock_power[:, t - 1] * keep, 0.0)
-        powered = unit_power[:, t] > 0
-        headroom = np.where(powered, room / np.where(powered, unit_power[:, t] * dt, 1.0), np.inf)
+        headroom = np.maximum(stock_cap[:, t] - stock[:, t - 1] * keep, 0.0) / dt
         installed[:, t] = np.minimum(flow[:, t], headroom)
         share = np.where(flow[:, t] > 0, installed[:, t] / np.where(flow[:, t] > 0, flow[:, t], 1.0), 1.0)
         retired[:, t] = stock[:, t - 1] * (1.0 - keep) / dt
         stock[:, t] = stock[:, t - 1] * keep + installed[:, t] * dt
         stock_membw[:, t] = stock_membw[:, t - 1] * keep + share * flow_membw[:, t] * dt
-        stock_power[:, t] = stock_power[:, t - 1] * keep + installed[:, t] * unit_power[:, t] * dt
+    stock_power = stock * unit_power
 
     remote = np.minimum(np.asarray(follower_remote_demand_h100e, dtype=float),
                         np.asarray(remote_access_frac, dtype=float) * stock[..., LEADER])

@@ -239,7 +239,7 @@ REGIME_STARTS = ("rule_2022_10_year", "rule_2023_10_year", "rule_2025_04_year", 
                  "rule_2025_12_year")
 
 
-def _policy_timeline(year, starts, values):
+def policy_timeline(year, starts, values):
     """Time-weighted lever values: ``values[lever][k]`` holds from ``starts[k - 1]`` to ``starts[k]``."""
     years = np.asarray(year, dtype=float).reshape(-1)
     if years.size > 1:
@@ -265,7 +265,7 @@ def _policy_timeline(year, starts, values):
 def _timeline_model(**kwargs):
     starts = [kwargs[name] for name in REGIME_STARTS]
     values = {lever: [kwargs[f"{regime}_{lever}"] for regime in REGIMES] for lever in POLICY_LEVERS}
-    return _policy_timeline(kwargs["year"], starts, values)
+    return policy_timeline(kwargs["year"], starts, values)
 
 
 @model(outputs=POLICY_LEVERS)
