@@ -662,9 +662,10 @@ def race_algorithms(
     share = np.broadcast_to(np.asarray(distillation_frac, dtype=float), (rows, years.size))
     log_share = np.where(share > 0, np.log10(np.where(share > 0, share, 1.0)), -np.inf)
     lead_eff = log_effective[..., LEADER]
-    first_slope = (lead_eff[:, 1] - lead_eff[:, 0]) / (years[1] - years[0]) if years.size > 1 else rate_leader
+    # before the first year the leader's effective FLOP is extended back at its algorithmic rate
+    # alone (a parameter: a slope read off the capped trajectory would rise as caps tighten)
     delayed = _interp_rows(years, lead_eff, years[None, :] - _per_sample(distillation_delay_years, rows)[:, None],
-                           first_slope)
+                           rate_leader)
     distilled = log_share + delayed
     log_effective = np.stack([lead_eff, np.maximum(log_effective[..., FOLLOWER], distilled)], axis=-1)
     reference = np.log10(np.asarray(capability_reference_flop, dtype=float)).reshape(-1, 1, 1)

@@ -175,12 +175,19 @@ def test_tightening_any_follower_channel_never_helps_it(year, p, which, k):
         p = {**p, "follower_power_cap_w": INF, "distillation_frac": 0.0}
     loose = race(year, p)
     tight = race(year, {**p, **CHANNELS[which](p, k)})
+    # Known mix effect: a follower at its power limit that loses low-bandwidth chips (domestic)
+    # installs more high-bandwidth ones (H20s) in their place, so it can serve, and field, more.
+    # Its FLOP/s compute never rises; the fielded check is made where its power never binds.
+    unbound = ~((tight["unpowered_h100e_per_year"][..., 1] > 0).any(axis=1)
+                | (loose["unpowered_h100e_per_year"][..., 1] > 0).any(axis=1))
     for name in FOLLOWER_COMPUTE:
+        rows = unbound if name == "fielded_effective_flop" else slice(None)
         scale = SLACK * np.abs(loose[name]).max(axis=(1, 2), keepdims=True)[..., 0]  # rounding of bought - smuggled
-        assert np.all(tight[name][..., 1] <= loose[name][..., 1] + scale), (which, name)
-        assert np.all(tight[name][..., 0] >= loose[name][..., 0] - scale), (which, name)
-    assert np.all(tight["effective_flop_gap_ratio"] >= loose["effective_flop_gap_ratio"] * (1 - SLACK))
-    assert np.all(tight["lead_at_crossing_years"] >= loose["lead_at_crossing_years"] - 1e-9)
+        assert np.all((tight[name][..., 1] <= loose[name][..., 1] + scale)[rows]), (which, name)
+        assert np.all((tight[name][..., 0] >= loose[name][..., 0] - scale)[rows]), (which, name)
+    # the gap and the crossing read fielded FLOP, so the same rows
+    assert np.all((tight["effective_flop_gap_ratio"] >= loose["effective_flop_gap_ratio"] * (1 - SLACK))[unbound])
+    assert np.all((tight["lead_at_crossing_years"] >= loose["lead_at_crossing_years"] - 1e-9)[unbound])
 
 
 @SETTINGS
