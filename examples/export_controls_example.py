@@ -31,7 +31,7 @@ def row(label, res):
     china = res.blocs[1]
     lags = "  ".join(interval(res, "follower_lag_years", year=y) for y in YEARS)
     stock = float(np.median(res.at_year("stock_h100e", 2030, china)))
-    p_window = float(np.mean(res.outputs["unipolar_window_years"] >= 2.0))
+    p_window = float(np.mean(res.outputs["unipolar_window_years"][:, 0] >= 2.0))  # the leader's (US) window
     return f"{label:<16} {stock:14.3g}  {lags}  {p_window:8.2f}"
 
 

@@ -11,6 +11,7 @@ FAMILIES = (
     "budgets",
     "inference",
     "compute_race",
+    "race_limits",
 )
 
 for _family in FAMILIES:

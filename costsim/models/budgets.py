@@ -103,3 +103,43 @@ def compute_from_budget(*, frontier_budget_usd, hardware_flop_per_usd, mfu_frac)
     """
     log10_flop = np.log10(frontier_budget_usd) + np.log10(hardware_flop_per_usd) + np.log10(mfu_frac)
     return {"physical_flop": np.power(10.0, log10_flop), "physical_flop_log10": log10_flop}
+
+
+@model(outputs=("frontier_budget_usd", "world_gdp_usd", "budget_gdp_frac"))
+def gdp_saturating_budget(*, year, gdp_base_year, uncapped_frontier_budget_usd, world_gdp_base_usd,
+                          world_gdp_x_per_year, budget_ceiling_gdp_frac):
+    """A budget trend bounded by what the economy can carry: a share of world GDP saturating at a ceiling.
+
+    gdp(year)   = world_gdp_base * world_gdp_x ** (year - gdp_base_year)
+    ceiling     = budget_ceiling_gdp_frac * gdp
+    budget      = uncapped / (1 + uncapped / ceiling)
+
+    The share of GDP ``uncapped / gdp`` follows the trend while it is small and rises toward the
+    ceiling share as the trend runs into it (a hyperbolic saturation), so the budget is below
+    ``ceiling <= gdp`` at every horizon and rises whenever the trend does. A ceiling of inf
+    reproduces the uncapped trend exactly.
+
+    Parameters
+    ----------
+    year : array, (1, T)
+    gdp_base_year : float
+        Year of ``world_gdp_base_usd``.
+    uncapped_frontier_budget_usd : array, (n, T), >= 0
+        The budget trend before saturation (e.g. ``budget_with_price_response`` renamed).
+    world_gdp_base_usd : array, (n, 1), > 0
+    world_gdp_x_per_year : array, (n, 1), > 0
+    budget_ceiling_gdp_frac : array, (n, 1), in (0, 1] (inf: no ceiling)
+        Largest share of world GDP the budget can reach.
+
+    Returns
+    -------
+    dict with ``frontier_budget_usd``, ``world_gdp_usd`` and ``budget_gdp_frac`` : array, (n, T)
+
+    References
+    ----------
+    ``econ.world_gdp_2024`` (anchors_2025.yaml, IMF WEO 2024).
+    """
+    gdp = world_gdp_base_usd * world_gdp_x_per_year ** (year - gdp_base_year)
+    ceiling = budget_ceiling_gdp_frac * gdp
+    budget = uncapped_frontier_budget_usd / (1.0 + uncapped_frontier_budget_usd / ceiling)
+    return {"frontier_budget_usd": budget, "world_gdp_usd": gdp + 0.0 * budget, "budget_gdp_frac": budget / gdp}

@@ -40,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 
 from costsim.registry import model
-from costsim.units import SECONDS_PER_YEAR
+from costsim.units import J_PER_KWH, SECONDS_PER_YEAR
 
 LEADER = 0
 FOLLOWER = 1
@@ -135,7 +135,13 @@ def _end_slope(log_traj: np.ndarray, grid: np.ndarray) -> np.ndarray:
         "follower_import_h100e_per_year",
         "follower_smuggled_h100e_per_year",
         "follower_domestic_h100e_per_year",
+        "follower_domestic_chips_per_year",
         "follower_domestic_spend_usd_per_year",
+        "follower_remote_demand_h100e",
+        "market_delivered_h100e_per_year",
+        "chips_produced_h100e_per_year",
+        "leader_chip_spend_usd_per_year",
+        "follower_foreign_spend_usd_per_year",
     ),
     axes={
         "chip_flow_h100e_per_year": ("year", "bloc"),
@@ -159,32 +165,58 @@ def race_chip_supply(
     allowed_chip_membw_ratio,
     leak_frac,
     enforcement_frac,
+    smuggling_markup_ratio,
+    follower_smuggling_budget_usd_per_year,
+    follower_remote_budget_usd_per_year,
+    remote_rent_per_h100e_usd_per_year,
     domestic_capacity_chips_per_year,
     domestic_ramp_x_per_year,
     domestic_capacity_cap_chips_per_year,
     domestic_yield_frac,
+    domestic_hbm_chips_per_year,
+    domestic_hbm_x_per_year,
     domestic_perf_ratio,
     domestic_perf_x_per_year,
     domestic_membw_ratio,
     domestic_price_usd_per_chip,
+    market_supply_cap_h100e_per_year,
+    bloc_h100e_power_w,
+    electricity_usd_per_kwh,
+    chip_service_years,
 ):
     """Chips each bloc adds per year, in H100-equivalents of FLOP/s and of memory bandwidth.
 
-    With ``e = year - year[0]``::
+    Chips are conserved: every chip a bloc adds was produced (by the world's packaging lines or
+    the follower's own fabs) and bought by someone; a smuggled chip is taken out of the leader
+    bloc's (third countries') purchases, not created. With ``e = year - year[0]``::
 
-        price(e)        = market_price / 2 ** (e / price_performance_doubling_years)
-        budget_b(e)     = min(budget_b * budget_x_b ** e, budget_cap_b)
-        leader flow     = budget_L / price                                   (market chips)
-        imports         = allowed_import_frac * budget_F / (allowed_chip_price_ratio * price)
-                          chips, worth allowed_chip_perf_ratio H100e each
-        smuggled        = leak_frac * (1 - enforcement_frac) * leader flow
-        domestic chips  = min(capacity * ramp_x ** e, capacity_cap) * yield
-                          worth domestic_perf_ratio * domestic_perf_x ** e H100e each
+        price(e)         = market_price / 2 ** (e / price_performance_doubling_years)
+        energy_b(e)      = bloc_h100e_power_w_b * seconds per year / J per kWh
+                           * electricity_usd_per_kwh * chip_service_years   (lifetime power bill)
+        budget_b(e)      = min(budget_b * budget_x_b ** e, budget_cap_b)
+        leader demand    = budget_L / (price + energy_L)                       (H100e)
+        import demand    = allowed_import_frac * budget_F / (allowed_chip_price_ratio * price
+                           + energy_F)                                         (chips)
+        rationing r      = min(1, market_supply_cap / (leader demand + import demand))
+        leader bought    = r * leader demand;  imports = r * import demand * allowed_chip_perf_ratio
+        smuggled         = min(leak_frac * (1 - enforcement_frac) * leader bought,
+                               smuggling budget / (smuggling_markup_ratio * price + energy_F))
+        leader installs  = leader bought - smuggled
+        domestic chips   = min(min(capacity * ramp ** e, capacity_cap) * yield,
+                               domestic_hbm_chips * domestic_hbm_x ** e)
+                           worth domestic_perf_ratio * domestic_perf_x ** e H100e each
+        remote demand    = remote budget / (rent per H100e-year / 2 ** (e / doubling))
 
-    Market chips (bought by the leader, smuggled, or imported with no controls) are taken to
-    carry an H100's memory bandwidth per FLOP/s (a B200 has 2.3x both), so their bandwidth in
-    H100s equals their H100e count. The three follower channels add up; none draws on another's
-    budget, so tightening one never enlarges another.
+    The world's packaging and HBM cap (``market_supply_cap_h100e_per_year``, from
+    ``race_packaging_supply``) is counted in slots of one market H100e: an allowed chip (an H20,
+    a cut-down frontier die) takes a whole slot whatever its FLOP/s. A binding cap rations every
+    market buyer pro rata (an assumption) and leaves demand unmet; it never creates chips.
+    Every budget grows like the follower's own (``follower_budget_x_per_year`` up to
+    ``follower_budget_cap_usd_per_year``). Each follower channel has its own lever and price, and
+    none draws on another's budget, so tightening one never enlarges another.
+
+    Market chips are taken to carry an H100's memory bandwidth per FLOP/s (a B200 has 2.3x
+    both), so their bandwidth in H100s equals their H100e count.
 
     Parameters
     ----------
@@ -193,94 +225,141 @@ def race_chip_supply(
     market_price_usd_per_h100e : array, (n, 1), > 0
         All-in price (chip, server, network) of one H100e of market chips in the first year.
     price_performance_doubling_years : array, (n, 1), > 0
-        Years for the H100e bought per dollar to double.
+        Years for the H100e bought per dollar (and rented per dollar) to double.
     leader_budget_usd_per_year, follower_budget_usd_per_year : array, (n, 1), >= 0
         Yearly spend on AI chips in the first year: the leader's on market chips, the follower's
         on the foreign chips it may legally buy.
     leader_budget_x_per_year, follower_budget_x_per_year : array, (n, 1), > 0
-        Growth multiple of each budget per year.
     leader_budget_cap_usd_per_year, follower_budget_cap_usd_per_year : array, (n, 1), >= 0
-        Ceiling on each yearly budget.
-    allowed_import_frac : array, (n, 1), in [0, 1]
-        Share of the follower's budget that licensing lets it spend (0 = all denied).
-    allowed_chip_perf_ratio : array, (n, 1), >= 0
-        Training FLOP/s of the best chip the policy allows, per H100.
-    allowed_chip_price_ratio : array, (n, 1), > 0
-        Its all-in price per chip, per market H100e (moves with the market price).
-    allowed_chip_membw_ratio : array, (n, 1), >= 0
-        Its memory bandwidth, per H100.
-    leak_frac : array, (n, 1), in [0, 1]
-        Share of the leader's controlled chip purchases diverted to the follower when nothing
-        is enforced (0 when nothing is controlled).
-    enforcement_frac : array, (n, 1), in [0, 1]
-        Share of that diversion enforcement stops.
-    domestic_capacity_chips_per_year : array, (n, 1), >= 0
-        Follower's domestic accelerator production capacity in the first year (chips started).
-    domestic_ramp_x_per_year : array, (n, 1), > 0
-        Growth multiple of that capacity per year.
-    domestic_capacity_cap_chips_per_year : array, (n, 1), >= 0
-        Ceiling on the capacity (fabs, HBM supply).
+    allowed_import_frac, allowed_chip_perf_ratio, allowed_chip_price_ratio, allowed_chip_membw_ratio
+        The policy's legal-import channel (``costsim/data/policies.yaml``); (n, 1) or (n, T)
+        (a dated timeline, ``race_policy_timeline``).
+    leak_frac, enforcement_frac : array, (n, 1) or (n, T), in [0, 1]
+        Share of the leader bloc's purchases diverted to the follower when nothing is enforced,
+        and the share of that diversion enforcement stops.
+    smuggling_markup_ratio : array, (n, 1), >= 1
+        Price of a smuggled H100e over the market price.
+    follower_smuggling_budget_usd_per_year : array, (n, 1), >= 0
+        What the follower is willing to spend on smuggled chips in the first year.
+    follower_remote_budget_usd_per_year : array, (n, 1), >= 0
+        What it spends renting compute in foreign clouds in the first year.
+    remote_rent_per_h100e_usd_per_year : array, (n, 1), > 0
+        Rent of one H100e for a year in the first year (falls with price-performance).
+    domestic_capacity_chips_per_year, domestic_ramp_x_per_year, domestic_capacity_cap_chips_per_year
+        Follower's fab capacity (chips started) in the first year, its growth and its ceiling.
     domestic_yield_frac : array, (n, 1), in [0, 1]
-        Share of chips started that work.
-    domestic_perf_ratio : array, (n, 1), >= 0
-        Training FLOP/s of a domestic chip per H100 in the first year.
-    domestic_perf_x_per_year : array, (n, 1), > 0
-        Growth multiple of that ratio per year.
-    domestic_membw_ratio : array, (n, 1), >= 0
-        Memory bandwidth of a domestic chip per H100.
+    domestic_hbm_chips_per_year, domestic_hbm_x_per_year : array, (n, 1)
+        Working chips the follower's HBM supply can equip in the first year, and its growth.
+    domestic_perf_ratio, domestic_perf_x_per_year, domestic_membw_ratio : array, (n, 1)
     domestic_price_usd_per_chip : array, (n, 1), >= 0
-        Price of one working domestic chip (for the spend output only: domestic output is
-        taken to be supply-limited, every working chip is bought).
+        Price of one working domestic chip (domestic output is supply-limited: all is bought).
+    market_supply_cap_h100e_per_year : array, (n, T) or (n, 1), > 0 (inf: no cap)
+    bloc_h100e_power_w : array, (n, T, 2), >= 0
+        Facility power per H100e of each bloc's new chips (``race_power_supply``).
+    electricity_usd_per_kwh : array, (n, 1), >= 0
+    chip_service_years : array, (n, 1), >= 0
+        Years a chip's power bill is counted into its price.
 
     Returns
     -------
     dict
-        ``chip_flow_h100e_per_year`` (n, T, 2): H100e added per year by FLOP/s.
-        ``chip_flow_membw_h100e_per_year`` (n, T, 2): the same by memory bandwidth.
-        ``follower_import_h100e_per_year``, ``follower_smuggled_h100e_per_year``,
-        ``follower_domestic_h100e_per_year`` (n, T): the follower's channels by FLOP/s.
-        ``follower_domestic_spend_usd_per_year`` (n, T): what the domestic chips cost.
+        ``chip_flow_h100e_per_year``, ``chip_flow_membw_h100e_per_year`` (n, T, 2): H100e each
+        bloc adds by FLOP/s and by memory bandwidth. The follower's channels (n, T): imports,
+        smuggled, domestic (H100e), ``follower_domestic_chips_per_year`` (working chips),
+        ``follower_domestic_spend_usd_per_year``, ``follower_remote_demand_h100e`` (H100e it can
+        pay to rent). ``market_delivered_h100e_per_year`` (slots delivered by the world's lines),
+        ``chips_produced_h100e_per_year`` (market H100e delivered plus domestic H100e: what can be
+        installed), ``leader_chip_spend_usd_per_year`` and ``follower_foreign_spend_usd_per_year``
+        (imports plus smuggling).
 
     References
     ----------
     Chip figures: NVIDIA datasheets; Huawei Ascend reporting (``claims.yaml``: ``chip.*``).
-    Policy thresholds: BIS rules of 2022-10-07 and 2023-10-17 (``rule.2022_10``, ``rule.2023_10``).
+    Policy thresholds: ``rule.2022_10``, ``rule.2023_10``; smuggling: ``china.smuggled_chips_2024``.
     """
     elapsed_years = _years_of(year)[None, :] - _years_of(year)[0]
-    price = market_price_usd_per_h100e * np.exp2(-elapsed_years / price_performance_doubling_years)
-    leader_budget = np.minimum(leader_budget_usd_per_year * leader_budget_x_per_year**elapsed_years,
-                               leader_budget_cap_usd_per_year)
-    follower_budget = np.minimum(follower_budget_usd_per_year * follower_budget_x_per_year**elapsed_years,
-                                 follower_budget_cap_usd_per_year)
-    leader_flow = leader_budget / price
+    cheaper = np.exp2(-elapsed_years / price_performance_doubling_years)
+    price = market_price_usd_per_h100e * cheaper
+    power = np.asarray(bloc_h100e_power_w, dtype=float)
+    kwh_price = electricity_usd_per_kwh * chip_service_years * (SECONDS_PER_YEAR / J_PER_KWH)
+    energy_leader, energy_follower = power[..., LEADER] * kwh_price, power[..., FOLLOWER] * kwh_price
 
-    import_chips = allowed_import_frac * follower_budget / (allowed_chip_price_ratio * price)
+    def grown(base, growth, cap):
+        return np.minimum(base * growth**elapsed_years, cap)
+
+    leader_budget = grown(leader_budget_usd_per_year, leader_budget_x_per_year, leader_budget_cap_usd_per_year)
+    follower_growth = (follower_budget_x_per_year, follower_budget_cap_usd_per_year)
+    follower_budget = grown(follower_budget_usd_per_year, *follower_growth)
+    smuggling_budget = grown(follower_smuggling_budget_usd_per_year, *follower_growth)
+    remote_budget = grown(follower_remote_budget_usd_per_year, *follower_growth)
+
+    leader_demand = leader_budget / (price + energy_leader)
+    import_price = allowed_chip_price_ratio * price + energy_follower  # a cut-down die draws a full slot's power
+    import_demand = allowed_import_frac * follower_budget / import_price
+    demand = leader_demand + import_demand
+    cap = np.asarray(market_supply_cap_h100e_per_year, dtype=float)
+    binding = demand > cap
+    rationed = np.where(binding, cap / np.where(binding, demand, 1.0), 1.0)
+    leader_bought = rationed * leader_demand
+    import_chips = rationed * import_demand
     imports = import_chips * allowed_chip_perf_ratio
-    smuggled = leak_frac * (1.0 - enforcement_frac) * leader_flow
-    domestic_chips = domestic_yield_frac * np.minimum(
-        domestic_capacity_chips_per_year * domestic_ramp_x_per_year**elapsed_years,
-        domestic_capacity_cap_chips_per_year,
+
+    smuggle_price = smuggling_markup_ratio * price + energy_follower
+    smuggled = np.minimum(leak_frac * (1.0 - enforcement_frac) * leader_bought, smuggling_budget / smuggle_price)
+    leader_flow = leader_bought - smuggled
+
+    domestic_chips = np.minimum(
+        domestic_yield_frac * np.minimum(domestic_capacity_chips_per_year * domestic_ramp_x_per_year**elapsed_years,
+                                         domestic_capacity_cap_chips_per_year),
+        domestic_hbm_chips_per_year * domestic_hbm_x_per_year**elapsed_years,
     )
     domestic = domestic_chips * domestic_perf_ratio * domestic_perf_x_per_year**elapsed_years
+    remote_demand = remote_budget / (remote_rent_per_h100e_usd_per_year * cheaper)
 
     follower_flow = imports + smuggled + domestic
     follower_membw = import_chips * allowed_chip_membw_ratio + smuggled + domestic_chips * domestic_membw_ratio
+    delivered = leader_bought + import_chips
     return {
         "chip_flow_h100e_per_year": _by_bloc(leader_flow, follower_flow),
         "chip_flow_membw_h100e_per_year": _by_bloc(leader_flow, follower_membw),
         "follower_import_h100e_per_year": imports,
         "follower_smuggled_h100e_per_year": smuggled,
         "follower_domestic_h100e_per_year": domestic,
+        "follower_domestic_chips_per_year": domestic_chips,
         "follower_domestic_spend_usd_per_year": domestic_chips * domestic_price_usd_per_chip,
+        "follower_remote_demand_h100e": remote_demand,
+        "market_delivered_h100e_per_year": delivered,
+        "chips_produced_h100e_per_year": leader_bought + imports + domestic,
+        "leader_chip_spend_usd_per_year": leader_bought * (price + energy_leader),
+        "follower_foreign_spend_usd_per_year": import_chips * import_price + smuggled * smuggle_price,
     }
 
 
 @model(
-    outputs=("stock_h100e", "stock_membw_h100e", "largest_run_flop"),
+    outputs=(
+        "stock_h100e",
+        "stock_membw_h100e",
+        "largest_run_flop",
+        "installed_h100e_per_year",
+        "retired_h100e_per_year",
+        "unpowered_h100e_per_year",
+        "stock_power_w",
+        "usable_h100e",
+        "follower_remote_h100e",
+        "bloc_compute_share_frac",
+        "largest_run_flop_x_per_year",
+    ),
     axes={
         "stock_h100e": ("year", "bloc"),
         "stock_membw_h100e": ("year", "bloc"),
         "largest_run_flop": ("year", "bloc"),
+        "installed_h100e_per_year": ("year", "bloc"),
+        "retired_h100e_per_year": ("year", "bloc"),
+        "unpowered_h100e_per_year": ("year", "bloc"),
+        "stock_power_w": ("year", "bloc"),
+        "usable_h100e": ("year", "bloc"),
+        "bloc_compute_share_frac": ("year", "bloc"),
+        "largest_run_flop_x_per_year": ("year", "bloc"),
     },
 )
 def race_compute_stock(
@@ -288,88 +367,157 @@ def race_compute_stock(
     year,
     chip_flow_h100e_per_year,
     chip_flow_membw_h100e_per_year,
+    follower_remote_demand_h100e,
+    bloc_power_cap_w,
+    bloc_h100e_power_w,
+    run_power_limit_w,
     leader_initial_stock_h100e,
     follower_initial_stock_h100e,
     leader_initial_membw_ratio,
     follower_initial_membw_ratio,
     depreciation_per_year,
+    remote_access_frac,
     leader_run_share_frac,
     follower_run_share_frac,
     utilization_frac,
     run_length_years,
     h100_peak_flop_per_s,
 ):
-    """Installed compute of each bloc, and the physical FLOP of its largest training run.
+    """Installed compute of each bloc under its power supply, and the FLOP of its largest run.
 
-    The stock in the first year is the initial stock; after that::
+    The stock in the first year is the initial stock; after that, with ``keep = exp(-rate dt)``::
 
-        stock[t] = stock[t-1] * exp(-depreciation_per_year * dt) + flow[t] * dt
+        powered[t]   = power_cap[t] / h100e_power[t]                 (H100e the power can run)
+        headroom[t]  = max(powered[t] - stock[t-1] * keep, 0) / dt
+        installed[t] = min(flow[t], headroom[t])           (chips beyond the power are not bought)
+        stock[t]     = stock[t-1] * keep + installed[t] * dt
+        stock_power  = stock * h100e_power
 
-    with ``dt`` the step between years. The largest run uses a share of the stock::
+    The fleet is counted at the power per H100e of the year's new chips: operators are taken to
+    retire or refresh their least efficient chips first when power binds (an optimistic bound on
+    what the power allows, and the form that keeps more chips from ever lowering a later stock).
+    Memory bandwidth is installed in the same proportion as FLOP/s. Remote access moves compute, not chips: the follower rents
+    ``min(remote demand, remote_access_frac * leader stock)``, which the leader no longer uses::
 
-        largest_run_flop = run_share * stock * h100_peak_flop_per_s * utilization * run_length
+        usable_L = stock_L - remote,  usable_F = stock_F + remote
+        largest_run_flop = min(run_share * usable, run_power_limit / h100e_power)
+                           * h100_peak_flop_per_s * utilization * run_length
+
+    where ``h100e_power`` is that of the bloc's newest chips (the frontier run uses them).
+    ``bloc_compute_share_frac`` is each bloc's share of the two blocs' installed H100e, and
+    ``largest_run_flop_x_per_year`` the yearly growth multiple of the largest run (1 in the
+    first year).
 
     Parameters
     ----------
     year : array, (1, T)
     chip_flow_h100e_per_year, chip_flow_membw_h100e_per_year : array, (n, T, 2)
-        Chips added per year by FLOP/s and by memory bandwidth (``race_chip_supply``).
+        Chips delivered per year by FLOP/s and by memory bandwidth (``race_chip_supply``).
+    follower_remote_demand_h100e : array, (n, T), >= 0
+        H100e the follower can pay to rent abroad.
+    bloc_power_cap_w, bloc_h100e_power_w : array, (n, T, 2)
+        Power available to each bloc's AI datacenters, and facility power per H100e of its new
+        chips (``race_power_supply``; inf cap: no power limit).
+    run_power_limit_w : array, (n, T), > 0
+        Power one campus can give a single run (inf: no limit).
     leader_initial_stock_h100e, follower_initial_stock_h100e : array, (n, 1), > 0
-        Installed stock in the first year, H100e by FLOP/s.
     leader_initial_membw_ratio, follower_initial_membw_ratio : array, (n, 1), >= 0
-        Memory bandwidth of that stock per H100e of FLOP/s (a stock rich in H20s is above 1).
     depreciation_per_year : array, (n, 1), >= 0
         Continuous retirement rate of installed chips.
+    remote_access_frac : array, (n, 1) or (n, T), in [0, 1]
+        Largest share of the leader's stock the follower may rent (the remote-access lever).
     leader_run_share_frac, follower_run_share_frac : array, (n, 1), in (0, 1]
-        Share of the bloc's stock one frontier run can use.
     utilization_frac : array, (n, 1), in (0, 1]
-        Model FLOP utilization of that run.
     run_length_years : array, (n, 1), > 0
-        Length of the run.
     h100_peak_flop_per_s : array, (n, 1), > 0
-        Dense BF16 peak of one H100, which defines the H100e.
 
     Returns
     -------
     dict
-        ``stock_h100e``, ``stock_membw_h100e``, ``largest_run_flop``, each (n, T, 2).
+        Each (n, T, 2) except ``follower_remote_h100e`` (n, T): the stocks, the largest run,
+        ``installed_h100e_per_year`` (<= delivered), ``retired_h100e_per_year``,
+        ``unpowered_h100e_per_year`` (delivered chips not bought for want of power),
+        ``stock_power_w``, ``usable_h100e``, the shares and the growth of the largest run.
+
+    References
+    ----------
+    Power: ``power.frontier_training_growth``, ``power.single_campus_2030`` (anchors_2025.yaml).
     """
     years = _years_of(year)
     flow = np.asarray(chip_flow_h100e_per_year, dtype=float)
     flow_membw = np.asarray(chip_flow_membw_h100e_per_year, dtype=float)
-    rows = _n_rows(flow, flow_membw, leader_initial_stock_h100e, follower_initial_stock_h100e,
-                   leader_initial_membw_ratio, follower_initial_membw_ratio, depreciation_per_year)
-    flow = np.broadcast_to(flow, (rows, years.size, 2))
-    flow_membw = np.broadcast_to(flow_membw, (rows, years.size, 2))
+    rows = _n_rows(flow, flow_membw, follower_remote_demand_h100e, bloc_power_cap_w, bloc_h100e_power_w,
+                   run_power_limit_w, leader_initial_stock_h100e, follower_initial_stock_h100e,
+                   leader_initial_membw_ratio, follower_initial_membw_ratio, depreciation_per_year,
+                   remote_access_frac)
+    shape = (rows, years.size, 2)
+    flow = np.broadcast_to(flow, shape)
+    flow_membw = np.broadcast_to(flow_membw, shape)
+    power_cap = np.broadcast_to(np.asarray(bloc_power_cap_w, dtype=float), shape)
+    unit_power = np.broadcast_to(np.asarray(bloc_h100e_power_w, dtype=float), shape)
     initial = np.stack([_per_sample(leader_initial_stock_h100e, rows),
                         _per_sample(follower_initial_stock_h100e, rows)], axis=-1)
     initial_ratio = np.stack([_per_sample(leader_initial_membw_ratio, rows),
                               _per_sample(follower_initial_membw_ratio, rows)], axis=-1)
     rate = _per_sample(depreciation_per_year, rows)[:, None]
 
-    stock = np.empty((rows, years.size, 2))
-    stock_membw = np.empty((rows, years.size, 2))
+    stock = np.empty(shape)
+    stock_membw = np.empty(shape)
+    installed = np.zeros(shape)
+    retired = np.zeros(shape)
+    powered = unit_power > 0
+    stock_cap = np.where(powered, power_cap / np.where(powered, unit_power, 1.0), np.inf)
+    installed[:, 0] = flow[:, 0]  # the first year's deliveries are counted in the initial stock
     stock[:, 0] = initial
     stock_membw[:, 0] = initial * initial_ratio
     for t in range(1, years.size):  # recurrence: retirement of last year's stock
         dt = years[t] - years[t - 1]
         keep = np.exp(-rate * dt)
-        stock[:, t] = stock[:, t - 1] * keep + flow[:, t] * dt
-        stock_membw[:, t] = stock_membw[:, t - 1] * keep + flow_membw[:, t] * dt
+        headroom = np.maximum(stock_cap[:, t] - stock[:, t - 1] * keep, 0.0) / dt
+        installed[:, t] = np.minimum(flow[:, t], headroom)
+        share = np.where(flow[:, t] > 0, installed[:, t] / np.where(flow[:, t] > 0, flow[:, t], 1.0), 1.0)
+        retired[:, t] = stock[:, t - 1] * (1.0 - keep) / dt
+        stock[:, t] = stock[:, t - 1] * keep + installed[:, t] * dt
+        stock_membw[:, t] = stock_membw[:, t - 1] * keep + share * flow_membw[:, t] * dt
+    stock_power = stock * unit_power
 
+    remote = np.minimum(np.asarray(follower_remote_demand_h100e, dtype=float),
+                        np.asarray(remote_access_frac, dtype=float) * stock[..., LEADER])
+    remote = np.broadcast_to(remote, (rows, years.size))
+    usable = stock + np.stack([-remote, remote], axis=-1)
     run_share = _by_bloc(np.asarray(leader_run_share_frac, dtype=float).reshape(-1, 1),
                          np.asarray(follower_run_share_frac, dtype=float).reshape(-1, 1))
+    limit = np.asarray(run_power_limit_w, dtype=float)
+    limit = limit.reshape(limit.shape + (1,)) if limit.ndim else limit
+    positive = unit_power > 0
+    run_chips_cap = np.where(positive, limit / np.where(positive, unit_power, 1.0), np.inf)
+    run_h100e = np.minimum(run_share * usable, run_chips_cap)
     run_flop_per_h100e = (np.asarray(h100_peak_flop_per_s * utilization_frac * run_length_years, dtype=float)
                           * SECONDS_PER_YEAR).reshape(-1, 1, 1)
+    run_flop = run_h100e * run_flop_per_h100e
+    growth = np.ones_like(run_flop)
+    if years.size > 1:
+        before = run_flop[:, :-1]
+        ratio = np.where(before > 0, run_flop[:, 1:] / np.where(before > 0, before, 1.0), 1.0)
+        growth[:, 1:] = ratio ** (1.0 / np.diff(years))[None, :, None]
     return {
         "stock_h100e": stock,
         "stock_membw_h100e": stock_membw,
-        "largest_run_flop": stock * run_share * run_flop_per_h100e,
+        "largest_run_flop": run_flop,
+        "installed_h100e_per_year": installed,
+        "retired_h100e_per_year": retired,
+        "unpowered_h100e_per_year": flow - installed,
+        "stock_power_w": stock_power,
+        "usable_h100e": usable,
+        "follower_remote_h100e": remote,
+        "bloc_compute_share_frac": stock / stock.sum(axis=-1, keepdims=True),
+        "largest_run_flop_x_per_year": growth,
     }
 
 
 @model(
-    outputs=("algo_efficiency_x", "largest_run_effective_flop", "bloc_capability_score"),
+    outputs=("algo_efficiency_x", "largest_run_effective_flop", "bloc_capability_score",
+             "follower_distilled_effective_flop"),
     axes={
         "algo_efficiency_x": ("year", "bloc"),
         "largest_run_effective_flop": ("year", "bloc"),
@@ -387,6 +535,9 @@ def race_algorithms(
     necessity_elasticity,
     ai_speedup_threshold_flop,
     ai_speedup_x,
+    algo_efficiency_cap_x,
+    distillation_frac,
+    distillation_delay_years,
     capability_reference_flop,
 ):
     """Algorithmic efficiency of each bloc, effective FLOP of its largest run, and a capability score.
@@ -412,6 +563,13 @@ def race_algorithms(
     * AI speeding up AI: ``s_b = ai_speedup_x`` once the bloc's effective FLOP reached
       ``ai_speedup_threshold_flop`` in the previous year, else 1; 1 switches it off.
 
+    * Saturation: neither bloc's efficiency exceeds ``algo_efficiency_cap_x`` (over the leader's
+      first-year algorithms); inf switches it off.
+    * Distillation: the follower's largest-run effective FLOP is at least ``distillation_frac``
+      times the leader's of ``distillation_delay_years`` before (training on a leader model's
+      outputs gives a share of its capability at little compute); 0 switches it off. It adds to
+      the follower's effective FLOP, not to its algorithms.
+
     The leader is taken to be at the frontier and copies nothing from the follower.
     ``bloc_capability_score`` is the decades of effective FLOP above ``capability_reference_flop``
     (a score of 1 is ten times the reference).
@@ -434,13 +592,19 @@ def race_algorithms(
         Effective FLOP of a bloc's largest run after which AI speeds up its algorithmic progress.
     ai_speedup_x : array, (n, 1), >= 1
         Multiple of the rate of progress after that threshold.
+    algo_efficiency_cap_x : array, (n, 1), >= 1
+        Ceiling on the algorithmic multiplier (a flagged assumption in the bundled scenarios).
+    distillation_frac : array, (n, 1) or (n, T), in [0, 1]
+        Share of the leader's delayed effective FLOP the follower gets by distillation.
+    distillation_delay_years : array, (n, 1), >= 0
     capability_reference_flop : array, (n, 1), > 0
         Effective FLOP of a reference model (score 0).
 
     Returns
     -------
     dict
-        ``algo_efficiency_x``, ``largest_run_effective_flop``, ``bloc_capability_score``, each (n, T, 2).
+        ``algo_efficiency_x``, ``largest_run_effective_flop``, ``bloc_capability_score``, each (n, T, 2);
+        ``follower_distilled_effective_flop`` (n, T): the distillation floor.
 
     References
     ----------
@@ -452,18 +616,21 @@ def race_algorithms(
     log_phys = np.log10(np.asarray(largest_run_flop, dtype=float))
     rows = _n_rows(log_phys, leader_algo_doubling_years, follower_algo_doubling_years,
                    follower_initial_algo_ratio, diffusion_delay_years, necessity_elasticity,
-                   ai_speedup_threshold_flop, ai_speedup_x)
+                   ai_speedup_threshold_flop, ai_speedup_x, algo_efficiency_cap_x, distillation_frac,
+                   distillation_delay_years)
     log_phys = np.broadcast_to(log_phys, (rows, years.size, 2))
     rate_leader = _LOG10_2 / _per_sample(leader_algo_doubling_years, rows)
     rate_follower = _LOG10_2 / _per_sample(follower_algo_doubling_years, rows)
     threshold = np.log10(_per_sample(ai_speedup_threshold_flop, rows))
     speedup = _per_sample(ai_speedup_x, rows)
     delay = _per_sample(diffusion_delay_years, rows)
+    log_cap = np.log10(_per_sample(algo_efficiency_cap_x, rows))
 
     leader = np.zeros((rows, years.size))
     for t in range(1, years.size):  # recurrence: the speedup switches on from last year's level
         fast = log_phys[:, t - 1, LEADER] + leader[:, t - 1] >= threshold
-        leader[:, t] = leader[:, t - 1] + rate_leader * np.where(fast, speedup, 1.0) * (years[t] - years[t - 1])
+        step = rate_leader * np.where(fast, speedup, 1.0) * (years[t] - years[t - 1])
+        leader[:, t] = np.minimum(leader[:, t - 1] + step, np.maximum(log_cap, leader[:, t - 1]))
 
     copied = _interp_rows(years, leader, years[None, :] - delay[:, None], rate_leader)
     scarcity_decades = np.maximum(log_phys[..., LEADER] - log_phys[..., FOLLOWER], 0.0)
@@ -480,15 +647,26 @@ def race_algorithms(
         push = np.where(effective < leader_effective[:, t - 1], necessity[:, t - 1], 1.0)
         parity = leader_effective[:, t] - log_phys[:, t, FOLLOWER]
         own = np.minimum(follower[:, t - 1] + step * push, np.maximum(follower[:, t - 1] + step, parity))
+        own = np.minimum(own, np.maximum(log_cap, follower[:, t - 1]))
         follower[:, t] = np.maximum(own, copied[:, t])
 
     log_eff = _by_bloc(leader, follower)
     log_effective = log_phys + log_eff
+    share = np.broadcast_to(np.asarray(distillation_frac, dtype=float), (rows, years.size))
+    log_share = np.where(share > 0, np.log10(np.where(share > 0, share, 1.0)), -np.inf)
+    lead_eff = log_effective[..., LEADER]
+    # before the first year the leader's effective FLOP is extended back at its algorithmic rate
+    # alone (a parameter: a slope read off the capped trajectory would rise as caps tighten)
+    delayed = _interp_rows(years, lead_eff, years[None, :] - _per_sample(distillation_delay_years, rows)[:, None],
+                           rate_leader)
+    distilled = log_share + delayed
+    log_effective = np.stack([lead_eff, np.maximum(log_effective[..., FOLLOWER], distilled)], axis=-1)
     reference = np.log10(np.asarray(capability_reference_flop, dtype=float)).reshape(-1, 1, 1)
     return {
         "algo_efficiency_x": 10.0**log_eff,
         "largest_run_effective_flop": 10.0**log_effective,
         "bloc_capability_score": log_effective - reference,
+        "follower_distilled_effective_flop": 10.0**distilled,
     }
 
 
@@ -550,8 +728,8 @@ def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
         "capability_crossing_year": ("bloc",),
         "crossing_within_horizon_flag": ("bloc",),
         "lead_at_crossing_years": (),
-        "unipolar_window_years": (),
-        "unipolar_window_flag": (),
+        "unipolar_window_years": ("bloc",),
+        "unipolar_window_flag": ("bloc",),
     },
 )
 def race_threshold_crossing(
@@ -572,10 +750,12 @@ def race_threshold_crossing(
     = 0``). Everything stays finite.
 
     ``lead_at_crossing_years = crossing[follower] - crossing[leader]`` (negative when the follower
-    crosses first). ``unipolar_window_years = |lead|``: how long one bloc alone has crossed.
-    When neither crosses, both sit at the cap and the window is 0; when only the leader crosses
-    the window is a lower bound. ``unipolar_window_flag = 1`` when the window is at least
-    ``unipolar_window_min_years``; its mean is P(window >= K).
+    crosses first). The unipolar window belongs to the bloc that crosses first:
+    ``unipolar_window_years[leader] = max(lead, 0)`` and ``[follower] = max(-lead, 0)``, how long
+    that bloc alone has crossed (a check names the bloc: ``bloc: US``). When neither crosses,
+    both sit at the cap and both windows are 0; when only one crosses its window is a lower
+    bound. ``unipolar_window_flag[b] = 1`` when bloc b's window is at least
+    ``unipolar_window_min_years``; its mean is P(b's window >= K).
 
     Parameters
     ----------
@@ -590,8 +770,8 @@ def race_threshold_crossing(
     Returns
     -------
     dict
-        ``capability_crossing_year``, ``crossing_within_horizon_flag`` (n, 2);
-        ``lead_at_crossing_years``, ``unipolar_window_years``, ``unipolar_window_flag`` (n,).
+        ``capability_crossing_year``, ``crossing_within_horizon_flag``, ``unipolar_window_years``,
+        ``unipolar_window_flag`` (n, 2); ``lead_at_crossing_years`` (n,).
     """
     years = _years_of(year)
     log_eff = np.log10(np.asarray(largest_run_effective_flop, dtype=float))
@@ -604,13 +784,13 @@ def race_threshold_crossing(
     crossing = np.stack([_first_reach(log_eff[..., bloc], years, level, 0, slope, limit)
                          for bloc in (LEADER, FOLLOWER)], axis=-1)
     lead = crossing[:, FOLLOWER] - crossing[:, LEADER]
-    window = np.abs(lead)
+    window = np.stack([np.maximum(lead, 0.0), np.maximum(-lead, 0.0)], axis=-1)
     return {
         "capability_crossing_year": crossing,
         "crossing_within_horizon_flag": (crossing <= years[-1]).astype(float),
         "lead_at_crossing_years": lead,
         "unipolar_window_years": window,
-        "unipolar_window_flag": (window >= _per_sample(unipolar_window_min_years, rows)).astype(float),
+        "unipolar_window_flag": (window >= _per_sample(unipolar_window_min_years, rows)[:, None]).astype(float),
     }
 
 

@@ -310,7 +310,13 @@ def on_trend_cost(*, reference_cost_usd, lag_years, decline_x_per_year, effectiv
 def years_to_close_gap(*, compute_shortfall_x, decline_x_per_year):
     """Years of decline needed before a requirement shrinks to what is available.
 
-    years = max(ln(shortfall), 0) / ln(decline)
+    years = ln(shortfall) / ln(decline)   when shortfall > 1 and decline > 1
+          = 0                            when shortfall <= 1 (nothing is missing, whatever the decline)
+          = inf                          when shortfall > 1 and decline <= 1 (the gap never closes)
+
+    Never negative: a requirement that does not shrink is never met, and "never" is reported as
+    inf, which the engine flags as non-finite rather than printing a negative number of years.
+    The domain of ``decline_x_per_year`` is > 1 (declare it where validation can check it).
 
     Parameters
     ----------
@@ -321,6 +327,10 @@ def years_to_close_gap(*, compute_shortfall_x, decline_x_per_year):
 
     Returns
     -------
-    dict with ``catch_up_years`` : array, (n, 1) or (n, T); 0 when nothing is missing
+    dict with ``catch_up_years`` : array, (n, 1) or (n, T); 0 when nothing is missing, inf never
     """
-    return {"catch_up_years": np.maximum(np.log(compute_shortfall_x), 0) / np.log(decline_x_per_year)}
+    missing = np.maximum(np.log(compute_shortfall_x), 0.0)
+    rate = np.log(decline_x_per_year)
+    shrinking = rate > 0
+    years = np.where(shrinking, missing / np.where(shrinking, rate, 1.0), np.inf)
+    return {"catch_up_years": np.where(missing > 0, years, 0.0)}

@@ -228,3 +228,45 @@ def rl_spend_line(*, year, base_year, pretraining_cost_usd, rl_base_cost_usd, rl
     rl = np.exp(log_rl)
     total = pretraining_cost_usd + rl
     return {"rl_cost_usd": rl, "total_training_cost_usd": total, "rl_share_frac": rl / total}
+
+
+@model(outputs=("overtrained_params", "overtrained_tokens", "serving_flop_per_token"))
+def overtrained_split(*, training_flop, train_flop_per_param_per_token, target_tokens_per_param,
+                      inference_flop_per_param_per_token):
+    """Parameters and tokens of a run trained past compute-optimal, and what it costs to serve.
+
+    With C = k N D and D = r N (r tokens per parameter, set by the expected inference demand)::
+
+        N = sqrt(C / (k r)),   D = r N,   serving FLOP per token = k_inf N
+
+    A compute-optimal (Chinchilla) run has r ~ 20; a model that will serve many tokens is trained
+    smaller on more data (r larger), which cuts its serving cost per token by sqrt(r / 20) at the
+    same training compute. Reported ratios: Llama 3 405B ~38 (1.56e13 tokens / 4.05e11 params,
+    ``practice.llama3_405b``); DeepSeek-V3 ~400 per active parameter (1.48e13 / 3.7e10,
+    ``deepseek_v3.pretraining_tokens``, ``deepseek_v3.active_params``).
+
+    Parameters
+    ----------
+    training_flop : array, > 0
+    train_flop_per_param_per_token : float or array, > 0
+        k, ~6 (``scaling.flop_per_token``).
+    target_tokens_per_param : array, > 0
+        r, the over-training ratio (a scenario choice; 20 is compute-optimal).
+    inference_flop_per_param_per_token : float or array, > 0
+        k_inf, ~2 (``scaling.flop_per_token``).
+
+    Returns
+    -------
+    dict with ``overtrained_params``, ``overtrained_tokens``, ``serving_flop_per_token`` : array
+
+    References
+    ----------
+    Sardana et al. (2023), "Beyond Chinchilla-Optimal: Accounting for Inference in Language Model
+    Scaling Laws", arXiv:2401.00448; Hoffmann et al. (2022), arXiv:2203.15556.
+    """
+    params = np.sqrt(training_flop / (train_flop_per_param_per_token * target_tokens_per_param))
+    return {
+        "overtrained_params": params,
+        "overtrained_tokens": target_tokens_per_param * params,
+        "serving_flop_per_token": inference_flop_per_param_per_token * params,
+    }
