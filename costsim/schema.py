@@ -23,6 +23,12 @@ _META = {"source": {"type": "string"}, "note": {"type": "string"}, "min": _NUM, 
 _SCALAR = {"type": ["number", "string", "boolean"]}
 
 
+# Top-level keys the validator reads as absent when they are null (tests/test_schema.py checks the
+# validator agrees, key by key).
+NULLABLE_KEYS = ("extends", "summary_years", "correlations", "models", "outputs", "checks", "plots", "sweeps",
+                 "sensitivity", "policy", "data", "as_of")
+
+
 def _dist_schema(name: str) -> dict:
     kind = DISTRIBUTIONS[name]
     props = {"dist": {"const": name}, **_META}
@@ -134,6 +140,8 @@ def scenario_schema() -> dict:
         "as_of": {"type": "number", "description": "fit: parameters use only data published before this year"},
         "strict_units": {"type": "boolean", "description": "true: a name without a unit suffix is an error"},
     }
+    for key in NULLABLE_KEYS:  # `key: null` is the same as leaving it out (in a child: drops the parent's)
+        props[key] = {"anyOf": [props[key], {"type": "null"}]}
     missing = set(TOP_KEYS) - set(props)
     if missing:  # a key added to the validator must be added here too
         raise RuntimeError(f"schema lacks scenario keys {sorted(missing)}")

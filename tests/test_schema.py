@@ -7,7 +7,7 @@ import pytest
 
 from costsim.cli import main
 from costsim.errors import ScenarioError
-from costsim.scenario import scenario_from_text
+from costsim.scenario import TOP_KEYS, scenario_from_text
 from costsim.schema import scenario_schema
 from costsim.yamlio import load_yaml
 
@@ -88,3 +88,17 @@ def test_schema_help_shows_the_editor_line(capsys):
     with pytest.raises(SystemExit):
         main(["schema", "--help"])
     assert "# yaml-language-server: $schema=costsim.schema.json" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("key", sorted(set(TOP_KEYS) - {"years", "params", "formulas", "name"}))
+def test_the_schema_allows_a_null_key_exactly_where_the_validator_does(key):
+    jsonschema = pytest.importorskip("jsonschema")
+    text = ("name: t\nyears: {start: 2025, stop: 2027}\nparams:\n  a_usd: 1.0\nformulas:\n  b_usd: a_usd * 2\n"
+            f"{key}: null\n")
+    try:
+        scenario_from_text(text)
+        validator_ok = True
+    except ScenarioError:
+        validator_ok = False
+    schema_ok = jsonschema.Draft202012Validator(scenario_schema()).is_valid(_data(text))
+    assert schema_ok == validator_ok, f"{key}: null — validator {validator_ok}, schema {schema_ok}"
