@@ -209,11 +209,11 @@ def bench_sweep() -> None:
           f"{len(serial.rows):,} table rows")
     print(f"in this process: {t_serial:.2f} s ({1000 * t_serial / 100:.0f} ms per point); "
           f"--workers 2: {t_pool:.2f} s (incl. starting the pool); tables identical: {same}")
-    window = serial.grid("unipolar_window_years", "p50")
+    window = serial.grid("unipolar_window_years", "p50", bloc="US")  # the leader's window
     lag = serial.grid("follower_lag_years", "p50", year=2030)
     speed = axes[0].values
     delay = axes[1].values
-    print("median unipolar window [years] (rows: ai_speedup_x, columns: diffusion_delay_years)")
+    print("median US unipolar window [years] (rows: ai_speedup_x, columns: diffusion_delay_years)")
     print("        " + " ".join(f"{d:>5.2f}" for d in delay))
     for s, row in zip(speed, window, strict=True):
         print(f"  {s:>5.2f} " + " ".join(f"{v:>5.2f}" for v in row))

@@ -96,10 +96,15 @@ class SweepTable:
             raise KeyError(f"unknown statistic {stat!r}; expected one of {', '.join(STATS)}")
         out = np.full(self.shape, np.nan)
         found = False
+        seen: dict[int, tuple] = {}
         for row in self.rows:
             if row["output"] != output or (year is not None and row["year"] != year) \
                     or (bloc is not None and row["bloc"] != bloc):
                 continue
+            where = (row.get("year"), row.get("bloc"))
+            if seen.setdefault(row["point"], where) != where:  # one cell, two values: refuse to pick one
+                raise KeyError(f"output {output!r} has several rows per point (year {seen[row['point']][0]} and "
+                               f"{where[0]}, bloc {seen[row['point']][1]} and {where[1]}); pass year= and/or bloc=")
             out[np.unravel_index(row["point"], self.shape)] = row[stat]
             found = True
         if not found:

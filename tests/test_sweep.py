@@ -263,3 +263,13 @@ def test_validation_of_the_points_reports_progress():
     seen = []
     sweep(R1, GRID, n=50, validate_progress=lambda done, total: seen.append((done, total)))
     assert seen == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_grid_refuses_to_pick_one_of_several_rows_per_point():
+    # a per-year output read without year= used to keep whichever year came last, silently
+    table = sweep(load_scenario(R1), ["params.base_budget_usd=1e8,1e9"], n=200)
+    with pytest.raises(KeyError, match="several rows per point"):
+        table.grid("effective_flop", "p50")
+    at_2030 = table.grid("effective_flop", "p50", year=2030)
+    rows = {r["point"]: r["p50"] for r in table.rows if r["output"] == "effective_flop" and r["year"] == 2030}
+    assert list(at_2030) == [rows[0], rows[1]]
