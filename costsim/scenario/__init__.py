@@ -451,8 +451,12 @@ def _formulas(v: _Validator, raw: object) -> list[Node]:
     return nodes
 
 
-def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: dict) -> None:
+def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: dict,
+                years: np.ndarray | None = None) -> None:
     """A check's ``year:``/``bloc:`` on an output without that axis would be ignored: refuse it.
+
+    A check without ``year:`` on an output with a year axis (several years) would be judged at a year
+    nobody chose: refuse it too.
 
     (Formulas' axes are known only after evaluation, so their checks are not checked here.)
     """
@@ -464,6 +468,10 @@ def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: 
         axes = declared_axes.get(item["output"])
         if axes is None:
             continue
+        if item.get("year") is None and "year" in axes and years is not None and len(years) > 1:
+            v.add(f"checks[{i}].year", f"required: output {item['output']!r} has a year axis",
+                  f"year: a whole year in {int(years[0])}..{int(years[-1])}", None,
+                  loc_path=f"checks[{i}]")
         for key, axis, what in (("year", "year", "one value for all years"), ("bloc", "bloc", "one value, not per bloc")):
             if item.get(key) is not None and axis not in axes:
                 v.add(f"checks[{i}].{key}", f"output {item['output']!r} has {what}, so {key}: would be ignored",
@@ -938,7 +946,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     if pd_issue is not None:
         v.relocate([pd_issue])
     declared_axes = {out: node.axes_of(out) for node in ordered for out in node.outputs}
-    _check_axes(v, data.get("checks"), checks, declared_axes)
+    _check_axes(v, data.get("checks"), checks, declared_axes, years)
     axes = {o: declared_axes.get(o) for o in outputs}
     plots = None
     if data.get("plots") is not None:
