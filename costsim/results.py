@@ -104,6 +104,14 @@ class CheckResult:
     conclusive: bool
     needed_samples: int | None
 
+    @property
+    def verdict(self) -> str:
+        """``PASS`` or ``FAIL`` when the Monte Carlo error decides it, else ``CLOSE`` (too close to call, or
+        no error to judge by, as at n=1): a CLOSE check has neither passed nor failed."""
+        if not self.conclusive:
+            return "CLOSE"
+        return "PASS" if self.passed else "FAIL"
+
     def as_dict(self) -> dict:
         return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in self.__dict__.items()}
 
@@ -452,7 +460,7 @@ class Results:
             passed, margin, cond = value >= a, abs(value - a), f">= {a:.4g}"
         else:
             passed, margin, cond = value <= a, abs(value - a), f"<= {a:.4g}"
-        conclusive = not (se > 0 and margin < 2 * se)
+        conclusive = math.isfinite(se) and not (se > 0 and margin < 2 * se)  # no error (n=1): cannot judge
         needed = None
         if not conclusive:
             ratio = 2 * se / max(margin, 1e-300)

@@ -88,3 +88,67 @@ def test_output_constant_in_time_needs_no_year():
     years = np.arange(2025.0, 2029.0)
     const = Results(years, {}, {"x_usd": np.tile(np.arange(10.0)[:, None], (1, 4))}, {"x_usd": ("year",)})
     assert const.probability("x_usd >= 5") == const.probability("x_usd[2028] >= 5")
+
+
+# findings 3, 14 (domains of the non-race models) -----------------------------------------------------
+@pytest.mark.parametrize("override, path", [
+    ("params.base_budget_usd=-1e8", "params.base_budget_usd"),
+    ("params.budget_growth_x_per_year=-1.3", "params.budget_growth_x_per_year"),
+    ("params.hardware_gain_x_per_year={dist: choice, values: [-1, 2]}", "params.hardware_gain_x_per_year"),
+    ("params.base_flop_per_usd=-1", "params.base_flop_per_usd"),
+])
+def test_meaningless_negative_inputs_are_refused_at_validation(override, path, capsys):
+    assert main(["validate", str(SCENARIOS / "reference_r1.yaml"), "--set", override]) == 2
+    err = capsys.readouterr().err
+    assert path in err and "domain" in err
+
+
+def test_a_normal_growth_multiple_that_goes_negative_is_refused():
+    text = TINY_SCENARIO.replace("budget_growth_x_per_year: {dist: lognormal_ci, low: 2, high: 4}",
+                                 "budget_growth_x_per_year: {dist: normal, mean: 1.3, sd: 1}")
+    from costsim.errors import ScenarioError
+    with pytest.raises(ScenarioError, match=r"budget_growth_x_per_year.*domain"):
+        scenario_from_text(text)
+
+
+def test_every_bundled_scenario_still_validates_with_the_domains():
+    from costsim.scenario import load_scenario
+    for path in sorted(SCENARIOS.glob("*.yaml")) + sorted((SCENARIOS.parent / "examples").glob("*.yaml")):
+        load_scenario(path)
+
+
+# finding 10 ----------------------------------------------------------------------------------------
+def test_a_check_too_close_to_call_prints_close_not_pass_or_fail(capsys):
+    code = main(["run", str(SCENARIOS / "reference_r1.yaml"), "-n", "2", "-q"])
+    out = capsys.readouterr().out
+    assert "  CLOSE R1 closed form" in out
+    assert "PASS" not in out and "FAIL" not in out
+    assert "0 of 2 checks passed; 2 too close to call" in out
+    assert code == 0  # documented: the exit code follows the decided checks only (none failed)
+
+
+def test_at_n_1_a_check_cannot_be_judged(capsys):
+    res = run(SCENARIOS / "reference_r1.yaml", n=1)
+    median_check = res.checks[0]
+    assert median_check.verdict == "CLOSE" and not median_check.conclusive
+    main(["run", str(SCENARIOS / "reference_r1.yaml"), "-n", "1", "-q"])
+    assert "cannot be judged at n=1" in capsys.readouterr().out
+
+
+def test_decided_checks_keep_pass_and_fail(tmp_path, capsys):
+    text = TINY_SCENARIO + """\
+checks:
+  - claim: "always true"
+    output: physical_flop
+    year: 2028
+    above: 0
+  - claim: "always false"
+    output: physical_flop
+    year: 2028
+    below: 0
+"""
+    path = tmp_path / "decided.yaml"
+    path.write_text(text)
+    assert main(["run", str(path), "-n", "200", "-q"]) == 1
+    out = capsys.readouterr().out
+    assert "  PASS  always true" in out and "  FAIL  always false" in out and "1 of 2 checks passed\n" in out
