@@ -152,3 +152,31 @@ checks:
     assert main(["run", str(path), "-n", "200", "-q"]) == 1
     out = capsys.readouterr().out
     assert "  PASS  always true" in out and "  FAIL  always false" in out and "1 of 2 checks passed\n" in out
+
+
+# findings 6, 8 -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("axis", ["seed=1,2", "samples=10,20"])
+def test_sweep_over_seed_or_samples_is_refused(axis, capsys):
+    assert main(["sweep", str(SCENARIOS / "reference_r1.yaml"), "--over", axis, "-n", "50"]) == 2
+    assert "is not a sweep axis" in capsys.readouterr().err
+
+
+def test_a_sweeps_block_over_seed_is_refused():
+    from costsim.errors import ScenarioError
+    with pytest.raises(ScenarioError, match="seed is not a sweep axis"):
+        scenario_from_text(TINY_SCENARIO + "sweeps:\n  seed: [1, 2]\n")
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "--set", "policy.preset=strict", "-n", "50", "-q"],
+    ["sweep", "--over", "policy.preset=strict,leaky", "-n", "50"],
+])
+def test_a_policy_on_a_scenario_without_a_race_model_is_refused(argv, capsys):
+    assert main([argv[0], str(SCENARIOS / "reference_r1.yaml"), *argv[1:]]) == 2
+    err = capsys.readouterr().err
+    assert "policy.preset" in err and "no model of the scenario reads the policy parameters" in err
+
+
+def test_a_policy_on_a_race_scenario_is_still_accepted():
+    from costsim.scenario import load_scenario
+    load_scenario(SCENARIOS / "export_controls_base.yaml", ["policy.preset=strict"])

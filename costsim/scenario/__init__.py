@@ -782,6 +782,22 @@ def _check_domains(v: _Validator, nodes, params: dict[str, Param]) -> None:
         v.add(path, f"{problem} ({rule}; {', '.join(where)})", expected, got)
 
 
+def _unread_policy(v: _Validator, policy: object, nodes) -> None:
+    """A ``policy:`` (a file's or ``--set policy.preset=...``) that no model reads changes nothing: refuse it."""
+    if policy is None:
+        return
+    from costsim.scenario.policy import POLICY_PARAMS
+
+    used = {src for node in nodes for inp in node.spec.inputs if isinstance(src := node.source_of(inp), str)}
+    if used & set(POLICY_PARAMS):
+        return
+    path = next((op for op in v.override_paths if op == "policy" or op.startswith("policy.")), "policy")
+    got = policy.get("preset", policy) if isinstance(policy, dict) else policy
+    v.add(path, "no model of the scenario reads the policy parameters, so the policy would change nothing",
+          "a scenario with a compute-race model (e.g. race_chip_supply), or no policy:", got,
+          hint="A policy preset sets export-control parameters; see scenarios/export_controls_base.yaml.")
+
+
 def _unused_new_params(v: _Validator, nodes, params: dict[str, Param]) -> None:
     """``--set params.NEW=...`` that adds a parameter no model or formula reads changes nothing: refuse it.
 
@@ -892,6 +908,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     as_of = data.get("as_of")
     if as_of is not None:
         v.as_of = v.number("as_of", as_of, lo=1900, hi=2500)
+    policy_raw = data.get("policy")
     _expand_policy(v, data)
     params = _params(v, data.get("params"))
     correlations = _correlations(v, data.get("correlations"), params)
@@ -906,6 +923,8 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     produced = set(producer)
     _check_domains(v, ordered, params)
     _unused_new_params(v, ordered, params)
+    if not wiring_issues:
+        _unread_policy(v, policy_raw, ordered)
 
     outputs_raw = data.get("outputs")
     outputs: tuple[str, ...] = tuple(producer)
