@@ -180,3 +180,19 @@ def test_a_policy_on_a_scenario_without_a_race_model_is_refused(argv, capsys):
 def test_a_policy_on_a_race_scenario_is_still_accepted():
     from costsim.scenario import load_scenario
     load_scenario(SCENARIOS / "export_controls_base.yaml", ["policy.preset=strict"])
+
+
+# finding 13 ----------------------------------------------------------------------------------------
+def test_a_formula_whose_constant_part_overflows_is_refused_at_validation(tmp_path, capsys):
+    text = TINY_SCENARIO + 'formulas:\n  x_usd: "base_flop_per_usd ** 20"\n'
+    path = tmp_path / "overflow.yaml"
+    path.write_text(text)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "formulas.x_usd" in err and "constant part evaluates to inf" in err
+
+
+def test_a_formula_over_constants_that_stays_finite_still_runs():
+    text = TINY_SCENARIO + 'formulas:\n  x_usd: "base_flop_per_usd ** 2 * base_budget_usd"\n'
+    res = run(scenario_from_text(text), n=16, keep=("x_usd",))
+    assert res.at_year("x_usd", 2028).shape == (16,)

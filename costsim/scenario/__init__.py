@@ -424,7 +424,7 @@ def _models(v: _Validator, raw: object) -> list[Node]:
     return nodes
 
 
-def _formulas(v: _Validator, raw: object) -> list[Node]:
+def _formulas(v: _Validator, raw: object, params: dict[str, Param] | None = None) -> list[Node]:
     nodes: list[Node] = []
     if raw is None:
         return nodes
@@ -440,6 +440,14 @@ def _formulas(v: _Validator, raw: object) -> list[Node]:
         if not unit_ok:
             continue
         spec, issues = compile_formula(str(name), text, path=path, line=loc["line"], require_unit=False)
+        constants = {n: p.value for n, p in (params or {}).items() if p.is_constant and spec is not None
+                     and n in spec.inputs}
+        if constants:  # the same constant-part check as for literals, with the constant parameters' values
+            _, issues = compile_formula(str(name), text, path=path, line=loc["line"], require_unit=False,
+                                        constants=constants)
+            issues = [Issue(i.path, f"{i.problem} (with {', '.join(f'{n} = {c:g}' for n, c in constants.items())})",
+                            i.expected, i.got, i.line, i.hint, i.source) for i in issues]
+            spec = spec if not issues else None
         for issue in issues:
             v.issues.append(issue if issue.source or not loc.get("source") else
                             Issue(issue.path, issue.problem, issue.expected, issue.got, issue.line,
@@ -912,7 +920,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     _expand_policy(v, data)
     params = _params(v, data.get("params"))
     correlations = _correlations(v, data.get("correlations"), params)
-    nodes = _models(v, data.get("models")) + _formulas(v, data.get("formulas"))
+    nodes = _models(v, data.get("models")) + _formulas(v, data.get("formulas"), params)
     flat_lines = {k: loc[1] for k, loc in lines.items()}
     declared = set(params) | {k for k in (data.get("params") or {}) if isinstance(k, str)} \
         if isinstance(data.get("params"), dict) else set(params)
