@@ -196,3 +196,52 @@ def test_a_formula_over_constants_that_stays_finite_still_runs():
     text = TINY_SCENARIO + 'formulas:\n  x_usd: "base_flop_per_usd ** 2 * base_budget_usd"\n'
     res = run(scenario_from_text(text), n=16, keep=("x_usd",))
     assert res.at_year("x_usd", 2028).shape == (16,)
+
+
+# small ones: 18, 21, 24, 30 ------------------------------------------------------------------------
+def test_sensitivity_years_past_the_horizon_exit_2(capsys):
+    assert main(["sensitivity", str(SCENARIOS / "reference_r1.yaml"), "--years", "2040"]) == 2
+    err = capsys.readouterr().err
+    assert "--years" in err and "2025..2035" in err and "2040" in err
+
+
+def test_sensitivity_dash_n_points_at_n_base(capsys):
+    assert main(["sensitivity", str(SCENARIOS / "reference_r1.yaml"), "-n", "3"]) == 2
+    assert "--n-base" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text, value", [("1e5", 100000), ("100_000", 100000), ("2000", 2000), ("1.0e3", 1000)])
+def test_counts_read_as_in_yaml(text, value):
+    from costsim.commands.common import count
+    assert count(text) == value
+
+
+@pytest.mark.parametrize("argv", [["run", "-q"], ["sweep", "--over", "cost_decline_x_per_year.high=8"]])
+def test_dash_n_accepts_1e2(argv, capsys):
+    assert main([argv[0], str(SCENARIOS / "reference_r1.yaml"), *argv[1:], "-n", "1e2"]) in (0, 1)
+
+
+def test_dash_n_refuses_a_fraction():
+    with pytest.raises(SystemExit) as info:
+        main(["run", str(SCENARIOS / "reference_r1.yaml"), "-n", "1.5"])
+    assert info.value.code == 2
+
+
+def test_run_header_keeps_whole_words(capsys):
+    from costsim.scenario import load_scenario
+    scenario = load_scenario(SCENARIOS / "deepseek_v3.yaml")
+    assert len(" ".join(scenario.description.split())) > 200
+    main(["run", str(SCENARIOS / "deepseek_v3.yaml"), "-n", "100"])
+    header = capsys.readouterr().out.splitlines()[1].strip()
+    assert header.endswith(" ...")
+    words = " ".join(scenario.description.split()).split()
+    shown = header[: -len(" ...")].split()
+    assert shown == words[: len(shown)]  # every shown word whole, in order
+
+
+def test_a_list_scenario_says_list_not_str(tmp_path, capsys):
+    path = tmp_path / "list.yaml"
+    path.write_text("- 1\n- 2\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "got a list" in err and "(str)" not in err

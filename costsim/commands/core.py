@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import textwrap
 
 from costsim.commands.common import Progress, add_scenario_options, fmt, load_plugins, parallel_options
 
@@ -216,7 +217,7 @@ def cmd_run(args) -> int:
         print(f"{scenario.name}: n={results.n:,} seed={results.meta['seed']} design={results.meta['design']} "
               f"({results.meta['wall_time_s']:.2f} s)")
         if scenario.description:
-            print(f"  {' '.join(scenario.description.split())[:200]}")
+            print(f"  {textwrap.shorten(scenario.description, 200, placeholder=' ...', break_on_hyphens=False)}")  # whole words
         print()
         print_summary(results, scenario, years)
     if results.meta.get("clipped_samples"):

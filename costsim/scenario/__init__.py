@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from costsim.distributions import Dist, make_dist
-from costsim.errors import CostsimWarning, Issue, ScenarioError
+from costsim.errors import CostsimWarning, Issue, ScenarioError, TypeName
 from costsim.graph import Node, wire
 from costsim.registry import MODELS, load_builtin_models
 from costsim.scenario.claims import _resolve_claim, claims_index, finite
@@ -293,7 +293,7 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
         return params
     if not isinstance(raw, dict):
         v.add("params", "must be a mapping of parameter names", "name: value or name: {dist: ...}",
-              type(raw).__name__)
+              TypeName.of(raw))
         return params
     for name, spec in raw.items():
         path = f"params.{name}"
@@ -371,7 +371,7 @@ def _models(v: _Validator, raw: object) -> list[Node]:
     if raw is None:
         return nodes
     if not isinstance(raw, list):
-        v.add("models", "must be a list", "- use: model_name", type(raw).__name__)
+        v.add("models", "must be a list", "- use: model_name", TypeName.of(raw))
         return nodes
     registry = MODELS
     for i, item in enumerate(raw):
@@ -429,7 +429,7 @@ def _formulas(v: _Validator, raw: object, params: dict[str, Param] | None = None
     if raw is None:
         return nodes
     if not isinstance(raw, dict):
-        v.add("formulas", "must be a mapping", "output_name: \"expression\"", type(raw).__name__)
+        v.add("formulas", "must be a mapping", "output_name: \"expression\"", TypeName.of(raw))
         return nodes
     from costsim.formulas import compile_formula, unit_mix_warnings
 
@@ -492,7 +492,7 @@ def _checks(v: _Validator, raw: object, years: np.ndarray | None, blocs: tuple[s
     if raw is None:
         return checks
     if not isinstance(raw, list):
-        v.add("checks", "must be a list", "- claim: ... output: ... between: [a, b]", type(raw).__name__)
+        v.add("checks", "must be a list", "- claim: ... output: ... between: [a, b]", TypeName.of(raw))
         return checks
 
     def condition(mapping, path, what):
@@ -568,7 +568,7 @@ def _correlations(v: _Validator, raw: object, params: dict[str, Param]) -> list[
     if raw is None:
         return out
     if not isinstance(raw, list):
-        v.add("correlations", "must be a list", "- [param_a, param_b, 0.5]", type(raw).__name__)
+        v.add("correlations", "must be a list", "- [param_a, param_b, 0.5]", TypeName.of(raw))
         return out
     seen = set()
     for i, item in enumerate(raw):
