@@ -118,8 +118,25 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
     wall = time.perf_counter() - t0
     meta = manifest(scenario, n=n, seed=seed, design=design, wall_time_s=wall, clipped=clipped)
     results = Results(scenario.years.copy(), values, outputs, axes, scenario.blocs, meta)
+    _require_check_years(scenario, results)
     checks = tuple(results.evaluate_check(c) for c in scenario.checks)
     return Results(results.years, values, outputs, axes, scenario.blocs, meta, checks, results.stats_cache)
+
+
+def _require_check_years(scenario: Scenario, results: Results) -> None:
+    """A check without ``year:`` on an output that changes with the year is refused (a formula's axes are
+    known only now; models' outputs were refused at validation)."""
+    issues = []
+    for i, check in enumerate(scenario.checks):
+        if check.year is None and "year" in results.axes_of(check.output):
+            try:
+                results.at_year(check.output, None)
+            except ValueError:
+                issues.append(Issue(f"checks[{i}].year", f"required: output {check.output!r} changes with the year",
+                                    f"year: a whole year in {int(results.years[0])}..{int(results.years[-1])}",
+                                    None, check.line))
+    if issues:
+        raise ScenarioError(scenario.source, issues)
 
 
 def versions() -> dict[str, str]:

@@ -37,6 +37,21 @@ def _short_repr(value: object, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+class TypeName(str):
+    """The type of a value that has the wrong type, as an Issue's ``got``: rendered ``got a list``, not
+    ``got 'list' (str)`` (the value is a list, not the string 'list')."""
+
+    @classmethod
+    def of(cls, value: object) -> TypeName:
+        return cls(type(value).__name__)
+
+    def __repr__(self) -> str:
+        name = str(self)
+        if name == "NoneType":
+            return "nothing (null)"
+        return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+
+
 class _Missing:
     """Marks an Issue without a 'got' value; pickles as the same singleton."""
 
@@ -69,7 +84,7 @@ class Issue:
         text = f"{where}: {self.path}: {self.problem}" if self.path else f"{where}: {self.problem}"
         if self.expected is not None:
             got = "" if self.got is _MISSING else f", got {_short_repr(self.got)}"
-            if isinstance(self.got, (str, bool)) and self.got is not _MISSING:
+            if isinstance(self.got, (str, bool)) and not isinstance(self.got, TypeName) and self.got is not _MISSING:
                 got += f" ({type(self.got).__name__})"
             text += f"; expected {self.expected}{got}"
         return f"{text}. {self.hint}" if self.hint else text

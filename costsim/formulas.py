@@ -240,8 +240,9 @@ def _too_deep(tree: ast.AST) -> bool:
 class _Compiler:
     """Validate an expression tree and compile it into closures, folding constants."""
 
-    def __init__(self, name: str, text: str):
+    def __init__(self, name: str, text: str, constants: Mapping[str, float] | None = None):
         self.name, self.text = name, text
+        self.constants = dict(constants or {})  # names read as these numbers (folded like literals)
         self.names: list[str] = []  # free names, in order of first use
         self.uses_time = False
         self.unit_notes: list[tuple[str, str, ast.AST]] = []  # (problem, expected, node)
@@ -300,6 +301,8 @@ class _Compiler:
             self.names.append(name)
         suffix = suffix_of(name)
         unit = unit_of(name) if suffix is not None else None
+        if name in self.constants:
+            return _const(float(self.constants[name]), unit)
         return _Node(operator.itemgetter(name), None, unit)
 
     # -- operators ---------------------------------------------------------------------------
@@ -644,7 +647,8 @@ def _recompile(name, text, path, line, input_axes):
 
 
 def compile_formula(name: str, text: object, *, path: str, line: int | None,
-                    require_unit: bool = True) -> tuple[ModelSpec | None, list[Issue]]:
+                    require_unit: bool = True, constants: Mapping[str, float] | None = None
+                    ) -> tuple[ModelSpec | None, list[Issue]]:
     """Validate one ``formulas:`` entry and compile it into an unregistered model.
 
     Parameters
@@ -661,6 +665,10 @@ def compile_formula(name: str, text: object, *, path: str, line: int | None,
     require_unit : bool
         False accepts a name without a unit suffix (its unit is unknown, so no unit check
         involves it); the scenario loader passes False unless ``strict_units`` is on.
+    constants : mapping, optional
+        Names to read as these numbers, folded like literals: the scenario loader passes its
+        constant parameters, so a constant part that overflows (``base_flop_per_usd ** 20``) is
+        refused at validation as ``costsim eval`` refuses ``2.5e17 ** 20``.
 
     Returns
     -------
@@ -720,7 +728,7 @@ def compile_formula(name: str, text: object, *, path: str, line: int | None,
     if _too_deep(tree.body):
         issues.append(Issue(where, *_TOO_DEEP, line=line))
         return None, issues
-    compiler = _Compiler(name, source)
+    compiler = _Compiler(name, source, constants)
     try:
         root = compiler.compile(tree.body)
     except _Reject as rej:

@@ -104,6 +104,14 @@ class CheckResult:
     conclusive: bool
     needed_samples: int | None
 
+    @property
+    def verdict(self) -> str:
+        """``PASS`` or ``FAIL`` when the Monte Carlo error decides it, else ``CLOSE`` (too close to call, or
+        no error to judge by, as at n=1): a CLOSE check has neither passed nor failed."""
+        if not self.conclusive:
+            return "CLOSE"
+        return "PASS" if self.passed else "FAIL"
+
     def as_dict(self) -> dict:
         return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in self.__dict__.items()}
 
@@ -151,8 +159,23 @@ class Results:
     def year_index(self, year: float) -> int:
         idx = np.nonzero(self.years == year)[0]
         if not len(idx):
-            raise KeyError(f"year {year} is not in {int(self.years[0])}..{int(self.years[-1])}")
+            lo, hi = int(self.years[0]), int(self.years[-1])
+            if isinstance(year, (int, float, np.number)) and math.isfinite(float(year)) \
+                    and float(year) != round(float(year)) and lo <= float(year) <= hi:
+                raise KeyError(f"year {year} must be a whole year (the years are {lo}..{hi})")
+            raise KeyError(f"year {year} is not in {lo}..{hi}")
         return int(idx[0])
+
+    def _year_of(self, name: str, year: float | None) -> float:
+        """``year``, or any year when the output is the same in all of them (one year, or constant in
+        time); an output that changes with the year needs one named (no silent first year)."""
+        if year is not None:
+            return year
+        arr = self._get(name)
+        if len(self.years) == 1 or np.array_equal(arr, np.broadcast_to(arr[:, :1], arr.shape), equal_nan=True):
+            return self.years[0]
+        raise ValueError(f"{name!r} has a year axis ({int(self.years[0])}..{int(self.years[-1])}); name a year, "
+                         f"e.g. year={int(self.years[-1])} or '{name}[{int(self.years[-1])}] > ...'")
 
     def bloc_index(self, bloc: str | int) -> int:
         if isinstance(bloc, int):
@@ -166,7 +189,7 @@ class Results:
         arr = self._get(name)
         axes = self.axes_of(name)
         if "year" in axes:
-            arr = arr[:, self.year_index(self.years[0] if year is None else year)]
+            arr = arr[:, self.year_index(self._year_of(name, year))]
         if "bloc" in axes and bloc is not None:
             arr = arr[..., self.bloc_index(bloc)]
         return arr
@@ -289,7 +312,7 @@ class Results:
         The same numbers as ``summary.csv`` (computed once per column and kept).
         """
         axes = self.axes_of(name)
-        yi = self.year_index(self.years[0] if year is None else year) if "year" in axes else None
+        yi = self.year_index(self._year_of(name, year)) if "year" in axes else None
         bi = self.bloc_index(0 if bloc is None else bloc) if "bloc" in axes else None
         mean, sd, vals, ses = self.column_stats(name, yi, bi)
         n = self.n if name in self.outputs else int(self._get(name).shape[0])
@@ -437,7 +460,7 @@ class Results:
             passed, margin, cond = value >= a, abs(value - a), f">= {a:.4g}"
         else:
             passed, margin, cond = value <= a, abs(value - a), f"<= {a:.4g}"
-        conclusive = not (se > 0 and margin < 2 * se)
+        conclusive = math.isfinite(se) and not (se > 0 and margin < 2 * se)  # no error (n=1): cannot judge
         needed = None
         if not conclusive:
             ratio = 2 * se / max(margin, 1e-300)

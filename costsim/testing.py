@@ -186,6 +186,25 @@ def _param_spec(category: str, kinds: tuple[str, ...] | None = None):
                      distributions(kinds).map(lambda d: {**d, "source": "fuzz", "note": "generated"}))
 
 
+#: Kinds that can draw zero or less with the fields FIELD_STRATEGIES makes (beta: on [0, 1] by default).
+_REACH_ZERO = {"normal", "normal_ci", "beta"}
+_REACH_NEGATIVE = {"normal", "normal_ci"}
+
+
+def _kinds_within(kinds: tuple[str, ...] | None, domains) -> tuple[str, ...] | None:
+    """``kinds`` less those whose draws may leave a model input's declared domain (valid means valid)."""
+    if not domains:
+        return kinds
+    drop = set()
+    for d in domains:
+        if d.low > 0 or (d.low == 0 and d.low_open):
+            drop |= _REACH_ZERO
+        elif d.low == 0:
+            drop |= _REACH_NEGATIVE
+    keep = tuple(sorted(k for k in (kinds or DISTRIBUTIONS) if k in FIELD_STRATEGIES and k not in drop))
+    return keep or ("constant",)
+
+
 def _category(name: str) -> str:
     if name.endswith(("_frac", "_prob")):
         return "frac"
@@ -263,7 +282,8 @@ def scenario_dicts(draw, models: tuple[str, ...] | None = None, formulas: bool =
     data["sampling"] = draw(st.sampled_from(["mc", "lhs", "sobol"]))
     params = {}
     for name in inputs:
-        params[name] = start if _is_calendar_year(name) else draw(_param_spec(_category(name), kinds))
+        params[name] = start if _is_calendar_year(name) else draw(
+            _param_spec(_category(name), _kinds_within(kinds, [s.domains[name] for s in specs if name in s.domains])))
     data["params"] = params
     uncertain = [n for n, v in params.items() if isinstance(v, dict) and v.get("dist") != "constant"]
     if len(uncertain) >= 2 and draw(st.booleans()):

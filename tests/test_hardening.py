@@ -127,7 +127,7 @@ def test_nan_and_inf_are_refused_wherever_a_number_goes():
     err = _error("years: {start: 2025, stop: 2027}\nparams:\n  a_x: .nan\n"
                  "  b_x: {dist: uniform, low: .nan, high: .inf}\n"
                  "  c_x: {dist: uniform, low: 0, high: 1, min: .nan, max: -.inf}\n"
-                 "  d_x: {dist: uniform, low: 0, high: 1}\n  e_x: {dist: normal, mean: 0, sd: 1}\n"
+                 "  d_x: {dist: uniform, low: 0.5, high: 1}\n  e_x: {dist: normal, mean: 0, sd: 1}\n"
                  "correlations:\n  - [d_x, e_x, .nan]\nmodels:\n  - use: decline_algorithmic_efficiency\n"
                  "    bind: {base_year: .nan, cost_decline_x_per_year: .inf, hardware_gain_x_per_year: d_x}\n"
                  'formulas:\n  f_x: "d_x * 2"\nchecks:\n  - {claim: c, output: f_x, above: .nan}\n'
@@ -155,15 +155,20 @@ def test_overflowing_model_outputs_are_a_model_error_not_inf_results(tiny_scenar
     assert "values are not finite (first: sample " in str(info.value) and "base_flop_per_usd=1e+300" in str(info.value)
 
 
-def test_constants_follow_ieee_arithmetic_in_models():
-    # both inputs constant: a model computing cost_decline / hardware_gain divides two floats
-    text = ("years: {start: 2025, stop: 2028}\nparams:\n  cost_decline_x_per_year: 1.0\n"
-            "  hardware_gain_x_per_year: -0.0\nmodels:\n- use: decline_algorithmic_efficiency\n"
+def test_constants_follow_ieee_arithmetic_in_models(tmp_path):
+    # both inputs constant: a model computing a / b divides two floats (decline_algorithmic_efficiency,
+    # the model this used, now declares hardware_gain_x_per_year > 0, so a model without a domain does it)
+    plugin = tmp_path / "ieee_models.py"
+    plugin.write_text("import numpy as np\nfrom costsim.registry import model\n\n\n"
+                      "@model(outputs=('ieee_ratio_x',))\ndef ieee_ratio(*, year, base_year, top_x, bottom_x):\n"
+                      "    return {'ieee_ratio_x': (top_x / bottom_x) * (year - base_year + 1) * 0}\n")
+    text = ("years: {start: 2025, stop: 2028}\nparams:\n  top_x: 1.0\n"
+            "  bottom_x: -0.0\nmodels:\n- use: ieee_ratio\n"
             "  bind: {base_year: 2025}\n")
     with pytest.raises(engine.ModelError) as info:
-        run(scenario_from_text(text, "z.yaml"), n=8)
+        run(scenario_from_text(text, "z.yaml", plugins=[plugin]), n=8)
     assert info.value.__cause__ is None  # reported as non-finite values, not a ZeroDivisionError
-    assert str(info.value).startswith("models[0] (decline_algorithmic_efficiency) -> algorithmic_efficiency_x: "
+    assert str(info.value).startswith("models[0] (ieee_ratio) -> ieee_ratio_x: "
                                       "4 of 32 values are not finite (first: sample 0, year 2025, value nan)")
 
 

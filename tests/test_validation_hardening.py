@@ -34,17 +34,21 @@ def test_deep_block_nesting_is_refused():
 
 
 # ----------------------------------------------------------------------------------- 6: overflow
-def test_formula_overflow_of_constants_is_a_model_error_not_a_traceback(tmp_path):
+def test_formula_overflow_of_constants_is_refused_by_validate_and_run_alike(tmp_path):
+    # red-team finding 13: validate said ok and run exited 3; the constant part is now checked at
+    # validation with the constant parameters' values, as `costsim eval` checks literals
     path = tmp_path / "of.yaml"
     path.write_text("years: {start: 2025, stop: 2026}\nparams:\n  base_flop_per_usd: 1.0e+17\n"
                     'formulas:\n  x_usd: "base_flop_per_usd ** 20"\n', encoding="utf-8")
-    assert main(["validate", str(path)]) == 0
-    assert main(["run", str(path), "-n", "10"]) == 3
+    assert main(["validate", str(path)]) == 2
+    assert main(["run", str(path), "-n", "10"]) == 2
 
 
 def test_formula_overflow_run_exit_3_in_a_subprocess(tmp_path):
+    # an uncertain base: the overflow is only known at run time (a constant one is refused at validation)
     path = tmp_path / "of.yaml"
-    path.write_text("years: {start: 2025, stop: 2026}\nparams:\n  base_flop_per_usd: 1.0e+17\n"
+    path.write_text("years: {start: 2025, stop: 2026}\nparams:\n  base_flop_per_usd: {dist: uniform, low: 1.0e+17, "
+                    "high: 2.0e+17}\n"
                     'formulas:\n  x_usd: "base_flop_per_usd ** 20"\n', encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "costsim.cli", "run", str(path), "-n", "10"],
                           capture_output=True, text=True, timeout=120)

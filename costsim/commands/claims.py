@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from costsim.commands.common import count
+
 EPILOG = """\
 what a line says (columns: claim, verdict, deciding statistic = value ± MC se, needs threshold, [scenario]):
   hn.replicate_cost_today   fails   median(us_lab_cost_usd) = 5.616e+06 ± 3.072e+04, needs in [1e+07, 1.5e+07]
@@ -48,7 +50,7 @@ def register(sub) -> None:
                        "(costsim/data/ledger.yaml) against costsim's scenarios, as of the claim's date.", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("ids", nargs="*", metavar="ID", help="claims to judge (default: all)")
-    p.add_argument("-n", "--samples", type=int, metavar="N", help="samples per scenario run (default: the ledger's)")
+    p.add_argument("-n", "--samples", type=count, metavar="N", help="samples per scenario run (default: the ledger's)")
     p.add_argument("--json", action="store_true", help="print the records as JSON")
     p.add_argument("--markdown", action="store_true", help="print the ledger as a Markdown table")
     p.add_argument("--html", action="store_true", help="print the ledger as an HTML table")

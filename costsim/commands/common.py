@@ -7,10 +7,25 @@ import argparse
 from costsim.progress import Progress  # noqa: F401 (the commands' progress bar, re-exported)
 
 
+def count(text: str) -> int:
+    """argparse type of -n and other counts: a whole number, written as in YAML too (``1e5``, ``100_000``)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if value != value or value in (float("inf"), float("-inf")) or value != int(value):
+        raise argparse.ArgumentTypeError(f"expected a whole number such as 100000 or 1e5, got {text!r}")
+    return int(value)
+
+
 def add_scenario_options(p: argparse.ArgumentParser, *, samples: bool = True) -> None:
     """-n, --seed, --set, --plugin, --design, --workers, --scheduler: what every scenario-running command takes."""
     if samples:
-        p.add_argument("-n", "--samples", type=int, metavar="N",
+        p.add_argument("-n", "--samples", type=count, metavar="N",
                        help="number of Monte Carlo samples (default: the scenario's samples:)")
     p.add_argument("--seed", type=int, help="root seed (default: the scenario's seed:); same seed, same numbers")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",

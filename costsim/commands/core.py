@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+import textwrap
 
 from costsim.commands.common import Progress, add_scenario_options, fmt, load_plugins, parallel_options
 
@@ -27,8 +29,11 @@ examples:
   costsim run my.yaml --plugin my_models.py
 
 The summary shows the median and the 90% interval [5%, 95%] of each output at the scenario's
-summary_years. Each check prints PASS/FAIL with its measured value and Monte Carlo error; a
-check too close to call at this sample count says how many samples would settle it.
+summary_years. Each check prints PASS or FAIL with its measured value and Monte Carlo error when
+that error decides it, and CLOSE when it is too close to call at this sample count (it says how
+many samples would settle it; at -n 1 there is no error and no check can be judged). Exit code:
+1 if any decided check FAILs, else 0; a CLOSE check is neither passed nor failed (it is not counted
+in "N of M checks passed").
 With -o DIR the run is saved as summary.csv, samples.npz and manifest.json (written atomically;
 an existing folder is only replaced with --force). `costsim rerun DIR` reproduces it.
 """
@@ -163,14 +168,23 @@ def print_checks(results, out=None) -> int:
     if not results.checks:
         return 0
     out.write("\nchecks:\n")
+    close = 0
     for c in results.checks:
-        verdict = "PASS" if c.passed else "FAIL"
-        failed += not c.passed
-        out.write(f"  {verdict}  {c.claim}\n        {c.description}: measured {fmt(c.value)} +- {fmt(c.se)} (MC se)\n")
-        if not c.conclusive:
+        verdict = c.verdict
+        failed += verdict == "FAIL"
+        close += verdict == "CLOSE"
+        out.write(f"  {verdict:<5} {c.claim}\n        {c.description}: measured {fmt(c.value)} +- {fmt(c.se)} (MC se)\n")
+        if verdict == "CLOSE" and not math.isfinite(c.se):
+            out.write(f"        cannot be judged at n={results.n:,}: no Monte Carlo error; run with more samples\n")
+        elif verdict == "CLOSE":
             need = f"; about {c.needed_samples:,} samples would settle it" if c.needed_samples else ""
             out.write(f"        too close to call at n={results.n:,}{need}\n")
-    out.write(f"{len(results.checks) - failed} of {len(results.checks)} checks passed\n")
+    passed = len(results.checks) - failed - close
+    line = f"{passed} of {len(results.checks)} checks passed"
+    if close:
+        line += (f"; {close} too close to call (CLOSE: neither passed nor failed; the exit code counts only "
+                 f"decided checks)")
+    out.write(line + "\n")
     return failed
 
 
@@ -203,7 +217,7 @@ def cmd_run(args) -> int:
         print(f"{scenario.name}: n={results.n:,} seed={results.meta['seed']} design={results.meta['design']} "
               f"({results.meta['wall_time_s']:.2f} s)")
         if scenario.description:
-            print(f"  {' '.join(scenario.description.split())[:200]}")
+            print(f"  {textwrap.shorten(scenario.description, 200, placeholder=' ...', break_on_hyphens=False)}")  # whole words
         print()
         print_summary(results, scenario, years)
     if results.meta.get("clipped_samples"):

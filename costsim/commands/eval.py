@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from costsim.commands.common import count
+
 EPILOG = """\
 examples:
   costsim eval "lognormal_ci(4e7, 1e8) / uniform(3, 5) ** 2"
@@ -31,7 +33,7 @@ def register(sub) -> None:
                                    "e.g. lognormal_ci(4e7, 1e8) / uniform(3, 5) ** 2.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("expression", metavar="EXPR", help="the formula (quote it for the shell)")
-    p.add_argument("-n", "--samples", type=int, default=10_000, metavar="N",
+    p.add_argument("-n", "--samples", type=count, default=10_000, metavar="N",
                    help="number of Monte Carlo samples (default 10000)")
     p.add_argument("--seed", type=int, default=1, help="root seed (default 1); same seed, same numbers")
     p.add_argument("--design", choices=("mc", "lhs", "sobol"), default="mc", help="sampling design (default mc)")

@@ -37,7 +37,7 @@ from the file extension (.png, .svg, .pdf); the same data give the same bytes.
 
 
 def register(sub) -> None:
-    from costsim.commands.common import add_scenario_options
+    from costsim.commands.common import add_scenario_options, count
 
     p = sub.add_parser("plot", help="draw one figure of a run or scenario into PNG/SVG/PDF",
                        description="Draw one figure from a saved run or a scenario file.", epilog=EPILOG,
@@ -61,7 +61,7 @@ def register(sub) -> None:
     p.add_argument("--title", help="figure title (default: from the scenario and output)")
     p.add_argument("--list", action="store_true", help="list the outputs, their axes and the kinds that fit")
     add_scenario_options(p, samples=False)
-    p.add_argument("-n", "--samples", type=int, metavar="N",
+    p.add_argument("-n", "--samples", type=count, metavar="N",
                    help="samples when SOURCE is a scenario file (default: min(20000, its samples:))")
     p.set_defaults(func=cmd_plot)
 

@@ -31,7 +31,7 @@ invalid (or bad options); 3 a model produced non-finite values.
 
 
 def register(sub) -> None:
-    from costsim.commands.common import add_scenario_options
+    from costsim.commands.common import add_scenario_options, count
 
     p = sub.add_parser("report", help="run scenarios into an HTML + Markdown report with figures",
                        description="Run scenarios (default: every scenarios/*.yaml in the current folder) and "
@@ -41,7 +41,7 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", default="report", metavar="DIR", help="report folder (default: report)")
     p.add_argument("--force", action="store_true", help="replace an existing report folder of costsim's")
     add_scenario_options(p, samples=False)
-    p.add_argument("-n", "--samples", type=int, default=20_000, metavar="N",
+    p.add_argument("-n", "--samples", type=count, default=20_000, metavar="N",
                    help="samples per scenario, at most (default 20000; a scenario asking for fewer keeps its own)")
     p.add_argument("-j", "--jobs", type=int, metavar="J",
                    help="worker processes running scenarios and drawing figures (default: one per idle core); "

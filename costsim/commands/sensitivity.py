@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from costsim.commands.common import Progress, add_scenario_options, fmt, load_plugins, parallel_options
+from costsim.commands.common import Progress, add_scenario_options, count, fmt, load_plugins, parallel_options
 
 
 def refuse_existing(path: str | None, force: bool) -> None:
@@ -51,7 +51,8 @@ def register(sub) -> None:
     p.add_argument("--output", dest="outputs", action="append", metavar="NAME",
                    help="analyse this output (repeatable; default: the scenario's outputs)")
     p.add_argument("--years", metavar="Y,Y", help="years to show (default: sensitivity.years, else summary_years)")
-    p.add_argument("--n-base", type=int, metavar="N",
+    p.add_argument("-n", "--samples", type=count, dest="samples_instead_of_n_base", help=argparse.SUPPRESS)
+    p.add_argument("--n-base", type=count, metavar="N",
                    help="Sobol': base rows, a power of two; (d+2) x N evaluations (default: ~samples/(d+2))")
     p.add_argument("--resamples", type=int, metavar="R", help="Sobol': bootstrap resamples (default 100)")
     p.add_argument("--estimator", choices=("numpy", "salib"), default="numpy",
@@ -83,11 +84,20 @@ def cmd_sensitivity(args) -> int:
     from costsim.errors import CostsimWarning, Issue, ScenarioError
     from costsim.scenario import load_scenario
 
+    if getattr(args, "samples_instead_of_n_base", None) is not None:
+        raise ScenarioError("-n", [Issue("-n", "sensitivity takes no -n", "--n-base N (Sobol': base rows, "
+                                         "(d+2) x N evaluations) or --trajectories R (Morris)",
+                                         args.samples_instead_of_n_base)])
     load_plugins(args)
     scenario = load_scenario(args.file, args.overrides, plugins=args.plugins)
     opts = sa.options(scenario)
     method = args.method or opts.get("method", "sobol")
     years = _years(args.years, opts.get("years") or scenario.summary_years)
+    outside = [y for y in years if y not in {int(t) for t in scenario.years}]
+    if args.years and outside:  # refuse before spending the evaluations on years never shown
+        raise ScenarioError("--years", [Issue("--years", "year not in the scenario's years",
+                                              f"whole years in {int(scenario.years[0])}..{int(scenario.years[-1])}",
+                                              outside[0])])
     refuse_existing(args.csv, args.force)
     log10 = False if args.linear else None
     outputs = tuple(args.outputs) if args.outputs else None

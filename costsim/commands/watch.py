@@ -24,7 +24,7 @@ on the page as soon as it is saved. An invalid scenario shows its errors in plac
 
 
 def register(sub) -> None:
-    from costsim.commands.common import add_scenario_options
+    from costsim.commands.common import add_scenario_options, count
 
     p = sub.add_parser("watch", help="rerun a scenario on every save; a live page shows the new figures",
                        description="Watch a scenario file: on every save, rerun it, redraw the figures whose inputs "
@@ -33,7 +33,7 @@ def register(sub) -> None:
     p.add_argument("file", help="scenario YAML file")
     p.add_argument("-o", "--output", metavar="DIR", help="folder for the page and figures (default: <name>_watch)")
     add_scenario_options(p, samples=False)
-    p.add_argument("-n", "--samples", type=int, default=5_000, metavar="N",
+    p.add_argument("-n", "--samples", type=count, default=5_000, metavar="N",
                    help="samples per run, at most (default 5000: quick reruns)")
     p.add_argument("--interval", type=float, default=0.1, metavar="S", help="seconds between checks (default 0.1)")
     p.add_argument("--port", type=int, default=0, metavar="P", help="port on 127.0.0.1 (default: a free one)")

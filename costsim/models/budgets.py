@@ -12,7 +12,8 @@ import numpy as np
 from costsim.registry import model
 
 
-@model(outputs=("frontier_budget_usd",))
+@model(outputs=("frontier_budget_usd",),
+       domains={"budget_base_usd": "[0, inf)", "budget_x_per_year": "(0, inf)"})
 def budget_growth(*, year, base_year, budget_base_usd, budget_x_per_year):
     """Frontier training budget growing by a constant multiple per year.
 
@@ -41,7 +42,8 @@ def budget_growth(*, year, base_year, budget_base_usd, budget_x_per_year):
     return {"frontier_budget_usd": np.exp(log_budget)}
 
 
-@model(outputs=("frontier_budget_usd",))
+@model(outputs=("frontier_budget_usd",),
+       domains={"budget_base_usd": "[0, inf)", "budget_x_per_year": "(0, inf)", "cost_decline_x": "(0, inf)"})
 def budget_with_price_response(*, year, base_year, budget_base_usd, budget_x_per_year, cost_decline_x,
                                spend_price_elasticity):
     """Frontier training budget that grows, and grows more when the cost of capability falls.
@@ -80,7 +82,8 @@ def budget_with_price_response(*, year, base_year, budget_base_usd, budget_x_per
     return {"frontier_budget_usd": np.exp(log_budget)}
 
 
-@model(outputs=("physical_flop", "physical_flop_log10"))
+@model(outputs=("physical_flop", "physical_flop_log10"),
+       domains={"frontier_budget_usd": "[0, inf)", "hardware_flop_per_usd": "(0, inf)", "mfu_frac": "(0, 1]"})
 def compute_from_budget(*, frontier_budget_usd, hardware_flop_per_usd, mfu_frac):
     """Model FLOP a budget buys: budget x peak FLOP per dollar x utilization.
 

@@ -17,7 +17,8 @@ import numpy as np
 from costsim.registry import model
 
 
-@model(outputs=("decline_x_per_year",))
+@model(outputs=("decline_x_per_year",),
+       domains={"hardware_flop_per_usd_x_per_year": "(0, inf)", "algorithmic_efficiency_x_per_year": "(0, inf)"})
 def decline_from_components(*, hardware_flop_per_usd_x_per_year, algorithmic_efficiency_x_per_year):
     """Yearly decline of the cost of a fixed capability, from its two components.
 
@@ -64,7 +65,8 @@ def x_per_year_from_doubling_time(*, doubling_time_years):
     return {"growth_x_per_year": np.exp2(1 / doubling_time_years)}
 
 
-@model(outputs=("hardware_flop_per_usd",))
+@model(outputs=("hardware_flop_per_usd",),
+       domains={"base_hardware_flop_per_usd": "(0, inf)", "hardware_flop_per_usd_x_per_year": "(0, inf)"})
 def price_performance_trend(*, year, base_year, base_hardware_flop_per_usd, hardware_flop_per_usd_x_per_year):
     """Peak FLOP bought per dollar, growing by a constant multiple per year.
 
@@ -92,7 +94,8 @@ def price_performance_trend(*, year, base_year, base_hardware_flop_per_usd, hard
     return {"hardware_flop_per_usd": base_hardware_flop_per_usd * np.exp(log_growth)}
 
 
-@model(outputs=("capability_cost_usd", "cost_decline_x"))
+@model(outputs=("capability_cost_usd", "cost_decline_x"),
+       domains={"capability_base_cost_usd": "[0, inf)", "decline_x_per_year": "(0, inf)"})
 def exponential_capability_cost(*, year, base_year, capability_base_cost_usd, decline_x_per_year):
     """Cost of a fixed capability falling by a constant multiple per year.
 
@@ -178,7 +181,10 @@ def _log_decline_experience(elapsed_years, rate_per_year, learning_log2, spend_g
     return np.where(diverged, cap_log, np.minimum(log_decline, cap_log))
 
 
-@model(outputs=("capability_cost_usd", "cost_decline_x", "capped_flag"))
+@model(outputs=("capability_cost_usd", "cost_decline_x", "capped_flag"),
+       domains={"capability_base_cost_usd": "[0, inf)", "decline_x_per_year": "(0, inf)",
+                "decline_ceiling_x": "(0, inf)", "experience_decline_x_per_doubling": "(0, inf)",
+                "budget_x_per_year": "(0, inf)", "decline_cap_x": "(0, inf)"})
 def fixed_capability_cost(
     *,
     year,
@@ -269,7 +275,9 @@ def fixed_capability_cost(
     }
 
 
-@model(outputs=("on_trend_cheaper_x", "on_trend_cost_usd"))
+@model(outputs=("on_trend_cheaper_x", "on_trend_cost_usd"),
+       domains={"reference_cost_usd": "[0, inf)", "decline_x_per_year": "(0, inf)",
+                "effective_compute_gap_x": "(0, inf)"})
 def on_trend_cost(*, reference_cost_usd, lag_years, decline_x_per_year, effective_compute_gap_x):
     """How much cheaper a later, somewhat weaker model "should" be if it is on the cost curve.
 

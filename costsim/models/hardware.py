@@ -12,7 +12,9 @@ from costsim.registry import model
 from costsim.units import J_PER_KWH, SECONDS_PER_HOUR
 
 
-@model(outputs=("required_chips",))
+@model(outputs=("required_chips",),
+       domains={"training_flop": "[0, inf)", "chip_peak_flop_per_s": "(0, inf)", "mfu_frac": "(0, 1]",
+                "run_length_hours": "(0, inf)"})
 def chips_for_run(*, training_flop, chip_peak_flop_per_s, mfu_frac, run_length_hours):
     """Chips needed to deliver a run's FLOP within a given time.
 
@@ -37,7 +39,9 @@ def chips_for_run(*, training_flop, chip_peak_flop_per_s, mfu_frac, run_length_h
     return {"required_chips": training_flop / flop_per_chip}
 
 
-@model(outputs=("cluster_flop",))
+@model(outputs=("cluster_flop",),
+       domains={"cluster_chips": "[0, inf)", "chip_peak_flop_per_s": "[0, inf)", "mfu_frac": "(0, 1]",
+                "run_length_hours": "[0, inf)"})
 def cluster_run_flop(*, cluster_chips, chip_peak_flop_per_s, mfu_frac, run_length_hours):
     """Model FLOP a cluster delivers in a run: chips x peak FLOP/s x MFU x seconds.
 
@@ -59,7 +63,8 @@ def cluster_run_flop(*, cluster_chips, chip_peak_flop_per_s, mfu_frac, run_lengt
     return {"cluster_flop": cluster_chips * chip_peak_flop_per_s * mfu_frac * run_length_hours * SECONDS_PER_HOUR}
 
 
-@model(outputs=("rental_flop_per_usd",))
+@model(outputs=("rental_flop_per_usd",),
+       domains={"chip_peak_flop_per_s": "[0, inf)", "price_usd_per_gpu_hour": "(0, inf)"})
 def rental_price_performance(*, chip_peak_flop_per_s, price_usd_per_gpu_hour):
     """Peak FLOP bought per dollar when renting a chip: peak FLOP/s x 3600 s/h / price per hour.
 
@@ -77,7 +82,8 @@ def rental_price_performance(*, chip_peak_flop_per_s, price_usd_per_gpu_hour):
     return {"rental_flop_per_usd": chip_peak_flop_per_s * SECONDS_PER_HOUR / price_usd_per_gpu_hour}
 
 
-@model(outputs=("compute_shortfall_x",))
+@model(outputs=("compute_shortfall_x",),
+       domains={"training_flop": "[0, inf)", "cluster_flop": "(0, inf)"})
 def compute_shortfall(*, training_flop, cluster_flop):
     """How many times more FLOP a run needs than a cluster delivers.
 
@@ -95,7 +101,9 @@ def compute_shortfall(*, training_flop, cluster_flop):
     return {"compute_shortfall_x": training_flop / cluster_flop}
 
 
-@model(outputs=("facility_power_w",))
+@model(outputs=("facility_power_w",),
+       domains={"cluster_chips": "[0, inf)", "chip_power_w": "[0, inf)", "server_overhead_ratio": "(0, inf)",
+                "pue_ratio": "(0, inf)"})
 def facility_power(*, cluster_chips, chip_power_w, server_overhead_ratio, pue_ratio):
     """Facility power of a cluster: chips x chip power x server overhead x PUE.
 
@@ -121,7 +129,8 @@ def facility_power(*, cluster_chips, chip_power_w, server_overhead_ratio, pue_ra
     return {"facility_power_w": cluster_chips * chip_power_w * server_overhead_ratio * pue_ratio}
 
 
-@model(outputs=("run_energy_kwh",))
+@model(outputs=("run_energy_kwh",),
+       domains={"facility_power_w": "[0, inf)", "run_length_hours": "[0, inf)"})
 def run_energy(*, facility_power_w, run_length_hours):
     """Energy a facility draws over a run: power x time.
 
@@ -139,7 +148,8 @@ def run_energy(*, facility_power_w, run_length_hours):
     return {"run_energy_kwh": facility_power_w * run_length_hours * SECONDS_PER_HOUR / J_PER_KWH}
 
 
-@model(outputs=("cluster_capex_usd",))
+@model(outputs=("cluster_capex_usd",),
+       domains={"cluster_chips": "[0, inf)", "capex_usd_per_chip": "[0, inf)"})
 def cluster_capex(*, cluster_chips, capex_usd_per_chip):
     """Capital cost of a cluster: chips x all-in capex per chip.
 
@@ -157,7 +167,9 @@ def cluster_capex(*, cluster_chips, capex_usd_per_chip):
     return {"cluster_capex_usd": cluster_chips * capex_usd_per_chip}
 
 
-@model(outputs=("cluster_h100e",))
+@model(outputs=("cluster_h100e",),
+       domains={"cluster_chips": "[0, inf)", "chip_peak_flop_per_s": "[0, inf)",
+                "reference_peak_flop_per_s": "(0, inf)"})
 def h100_equivalents(*, cluster_chips, chip_peak_flop_per_s, reference_peak_flop_per_s):
     """Size of a cluster in H100-equivalents: chips x peak FLOP/s over the H100's peak FLOP/s.
 
@@ -177,7 +189,8 @@ def h100_equivalents(*, cluster_chips, chip_peak_flop_per_s, reference_peak_flop
     return {"cluster_h100e": cluster_chips * chip_peak_flop_per_s / reference_peak_flop_per_s}
 
 
-@model(outputs=("brain_equivalents_x",))
+@model(outputs=("brain_equivalents_x",),
+       domains={"facility_power_w": "[0, inf)", "brain_power_w": "(0, inf)"})
 def brain_power_comparison(*, facility_power_w, brain_power_w):
     """How many human brains' worth of power a facility draws.
 

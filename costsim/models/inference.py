@@ -16,7 +16,8 @@ from costsim.registry import model
 from costsim.units import SECONDS_PER_HOUR, TOKENS_PER_MTOK
 
 
-@model(outputs=("inference_price_usd_per_mtok",))
+@model(outputs=("inference_price_usd_per_mtok",),
+       domains={"base_price_usd_per_mtok": "[0, inf)", "inference_decline_x_per_year": "(0, inf)"})
 def inference_price_trend(*, year, base_year, base_price_usd_per_mtok, inference_decline_x_per_year):
     """Price per million tokens at a fixed capability, falling by a multiple per year.
 
@@ -46,7 +47,9 @@ def inference_price_trend(*, year, base_year, base_price_usd_per_mtok, inference
     return {"inference_price_usd_per_mtok": np.exp(log_price)}
 
 
-@model(outputs=("blended_price_usd_per_mtok",))
+@model(outputs=("blended_price_usd_per_mtok",),
+       domains={"input_price_usd_per_mtok": "[0, inf)", "output_price_usd_per_mtok": "[0, inf)",
+                "input_share_frac": "[0, 1]"})
 def blended_price(*, input_price_usd_per_mtok, output_price_usd_per_mtok, input_share_frac):
     """Price per million tokens of a traffic mix: input share x input price + output share x output price.
 
@@ -67,7 +70,8 @@ def blended_price(*, input_price_usd_per_mtok, output_price_usd_per_mtok, input_
     return {"blended_price_usd_per_mtok": blend}
 
 
-@model(outputs=("price_gap_x",))
+@model(outputs=("price_gap_x",),
+       domains={"high_price_usd_per_mtok": "[0, inf)", "low_price_usd_per_mtok": "(0, inf)"})
 def price_gap(*, high_price_usd_per_mtok, low_price_usd_per_mtok):
     """Ratio of two prices per million tokens.
 
@@ -85,7 +89,9 @@ def price_gap(*, high_price_usd_per_mtok, low_price_usd_per_mtok):
     return {"price_gap_x": high_price_usd_per_mtok / low_price_usd_per_mtok}
 
 
-@model(outputs=("curve_explained_x", "residual_gap_x"))
+@model(outputs=("curve_explained_x", "residual_gap_x"),
+       domains={"price_gap_x": "(0, inf)", "decline_x_per_year": "(0, inf)",
+                "effective_compute_gap_x": "(0, inf)"})
 def price_gap_decomposition(*, price_gap_x, lag_years, decline_x_per_year, effective_compute_gap_x):
     """Split a price gap into what the cost curve explains and a residual.
 
@@ -210,7 +216,8 @@ def decode_roofline(
     }
 
 
-@model(outputs=("serving_cost_usd_per_mtok",))
+@model(outputs=("serving_cost_usd_per_mtok",),
+       domains={"decode_tokens_per_s": "(0, inf)", "price_usd_per_gpu_hour": "[0, inf)"})
 def serving_cost(*, decode_tokens_per_s, price_usd_per_gpu_hour):
     """Hardware cost of generating a million tokens on a chip rented by the hour.
 

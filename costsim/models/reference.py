@@ -10,7 +10,9 @@ import numpy as np
 from costsim.registry import model
 
 
-@model(outputs=("physical_flop",))
+@model(outputs=("physical_flop",),
+       domains={"base_budget_usd": "[0, inf)", "budget_growth_x_per_year": "(0, inf)",
+                "base_flop_per_usd": "[0, inf)", "hardware_gain_x_per_year": "(0, inf)"})
 def budget_physical_flop(*, year, base_year, base_budget_usd, budget_growth_x_per_year, base_flop_per_usd,
                          hardware_gain_x_per_year):
     """Physical FLOP of the largest run: budget times hardware FLOP per dollar, both growing.
@@ -48,7 +50,8 @@ def budget_physical_flop(*, year, base_year, base_budget_usd, budget_growth_x_pe
     return {"physical_flop": flop}
 
 
-@model(outputs=("algorithmic_efficiency_x",))
+@model(outputs=("algorithmic_efficiency_x",),
+       domains={"cost_decline_x_per_year": "(0, inf)", "hardware_gain_x_per_year": "(0, inf)"})
 def decline_algorithmic_efficiency(*, year, base_year, cost_decline_x_per_year, hardware_gain_x_per_year):
     """Algorithmic efficiency multiplier implied by a total cost decline and a hardware share.
 
@@ -78,7 +81,8 @@ def decline_algorithmic_efficiency(*, year, base_year, cost_decline_x_per_year, 
     return {"algorithmic_efficiency_x": multiplier}
 
 
-@model(outputs=("effective_flop",))
+@model(outputs=("effective_flop",),
+       domains={"physical_flop": "[0, inf)", "algorithmic_efficiency_x": "(0, inf)"})
 def effective_flop_product(*, physical_flop, algorithmic_efficiency_x):
     """Effective compute: physical FLOP times the algorithmic efficiency multiplier.
 

@@ -15,7 +15,8 @@ import numpy as np
 from costsim.registry import model
 
 
-@model(outputs=("effective_flop", "effective_flop_log10"))
+@model(outputs=("effective_flop", "effective_flop_log10"),
+       domains={"physical_flop": "[0, inf)", "algorithmic_efficiency_x_per_year": "(0, inf)"})
 def effective_compute(*, year, base_year, physical_flop, algorithmic_efficiency_x_per_year):
     """Effective compute: physical FLOP times algorithmic efficiency relative to a base year.
 
@@ -79,7 +80,8 @@ def capability_score_log_linear(
     return {"capability_score": reference_capability_score + capability_per_decade_score * decades}
 
 
-@model(outputs=("effective_compute_gap_x",))
+@model(outputs=("effective_compute_gap_x",),
+       domains={"capability_per_decade_score": "(0, inf)"})
 def score_gap_to_compute_x(*, capability_gap_score, capability_per_decade_score):
     """Factor of effective compute equivalent to a gap in capability score.
 
@@ -99,7 +101,10 @@ def score_gap_to_compute_x(*, capability_gap_score, capability_per_decade_score)
     return {"effective_compute_gap_x": np.power(10.0, capability_gap_score / capability_per_decade_score)}
 
 
-@model(outputs=("chinchilla_loss",))
+@model(outputs=("chinchilla_loss",),
+       domains={"model_params": "(0, inf)", "data_tokens": "(0, inf)", "chinchilla_e_loss": "[0, inf)",
+                "chinchilla_a_loss": "[0, inf)", "chinchilla_b_loss": "[0, inf)",
+                "chinchilla_alpha_exponent": "(0, inf)", "chinchilla_beta_exponent": "(0, inf)"})
 def chinchilla_loss(
     *, model_params, data_tokens, chinchilla_e_loss, chinchilla_a_loss, chinchilla_b_loss,
     chinchilla_alpha_exponent, chinchilla_beta_exponent,
@@ -140,7 +145,10 @@ def chinchilla_loss(
     return {"chinchilla_loss": loss}
 
 
-@model(outputs=("optimal_params", "optimal_tokens", "optimal_tokens_per_param", "optimal_loss"))
+@model(outputs=("optimal_params", "optimal_tokens", "optimal_tokens_per_param", "optimal_loss"),
+       domains={"training_flop": "(0, inf)", "train_flop_per_param_per_token": "(0, inf)",
+                "chinchilla_e_loss": "[0, inf)", "chinchilla_a_loss": "(0, inf)", "chinchilla_b_loss": "(0, inf)",
+                "chinchilla_alpha_exponent": "(0, inf)", "chinchilla_beta_exponent": "(0, inf)"})
 def chinchilla_optimal(
     *, training_flop, train_flop_per_param_per_token, chinchilla_e_loss, chinchilla_a_loss,
     chinchilla_b_loss, chinchilla_alpha_exponent, chinchilla_beta_exponent,
@@ -195,7 +203,9 @@ def chinchilla_optimal(
     }
 
 
-@model(outputs=("loss_gap_loss",))
+@model(outputs=("loss_gap_loss",),
+       domains={"effective_compute_gap_x": "(0, inf)", "chinchilla_alpha_exponent": "(0, inf)",
+                "chinchilla_beta_exponent": "(0, inf)"})
 def compute_gap_to_loss_gap(
     *, optimal_loss, effective_compute_gap_x, chinchilla_e_loss, chinchilla_alpha_exponent, chinchilla_beta_exponent
 ):

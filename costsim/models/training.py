@@ -15,7 +15,9 @@ from costsim.registry import model
 from costsim.units import HOURS_PER_YEAR, J_PER_KWH, SECONDS_PER_HOUR
 
 
-@model(outputs=("training_flop",))
+@model(outputs=("training_flop",),
+       domains={"active_params": "[0, inf)", "training_tokens": "[0, inf)",
+                "train_flop_per_param_per_token": "(0, inf)"})
 def training_flop_from_tokens(*, active_params, training_tokens, train_flop_per_param_per_token):
     """Training FLOP of a transformer: k x active parameters x tokens.
 
@@ -41,7 +43,8 @@ def training_flop_from_tokens(*, active_params, training_tokens, train_flop_per_
     return {"training_flop": train_flop_per_param_per_token * active_params * training_tokens}
 
 
-@model(outputs=("training_gpu_hours",))
+@model(outputs=("training_gpu_hours",),
+       domains={"training_flop": "[0, inf)", "chip_peak_flop_per_s": "(0, inf)", "mfu_frac": "(0, 1]"})
 def gpu_hours_from_flop(*, training_flop, chip_peak_flop_per_s, mfu_frac):
     """GPU-hours a run of given FLOP takes at a chip's peak FLOP/s and a utilization.
 
@@ -63,7 +66,8 @@ def gpu_hours_from_flop(*, training_flop, chip_peak_flop_per_s, mfu_frac):
     return {"training_gpu_hours": training_flop / (chip_peak_flop_per_s * mfu_frac * SECONDS_PER_HOUR)}
 
 
-@model(outputs=("implied_mfu_frac",))
+@model(outputs=("implied_mfu_frac",),
+       domains={"training_flop": "[0, inf)", "training_gpu_hours": "(0, inf)", "chip_peak_flop_per_s": "(0, inf)"})
 def implied_mfu(*, training_flop, training_gpu_hours, chip_peak_flop_per_s):
     """Model FLOP utilization implied by a run's FLOP and its reported GPU-hours.
 
@@ -89,7 +93,8 @@ def implied_mfu(*, training_flop, training_gpu_hours, chip_peak_flop_per_s):
     return {"implied_mfu_frac": training_flop / (training_gpu_hours * SECONDS_PER_HOUR * chip_peak_flop_per_s)}
 
 
-@model(outputs=("training_cost_usd",))
+@model(outputs=("training_cost_usd",),
+       domains={"training_gpu_hours": "[0, inf)", "price_usd_per_gpu_hour": "[0, inf)"})
 def rental_training_cost(*, training_gpu_hours, price_usd_per_gpu_hour):
     """Cost of a run at a rental price: GPU-hours x price per GPU-hour.
 
@@ -107,7 +112,9 @@ def rental_training_cost(*, training_gpu_hours, price_usd_per_gpu_hour):
     return {"training_cost_usd": training_gpu_hours * price_usd_per_gpu_hour}
 
 
-@model(outputs=("training_energy_kwh",))
+@model(outputs=("training_energy_kwh",),
+       domains={"training_gpu_hours": "[0, inf)", "chip_power_w": "[0, inf)", "server_overhead_ratio": "(0, inf)",
+                "pue_ratio": "(0, inf)"})
 def training_energy(*, training_gpu_hours, chip_power_w, server_overhead_ratio, pue_ratio):
     """Facility energy of a run: GPU-hours x chip power x server overhead x PUE.
 
@@ -136,7 +143,10 @@ def training_energy(*, training_gpu_hours, chip_power_w, server_overhead_ratio, 
     return {"training_energy_kwh": joules / J_PER_KWH}
 
 
-@model(outputs=("owned_training_cost_usd",))
+@model(outputs=("owned_training_cost_usd",),
+       domains={"training_gpu_hours": "[0, inf)", "capex_usd_per_chip": "[0, inf)",
+                "amortization_years": "(0, inf)", "training_energy_kwh": "[0, inf)",
+                "electricity_usd_per_kwh": "[0, inf)"})
 def owned_training_cost(
     *, training_gpu_hours, capex_usd_per_chip, amortization_years, training_energy_kwh, electricity_usd_per_kwh
 ):
@@ -169,7 +179,8 @@ def owned_training_cost(
     return {"owned_training_cost_usd": capex_share + training_energy_kwh * electricity_usd_per_kwh}
 
 
-@model(outputs=("wall_clock_hours",))
+@model(outputs=("wall_clock_hours",),
+       domains={"training_gpu_hours": "[0, inf)", "cluster_chips": "(0, inf)"})
 def wall_clock_time(*, training_gpu_hours, cluster_chips):
     """Wall-clock duration of a run: GPU-hours / chips working in parallel.
 
@@ -187,7 +198,9 @@ def wall_clock_time(*, training_gpu_hours, cluster_chips):
     return {"wall_clock_hours": training_gpu_hours / cluster_chips}
 
 
-@model(outputs=("rl_cost_usd", "total_training_cost_usd", "rl_share_frac"))
+@model(outputs=("rl_cost_usd", "total_training_cost_usd", "rl_share_frac"),
+       domains={"pretraining_cost_usd": "[0, inf)", "rl_base_cost_usd": "[0, inf)",
+                "rl_cost_x_per_year": "(0, inf)", "rl_max_to_pretraining_ratio": "[0, inf)"})
 def rl_spend_line(*, year, base_year, pretraining_cost_usd, rl_base_cost_usd, rl_cost_x_per_year,
                   rl_max_to_pretraining_ratio):
     """RL / post-training spend per frontier model as its own line, growing faster than pre-training.

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from costsim.distributions import Dist, make_dist
-from costsim.errors import CostsimWarning, Issue, ScenarioError
+from costsim.errors import CostsimWarning, Issue, ScenarioError, TypeName
 from costsim.graph import Node, wire
 from costsim.registry import MODELS, load_builtin_models
 from costsim.scenario.claims import _resolve_claim, claims_index, finite
@@ -293,7 +293,7 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
         return params
     if not isinstance(raw, dict):
         v.add("params", "must be a mapping of parameter names", "name: value or name: {dist: ...}",
-              type(raw).__name__)
+              TypeName.of(raw))
         return params
     for name, spec in raw.items():
         path = f"params.{name}"
@@ -371,7 +371,7 @@ def _models(v: _Validator, raw: object) -> list[Node]:
     if raw is None:
         return nodes
     if not isinstance(raw, list):
-        v.add("models", "must be a list", "- use: model_name", type(raw).__name__)
+        v.add("models", "must be a list", "- use: model_name", TypeName.of(raw))
         return nodes
     registry = MODELS
     for i, item in enumerate(raw):
@@ -424,12 +424,12 @@ def _models(v: _Validator, raw: object) -> list[Node]:
     return nodes
 
 
-def _formulas(v: _Validator, raw: object) -> list[Node]:
+def _formulas(v: _Validator, raw: object, params: dict[str, Param] | None = None) -> list[Node]:
     nodes: list[Node] = []
     if raw is None:
         return nodes
     if not isinstance(raw, dict):
-        v.add("formulas", "must be a mapping", "output_name: \"expression\"", type(raw).__name__)
+        v.add("formulas", "must be a mapping", "output_name: \"expression\"", TypeName.of(raw))
         return nodes
     from costsim.formulas import compile_formula, unit_mix_warnings
 
@@ -440,6 +440,14 @@ def _formulas(v: _Validator, raw: object) -> list[Node]:
         if not unit_ok:
             continue
         spec, issues = compile_formula(str(name), text, path=path, line=loc["line"], require_unit=False)
+        constants = {n: p.value for n, p in (params or {}).items() if p.is_constant and spec is not None
+                     and n in spec.inputs}
+        if constants:  # the same constant-part check as for literals, with the constant parameters' values
+            _, issues = compile_formula(str(name), text, path=path, line=loc["line"], require_unit=False,
+                                        constants=constants)
+            issues = [Issue(i.path, f"{i.problem} (with {', '.join(f'{n} = {c:g}' for n, c in constants.items())})",
+                            i.expected, i.got, i.line, i.hint, i.source) for i in issues]
+            spec = spec if not issues else None
         for issue in issues:
             v.issues.append(issue if issue.source or not loc.get("source") else
                             Issue(issue.path, issue.problem, issue.expected, issue.got, issue.line,
@@ -451,8 +459,12 @@ def _formulas(v: _Validator, raw: object) -> list[Node]:
     return nodes
 
 
-def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: dict) -> None:
+def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: dict,
+                years: np.ndarray | None = None) -> None:
     """A check's ``year:``/``bloc:`` on an output without that axis would be ignored: refuse it.
+
+    A check without ``year:`` on an output with a year axis (several years) would be judged at a year
+    nobody chose: refuse it too.
 
     (Formulas' axes are known only after evaluation, so their checks are not checked here.)
     """
@@ -464,6 +476,10 @@ def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: 
         axes = declared_axes.get(item["output"])
         if axes is None:
             continue
+        if item.get("year") is None and "year" in axes and years is not None and len(years) > 1:
+            v.add(f"checks[{i}].year", f"required: output {item['output']!r} has a year axis",
+                  f"year: a whole year in {int(years[0])}..{int(years[-1])}", None,
+                  loc_path=f"checks[{i}]")
         for key, axis, what in (("year", "year", "one value for all years"), ("bloc", "bloc", "one value, not per bloc")):
             if item.get(key) is not None and axis not in axes:
                 v.add(f"checks[{i}].{key}", f"output {item['output']!r} has {what}, so {key}: would be ignored",
@@ -476,7 +492,7 @@ def _checks(v: _Validator, raw: object, years: np.ndarray | None, blocs: tuple[s
     if raw is None:
         return checks
     if not isinstance(raw, list):
-        v.add("checks", "must be a list", "- claim: ... output: ... between: [a, b]", type(raw).__name__)
+        v.add("checks", "must be a list", "- claim: ... output: ... between: [a, b]", TypeName.of(raw))
         return checks
 
     def condition(mapping, path, what):
@@ -552,7 +568,7 @@ def _correlations(v: _Validator, raw: object, params: dict[str, Param]) -> list[
     if raw is None:
         return out
     if not isinstance(raw, list):
-        v.add("correlations", "must be a list", "- [param_a, param_b, 0.5]", type(raw).__name__)
+        v.add("correlations", "must be a list", "- [param_a, param_b, 0.5]", TypeName.of(raw))
         return out
     seen = set()
     for i, item in enumerate(raw):
@@ -774,6 +790,22 @@ def _check_domains(v: _Validator, nodes, params: dict[str, Param]) -> None:
         v.add(path, f"{problem} ({rule}; {', '.join(where)})", expected, got)
 
 
+def _unread_policy(v: _Validator, policy: object, nodes) -> None:
+    """A ``policy:`` (a file's or ``--set policy.preset=...``) that no model reads changes nothing: refuse it."""
+    if policy is None:
+        return
+    from costsim.scenario.policy import POLICY_PARAMS
+
+    used = {src for node in nodes for inp in node.spec.inputs if isinstance(src := node.source_of(inp), str)}
+    if used & set(POLICY_PARAMS):
+        return
+    path = next((op for op in v.override_paths if op == "policy" or op.startswith("policy.")), "policy")
+    got = policy.get("preset", policy) if isinstance(policy, dict) else policy
+    v.add(path, "no model of the scenario reads the policy parameters, so the policy would change nothing",
+          "a scenario with a compute-race model (e.g. race_chip_supply), or no policy:", got,
+          hint="A policy preset sets export-control parameters; see scenarios/export_controls_base.yaml.")
+
+
 def _unused_new_params(v: _Validator, nodes, params: dict[str, Param]) -> None:
     """``--set params.NEW=...`` that adds a parameter no model or formula reads changes nothing: refuse it.
 
@@ -884,10 +916,11 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     as_of = data.get("as_of")
     if as_of is not None:
         v.as_of = v.number("as_of", as_of, lo=1900, hi=2500)
+    policy_raw = data.get("policy")
     _expand_policy(v, data)
     params = _params(v, data.get("params"))
     correlations = _correlations(v, data.get("correlations"), params)
-    nodes = _models(v, data.get("models")) + _formulas(v, data.get("formulas"))
+    nodes = _models(v, data.get("models")) + _formulas(v, data.get("formulas"), params)
     flat_lines = {k: loc[1] for k, loc in lines.items()}
     declared = set(params) | {k for k in (data.get("params") or {}) if isinstance(k, str)} \
         if isinstance(data.get("params"), dict) else set(params)
@@ -898,6 +931,8 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     produced = set(producer)
     _check_domains(v, ordered, params)
     _unused_new_params(v, ordered, params)
+    if not wiring_issues:
+        _unread_policy(v, policy_raw, ordered)
 
     outputs_raw = data.get("outputs")
     outputs: tuple[str, ...] = tuple(producer)
@@ -938,7 +973,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     if pd_issue is not None:
         v.relocate([pd_issue])
     declared_axes = {out: node.axes_of(out) for node in ordered for out in node.outputs}
-    _check_axes(v, data.get("checks"), checks, declared_axes)
+    _check_axes(v, data.get("checks"), checks, declared_axes, years)
     axes = {o: declared_axes.get(o) for o in outputs}
     plots = None
     if data.get("plots") is not None:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from costsim.errors import Issue, ScenarioError
+from costsim.errors import Issue, ScenarioError, TypeName
 from costsim.scenario.sections import TOP_KEYS
 from costsim.yamlio import load_value, load_yaml, read_text
 
@@ -60,7 +60,7 @@ def _load_chain(path: Path, source: str, reader, chain: tuple[str, ...]
     data, raw_lines = load_yaml(text, source)
     if not isinstance(data, dict):
         raise ScenarioError(source, [Issue("", "a scenario must be a mapping of keys",
-                                           "name:, years:, params:, models: ...", type(data).__name__,
+                                           "name:, years:, params:, models: ...", TypeName.of(data),
                                            line=1)])
     lines: dict[str, Loc] = {k: (source, v) for k, v in raw_lines.items()}
     texts = [(str(path), text)]

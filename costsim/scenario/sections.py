@@ -269,6 +269,20 @@ def _range(path: str, low, high, num, log, where: str) -> tuple[Axis | None, lis
     return Axis(path, tuple(values), tuple(_yaml_text(v) for v in values)), []
 
 
+#: Paths a sweep cannot vary: each point's samples and seed are the sweep's own (``-n``, ``--seed``,
+#: ``--independent-seeds``), so a point's ``seed=``/``samples=`` would be overwritten: same rows, new labels.
+_NOT_AXES = {
+    "seed": "every point runs on the sweep's root seed (--seed), or on its own seed with --independent-seeds",
+    "samples": "every point runs at the sweep's -n (default: the scenario's samples:)",
+}
+
+
+def _not_an_axis(path: str, where: str) -> list[Issue]:
+    reason = _NOT_AXES.get(path)
+    return [] if reason is None else [Issue(where, f"{path} is not a sweep axis: {reason}",
+                                            "a parameter or section path, e.g. params.x=1,2,4", path)]
+
+
 def _parse_spec(path: str, spec: str, where: str) -> tuple[Axis | None, list[Issue]]:
     from costsim.yamlio import load_value
 
@@ -310,6 +324,7 @@ def parse_over(text: str) -> Axis:
     key, spec = text.split("=", 1)
     path = _path(key)
     axis, issues = _parse_spec(path, spec, f"--over {path}")
+    issues = _not_an_axis(path, f"--over {path}") + issues
     if issues:
         raise ScenarioError("--over", issues)
     return axis
@@ -352,8 +367,9 @@ def parse_sweeps(raw) -> tuple[tuple[Axis, ...], list[Issue]]:
         else:
             found = [Issue(where, "must be a list of values, a range or a string", "[1, 2, 4] or {low: 1, high: 8, "
                            "num: 4} or '1:8:4'", spec)]
+        found = _not_an_axis(path, where) or found
         issues.extend(Issue(where, i.problem, i.expected, i.got, hint=i.hint) for i in found)
-        if axis is not None:
+        if axis is not None and not found:
             axes.append(axis)
     return tuple(axes), issues
 
