@@ -29,3 +29,19 @@ def test_the_ledger_leads_the_report_and_links_to_the_sections(tmp_path):
 def test_a_report_of_other_files_has_no_ledger_unless_asked(tiny_scenario_file, tmp_path):
     out = report.build_report([tiny_scenario_file], tmp_path / "r", samples=32, jobs=1).folder
     assert 'id="ledger"' not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_cli_report_of_a_folder_with_every_ledger_scenario_opens_with_the_ledger(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from costsim.cli import main
+
+    shutil.copytree(packaged_scenarios_folder(), tmp_path / "scenarios")  # a local copy, as after `pip install .`
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "-o", "out", "-n", "16", "--quiet", "--jobs", "1", "--formats", "png",
+                 "--no-compare"]) in (0, 1)
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert '<section id="ledger">' in page
+    assert main(["report", "-o", "out2", "-n", "16", "--quiet", "--jobs", "1", "--formats", "png", "--no-compare",
+                 "--no-ledger", "scenarios/reference_r1.yaml"]) in (0, 1)
+    assert 'id="ledger"' not in (tmp_path / "out2" / "index.html").read_text(encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 EPILOG = """\
 examples:
@@ -53,8 +54,8 @@ def register(sub) -> None:
     p.add_argument("--no-compare", dest="compare", action="store_false",
                    help="leave out the figures that overlay scenarios sharing an output")
     p.add_argument("--ledger", dest="ledger", action="store_true", default=None,
-                   help="open the report with the claims ledger (default: for the bundled scenarios, whose "
-                        "sections its verdicts link to)")
+                   help="open the report with the claims ledger (default: when no files are named and the "
+                        "scenarios folder holds every scenario its verdicts link to, e.g. the bundled ones)")
     p.add_argument("--no-ledger", dest="ledger", action="store_false", help="leave the claims ledger out")
     p.add_argument("--quiet", action="store_true", help="print only the final line and problems")
     p.set_defaults(func=cmd_report)
@@ -69,14 +70,15 @@ def cmd_report(args) -> int:
     if args.samples is not None and args.samples < 1:
         raise ScenarioError("-n", [Issue("--samples", "must be at least 1", ">= 1", args.samples)])
     load_plugins(args)
-    from costsim.bundled import packaged_scenarios_folder, scenarios_folder  # ./scenarios/, else the installed ones
+    from costsim.bundled import scenarios_folder  # ./scenarios/, else the ones installed with costsim
 
-    folder = scenarios_folder()
-    files = args.files or bundled_scenarios(folder)
+    files = args.files or bundled_scenarios(scenarios_folder())
     ledger = args.ledger
-    if ledger is None:  # the ledger's verdicts link to the bundled scenarios' sections
-        packaged = packaged_scenarios_folder()
-        ledger = not args.files and packaged is not None and folder.resolve() == packaged.resolve()
+    if ledger is None:  # by default when every section the ledger's verdicts link to is in the report
+        from costsim.ledger import load_ledger
+
+        named = {Path(f).stem for f in files}
+        ledger = not args.files and {c.scenario for c in load_ledger().claims if c.scenario} <= named
     t0 = time.perf_counter()
 
     def progress(text: str) -> None:
