@@ -178,3 +178,12 @@ def test_a_swept_value_outside_a_model_domain_is_refused():
     with pytest.raises(ScenarioError, match="sweeps.essay_decline_x_per_year: value 0.9 gives "
                                             "params.essay_decline_x_per_year: out of the model's domain"):
         load_scenario(path, ["sweeps={essay_decline_x_per_year: [2, 0.9]}"])
+
+
+@pytest.mark.parametrize("value", ["true", "3", "'x'", "[1]"])
+def test_a_sweeps_block_that_is_not_a_mapping_is_an_error_not_a_crash(value):
+    # found by the fuzz test: `sweeps: true` raised TypeError while the sweep values were checked
+    text = ("name: t\nyears: {start: 2025, stop: 2027}\nparams:\n  a_usd: 1.0\nformulas:\n  b_usd: a_usd * 2\n"
+            f"sweeps: {value}\n")
+    with pytest.raises(ScenarioError, match="sweeps: must map scenario paths to values"):
+        scenario_from_text(text)

@@ -670,7 +670,8 @@ def _check_sweep_values(v: _Validator, sweeps, data: dict, params: dict[str, Par
     point); combinations of axes and other keys are still checked by ``sweep`` before it runs.
     """
     raw_params = data.get("params") if isinstance(data.get("params"), dict) else {}
-    keys = {_sweep_key_path(k): f"sweeps.{k}" for k in (data.get("sweeps") or {})}
+    raw_sweeps = data.get("sweeps")
+    keys = {_sweep_key_path(k): f"sweeps.{k}" for k in raw_sweeps} if isinstance(raw_sweeps, dict) else {}
     for axis in sweeps:
         tokens = re.split(r"[.\[]", axis.path)
         if tokens[0] != "params" or len(tokens) < 2 or tokens[1] not in params:
