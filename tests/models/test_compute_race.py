@@ -110,7 +110,11 @@ def test_tightening_never_helps_the_follower_without_necessity(year, p, which, k
         assert np.all(tight[name][..., 0] >= loose[name][..., 0] * (1 - slack)), name
     assert np.all(tight["effective_flop_gap_ratio"] >= loose["effective_flop_gap_ratio"] * (1 - slack))
     assert np.all(tight["follower_lag_years"] >= loose["follower_lag_years"] - 1e-9)
-    assert np.all(tight["capability_crossing_year"][:, 1] >= loose["capability_crossing_year"][:, 1] - 1e-9)
+    # crossings inside the horizon; one past it is extrapolated at an end slope (flagged by
+    # crossing_within_horizon_flag), which a tightening can tilt: hypothesis found a follower crossing
+    # extrapolated to 2027.5435 (tight) vs 2027.5476 (loose) on a 2025-2026 horizon
+    inside = (tight["crossing_within_horizon_flag"][:, 1] > 0) & (loose["crossing_within_horizon_flag"][:, 1] > 0)
+    assert np.all(tight["capability_crossing_year"][inside, 1] >= loose["capability_crossing_year"][inside, 1] - 1e-9)
     assert np.all(tight["lead_at_crossing_years"] >= loose["lead_at_crossing_years"] - 1e-9)
 
 
