@@ -24,6 +24,13 @@ def test_the_ledger_leads_the_report_and_links_to_the_sections(tmp_path):
     records = json.loads((out / "report.json").read_text(encoding="utf-8"))["ledger"]
     assert [r["id"] for r in records] == [r["id"] for r in judge()]
     assert {r["verdict"] for r in records} <= {"holds", "fails", "too close to call", "untested"}
+    # every claim too close to call gets its "what would flip it": PRIM boxes and swings
+    close = [r["id"] for r in records if r["verdict"] == "too close to call"]
+    assert close
+    for cid in close:
+        block = page.index(f"<details><summary><code>{cid}</code></summary>")
+        assert "holds where:" in page[block:page.index("</details>", block)]
+    assert "### What would flip" in md
 
 
 def test_a_report_of_other_files_has_no_ledger_unless_asked(tiny_scenario_file, tmp_path):

@@ -143,8 +143,23 @@ def to_html(records: list[dict]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def report_section_html(records: list[dict]) -> str:
-    """The ledger as the report's opening section (``<section id="ledger">``), for a one-line hook."""
+def needs_why(r: dict) -> bool:
+    """Whether the report explains what would flip a record: too close to call, or profiles that disagree."""
+    return r["verdict"] == "too close to call" or profile_agreement(r) not in ("", "all agree")
+
+
+def report_whys(records: list[dict]) -> dict[str, str]:
+    """``costsim claims --why`` text (PRIM boxes, one-at-a-time swings) of every record :func:`needs_why`."""
+    from costsim.ledger.why import format_why, why
+
+    return {r["id"]: format_why(why(r["id"])) for r in records if needs_why(r) and r["verdict"] != "untested"}
+
+
+def report_section_html(records: list[dict], whys: dict[str, str] | None = None) -> str:
+    """The ledger as the report's opening section (``<section id="ledger">``), for a one-line hook.
+
+    ``whys`` ({claim id: text}, see :func:`report_whys`) follow the table as "what would flip it".
+    """
     from costsim.ledger.judge import summary
 
     s = summary(records)
@@ -152,13 +167,31 @@ def report_section_html(records: list[dict]) -> str:
     return (f'<section id="ledger">\n<h2>Claims ledger</h2>\n<p>{s["claims"]} claims of the debate, '
             f'{s["with_verdict"]} with a verdict as of their date ({counts}); {s["changed_with_later_data"]} '
             f"differ with later data. Each verdict links to the scenario that tests it; "
-            f"<code>costsim claims --why ID</code> shows what would flip it.</p>\n{to_html(records)}</section>\n")
+            f"<code>costsim claims --why ID</code> shows what would flip it.</p>\n{to_html(records)}"
+            + _whys_html(whys or {}) + "</section>\n")
 
 
-def report_section_markdown(records: list[dict]) -> str:
-    """The ledger as the Markdown report's opening section."""
+def _whys_html(whys: dict[str, str]) -> str:
+    if not whys:
+        return ""
+    out = ["<h3>What would flip the close and contested verdicts</h3>",
+           '<p class="meta">Scenario discovery on each claim\'s samples: PRIM boxes of the inputs where it holds '
+           "and where it fails (coverage, density), and each input swung alone to its 5th and 95th percentile.</p>"]
+    for cid, text in whys.items():
+        out.append(f"<details><summary><code>{html.escape(cid)}</code></summary><pre>{html.escape(text)}</pre>"
+                   "</details>")
+    return "\n".join(out) + "\n"
+
+
+def report_section_markdown(records: list[dict], whys: dict[str, str] | None = None) -> str:
+    """The ledger as the Markdown report's opening section (``whys`` as in :func:`report_section_html`)."""
     from costsim.ledger.judge import summary
 
     s = summary(records)
-    return (f"## Claims ledger\n\n{s['claims']} claims, {s['with_verdict']} with a verdict as of their date; "
-            f"{s['changed_with_later_data']} differ with later data.\n\n{to_markdown(records)}\n")
+    out = (f"## Claims ledger\n\n{s['claims']} claims, {s['with_verdict']} with a verdict as of their date; "
+           f"{s['changed_with_later_data']} differ with later data.\n\n{to_markdown(records)}\n")
+    if whys:
+        out += "### What would flip the close and contested verdicts\n\n"
+        for cid, text in whys.items():
+            out += f"**{_md(cid)}**\n\n```\n{text.replace('```', '` ` `')}\n```\n\n"
+    return out

@@ -35,18 +35,18 @@ def _write_data(section: Section, folder: Path) -> None:
 
 
 def _write_pages(folder: Path, sections: Sequence[Section], comparisons: Sequence[FigureFile], *,
-                 samples_cap: int | None, title: str, live: str | None, ledger: list[dict] | None = None) -> None:
+                 samples_cap: int | None, title: str, live: str | None, ledger: tuple | None = None) -> None:
     lead_html = lead_md = ""
-    if ledger is not None:
+    if ledger is not None:  # (records, whys)
         from costsim.ledger.render import report_section_html, report_section_markdown
 
-        lead_html, lead_md = report_section_html(ledger), report_section_markdown(ledger)
+        lead_html, lead_md = report_section_html(*ledger), report_section_markdown(*ledger)
     (folder / "index.html").write_text(report_html(sections, comparisons, title=title, live=live, lead=lead_html),
                                        encoding="utf-8")
     (folder / "report.md").write_text(report_markdown(sections, comparisons, lead=lead_md), encoding="utf-8")
     manifest = report_manifest(sections, comparisons, samples_cap)
     if ledger is not None:
-        manifest["ledger"] = ledger
+        manifest["ledger"] = ledger[0]
     (folder / "report.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
 
 
@@ -127,7 +127,7 @@ def draw_figures(sections: Sequence[Section], folder: Path, *, formats: Sequence
 
 
 def _write_all(sections: Sequence[Section], folder: Path, *, formats, compare, jobs, cache, progress,
-               samples_cap, title, live, ledger: list[dict] | None = None) -> list[FigureFile]:
+               samples_cap, title, live, ledger: tuple | None = None) -> list[FigureFile]:
     for s in sections:
         _write_data(s, folder)
     comparisons = draw_figures(sections, folder, formats=formats, compare=compare, jobs=jobs, cache=cache,
@@ -197,7 +197,9 @@ def build_report(paths: Sequence[str | Path], out: str | Path, *, samples: int |
     ``design`` and ``run_options`` (``workers``, ``scheduler``: parallel evaluation inside each
     run) go to :func:`costsim.engine.run`; with either of those, scenarios run one at a time.
     ``ledger`` opens the report with the claims ledger (:func:`costsim.ledger.judge` under every
-    belief profile; its verdicts link to the scenarios' sections, so use it with the bundled set).
+    belief profile; its verdicts link to the scenarios' sections, so use it with the bundled set),
+    and, for each claim too close to call or split between profiles, what would flip it
+    (``costsim claims --why``: PRIM boxes and one-at-a-time swings).
     """
     check_target(out, force)  # refuse before spending time on the runs
     out = Path(out)
@@ -232,7 +234,10 @@ def build_report(paths: Sequence[str | Path], out: str | Path, *, samples: int |
 
             if progress:
                 progress("claims ledger")
+            from costsim.ledger.render import report_whys
+
             records = judge(profiles=all_profiles())
+            records = (records, report_whys(records))  # the verdicts, and what would flip the close ones
         if auto:
             jobs = default_jobs(10**6)  # the figures are many small jobs: every idle core
         comparisons = _write_all(sections, tmp, formats=formats, compare=compare, jobs=jobs, cache=cache,
