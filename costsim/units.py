@@ -6,6 +6,8 @@ by exact name, so a mismatch of units shows up as a missing input rather than a 
 
 from __future__ import annotations
 
+import math
+
 from costsim.errors import RegistryError
 
 # suffix -> human-readable unit (used for axis labels and tables)
@@ -145,3 +147,77 @@ def spans_decades(name: str) -> bool:
         "_gpu_hours", "_w", "_kw", "_mw", "_gw", "_j", "_kwh", "_gwh", "_tokens", "_params",
         "_usd_per_mtok", "_x", "_usd_per_year", "_h100e_per_year", "_count",
     }
+
+
+# ----------------------------------------------------------------------------------- numbers with units
+def fmt_number(x: float) -> str:
+    """A number for tables and legends: 4 significant digits; 34,020; 1.67e29 and 9.8e-5 when large or small."""
+    x = float(x)
+    if not math.isfinite(x):
+        return "n/a" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    ax = abs(x)
+    if ax != 0 and (ax >= 1e5 or ax < 1e-3):
+        return short_exp(f"{x:.3g}")
+    if ax >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.4g}"
+
+
+SI_UNITS = ("W", "FLOP", "FLOP/s")  # written with SI prefixes: 2.31 GW, 3.5 EFLOP
+_PREFIXES = ((1e30, "Q"), (1e27, "R"), (1e24, "Y"), (1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"),
+             (1e9, "G"), (1e6, "M"), (1e3, "k"))
+_MONEY = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def fmt_value(x: float, unit: str = "", digits: int = 3) -> str:
+    """A number with its unit as a reader writes it: '2.31 GW', '350 PFLOP/s', '$5.58M'.
+
+    Watts and FLOP get SI prefixes (up to Q, 1e30), dollars k/M/B/T; any other unit is left to
+    the table's unit column (:func:`fmt_number`, no unit written).
+    """
+    x = float(x)
+    if unit == "USD":
+        return _money(x, digits)
+    if unit in SI_UNITS:
+        return _si(x, unit, digits)
+    return fmt_number(x)
+
+
+def _si(x: float, unit: str, digits: int) -> str:
+    if not math.isfinite(x):
+        return fmt_number(x)
+    ax = abs(x)
+    if ax < 1e3:
+        return f"{fmt_number(x)} {unit}"
+    if ax >= 1e33:
+        return f"{short_exp(f'{x:.{digits}g}')} {unit}"
+    scale, prefix = next((s, p) for s, p in _PREFIXES if ax >= s * (1 - 0.5 * 10 ** -digits))
+    return f"{_trim(x / scale, digits)} {prefix}{unit}"
+
+
+def _money(x: float, digits: int) -> str:
+    if not math.isfinite(x):
+        return fmt_number(x)
+    sign, ax = ("-" if x < 0 else ""), abs(x)
+    if ax < 1e3:
+        return f"{sign}${fmt_number(ax)}"
+    if ax >= 1e15:
+        return f"{sign}${short_exp(f'{ax:.{digits}g}')}"
+    scale, word = next((s, w) for s, w in _MONEY if ax >= s * (1 - 0.5 * 10 ** -digits))
+    return f"{sign}${_trim(ax / scale, digits)}{word}"
+
+
+def _trim(v: float, digits: int) -> str:
+    """``digits`` significant digits, no exponent (values here are in [1, 1000))."""
+    text = f"{v:.{digits}g}"
+    if "e" in text:  # 999.96 with 3 digits rounds up to 1e+03
+        text = f"{v:.0f}"
+    return text
+
+
+def short_exp(text: str) -> str:
+    """'1.67e+29' -> '1.67e29', '9.8e-05' -> '9.8e-5'."""
+    if "e" not in text:
+        return text
+    mant, exp = text.split("e")
+    return f"{mant}e{int(exp)}"

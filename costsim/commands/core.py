@@ -140,10 +140,12 @@ def _check_seed_option(args) -> None:
 
 def print_summary(results, scenario, years, out=None) -> None:
     out = out or sys.stdout
-    from costsim.units import label_of
+    from costsim.units import SI_UNITS, fmt_value, label_of, suffix_of, unit_of
 
     rows = []
     for name in results.outputs:
+        unit = unit_of(name) if suffix_of(name) else ""
+        show = (lambda x, u=unit: fmt_value(x, u)) if unit in (*SI_UNITS, "USD") else fmt  # 2.31 GW, $5.58M
         axes = results.axes_of(name)
         blocs = list(results.blocs) if "bloc" in axes else [None]
         yrs = [y for y in years if y in results.years] if "year" in axes else [None]
@@ -152,7 +154,7 @@ def print_summary(results, scenario, years, out=None) -> None:
                 st = results.summary_stats(name, yr, bl)  # the summary.csv numbers, computed once
                 p5, p50, p95 = st["p05"][0], st["p50"][0], st["p95"][0]
                 rows.append((label_of(name) + (f" {{{bl}}}" if bl else ""), "" if yr is None else str(yr),
-                             fmt(p50), f"[{fmt(p5)}, {fmt(p95)}]"))
+                             show(p50), f"[{show(p5)}, {show(p95)}]"))
     if not rows:
         return
     w = [max(len(r[i]) for r in rows + [("output", "year", "median", "90% interval")]) for i in range(4)]
