@@ -143,22 +143,11 @@ def to_html(records: list[dict]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def needs_why(r: dict) -> bool:
-    """Whether the report explains what would flip a record: too close to call, or profiles that disagree."""
-    return r["verdict"] == "too close to call" or profile_agreement(r) not in ("", "all agree")
-
-
-def report_whys(records: list[dict]) -> dict[str, str]:
-    """``costsim claims --why`` text (PRIM boxes, one-at-a-time swings) of every record :func:`needs_why`."""
-    from costsim.ledger.why import format_why, why
-
-    return {r["id"]: format_why(why(r["id"])) for r in records if needs_why(r) and r["verdict"] != "untested"}
-
-
 def report_section_html(records: list[dict], whys: dict[str, str] | None = None) -> str:
     """The ledger as the report's opening section (``<section id="ledger">``), for a one-line hook.
 
-    ``whys`` ({claim id: text}, see :func:`report_whys`) follow the table as "what would flip it".
+    ``whys`` ({claim id: text}, see :func:`costsim.ledger.why.report_whys`) follow the table as
+    "what would flip it".
     """
     from costsim.ledger.judge import summary
 

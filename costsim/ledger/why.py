@@ -131,4 +131,16 @@ def _fmt(x) -> str:
     return "n/a" if x is None else f"{x:.4g}"
 
 
-__all__ = ["why", "format_why"]
+def needs_why(r: dict) -> bool:
+    """Whether the report explains what would flip a record: too close to call, or profiles that disagree."""
+    from costsim.ledger.render import profile_agreement
+
+    return r["verdict"] == "too close to call" or profile_agreement(r) not in ("", "all agree")
+
+
+def report_whys(records: list[dict]) -> dict[str, str]:
+    """``costsim claims --why`` text (PRIM boxes, one-at-a-time swings) of every record :func:`needs_why`."""
+    return {r["id"]: format_why(why(r["id"])) for r in records if needs_why(r) and r["verdict"] != "untested"}
+
+
+__all__ = ["why", "format_why", "needs_why", "report_whys"]

@@ -234,7 +234,7 @@ def build_report(paths: Sequence[str | Path], out: str | Path, *, samples: int |
 
             if progress:
                 progress("claims ledger")
-            from costsim.ledger.render import report_whys
+            from costsim.ledger.why import report_whys
 
             records = judge(profiles=all_profiles())
             records = (records, report_whys(records))  # the verdicts, and what would flip the close ones
