@@ -78,7 +78,8 @@ def wire(nodes: list[Node], param_names: set[str], lines: dict[str, int] | None 
             if src in producer:
                 deps[i].add(index[id(producer[src])])
             elif src not in known:
-                close = difflib.get_close_matches(src, sorted(known), n=1, cutoff=0.75)
+                # never the node's own outputs: a node cannot read what it produces
+                close = difflib.get_close_matches(src, sorted(known - set(node.outputs)), n=1, cutoff=0.75)
                 where = f"{node.path}.bind.{inp}" if inp in node.bind else node.path
                 issues.append(Issue(
                     where, f"input {src!r} of {node.spec.name!r} has no producer",
