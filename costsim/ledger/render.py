@@ -123,7 +123,7 @@ def to_html(records: list[dict]) -> str:
     head = ["claim", "quote", "who", "date", "kind", "verdict", "deciding statistic ± MC se", "scenario"] + profiles
     if profiles:
         head.append("profiles")
-    rows = ['<table class="ledger">', "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead>",
+    rows = ['<div class="ledger-wrap">', '<table class="ledger">', "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead>",
             "<tbody>"]
     for r in records:
         cls = r["verdict"].replace(" ", "-")
@@ -139,7 +139,7 @@ def to_html(records: list[dict]) -> str:
         if profiles:
             cells.append(e(profile_agreement(r)))
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    rows += ["</tbody>", "</table>"]
+    rows += ["</tbody>", "</table>", "</div>"]
     return "\n".join(rows) + "\n"
 
 

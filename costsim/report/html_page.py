@@ -38,6 +38,11 @@ table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 1
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.ledger-wrap { overflow-x: auto; }
+table.ledger { font-size: 12px; }
+table.ledger td:nth-child(2) { min-width: 22em; }
+table.ledger td:nth-child(1) code { white-space: nowrap; }
+details pre { white-space: pre-wrap; font-size: 12px; background: #f6f8fa; padding: 8px; }
 td.src { color: var(--muted); font-size: 12px; max-width: 420px; }
 .badge { display: inline-block; min-width: 52px; text-align: center; padding: 1px 8px; border-radius: 10px;
          color: #fff; font-weight: 700; font-size: 12px; }
