@@ -129,6 +129,11 @@ def backtest(selection: Selection, *, cutoff, method: str = "ols", level: float 
     except ValueError:
         raise _data_error(selection.dataset_label, "cutoff", "not a year", "a year (2020) or a date",
                           cutoff) from None
+    if len(selection.years) and float(selection.years.min()) >= cutoff:
+        raise _data_error(selection.dataset_label, "cutoff", "the cut-off comes before the first selected point, "
+                          "so nothing is left to fit",
+                          f"a cut-off after {selection.years.min():.2f} (the first point kept by --since and the "
+                          "filters)", cutoff)
     train = selection.restrict(until=cutoff)
     trend = fit_trend(train, method=method, level=level, n_boot=n_boot, seed=seed)
     later = selection.restrict(since=cutoff, until=None if horizon is None else cutoff + float(horizon))
