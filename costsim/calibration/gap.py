@@ -84,26 +84,34 @@ class GapResult:
             self.frontier, f"mean log10 of the year's {self.frontier[3:]} largest models")
         lines = [
             f"Gap in {self.y_column}: A = {a}, B = {b}",
-            f"  frontier = {fr}; {pct} bootstrap intervals over models ({self.n_boot} resamples)",
+            f"  frontier = {fr}; {pct} bootstrap ranges over models ({self.n_boot} resamples)",
             f"  {'year':>6} {'n A':>4} {'n B':>4} {'frontier A':>11} {'frontier B':>11} "
-            f"{'A/B ratio':>10} {pct + ' interval':>20} {'years behind':>13} {pct + ' interval':>16} "
-            f"{'catch-up':>9} {pct + ' interval':>16}",
+            f"{'A/B ratio':>10} {pct + ' range':>20} {'years behind':>13} {pct + ' range':>16} "
+            f"{'catch-up':>9} {pct + ' range':>16}",
         ]
+        one_sided = False
         for t in range(len(self.years)):
             fa, fb = self.frontier_log10[:, t]
             if np.isnan(fa) and np.isnan(fb):
                 continue
+            mark_r = _one_sided(self.ratio[t], self.ratio_low[t], self.ratio_high[t])
+            mark_y = _one_sided(self.years_behind[t], self.years_behind_low[t], self.years_behind_high[t])
+            one_sided |= bool(mark_r or mark_y)
             lines.append(
                 f"  {int(self.years[t]):>6} {int(self.counts[0, t]):>4} {int(self.counts[1, t]):>4} "
                 f"{_e(fa):>11} {_e(fb):>11} {_num(self.ratio[t]):>10} "
-                f"{'[' + _num(self.ratio_low[t]) + ', ' + _num(self.ratio_high[t]) + ']':>20} "
+                f"{'[' + _num(self.ratio_low[t]) + ', ' + _num(self.ratio_high[t]) + ']' + mark_r:>20} "
                 f"{_yr(self.years_behind[t]):>13} "
-                f"{'[' + _yr(self.years_behind_low[t]) + ', ' + _yr(self.years_behind_high[t]) + ']':>16} "
+                f"{'[' + _yr(self.years_behind_low[t]) + ', ' + _yr(self.years_behind_high[t]) + ']' + mark_y:>16} "
                 f"{_lag(self.catch_up_years[t]):>9} "
                 f"{'[' + _lag(self.catch_up_low[t]) + ', ' + _lag(self.catch_up_high[t]) + ']':>16}")
         (ga, gb), ((la, ha), (lb, hb)) = self.growth_x_per_year, self.growth_interval
         r, rl, rh = self.trend_ratio
         yb, yl, yh = self.trend_years_behind
+        if one_sided:
+            lines.append("  * the range ends at the point estimate: resampling can drop a group's top model but never "
+                         "add a larger one, so a bootstrap of a maximum is one-sided there. Read it as how far the "
+                         f"value moves if some models were missing, not as a {pct} confidence interval.")
         lines.append("  years behind = log10(A/B) / A's frontier slope; catch-up = time until B first reached A's "
                      "frontier of that year (the race model's follower_lag_years; '>' not yet reached)")
         lines += [
@@ -119,6 +127,13 @@ class GapResult:
                 lines.append(f"    {lag['b_year']:.2f} {lag['b_model']:<28} {10 ** lag['log10_y']:.3g}: "
                              f"A reached it {reached} -> {lag_text}")
         return "\n".join(lines)
+
+
+def _one_sided(point: float, low: float, high: float) -> str:
+    """'*' when a bootstrap range of a maximum ends at its point estimate (one-sided by construction)."""
+    if not (np.isfinite(point) and np.isfinite(low) and np.isfinite(high)) or low == high:
+        return ""
+    return "*" if np.isclose(low, point, rtol=1e-9, atol=0) or np.isclose(high, point, rtol=1e-9, atol=0) else ""
 
 
 def _e(log10_value: float) -> str:

@@ -10,8 +10,9 @@ EPILOG = f"""\
 output, per calendar year:
   frontier A, B   each group's frontier (--stat): record = largest model to date (default),
                   max = largest model of the year, top3 = mean log10 of the year's 3 largest
-  A/B ratio       frontier of A / frontier of B, with a bootstrap interval (models resampled
-                  within each group; a resampled maximum is biased low, so read it as a spread)
+  A/B ratio       frontier of A / frontier of B, with a bootstrap range (models resampled
+                  within each group; a resampled maximum is biased low, so read it as a spread;
+                  '*' marks a range that ends at the point estimate: one-sided by construction)
   years behind    log10(ratio) / A's frontier slope: years of A's frontier growth B is behind,
                   comparable to the export-control race model's leader/follower gap
   then each group's frontier growth, the gap between the fitted frontier trends in the last
@@ -31,7 +32,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "gap", help="gap in frontier compute between two groups (e.g. US vs China): ratio and years behind",
         description="Compare the frontier of two groups of models year by year: the ratio A/B and how many "
-                    "years B is behind, with bootstrap intervals.",
+                    "years B is behind, with bootstrap ranges.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_data_arguments(parser)
     parser.set_defaults(n_boot=1000)
