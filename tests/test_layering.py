@@ -30,7 +30,8 @@ SUBLAYERS = {
     "models": ["reference", "cost_decline", "scaling_laws", "training", "hardware", "budgets", "inference",
                "race_limits", "compute_race", "__init__"],
     "sensitivity": ["common", "sobol_indices", "morris_screening", "one_at_a_time", "__init__"],
-    "plots": ["style", "checks", "fan", "race", "sobol", "sweep", "tornado", "calibration", "specs", "__init__"],
+    "plots": ["style", "notebook", "checks", "fan", "race", "sobol", "sweep", "tornado", "calibration", "specs",
+              "__init__"],
     "commands": ["__init__", "common", "fit", "backtest", "gap", "sensitivity", "sweep", "diff", "core", "plot",
                  "report", "watch", "claims", "init", "eval"],
 }

@@ -37,6 +37,7 @@ from costsim.plots.style import (
     new_axes,
     save_figure,
 )
+from costsim.plots.notebook import show_in_notebook
 from costsim.plots.sweep import sweep_heatmap, sweep_lines
 from costsim.plots.tornado import tornado, tornado_from_samples
 
@@ -45,7 +46,7 @@ _CALIBRATION = ("plot_fit", "plot_projection_over_history", "plot_backtest", "pl
 __all__ = [
     "KINDS", "PALETTE", "STYLE", "PlotSpec", "cdf", "checks_table", "close", "crossing_cdf", "default_specs",
     "distribution", "draw", "fan", "fan_compare", "house_style", "new_axes", "parse_plots", "race", "save_figure",
-    "sobol_bars", "sweep_heatmap", "sweep_lines", "tornado", "tornado_from_samples", *_CALIBRATION,
+    "show_in_notebook", "sobol_bars", "sweep_heatmap", "sweep_lines", "tornado", "tornado_from_samples", *_CALIBRATION,
 ]
 
 
@@ -56,3 +57,6 @@ def __getattr__(name: str):
 
         return getattr(calibration, name)
     raise AttributeError(f"module 'costsim.plots' has no attribute {name!r}")
+
+
+show_in_notebook()  # in a Jupyter kernel, an Axes or Figure left as a cell's value shows as a picture
