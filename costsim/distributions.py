@@ -7,7 +7,6 @@ path serves Monte Carlo, Latin hypercube, Sobol and Saltelli designs.
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -323,7 +322,7 @@ class Dist:
 
 
 def _extremes(dist: Dist) -> list[float]:
-    """The lowest, median and highest values the samplers can draw (without importing scipy).
+    """The lowest, median and highest values the samplers can draw.
 
     Normal-based kinds use the normal quantiles of the extreme draws; beta and PERT lie in
     [low, high], computed as low + (high - low) * x; the others evaluate their own ppf.
@@ -351,12 +350,12 @@ def _extremes(dist: Dist) -> list[float]:
 
 
 def _z_fast(credibility: float) -> np.float64:
-    """ndtri(0.5 + credibility / 2) by the standard library (scipy agrees to ~1e-15).
+    """ndtri(0.5 + credibility / 2), the z of a credible interval (the sampler's own ndtri).
 
     A float64, so that dividing by it gives inf rather than raising when a tiny credibility
     (5e-324) makes it 0.
     """
-    return np.float64(statistics.NormalDist().inv_cdf(0.5 + credibility / 2.0))
+    return np.float64(ndtri(0.5 + credibility / 2.0))
 
 
 def make_dist(kind: object, fields: dict, path: str, lines: dict[str, int]) -> tuple[Dist | None, list[Issue]]:

@@ -721,9 +721,9 @@ _BOUNDED_KINDS = {"constant", "uniform", "loguniform", "triangular", "pert", "be
 def _drawn_range(param: Param) -> tuple[float, float]:
     """Lowest and highest value a parameter takes (after min/max clipping), tails as DOMAIN_TAIL says.
 
-    Closed forms (the stdlib's NormalDist for normal quantiles), so validation never imports scipy.
+    Closed forms (costsim's own ndtri for normal quantiles), so validation never imports scipy.
     """
-    from statistics import NormalDist
+    from costsim.distributions import ndtri
 
     f, kind = param.dist.f, param.dist.kind
     if kind == "constant":
@@ -735,9 +735,9 @@ def _drawn_range(param: Param) -> tuple[float, float]:
     elif "low" in f and "high" in f and kind in _BOUNDED_KINDS:
         lo, hi = float(f["low"]), float(f["high"])
     else:
-        z = NormalDist().inv_cdf(1 - DOMAIN_TAIL)
+        z = float(ndtri(1 - DOMAIN_TAIL))
         if kind in ("normal_ci", "lognormal_ci"):
-            zc = NormalDist().inv_cdf(0.5 + float(f.get("credibility", 0.9)) / 2)
+            zc = float(ndtri(0.5 + float(f.get("credibility", 0.9)) / 2))
             if kind == "normal_ci":
                 mid, half = 0.5 * (f["low"] + f["high"]), (f["high"] - f["low"]) / (2 * zc)
                 lo, hi = mid - half * z, mid + half * z
