@@ -101,3 +101,31 @@ def test_the_scheduler_still_comes_from_the_option_or_the_environment(option, en
     assert opts == {"workers": None, "scheduler": option or env}
     monkeypatch.setenv(parallel.SCHEDULER_ENV, "   ")
     assert parallel_options(argparse.Namespace(workers=2, scheduler=None)) == {"workers": 2, "scheduler": None}
+
+
+def test_the_command_map_is_what_the_modules_register():
+    import argparse
+    import importlib
+
+    from costsim import cli
+
+    registered = {}
+    for module in cli.COMMAND_MODULES:
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(module).register(sub)
+        registered.update(dict.fromkeys(sub.choices, module))
+    assert cli.COMMANDS == registered
+
+
+def test_a_run_imports_only_its_own_command_module_and_help_still_lists_every_command():
+    proc = _python("import sys; from costsim.cli import main; "
+                   "rc = main(['run', 'scenarios/reference_r1.yaml', '-n', '200', '--quiet']); "
+                   "print('COMMANDS', sorted(m for m in sys.modules if m.startswith('costsim.commands.')))")
+    assert proc.returncode == 0, proc.stderr
+    assert "COMMANDS ['costsim.commands.common', 'costsim.commands.core']" in proc.stdout, proc.stdout
+    from costsim import cli
+
+    helped = _python("from costsim.cli import main; main(['--help'])")
+    assert all(name in helped.stdout for name in cli.COMMANDS)
+    wrong = _python("import sys; from costsim.cli import main; sys.exit(main(['sweeep']))")
+    assert wrong.returncode == 2 and "invalid choice: 'sweeep'" in wrong.stderr and "'sweep'" in wrong.stderr
