@@ -129,3 +129,21 @@ def test_a_run_imports_only_its_own_command_module_and_help_still_lists_every_co
     assert all(name in helped.stdout for name in cli.COMMANDS)
     wrong = _python("import sys; from costsim.cli import main; sys.exit(main(['sweeep']))")
     assert wrong.returncode == 2 and "invalid choice: 'sweeep'" in wrong.stderr and "'sweep'" in wrong.stderr
+
+
+def test_the_entry_point_check_trusts_only_the_standard_metadata_finders(tmp_path, monkeypatch):
+    import importlib.metadata
+    from importlib.machinery import PathFinder
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setattr(sys, "meta_path", [PathFinder, importlib.metadata.MetadataPathFinder])
+    assert entry_points_may_exist([str(empty)]) is False
+
+    class Elsewhere:  # a finder that finds distributions somewhere else than sys.path
+        @staticmethod
+        def find_distributions(context=None):
+            return iter(())
+
+    monkeypatch.setattr(sys, "meta_path", [PathFinder, Elsewhere])
+    assert entry_points_may_exist([str(empty)]) is True

@@ -77,10 +77,8 @@ def entry_points_may_exist(path: list[str] | None = None) -> bool:
     finder other than the standard path finder) answers True, and the caller asks
     importlib.metadata.
     """
-    from importlib.machinery import PathFinder
-
     for finder in sys.meta_path:
-        if finder is not PathFinder and callable(getattr(finder, "find_distributions", None)):
+        if callable(getattr(finder, "find_distributions", None)) and not _reads_sys_path(finder):
             return True
     for entry in sys.path if path is None else path:
         folder = entry or "."
@@ -105,6 +103,19 @@ def entry_points_may_exist(path: list[str] | None = None) -> bool:
             except OSError:  # NotADirectoryError (an egg-info file), permissions: let importlib decide
                 return True
     return False
+
+
+def _reads_sys_path(finder) -> bool:
+    """The standard metadata finders: the stdlib's PathFinder, and the MetadataPathFinder of
+    importlib.metadata or of its backport importlib_metadata (which dask's dependencies may
+    install in place of the stdlib's); each reads the *.dist-info / *.egg-info of sys.path."""
+    from importlib.machinery import PathFinder
+
+    if finder is PathFinder:
+        return True
+    name = getattr(finder, "__qualname__", type(finder).__qualname__)
+    module = getattr(finder, "__module__", "") or ""
+    return name == "MetadataPathFinder" and module.rsplit(".", 1)[-1] in ("metadata", "importlib_metadata")
 
 
 def load_plugins(args) -> None:
