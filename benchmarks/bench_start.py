@@ -104,6 +104,9 @@ def main() -> None:
             run_w = min(walls["costsim run reference_r1 -n 10000 --quiet"])
             print(f"  target: the 1e4 run <= {TARGET_S} s wall: {'ok' if run_w <= TARGET_S else 'MISSES'} "
                   f"({run_w:.3f} s; the yardstick {yard_w:.3f} s)")
+            if os.getloadavg()[0] > 0.5 * (os.cpu_count() or 1):
+                print("  (the machine is loaded: wall times stretch and the wall target is for low load; the CPU "
+                      "ratio is the comparable figure: the 1e4 run at low load ~ CPU ratio x the yardstick's wall there)")
             print(f"  imported by the 1e4 run, of {', '.join(HEAVY)}: {' '.join(imported(env)) or 'none'}")
     load = os.getloadavg()
     print(f"\nload average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
