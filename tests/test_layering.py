@@ -29,6 +29,7 @@ LAYERS = ["errors", "callers", "arrays", "units", "progress", "distributions", "
 SUBLAYERS = {
     "models": ["reference", "cost_decline", "scaling_laws", "training", "hardware", "budgets", "inference",
                "race_limits", "compute_race", "__init__"],
+    "scenario": ["claims", "policy", "sections", "reading", "spec", "validator", "__init__"],
     "sensitivity": ["common", "sobol_indices", "morris_screening", "one_at_a_time", "__init__"],
     "plots": ["style", "notebook", "checks", "fan", "race", "sobol", "sweep", "tornado", "calibration", "specs",
               "__init__"],

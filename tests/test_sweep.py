@@ -242,10 +242,10 @@ def test_a_grid_of_a_billion_points_is_refused_at_once_without_listing_it(capsys
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     axes = [f"params.cost_decline_x_per_year.high={i}:{i + 10}:1000" for i in (3,)] + \
         ["base_budget_usd=1e8:1e9:1000:log", "params.budget_growth_x_per_year.high=3:5:1000"]
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU seconds: other processes' load does not count (wall time did)
     argv = ["sweep", str(R1), *sum((["--over", a] for a in axes), []), "-n", "100"]
     assert main(argv) == 2
-    assert time.perf_counter() - t0 < 5.0
+    assert time.process_time() - t0 < 5.0
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KiB: no 4-8 GB product list
     err = capsys.readouterr().err
     assert err == (f"{R1}: sweeps: the grid has 1,000,000,000 points (1,000 x 1,000 x 1,000), about 1.1e+12 "

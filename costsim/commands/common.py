@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
 from costsim.progress import Progress  # noqa: F401 (the commands' progress bar, re-exported)
 
@@ -53,14 +55,74 @@ def parallel_options(args) -> dict:
 
         raise ScenarioError("--workers", [Issue("", "must be a positive number of processes", ">= 1",
                                                 workers)])
+    scheduler = getattr(args, "scheduler", None)
+    if not scheduler and not os.environ.get(SCHEDULER_ENV, "").strip():
+        return {"workers": workers, "scheduler": None}  # importing the executors waits for a pool
     from costsim.parallel import resolve_scheduler
 
-    return {"workers": workers, "scheduler": resolve_scheduler(getattr(args, "scheduler", None))}
+    return {"workers": workers, "scheduler": resolve_scheduler(scheduler)}
+
+
+SCHEDULER_ENV = "COSTSIM_DASK_SCHEDULER"  # = costsim.parallel.SCHEDULER_ENV (a test checks)
+ENTRY_POINT_GROUP = "costsim.models"  # = costsim.plugins.ENTRY_POINT_GROUP (a test checks)
+_METADATA_SUFFIXES = (".dist-info", ".egg-info")
+
+
+def entry_points_may_exist(path: list[str] | None = None) -> bool:
+    """False only when no installed distribution can declare a ``costsim.models`` entry point.
+
+    What importlib.metadata would read, without importing it (~15-20 ms of every run): the
+    ``entry_points.txt`` of each ``*.dist-info`` / ``*.egg-info`` folder in the ``sys.path``
+    directories. Anything it cannot rule out cheaply (a zip or egg on the path, a metadata
+    finder other than the standard path finder) answers True, and the caller asks
+    importlib.metadata.
+    """
+    for finder in sys.meta_path:
+        if callable(getattr(finder, "find_distributions", None)) and not _reads_sys_path(finder):
+            return True
+    for entry in sys.path if path is None else path:
+        folder = entry or "."
+        try:
+            names = os.listdir(folder)
+        except NotADirectoryError:
+            return True  # a zip file on the path
+        except OSError:
+            continue  # missing folders, path-hook markers: importlib finds nothing there either
+        for name in names:
+            low = name.lower()
+            if low.endswith(".egg") or low == "egg-info":
+                return True
+            if not low.endswith(_METADATA_SUFFIXES):
+                continue
+            try:
+                with open(os.path.join(folder, name, "entry_points.txt"), "rb") as fh:
+                    if ENTRY_POINT_GROUP.encode() in fh.read():
+                        return True
+            except FileNotFoundError:
+                continue
+            except OSError:  # NotADirectoryError (an egg-info file), permissions: let importlib decide
+                return True
+    return False
+
+
+def _reads_sys_path(finder) -> bool:
+    """The standard metadata finders: the stdlib's PathFinder, and the MetadataPathFinder of
+    importlib.metadata or of its backport importlib_metadata (which dask's dependencies may
+    install in place of the stdlib's); each reads the *.dist-info / *.egg-info of sys.path."""
+    from importlib.machinery import PathFinder
+
+    if finder is PathFinder:
+        return True
+    name = getattr(finder, "__qualname__", type(finder).__qualname__)
+    module = getattr(finder, "__module__", "") or ""
+    return name == "MetadataPathFinder" and module.rsplit(".", 1)[-1] in ("metadata", "importlib_metadata")
 
 
 def load_plugins(args) -> None:
     """Load plugins named on the command line and installed entry-point models."""
     paths = getattr(args, "plugins", None) or []
+    if not paths and not entry_points_may_exist():
+        return
     try:
         from costsim.plugins import load_entry_point_models, load_plugin
     except ImportError:

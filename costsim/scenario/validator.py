@@ -1,0 +1,908 @@
+"""Validation: merged scenario data -> a frozen ``Scenario``, or one ScenarioError listing every problem.
+
+Every key is checked and the Issues are collected (with file lines) and raised once: the
+parameters (claim defaults from ``scenario.claims``, policy presets from ``scenario.policy``),
+the models and formulas (wired by name), checks, correlations, sweeps and the analysis sections
+(``scenario.sections``), the domains the models accept, and the inputs nobody reads.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import math
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from costsim.distributions import Dist, make_dist
+from costsim.errors import CostsimWarning, Issue, ScenarioError, TypeName
+from costsim.graph import Node, wire
+from costsim.registry import MODELS, load_builtin_models
+from costsim.scenario.claims import _resolve_claim, finite
+from costsim.scenario.reading import Loc, apply_override
+from costsim.scenario.sections import (
+    TOP_KEYS,
+    Axis,
+    correlation_issue,
+    parse_plots,
+    parse_sensitivity,
+    parse_sweeps,
+)
+from costsim.scenario.spec import Check, Param, Scenario
+from costsim.units import suffix_of
+
+SCHEMA_VERSION = 1
+SAMPLINGS = ("mc", "lhs", "sobol")
+PARAM_META = {"source", "note", "min", "max", "dist", "claim", "field", "scale", "fit"}
+MAX_SAMPLES = 100_000_000
+MAX_YEARS = 500
+STAT_RE = re.compile(r"^(mean|median|sd|p\d{1,2}|q0?\.\d+)$")
+CHECK_KEYS = {"claim", "output", "year", "bloc", "stat", "probability_of", "between", "above", "below"}
+
+
+def _is_year_of(year: object, years: np.ndarray) -> bool:
+    """True for a whole number that is one of ``years`` (never converting a huge int to float)."""
+    return (isinstance(year, int) and not isinstance(year, bool) and abs(year) < 10**6
+            and bool(np.any(years == year)))
+
+
+class _Validator:
+    def __init__(self, data: dict, lines: dict[str, Loc], source: str, base_dir: Path):
+        self.data = data
+        self.lines = lines
+        self.source = source
+        self.base_dir = base_dir
+        self.issues: list[Issue] = []
+        self.as_of: float | None = None  # fit: parameters use only data published before this year
+        self.strict_units = True
+        self.override_paths: tuple[str, ...] = ()
+
+    def at(self, path: str) -> dict:
+        for op in self.override_paths:  # a value from the command line is located there, not in a file
+            if path == op or path.startswith((op + ".", op + "[")):
+                return {"line": None, "source": "--set"}
+        loc = self.lines.get(path)
+        while loc is None and path:  # the nearest enclosing key or item: plots[2].log -> plots[2]
+            up = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
+            if up == path:
+                break
+            path = up
+            loc = self.lines.get(path)
+        if loc is None:
+            return {"line": None}
+        src, line = loc
+        return {"line": line, "source": None if src == self.source else src}
+
+    def add(self, path: str, problem: str, expected: str | None = None, got: object = None, hint: str = "",
+            loc_path: str | None = None, **kw):
+        if expected is None:
+            self.issues.append(Issue(path, problem, hint=hint, **self.at(loc_path or path), **kw))
+        else:
+            self.issues.append(Issue(path, problem, expected, got, hint=hint, **self.at(loc_path or path), **kw))
+
+    def unitless_ok(self, path: str, name: str, what: str) -> bool:
+        """A name without a unit suffix: an error under strict_units, else one warning line."""
+        if self.strict_units:
+            self.add(path, f"{what} name has no unit suffix", "a name ending in a unit such as _usd, _flop, "
+                     "_x_per_year, _frac (see `costsim params --units`)", name,
+                     hint="Or set strict_units: false to accept it without unit checks.")
+            return False
+        where = self.at(path)
+        loc = f"{where.get('source') or self.source}:{where['line']}" if where["line"] else self.source
+        warnings.warn(f"{loc}: {path}: name has no unit suffix; its unit is unknown, so no unit checks "
+                      "involve it (strict_units: true makes this an error)", CostsimWarning, stacklevel=5)
+        return True
+
+    def relocate(self, issues) -> None:
+        """Add issues located by path only, with the file and line of that path (or its parent)."""
+        for i in issues:
+            self.issues.append(Issue(i.path, i.problem, i.expected, i.got, hint=i.hint, **self.at(i.path)))
+
+    def number(self, path, value, *, integer=False, lo=None, hi=None) -> float | None:
+        if integer and isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            value = int(value)  # `samples: 1e6` is a whole number as people write it
+        ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
+        if isinstance(value, bool) or not ok_type or (not integer and not finite(value)):
+            want = "a whole number" if integer else "a finite number (write 5e25 or 5.0e+25)"
+            self.add(path, "must be a number" if not integer else "must be a whole number", want, value)
+            return None
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            rng = " <= ".join(str(x) for x in (lo, "value", hi) if x is not None)
+            self.add(path, "out of range", rng, value)
+            return None
+        return value
+
+    def unknown_keys(self, mapping: dict, allowed, prefix: str, what: str):
+        for key in mapping:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), list(allowed), n=1)
+                path = f"{prefix}.{key}" if prefix else str(key)
+                self.add(path, f"unknown {what}", f"one of {', '.join(allowed)}", key,
+                         hint=f"Did you mean {close[0]!r}?" if close else "")
+
+
+class _LineNumbers:
+    """``{path: line}`` read through from the ``{path: (file, line)}`` map (no copy per parameter)."""
+
+    def __init__(self, lines: dict[str, Loc]):
+        self._lines = lines
+
+    def get(self, path: str, default: int | None = None) -> int | None:
+        loc = self._lines.get(path)
+        return default if loc is None else loc[1]
+
+
+CLAIM_ONLY_KEYS = ("field", "scale")  # they qualify a claim's numbers; a parameter's own are in its unit
+
+
+def _claim_only_keys(v: _Validator, path: str, spec: dict) -> bool:
+    """``scale:``/``field:`` without ``claim:`` would be dropped unread: refuse them (True if refused).
+
+    ``scale`` converts only a claim's numbers (the scenario's own are read in the parameter's
+    unit, see docs/SCENARIO_FORMAT.md), so without a claim it has nothing to convert.
+    """
+    if "claim" in spec:
+        return False
+    refused = False
+    for key in CLAIM_ONLY_KEYS:
+        if key not in spec:
+            continue
+        refused = True
+        hint = ""
+        if key == "scale" and _is_plain_number(spec["scale"]):
+            own = {k: spec[k] for k in ("value", "low", "high", "mode") if _is_plain_number(spec.get(k))}
+            if own:
+                hint = ("Write the numbers in the parameter's unit yourself, e.g. "
+                        + ", ".join(f"{k}: {val * spec['scale']:.6g}" for k, val in own.items())
+                        + f" ({' '.join(f'{val:g}' for val in own.values())} times {spec['scale']:g}).")
+        v.add(f"{path}.{key}", f"applies only to the numbers of a claim, and this parameter has no claim:",
+              f"claim: ID with {key}:, or no {key}:", spec[key], hint=hint)
+    return refused
+
+
+def _is_plain_number(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and finite(x)
+
+
+def _unused_scale(v: _Validator, path: str, spec: dict, from_claim: tuple[str, ...]) -> None:
+    """A claim's ``scale:`` that converts nothing (the scenario wrote every field): one warning line.
+
+    Not when a field was replaced with ``--set`` (overriding a claim's number is what --set is for).
+    """
+    if "scale" not in spec or from_claim:
+        return
+    fields = ("value", "low", "high", "mode")
+    if any(op in (path, *(f"{path}.{k}" for k in fields)) for op in v.override_paths):
+        return
+    where = v.at(f"{path}.scale")
+    loc = f"{where.get('source') or v.source}:{where['line']}" if where["line"] else v.source
+    warnings.warn(f"{loc}: {path}.scale: has no effect: the scenario writes every number of this parameter "
+                  "itself, in the parameter's unit (scale converts only the claim's numbers)",
+                  CostsimWarning, stacklevel=5)
+
+
+def _params(v: _Validator, raw: object) -> dict[str, Param]:
+    params: dict[str, Param] = {}
+    if raw is None:
+        return params
+    if not isinstance(raw, dict):
+        v.add("params", "must be a mapping of parameter names", "name: value or name: {dist: ...}",
+              TypeName.of(raw))
+        return params
+    for name, spec in raw.items():
+        path = f"params.{name}"
+        if not isinstance(name, str) or not name.isidentifier():
+            v.add(path, "parameter name must be an identifier", "letters, digits and _", name)
+            continue
+        if suffix_of(name) is None and not v.unitless_ok(path, name, "parameter"):
+            continue
+        if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+            if v.number(path, spec) is not None:
+                params[name] = Param(name, Dist("constant", (("value", float(spec)),)))
+            continue
+        if not isinstance(spec, dict):
+            v.add(path, "must be a number or a mapping with dist:", "e.g. 2.0 or {dist: uniform, low: 1, high: 3}",
+                  spec)
+            continue
+        spec = dict(spec)
+        if _claim_only_keys(v, path, spec):
+            continue
+        from_claim: tuple[str, ...] = ()
+        if "claim" in spec:
+            cited = spec
+            spec, from_claim, issues = _resolve_claim(spec, path, v.at(path)["line"])
+            if issues:
+                v.issues.extend(issues)
+                continue
+            _unused_scale(v, path, cited, from_claim)
+        if "fit" in spec:
+            try:
+                from costsim.calibration import resolve_fit_param
+            except ImportError:
+                v.add(f"{path}.fit", "data fits are not available in this installation")
+                continue
+            spec, issues = resolve_fit_param(spec, v.base_dir, as_of=v.as_of)
+            if issues:
+                v.issues.extend(Issue(i.path if i.path.startswith("params.") else f"{path}{i.path}",
+                                      i.problem, i.expected, i.got, hint=i.hint, **v.at(path)) if not i.line else i
+                                for i in issues)
+                continue
+        kind = spec.get("dist", "constant" if "value" in spec else None)
+        if kind is None:
+            v.add(f"{path}.dist", "missing dist", "dist: one of constant, uniform, lognormal_ci, ...", None,
+                  loc_path=path)
+            continue
+        fields = {k: val for k, val in spec.items() if k not in PARAM_META}
+        dist, issues = make_dist(kind, fields, path, _LineNumbers(v.lines))
+        for issue in issues:
+            v.issues.append(Issue(issue.path, issue.problem, issue.expected, issue.got, hint=issue.hint,
+                                  **v.at(issue.path)))
+        clip = {}
+        for bound in ("min", "max"):
+            if bound in spec:
+                clip[bound] = v.number(f"{path}.{bound}", spec[bound])
+        if clip.get("min") is not None and clip.get("max") is not None and not clip["min"] < clip["max"]:
+            v.add(f"{path}.max", "must exceed min (every sample would be clipped to one value)",
+                  f"> {clip['min']!r}", clip["max"])
+        if dist is not None and dist.is_constant:
+            # a constant is never sampled, so never clipped: a bound it breaks would be ignored
+            value = float(dist.f["value"])
+            for bound, breaks in (("min", lambda b: value < b), ("max", lambda b: value > b)):
+                if clip.get(bound) is not None and breaks(clip[bound]):
+                    v.add(f"{path}.value", f"constant beyond its own {bound}: (a constant is not clipped)",
+                          f"{'>=' if bound == 'min' else '<='} {clip[bound]!r}", value)
+        for meta in ("source", "note"):
+            if meta in spec and not isinstance(spec[meta], str):
+                v.add(f"{path}.{meta}", "must be text", "a string", spec[meta])
+        if dist is not None:
+            params[name] = Param(name, dist, str(spec.get("source", "") or ""), str(spec.get("note", "") or ""),
+                                 clip.get("min"), clip.get("max"), from_claim)
+    return params
+
+
+def _models(v: _Validator, raw: object) -> list[Node]:
+    nodes: list[Node] = []
+    if raw is None:
+        return nodes
+    if not isinstance(raw, list):
+        v.add("models", "must be a list", "- use: model_name", TypeName.of(raw))
+        return nodes
+    registry = MODELS
+    for i, item in enumerate(raw):
+        path = f"models[{i}]"
+        if isinstance(item, str):
+            item = {"use": item}
+        if not isinstance(item, dict):
+            v.add(path, "must be a mapping", "use: model_name", item)
+            continue
+        v.unknown_keys(item, ("use", "bind", "rename", "id"), path, "model key")
+        use = item.get("use")
+        if not isinstance(use, str) or use not in registry:
+            close = difflib.get_close_matches(str(use), sorted(registry), n=1)
+            v.add(f"{path}.use", "unknown model", "a registered model (see `costsim models`)", use,
+                  hint=f"Did you mean {close[0]!r}?" if close else "")
+            continue
+        spec = registry[use]
+        bind_raw = item.get("bind") or {}
+        rename_raw = item.get("rename") or {}
+        bind: dict[str, object] = {}
+        rename: dict[str, str] = {}
+        if not isinstance(bind_raw, dict):
+            v.add(f"{path}.bind", "must be a mapping", "input: other_name or input: number", bind_raw)
+            bind_raw = {}
+        if not isinstance(rename_raw, dict):
+            v.add(f"{path}.rename", "must be a mapping", "output: new_name", rename_raw)
+            rename_raw = {}
+        for key, val in bind_raw.items():
+            bpath = f"{path}.bind.{key}"
+            if key not in spec.inputs:
+                close = difflib.get_close_matches(str(key), spec.inputs, n=1)
+                v.add(bpath, f"model {use!r} has no input {key!r}", f"one of {', '.join(spec.inputs)}", key,
+                      hint=f"Did you mean {close[0]!r}?" if close else "")
+            elif isinstance(val, str):
+                bind[key] = val
+            elif v.number(bpath, val) is not None:
+                bind[key] = float(val)
+            else:  # reported; bound all the same, so the input does not also show as unproduced
+                bind[key] = math.nan
+        for key, val in rename_raw.items():
+            rpath = f"{path}.rename.{key}"
+            if key not in spec.outputs:
+                v.add(rpath, f"model {use!r} has no output {key!r}", f"one of {', '.join(spec.outputs)}", key)
+            elif not isinstance(val, str) or not val.isidentifier() or suffix_of(val) is None:
+                v.add(rpath, "new name must be an identifier with a unit suffix", "e.g. run2_training_cost_usd", val)
+            else:
+                rename[key] = val
+        label = f"{path} ({item.get('id') or use})"
+        nodes.append(Node(label, path, spec, bind, rename, v.at(path)["line"]))
+    return nodes
+
+
+def _formulas(v: _Validator, raw: object, params: dict[str, Param] | None = None) -> list[Node]:
+    nodes: list[Node] = []
+    if raw is None:
+        return nodes
+    if not isinstance(raw, dict):
+        v.add("formulas", "must be a mapping", "output_name: \"expression\"", TypeName.of(raw))
+        return nodes
+    from costsim.formulas import compile_formula, unit_mix_warnings
+
+    for name, text in raw.items():
+        path = f"formulas.{name}"
+        loc = v.at(path)
+        unit_ok = not isinstance(name, str) or suffix_of(name) is not None or v.unitless_ok(path, name, "formula")
+        if not unit_ok:
+            continue
+        spec, issues = compile_formula(str(name), text, path=path, line=loc["line"], require_unit=False)
+        constants = {n: p.value for n, p in (params or {}).items() if p.is_constant and spec is not None
+                     and n in spec.inputs}
+        if constants:  # the same constant-part check as for literals, with the constant parameters' values
+            _, issues = compile_formula(str(name), text, path=path, line=loc["line"], require_unit=False,
+                                        constants=constants)
+            issues = [Issue(i.path, f"{i.problem} (with {', '.join(f'{n} = {c:g}' for n, c in constants.items())})",
+                            i.expected, i.got, i.line, i.hint, i.source) for i in issues]
+            spec = spec if not issues else None
+        for issue in issues:
+            v.issues.append(issue if issue.source or not loc.get("source") else
+                            Issue(issue.path, issue.problem, issue.expected, issue.got, issue.line,
+                                  issue.hint, loc["source"]))
+        if spec is not None:
+            for warning in unit_mix_warnings(spec):
+                warnings.warn(warning.render(v.source), CostsimWarning, stacklevel=4)
+            nodes.append(Node(path, path, spec, {}, {}, loc["line"]))
+    return nodes
+
+
+def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: dict,
+                years: np.ndarray | None = None) -> None:
+    """A check's ``year:``/``bloc:`` on an output without that axis would be ignored: refuse it.
+
+    A check without ``year:`` on an output with a year axis (several years) would be judged at a year
+    nobody chose: refuse it too.
+
+    (Formulas' axes are known only after evaluation, so their checks are not checked here.)
+    """
+    if not isinstance(raw, list):
+        return
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("output"), str):
+            continue
+        axes = declared_axes.get(item["output"])
+        if axes is None:
+            continue
+        if item.get("year") is None and "year" in axes and years is not None and len(years) > 1:
+            v.add(f"checks[{i}].year", f"required: output {item['output']!r} has a year axis",
+                  f"year: a whole year in {int(years[0])}..{int(years[-1])}", None,
+                  loc_path=f"checks[{i}]")
+        for key, axis, what in (("year", "year", "one value for all years"), ("bloc", "bloc", "one value, not per bloc")):
+            if item.get(key) is not None and axis not in axes:
+                v.add(f"checks[{i}].{key}", f"output {item['output']!r} has {what}, so {key}: would be ignored",
+                      f"no {key}:", item[key])
+
+
+def _checks(v: _Validator, raw: object, years: np.ndarray | None, blocs: tuple[str, ...],
+            produced: set[str]) -> list[Check]:
+    checks: list[Check] = []
+    if raw is None:
+        return checks
+    if not isinstance(raw, list):
+        v.add("checks", "must be a list", "- claim: ... output: ... between: [a, b]", TypeName.of(raw))
+        return checks
+
+    def condition(mapping, path, what):
+        keys = [k for k in ("between", "above", "below") if k in mapping]
+        if len(keys) != 1:
+            v.add(path, f"{what} needs exactly one of between, above, below", "one of them", keys or None)
+            return None
+        key = keys[0]
+        val = mapping[key]
+        if key == "between":
+            if (not isinstance(val, list) or len(val) != 2
+                    or any(v.number(f"{path}.between", x) is None for x in val)):
+                if isinstance(val, list) and len(val) == 2:
+                    return None
+                v.add(f"{path}.between", "must be a pair of numbers", "[low, high]", val)
+                return None
+            if not val[0] <= val[1]:
+                v.add(f"{path}.between", "low must not exceed high", "[low, high] with low <= high", val)
+                return None
+            return ("between", float(val[0]), float(val[1]))
+        if v.number(f"{path}.{key}", val) is None:
+            return None
+        return (key, float(val), float(val))
+
+    for i, item in enumerate(raw):
+        path = f"checks[{i}]"
+        if not isinstance(item, dict):
+            v.add(path, "must be a mapping", "claim:, output:, year:, stat:, between:/above:/below:", item)
+            continue
+        v.unknown_keys(item, tuple(sorted(CHECK_KEYS)), path, "check key")
+        claim = item.get("claim")
+        if not isinstance(claim, str) or not claim.strip():
+            v.add(f"{path}.claim", "missing the claim being checked", "a sentence", claim, loc_path=path)
+        output = item.get("output")
+        if not isinstance(output, str) or output not in produced:
+            close = difflib.get_close_matches(str(output), sorted(produced), n=1)
+            v.add(f"{path}.output", "unknown output", "an output of the scenario's models or formulas", output,
+                  hint=f"Did you mean {close[0]!r}?" if close else "", loc_path=f"{path}.output"
+                  if f"{path}.output" in v.lines else path)
+        year = item.get("year")
+        if year is not None and years is not None:
+            if not _is_year_of(year, years):
+                v.add(f"{path}.year", "year not in the scenario's years",
+                      f"a whole year in {int(years[0])}..{int(years[-1])}", year)
+                year = None
+        bloc = item.get("bloc")
+        if bloc is not None and bloc not in blocs:
+            v.add(f"{path}.bloc", "unknown bloc", f"one of {', '.join(blocs) or '(no blocs: set blocs:)'}", bloc)
+        event = None
+        stat = item.get("stat")
+        if "probability_of" in item:
+            if stat not in (None, "probability"):
+                v.add(f"{path}.stat", "a probability check takes no other stat", "no stat", stat)
+            ev = item["probability_of"]
+            if not isinstance(ev, dict):
+                v.add(f"{path}.probability_of", "must be a mapping", "{above: x} or {between: [a, b]}", ev)
+            else:
+                v.unknown_keys(ev, ("above", "below", "between"), f"{path}.probability_of", "event key")
+                event = condition(ev, f"{path}.probability_of", "an event")
+            stat = "probability"
+        else:
+            stat = stat or "median"
+            if not isinstance(stat, str) or not STAT_RE.match(stat):
+                v.add(f"{path}.stat", "unknown statistic", "mean, median, sd, p5..p95 or q0.xx", stat)
+        test = condition(item, path, "a check")
+        if test is not None and (event is not None or stat != "probability") and isinstance(claim, str):
+            checks.append(Check(claim.strip(), str(output), year, bloc, str(stat), event, test, v.at(path)["line"]))
+    return checks
+
+
+def _correlations(v: _Validator, raw: object, params: dict[str, Param]) -> list[tuple[str, str, float]]:
+    out: list[tuple[str, str, float]] = []
+    if raw is None:
+        return out
+    if not isinstance(raw, list):
+        v.add("correlations", "must be a list", "- [param_a, param_b, 0.5]", TypeName.of(raw))
+        return out
+    seen = set()
+    for i, item in enumerate(raw):
+        path = f"correlations[{i}]"
+        if isinstance(item, dict):
+            pair = item.get("params")
+            item = [*(pair if isinstance(pair, list) else [pair, None]), item.get("rho")]
+        if not isinstance(item, list) or len(item) != 3:
+            v.add(path, "must be [param_a, param_b, rank_correlation]", "[a, b, 0.5]", item)
+            continue
+        a, b, rho = item
+        bad = False
+        for name in (a, b):
+            if not isinstance(name, str) or name not in params:
+                close = difflib.get_close_matches(str(name), sorted(params), n=1)
+                v.add(path, f"unknown parameter {name!r}", "a parameter name", name,
+                      hint=f"Did you mean {close[0]!r}?" if close else "")
+                bad = True
+            elif params[name].is_constant:
+                v.add(path, f"parameter {name!r} is a constant", "an uncertain parameter", name)
+                bad = True
+        if a == b and not bad:
+            v.add(path, "a parameter cannot correlate with itself", "two different names", [a, b])
+            bad = True
+        if v.number(f"{path}", rho, lo=-0.999, hi=0.999) is None:
+            bad = True
+        if not bad:
+            if frozenset((a, b)) in seen:
+                v.add(path, "pair given twice", "each pair once", [a, b])
+                continue
+            seen.add(frozenset((a, b)))
+            out.append((a, b, float(rho)))
+    return out
+
+
+def _expand_policy(v: _Validator, data: dict) -> None:
+    policy = data.get("policy")
+    if policy is None:
+        return
+    from costsim.scenario.policy import expand_policy
+
+    params, issues = expand_policy(policy)
+    for issue in issues:
+        v.issues.append(Issue(issue.path, issue.problem, issue.expected, issue.got, hint=issue.hint,
+                              **v.at(issue.path)))
+    own = data.get("params") or {}
+    if isinstance(own, dict):
+        merged = dict(params)
+        merged.update(own)  # the scenario's own params override the preset's
+        data["params"] = merged
+
+
+def _sweep_path_issues(sweeps: tuple[Axis, ...], data: dict, params: dict[str, Param]) -> list[Issue]:
+    """Each swept path must name something the scenario has: a top-level key, a parameter, its field."""
+    from costsim.distributions import DISTRIBUTIONS
+
+    issues: list[Issue] = []
+    raw_params = data.get("params") if isinstance(data.get("params"), dict) else {}
+    for axis in sweeps:
+        where = next((f"sweeps.{k}" for k in (data.get("sweeps") or {}) if _sweep_key_path(k) == axis.path),
+                     "sweeps")
+        tokens = re.split(r"[.\[]", axis.path)
+        if tokens[0] not in TOP_KEYS:
+            issues.append(Issue(where, "unknown scenario key", f"one of {', '.join(TOP_KEYS)}", tokens[0],
+                                hint=_did_you_mean(tokens[0], TOP_KEYS)))
+            continue
+        if tokens[0] != "params" or len(tokens) < 2:
+            continue
+        name = tokens[1]
+        if name not in raw_params:
+            issues.append(Issue(where, f"sweeps a parameter the scenario does not have: {name!r}",
+                                "a parameter of params: (or policy:)", name,
+                                hint=_did_you_mean(name, raw_params)))
+            continue
+        if len(tokens) < 3:
+            continue
+        spec = raw_params[name]
+        fld = tokens[2]
+        if not isinstance(spec, dict):
+            issues.append(Issue(where, f"params.{name} is a constant, it has no field {fld!r}",
+                                f"params.{name} (the value itself)", axis.path))
+            continue
+        kind = spec.get("dist", "constant" if "value" in spec else None)
+        known = set(PARAM_META) | {"dist", "value"}
+        if kind in DISTRIBUTIONS:
+            known |= set(DISTRIBUTIONS[kind].required) | set(DISTRIBUTIONS[kind].optional)
+        if "claim" in spec:
+            known |= {"low", "high", "mode", "value"}
+        if fld not in known:
+            issues.append(Issue(where, f"params.{name} ({kind}) has no field {fld!r}",
+                                f"one of {', '.join(sorted(known))}", fld, hint=_did_you_mean(fld, known)))
+    return issues
+
+
+def _check_sweep_values(v: _Validator, sweeps, data: dict, params: dict[str, Param], nodes) -> None:
+    """Each swept value of a parameter (or of one of its fields) must give a valid parameter.
+
+    Checked one parameter at a time, as ``--set`` would apply it (cheap: no full validation per
+    point); combinations of axes and other keys are still checked by ``sweep`` before it runs.
+    """
+    raw_params = data.get("params") if isinstance(data.get("params"), dict) else {}
+    raw_sweeps = data.get("sweeps")
+    keys = {_sweep_key_path(k): f"sweeps.{k}" for k in raw_sweeps} if isinstance(raw_sweeps, dict) else {}
+    for axis in sweeps:
+        tokens = re.split(r"[.\[]", axis.path)
+        if tokens[0] != "params" or len(tokens) < 2 or tokens[1] not in params:
+            continue
+        name = tokens[1]
+        spec = raw_params.get(name)
+        if isinstance(spec, dict) and "fit" in spec:
+            continue  # a fitted parameter: refitting per value is the sweep's job
+        where = keys.get(axis.path, "sweeps")
+        for value, text in zip(axis.values, axis.texts, strict=True):
+            scratch = _Validator({}, {}, v.source, v.base_dir)
+            scratch.strict_units, scratch.as_of = v.strict_units, v.as_of
+            tmp = {"params": {name: copy.deepcopy(spec)}}
+            found = apply_override(tmp, f"{axis.path}={text}")
+            if not found:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    new = _params(scratch, tmp["params"])
+                if name in new:
+                    _check_domains(scratch, nodes, {**params, name: new[name]})
+                found = scratch.issues
+            for i in found[:1]:  # the first problem of this value is enough to fix it
+                v.add(where, f"value {value!r} gives {i.path or axis.path}: {i.problem}", i.expected,
+                      *(() if i.expected is None else (i.got,)), hint=i.hint)
+            if found:
+                break  # one bad value per axis: the rest likely share the problem
+
+
+def _sweep_key_path(key: object) -> str:
+    from costsim.scenario.sections import sweep_path
+
+    return sweep_path(str(key))
+
+
+def _did_you_mean(got: object, choices) -> str:
+    close = difflib.get_close_matches(str(got), sorted(map(str, choices)), n=1)
+    return f"Did you mean {close[0]!r}?" if close else ""
+
+
+# A distribution without bounds (normal, lognormal...) is checked on its central 99.8%: a
+# lognormal decline of 2.5-6.4x/yr has draws below 1 only ~1 in a million, and the model's own
+# "never" covers those; a bounded one (uniform, pert, choice...) on all it can draw.
+DOMAIN_TAIL = 1e-3
+_BOUNDED_KINDS = {"constant", "uniform", "loguniform", "triangular", "pert", "beta", "choice"}
+
+
+def _drawn_range(param: Param) -> tuple[float, float]:
+    """Lowest and highest value a parameter takes (after min/max clipping), tails as DOMAIN_TAIL says.
+
+    Closed forms (costsim's own ndtri for normal quantiles), so validation never imports scipy.
+    """
+    from costsim.distributions import ndtri
+
+    f, kind = param.dist.f, param.dist.kind
+    if kind == "constant":
+        lo = hi = float(f["value"])
+    elif kind == "choice":
+        lo, hi = float(min(f["values"])), float(max(f["values"]))
+    elif kind == "beta":
+        lo, hi = float(f.get("low", 0.0)), float(f.get("high", 1.0))
+    elif "low" in f and "high" in f and kind in _BOUNDED_KINDS:
+        lo, hi = float(f["low"]), float(f["high"])
+    else:
+        z = float(ndtri(1 - DOMAIN_TAIL))
+        if kind in ("normal_ci", "lognormal_ci"):
+            zc = float(ndtri(0.5 + float(f.get("credibility", 0.9)) / 2))
+            if kind == "normal_ci":
+                mid, half = 0.5 * (f["low"] + f["high"]), (f["high"] - f["low"]) / (2 * zc)
+                lo, hi = mid - half * z, mid + half * z
+            else:
+                mu = 0.5 * (math.log(f["low"]) + math.log(f["high"]))
+                sigma = (math.log(f["high"]) - math.log(f["low"])) / (2 * zc)
+                lo, hi = math.exp(mu - sigma * z), math.exp(mu + sigma * z)
+        elif kind == "normal":
+            lo, hi = f["mean"] - f["sd"] * z, f["mean"] + f["sd"] * z
+        elif kind == "lognormal":
+            lo, hi = math.exp(f["mu"] - f["sigma"] * z), math.exp(f["mu"] + f["sigma"] * z)
+        else:  # a kind added later: its own quantile function
+            with np.errstate(all="ignore"):
+                lo, hi = (float(x) for x in param.dist.ppf(np.array([DOMAIN_TAIL, 1 - DOMAIN_TAIL])))
+    if param.clip_min is not None:
+        lo, hi = max(lo, param.clip_min), max(hi, param.clip_min)
+    if param.clip_max is not None:
+        lo, hi = min(lo, param.clip_max), min(hi, param.clip_max)
+    return lo, hi
+
+
+def _check_domains(v: _Validator, nodes, params: dict[str, Param]) -> None:
+    """Constants and parameter distributions fed to a model input must lie in its declared domain."""
+    found: dict[tuple, list[str]] = {}  # one issue per parameter and rule, naming every model it feeds
+    for node in nodes:
+        for name, domain in getattr(node.spec, "domains", {}).items():
+            src = node.source_of(name)
+            rule = f"input {name!r} of {node.spec.name} must be {domain.describe()}"
+            if isinstance(src, float):
+                if not math.isnan(src) and not domain.contains(src):
+                    found.setdefault((f"{node.path}.bind.{name}", "out of the model's domain", rule,
+                                      domain.describe(), src), []).append(node.path)
+                continue
+            param = params.get(src) if isinstance(src, str) else None
+            if param is None:
+                continue  # a model output: only known at run time
+            if param.is_constant:
+                if not domain.contains(param.value):
+                    found.setdefault((f"params.{src}", "out of the model's domain", rule, domain.describe(),
+                                      param.value), []).append(node.path)
+                continue
+            lo, hi = _drawn_range(param)
+            if not (domain.contains(lo) and domain.contains(hi)):
+                bad = lo if not domain.contains(lo) else hi
+                share = "every draw" if param.dist.kind in _BOUNDED_KINDS else \
+                    f"its central {100 * (1 - 2 * DOMAIN_TAIL):g}%"
+                found.setdefault((f"params.{src}", f"{param.dist.describe()} draws values out of the model's domain",
+                                  rule, f"a distribution with {share} {domain.describe()}", float(f"{bad:.6g}")),
+                                 []).append(node.path)
+    for (path, problem, rule, expected, got), where in found.items():
+        v.add(path, f"{problem} ({rule}; {', '.join(where)})", expected, got)
+
+
+def _unread_policy(v: _Validator, policy: object, nodes) -> None:
+    """A ``policy:`` (a file's or ``--set policy.preset=...``) that no model reads changes nothing: refuse it."""
+    if policy is None:
+        return
+    from costsim.scenario.policy import POLICY_PARAMS
+
+    used = {src for node in nodes for inp in node.spec.inputs if isinstance(src := node.source_of(inp), str)}
+    if used & set(POLICY_PARAMS):
+        return
+    path = next((op for op in v.override_paths if op == "policy" or op.startswith("policy.")), "policy")
+    got = policy.get("preset", policy) if isinstance(policy, dict) else policy
+    v.add(path, "no model of the scenario reads the policy parameters, so the policy would change nothing",
+          "a scenario with a compute-race model (e.g. race_chip_supply), or no policy:", got,
+          hint="A policy preset sets export-control parameters; see scenarios/export_controls_base.yaml.")
+
+
+def _unused_new_params(v: _Validator, nodes, params: dict[str, Param]) -> None:
+    """``--set params.NEW=...`` that adds a parameter no model or formula reads changes nothing: refuse it.
+
+    (A misspelt name, ``params.cost_decline_x_per_yr=3``, would otherwise run the scenario unchanged.)
+    """
+    used = {src for node in nodes for inp in node.spec.inputs if isinstance(src := node.source_of(inp), str)}
+    for op in v.override_paths:
+        m = re.fullmatch(r"params\.([A-Za-z_][A-Za-z0-9_]*)", op)
+        if m is None or op in v.lines or m.group(1) in used:  # in a file: a parameter kept on purpose
+            continue
+        name = m.group(1)
+        close = difflib.get_close_matches(name, sorted(used & set(params)), n=1)
+        v.add(op, "adds a parameter that no model or formula uses, so it would change nothing",
+              "the name of a parameter the models read", name,
+              hint=f"Did you mean params.{close[0]}?" if close else "List them with `costsim validate --explain`.")
+
+
+def _override_path(assignment: str, data: dict) -> str:
+    """The full path an override set (``x.high=4`` -> ``params.x.high``)."""
+    path = assignment.split("=", 1)[0].strip()
+    first = re.split(r"[.\[]", path, maxsplit=1)[0]
+    return path if first in TOP_KEYS else f"params.{path}"
+
+
+def _load_plugin_files(plugins) -> tuple[str, ...]:
+    """Load each plugin file (once per process) and return their absolute paths."""
+    paths = tuple(str(Path(p).resolve()) for p in plugins or ())
+    if paths:
+        from costsim.plugins import load_plugin
+
+        for path in paths:
+            load_plugin(path)
+    return paths
+
+
+def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
+             texts: tuple = (), overrides: tuple = (), plugins: tuple = (), *, strict: bool = False) -> Scenario:
+    """Validate raw scenario data; return a Scenario or raise one ScenarioError with every Issue.
+
+    ``plugins`` are plugin files (paths) whose models the scenario may use: they are loaded first
+    and recorded on the Scenario, so a rerun or a worker process can load them again.
+    ``strict=True`` (``--strict``) makes a name without a unit suffix an error, as
+    ``strict_units: true`` in the scenario does; otherwise it is accepted with one warning.
+    """
+    plugins = _load_plugin_files(plugins)
+    load_builtin_models()
+    v = _Validator(data, lines, source, base_dir)
+    v.override_paths = tuple(_override_path(o, data) for o in overrides)
+    v.unknown_keys(data, TOP_KEYS, "", "key")
+    strict_units = data.get("strict_units", False)
+    if not isinstance(strict_units, bool):
+        v.add("strict_units", "must be true or false", "true | false", strict_units)
+        strict_units = True
+    strict_units = bool(strict_units or strict)
+    v.strict_units = strict_units
+
+    sv = data.get("schema_version", SCHEMA_VERSION)
+    if sv != SCHEMA_VERSION:
+        v.add("schema_version", "unsupported schema version", str(SCHEMA_VERSION), sv)
+    name = data.get("name", Path(source).stem if source != "<string>" else "scenario")
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", name or ""):
+        v.add("name", "must be a short identifier", "letters, digits, _ . -", name)
+        name = "scenario"
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        v.add("description", "must be text", "a string", description)
+        description = ""
+
+    years = None
+    yr = data.get("years")
+    if yr is None:
+        v.add("years", "missing years", "years: {start: 2025, stop: 2035}", None, loc_path="")
+    elif not isinstance(yr, dict):
+        v.add("years", "must be a mapping", "{start: 2025, stop: 2035, step: 1}", yr)
+    else:
+        v.unknown_keys(yr, ("start", "stop", "step"), "years", "years key")
+        start = v.number("years.start", yr.get("start"), integer=True, lo=1900, hi=2500)
+        stop = v.number("years.stop", yr.get("stop"), integer=True, lo=1900, hi=2500)
+        step = v.number("years.step", yr.get("step", 1), integer=True, lo=1, hi=100)
+        if None not in (start, stop, step):
+            if stop < start:
+                v.add("years.stop", "must not be before start", f">= {start}", stop)
+            elif (stop - start) // step + 1 > MAX_YEARS:
+                v.add("years", "too many years", f"at most {MAX_YEARS}", (stop - start) // step + 1)
+            else:
+                years = np.arange(start, stop + 1, step, dtype=float)
+
+    samples = data.get("samples", 10_000)
+    samples = v.number("samples", samples, integer=True, lo=1, hi=MAX_SAMPLES) or 10_000
+    seed = data.get("seed", 0)
+    seed = v.number("seed", seed, integer=True, lo=0, hi=2**63 - 1)
+    seed = 0 if seed is None else seed
+    sampling = data.get("sampling", "mc")
+    if sampling not in SAMPLINGS:
+        close = difflib.get_close_matches(str(sampling), SAMPLINGS, n=1)
+        v.add("sampling", "unknown sampling design", "one of mc, lhs, sobol", sampling,
+              hint=f"Did you mean {close[0]!r}?" if close else "")
+        sampling = "mc"
+
+    blocs_raw = data.get("blocs", ["leader", "follower"])
+    blocs: tuple[str, ...] = ("leader", "follower")
+    if not isinstance(blocs_raw, list) or len(blocs_raw) < 2 or not all(isinstance(b, str) for b in blocs_raw) \
+            or len(set(blocs_raw)) != len(blocs_raw):
+        v.add("blocs", "must be a list of distinct names, leader first", "[US, China]", blocs_raw)
+    else:
+        blocs = tuple(blocs_raw)
+
+    as_of = data.get("as_of")
+    if as_of is not None:
+        v.as_of = v.number("as_of", as_of, lo=1900, hi=2500)
+    policy_raw = data.get("policy")
+    _expand_policy(v, data)
+    params = _params(v, data.get("params"))
+    correlations = _correlations(v, data.get("correlations"), params)
+    nodes = _models(v, data.get("models")) + _formulas(v, data.get("formulas"), params)
+    flat_lines = {k: loc[1] for k, loc in lines.items()}
+    declared = set(params) | {k for k in (data.get("params") or {}) if isinstance(k, str)} \
+        if isinstance(data.get("params"), dict) else set(params)
+    ordered, producer, wiring_issues = wire(nodes, declared, flat_lines)
+    for issue in wiring_issues:
+        v.issues.append(Issue(issue.path, issue.problem, issue.expected, issue.got, hint=issue.hint,
+                              **v.at(issue.path)))
+    produced = set(producer)
+    _check_domains(v, ordered, params)
+    _unused_new_params(v, ordered, params)
+    if not wiring_issues:
+        _unread_policy(v, policy_raw, ordered)
+
+    outputs_raw = data.get("outputs")
+    outputs: tuple[str, ...] = tuple(producer)
+    if outputs_raw is not None:
+        if not isinstance(outputs_raw, list) or not all(isinstance(o, str) for o in outputs_raw):
+            v.add("outputs", "must be a list of output names", "[training_cost_usd, training_flop]", outputs_raw)
+        else:
+            for i, out in enumerate(outputs_raw):
+                if out not in produced:
+                    close = difflib.get_close_matches(out, sorted(produced), n=1)
+                    v.add(f"outputs[{i}]", "unknown output", "an output of the scenario's models or formulas",
+                          out, hint=f"Did you mean {close[0]!r}?" if close else "")
+            outputs = tuple(dict.fromkeys(outputs_raw))
+    if not nodes and not v.issues:
+        v.add("models", "no models or formulas", "at least one model (models:) or formula (formulas:)", None,
+              loc_path="")
+
+    checks = _checks(v, data.get("checks"), years, blocs, produced)
+    if outputs_raw == [] and not checks:
+        v.add("outputs", "lists no output, so the run would compute nothing to show",
+              "output names (or no outputs: key, for every output)", outputs_raw)
+    # an output a check tests is kept even when outputs: lists others (the check needs its samples)
+    outputs = tuple(dict.fromkeys((*outputs, *(c.output for c in checks))))
+
+    summary_years: tuple[int, ...] = ()
+    sy = data.get("summary_years")
+    if years is not None:
+        if sy is None:
+            summary_years = tuple(dict.fromkeys(int(y) for y in (years[0], years[len(years) // 2], years[-1])))
+        elif not isinstance(sy, list) or not sy or not all(_is_year_of(y, years) for y in sy):
+            v.add("summary_years", "must list years of the scenario" + (" (an empty list shows no summary; "
+                  "leave summary_years out for the first, middle and last)" if sy == [] else ""),
+                  f"whole years in {int(years[0])}..{int(years[-1])}", sy)
+        else:
+            summary_years = tuple(sy)
+
+    pd_issue = correlation_issue(correlations)
+    if pd_issue is not None:
+        v.relocate([pd_issue])
+    declared_axes = {out: node.axes_of(out) for node in ordered for out in node.outputs}
+    _check_axes(v, data.get("checks"), checks, declared_axes, years)
+    axes = {o: declared_axes.get(o) for o in outputs}
+    plots = None
+    if data.get("plots") is not None:
+        try:
+            plots = tuple(parse_plots(data["plots"], axes, years if years is not None else (), blocs,
+                                      source=source, has_checks=bool(checks)))
+        except ScenarioError as exc:
+            v.relocate(exc.issues)
+    sweeps, sweep_issues = parse_sweeps(data.get("sweeps"))
+    v.relocate(sweep_issues)
+    path_issues = _sweep_path_issues(sweeps, data, params)
+    v.relocate(path_issues)
+    if not path_issues:
+        _check_sweep_values(v, sweeps, data, params, ordered)
+    sensitivity, sens_issues = parse_sensitivity(data.get("sensitivity"), outputs=produced, years=years,
+                                                 params=params)
+    v.relocate(sens_issues)
+    if "data" in data and data["data"] is not None and not isinstance(data["data"], (list, dict, str)):
+        v.add("data", "must be a list or mapping", "see docs/CALIBRATION.md", data["data"])
+    raw_params = data.get("params") if isinstance(data.get("params"), dict) else {}
+    fit_params = {k: copy.deepcopy(p) for k, p in raw_params.items() if isinstance(p, dict) and "fit" in p}
+    formulas_raw = data.get("formulas") if isinstance(data.get("formulas"), dict) else {}
+
+    if v.issues:
+        raise ScenarioError(source, v.issues)
+    return Scenario(
+        name=name, description=description, source=source, years=years, samples=int(samples), seed=int(seed),
+        sampling=sampling, params=params, correlations=tuple(correlations), nodes=tuple(ordered),
+        outputs=outputs, checks=tuple(checks), blocs=blocs, summary_years=summary_years, raw=data,
+        texts=tuple(texts), overrides=tuple(overrides), lines=flat_lines, plugins=plugins,
+        plots=plots, sweeps=sweeps, sensitivity=sensitivity,
+        formulas={str(k): str(t) for k, t in formulas_raw.items()}, fit_params=fit_params, as_of=v.as_of,
+        outputs_listed=outputs_raw is not None, strict_units=strict_units,
+    )
