@@ -128,6 +128,29 @@ def _end_slope(log_traj: np.ndarray, grid: np.ndarray) -> np.ndarray:
 # Models
 
 
+def _saturating_budget(first, growth, cap, ceiling, elapsed_years):
+    """A budget trend saturating at a ceiling, anchored so that its first year is ``first``.
+
+    With the hard-capped trend ``T(e) = min(first * growth ** e, cap)`` (today's budget) and the
+    ceiling ``C(e)``::
+
+        budget(e) = min(T / (1 + T * max(1 / C(e) - (T(0) / T(e)) / C(0), 0)), C(e))
+
+    While the trend grows faster than the ceiling this is ``T' / (1 + T' / C(e))`` with
+    ``T' = T / (1 - T(0) / C(0))``: the hyperbolic saturation of a trend whose saturated first
+    year is the stated one. A trend that grows no faster than the ceiling keeps a falling share
+    of it and is left alone (never raised). So the budget is at most the trend and the ceiling,
+    is exactly ``T`` when the ceiling is inf, and never rises when the ceiling is lowered.
+    """
+    trend = np.minimum(first * growth**elapsed_years, cap)
+    first_trend, first_ceiling = trend[..., :1], ceiling[..., :1]
+    spent = (trend > 0) & np.isfinite(trend)  # an unlimited (inf) trend is held at the ceiling below
+    kept = np.where(spent, first_trend / np.where(spent, trend, 1.0), 0.0)  # T(0) / T(e)
+    bend = np.where(spent, np.maximum(1.0 / ceiling - kept / first_ceiling, 0.0), 0.0)
+    bent = np.where(bend > 0, trend / (1.0 + np.where(spent, trend, 0.0) * bend), trend)
+    return np.minimum(bent, ceiling)
+
+
 @model(
     outputs=(
         "chip_flow_h100e_per_year",
@@ -142,10 +165,14 @@ def _end_slope(log_traj: np.ndarray, grid: np.ndarray) -> np.ndarray:
         "chips_produced_h100e_per_year",
         "leader_chip_spend_usd_per_year",
         "follower_foreign_spend_usd_per_year",
+        "bloc_budget_usd_per_year",
+        "bloc_gdp_usd",
     ),
     axes={
         "chip_flow_h100e_per_year": ("year", "bloc"),
         "chip_flow_membw_h100e_per_year": ("year", "bloc"),
+        "bloc_budget_usd_per_year": ("year", "bloc"),
+        "bloc_gdp_usd": ("year", "bloc"),
     },
 )
 def race_chip_supply(
@@ -159,6 +186,12 @@ def race_chip_supply(
     follower_budget_usd_per_year,
     follower_budget_x_per_year,
     follower_budget_cap_usd_per_year,
+    leader_gdp_usd,
+    follower_gdp_usd,
+    leader_gdp_x_per_year,
+    follower_gdp_x_per_year,
+    leader_budget_ceiling_gdp_frac,
+    follower_budget_ceiling_gdp_frac,
     allowed_import_frac,
     allowed_chip_perf_ratio,
     allowed_chip_price_ratio,
@@ -193,7 +226,9 @@ def race_chip_supply(
         price(e)         = market_price / 2 ** (e / price_performance_doubling_years)
         energy_b(e)      = bloc_h100e_power_w_b * seconds per year / J per kWh
                            * electricity_usd_per_kwh * chip_service_years   (lifetime power bill)
-        budget_b(e)      = min(budget_b * budget_x_b ** e, budget_cap_b)
+        gdp_b(e)         = gdp_b * gdp_x_b ** e;  ceiling_b(e) = budget_ceiling_gdp_frac_b * gdp_b(e)
+        trend_b(e)       = min(budget_b * budget_x_b ** e, budget_cap_b)
+        budget_b(e)      ~ trend'_b / (1 + trend'_b / ceiling_b(e)),  trend'_b = trend_b / (1 - trend_b(0) / ceiling_b(0))
         leader demand    = budget_L / (price + energy_L)                       (H100e)
         import demand    = allowed_import_frac * budget_F / (allowed_chip_price_ratio * price
                            + energy_F)                                         (chips)
@@ -215,6 +250,17 @@ def race_chip_supply(
     ``follower_budget_cap_usd_per_year``). Each follower channel has its own lever and price, and
     none draws on another's budget, so tightening one never enlarges another.
 
+    Money: each budget saturates at a share of its bloc's GDP (the form of
+    ``budgets.gdp_saturating_budget``): it follows the trend while the trend is small next to
+    ``budget_ceiling_gdp_frac x GDP`` and approaches that ceiling as the trend runs into it, so no
+    budget exceeds the ceiling (a share of GDP, <= GDP) at any horizon; a ceiling of inf gives
+    ``min(budget_b * budget_x_b ** e, cap)`` exactly, the hard cap alone. The trend is anchored
+    so that the first year's budget is the stated one (the observed spend; a stated budget above
+    the first year's ceiling is held at the ceiling): saturation bends the future, not the first
+    year; a trend growing no faster than its ceiling is left alone (exact form: ``_saturating_budget``). Each of the follower's budgets (imports,
+    smuggling, remote access) saturates on its own at the follower's ceiling, as each is capped
+    on its own.
+
     Market chips are taken to carry an H100's memory bandwidth per FLOP/s (a B200 has 2.3x
     both), so their bandwidth in H100s equals their H100e count.
 
@@ -231,6 +277,12 @@ def race_chip_supply(
         on the foreign chips it may legally buy.
     leader_budget_x_per_year, follower_budget_x_per_year : array, (n, 1), > 0
     leader_budget_cap_usd_per_year, follower_budget_cap_usd_per_year : array, (n, 1), >= 0
+        Hard caps on each budget trend (a very large value: no hard cap).
+    leader_gdp_usd, follower_gdp_usd : array, (n, 1), > 0
+        Each bloc's GDP in the first year.
+    leader_gdp_x_per_year, follower_gdp_x_per_year : array, (n, 1), > 0
+    leader_budget_ceiling_gdp_frac, follower_budget_ceiling_gdp_frac : array, (n, 1), in (0, 1] (inf: none)
+        Share of the bloc's GDP its AI-chip budgets saturate at.
     allowed_import_frac, allowed_chip_perf_ratio, allowed_chip_price_ratio, allowed_chip_membw_ratio
         The policy's legal-import channel (``costsim/data/policies.yaml``); (n, 1) or (n, T)
         (a dated timeline, ``race_policy_timeline``).
@@ -270,7 +322,8 @@ def race_chip_supply(
         pay to rent). ``market_delivered_h100e_per_year`` (slots delivered by the world's lines),
         ``chips_produced_h100e_per_year`` (market H100e delivered plus domestic H100e: what can be
         installed), ``leader_chip_spend_usd_per_year`` and ``follower_foreign_spend_usd_per_year``
-        (imports plus smuggling).
+        (imports plus smuggling). ``bloc_budget_usd_per_year`` (n, T, 2): the leader's budget and
+        the follower's import budget after saturation; ``bloc_gdp_usd`` (n, T, 2).
 
     References
     ----------
@@ -284,11 +337,17 @@ def race_chip_supply(
     kwh_price = electricity_usd_per_kwh * chip_service_years * (SECONDS_PER_YEAR / J_PER_KWH)
     energy_leader, energy_follower = power[..., LEADER] * kwh_price, power[..., FOLLOWER] * kwh_price
 
-    def grown(base, growth, cap):
-        return np.minimum(base * growth**elapsed_years, cap)
+    leader_gdp = leader_gdp_usd * leader_gdp_x_per_year**elapsed_years
+    follower_gdp = follower_gdp_usd * follower_gdp_x_per_year**elapsed_years
 
-    leader_budget = grown(leader_budget_usd_per_year, leader_budget_x_per_year, leader_budget_cap_usd_per_year)
-    follower_growth = (follower_budget_x_per_year, follower_budget_cap_usd_per_year)
+    def grown(first, growth, cap, ceiling):
+        return _saturating_budget(first, growth, cap, np.broadcast_to(ceiling, np.broadcast_shapes(
+            np.shape(ceiling), elapsed_years.shape)), elapsed_years)
+
+    leader_budget = grown(leader_budget_usd_per_year, leader_budget_x_per_year, leader_budget_cap_usd_per_year,
+                          leader_budget_ceiling_gdp_frac * leader_gdp)
+    follower_growth = (follower_budget_x_per_year, follower_budget_cap_usd_per_year,
+                       follower_budget_ceiling_gdp_frac * follower_gdp)
     follower_budget = grown(follower_budget_usd_per_year, *follower_growth)
     smuggling_budget = grown(follower_smuggling_budget_usd_per_year, *follower_growth)
     remote_budget = grown(follower_remote_budget_usd_per_year, *follower_growth)
@@ -332,6 +391,8 @@ def race_chip_supply(
         "chips_produced_h100e_per_year": leader_bought + imports + domestic,
         "leader_chip_spend_usd_per_year": leader_bought * (price + energy_leader),
         "follower_foreign_spend_usd_per_year": import_chips * import_price + smuggled * smuggle_price,
+        "bloc_budget_usd_per_year": _by_bloc(leader_budget, follower_budget),
+        "bloc_gdp_usd": _by_bloc(leader_gdp, follower_gdp),
     }
 
 
