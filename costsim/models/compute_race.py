@@ -19,7 +19,8 @@ Five models, wired by name; a scenario lists them in this order::
 
     race_chip_supply        -> chip_flow_h100e_per_year, chip_flow_membw_h100e_per_year, ...
     race_compute_stock      -> stock_h100e, stock_membw_h100e, largest_run_flop
-    race_algorithms         -> algo_efficiency_x, largest_run_effective_flop, bloc_capability_score
+    race_algorithms         -> algo_efficiency_x, largest_run_effective_flop, bloc_capability_score,
+                               scale_payoff_frac, post_training_x
     race_gap                -> effective_flop_gap_ratio, follower_lag_years
     race_threshold_crossing -> capability_crossing_year, lead_at_crossing_years,
                                unipolar_window_years, unipolar_window_flag, ...
@@ -576,13 +577,35 @@ def race_compute_stock(
     }
 
 
+def _scale_payoff(log_phys, years, rows, midpoint_flop, midpoint_x_per_year, width_x):
+    """Logistic payoff in log10 of each bloc's largest run: 1/2 at the midpoint, (rows, T, 2)."""
+    elapsed = years - years[0]
+    log_mid = (np.log10(_per_sample(midpoint_flop, rows))[:, None]
+               + np.log10(_per_sample(midpoint_x_per_year, rows))[:, None] * elapsed[None, :])
+    decades_per_unit = np.log10(_per_sample(width_x, rows))[:, None, None]
+    z = (log_phys - log_mid[..., None]) / decades_per_unit * np.log(10.0)
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # 1 / (1 + exp(-z)), without overflow
+
+
+def _post_training_log10(years, rows, x_per_year, cap_x, delay_years):
+    """Log10 of each bloc's post-training multiplier: the leader's from the first year, the follower's delayed."""
+    elapsed = (years - years[0])[None, :]
+    rate = np.log10(_per_sample(x_per_year, rows))[:, None]
+    ceiling = np.log10(_per_sample(cap_x, rows))[:, None]
+    leader = np.minimum(rate * elapsed, ceiling)
+    follower = np.minimum(rate * np.maximum(elapsed - _per_sample(delay_years, rows)[:, None], 0.0), ceiling)
+    return _by_bloc(leader, follower)
+
+
 @model(
     outputs=("algo_efficiency_x", "largest_run_effective_flop", "bloc_capability_score",
-             "follower_distilled_effective_flop"),
+             "follower_distilled_effective_flop", "scale_payoff_frac", "post_training_x"),
     axes={
         "algo_efficiency_x": ("year", "bloc"),
         "largest_run_effective_flop": ("year", "bloc"),
         "bloc_capability_score": ("year", "bloc"),
+        "scale_payoff_frac": ("year", "bloc"),
+        "post_training_x": ("year", "bloc"),
     },
 )
 def race_algorithms(
@@ -599,6 +622,13 @@ def race_algorithms(
     algo_efficiency_cap_x,
     distillation_frac,
     distillation_delay_years,
+    scale_dependent_algo_frac,
+    scale_payoff_midpoint_flop,
+    scale_payoff_midpoint_x_per_year,
+    scale_payoff_width_x,
+    post_training_x_per_year,
+    post_training_cap_x,
+    post_training_delay_years,
     capability_reference_flop,
 ):
     """Algorithmic efficiency of each bloc, effective FLOP of its largest run, and a capability score.
@@ -631,6 +661,30 @@ def race_algorithms(
       outputs gives a share of its capability at little compute); 0 switches it off. It adds to
       the follower's effective FLOP, not to its algorithms.
 
+    * Scale-dependent gains: a share ``scale_dependent_algo_frac`` of a bloc's pre-training
+      gains beyond the leader's first-year algorithms (``max(log10 A, 0)``) pays off only at
+      scale, by a logistic in log10 of the bloc's largest-run physical FLOP::
+
+          payoff_b(t) = 1 / (1 + (midpoint(t) / largest_run_b(t)) ** (1 / log10(width)))
+          midpoint(t) = scale_payoff_midpoint_flop * scale_payoff_midpoint_x_per_year ** e
+          log10 A_b  -= share * (1 - payoff_b) * max(log10 A_b, 0)
+
+      (half pays off at the midpoint; ``width`` is the multiple of compute from the midpoint to a
+      payoff of 1/(1 + 1/10) ~ 0.91). The recurrences above run on what a bloc *knows*; the
+      scale-dependent part of it is *used* only at scale. Share 0 switches it off; more compute
+      never lowers the payoff.
+    * Pre-training vs post-training: the efficiency above is pre-training's (Ho et al. measure
+      pre-training only); post-training / RL adds its own multiplier, growing at
+      ``post_training_x_per_year`` up to ``post_training_cap_x`` for the leader from the first
+      year, and reaching the follower ``post_training_delay_years`` later (it starts from its
+      first-year level, which ``follower_initial_algo_ratio`` already counts)::
+
+          log10 P_L(t) = min(log10(post_x) * e, log10(post_cap))
+          log10 P_F(t) = min(log10(post_x) * max(e - post_delay, 0), log10(post_cap))
+
+      ``post_training_x_per_year = 1`` switches it off. It is not sped up by AI and not
+      scale-dependent (an assumption: post-training gains come at small compute).
+
     The leader is taken to be at the frontier and copies nothing from the follower.
     ``bloc_capability_score`` is the decades of effective FLOP above ``capability_reference_flop``
     (a score of 1 is ten times the reference).
@@ -658,6 +712,20 @@ def race_algorithms(
     distillation_frac : array, (n, 1) or (n, T), in [0, 1]
         Share of the leader's delayed effective FLOP the follower gets by distillation.
     distillation_delay_years : array, (n, 1), >= 0
+    scale_dependent_algo_frac : array, (n, 1), in [0, 1]
+        Share of the pre-training gains that pays off only at scale (0: off).
+    scale_payoff_midpoint_flop : array, (n, 1), > 0
+        Largest-run physical FLOP at which half of that share pays off, in the first year.
+    scale_payoff_midpoint_x_per_year : array, (n, 1), > 0
+        Its growth (1: fixed; > 1: newer gains need ever larger runs).
+    scale_payoff_width_x : array, (n, 1), > 1
+        Multiple of compute over the midpoint at which ~91% pays off.
+    post_training_x_per_year : array, (n, 1), >= 1
+        Growth of the leader's post-training / RL multiplier (1: off).
+    post_training_cap_x : array, (n, 1), >= 1
+        Its ceiling.
+    post_training_delay_years : array, (n, 1), >= 0
+        Delay after which the leader's post-training gains reach the follower.
     capability_reference_flop : array, (n, 1), > 0
         Effective FLOP of a reference model (score 0).
 
@@ -665,7 +733,9 @@ def race_algorithms(
     -------
     dict
         ``algo_efficiency_x``, ``largest_run_effective_flop``, ``bloc_capability_score``, each (n, T, 2);
-        ``follower_distilled_effective_flop`` (n, T): the distillation floor.
+        ``follower_distilled_effective_flop`` (n, T): the distillation floor;
+        ``scale_payoff_frac`` (n, T, 2): the logistic payoff of each bloc's largest run;
+        ``post_training_x`` (n, T, 2): the post-training multiplier (inside ``algo_efficiency_x``).
 
     References
     ----------
@@ -678,7 +748,9 @@ def race_algorithms(
     rows = _n_rows(log_phys, leader_algo_doubling_years, follower_algo_doubling_years,
                    follower_initial_algo_ratio, diffusion_delay_years, necessity_elasticity,
                    ai_speedup_threshold_flop, ai_speedup_x, algo_efficiency_cap_x, distillation_frac,
-                   distillation_delay_years)
+                   distillation_delay_years, scale_dependent_algo_frac, scale_payoff_midpoint_flop,
+                   scale_payoff_midpoint_x_per_year, scale_payoff_width_x, post_training_x_per_year,
+                   post_training_cap_x, post_training_delay_years)
     log_phys = np.broadcast_to(log_phys, (rows, years.size, 2))
     rate_leader = _LOG10_2 / _per_sample(leader_algo_doubling_years, rows)
     rate_follower = _LOG10_2 / _per_sample(follower_algo_doubling_years, rows)
@@ -712,6 +784,13 @@ def race_algorithms(
         follower[:, t] = np.maximum(own, copied[:, t])
 
     log_eff = _by_bloc(leader, follower)
+    payoff = _scale_payoff(log_phys, years, rows, scale_payoff_midpoint_flop, scale_payoff_midpoint_x_per_year,
+                           scale_payoff_width_x)
+    share_at_scale = _per_sample(scale_dependent_algo_frac, rows)[:, None, None]
+    log_eff = log_eff - share_at_scale * (1.0 - payoff) * np.maximum(log_eff, 0.0)
+    log_post = _post_training_log10(years, rows, post_training_x_per_year, post_training_cap_x,
+                                    post_training_delay_years)
+    log_eff = log_eff + log_post
     log_effective = log_phys + log_eff
     share = np.broadcast_to(np.asarray(distillation_frac, dtype=float), (rows, years.size))
     log_share = np.where(share > 0, np.log10(np.where(share > 0, share, 1.0)), -np.inf)
@@ -728,6 +807,8 @@ def race_algorithms(
         "largest_run_effective_flop": 10.0**log_effective,
         "bloc_capability_score": log_effective - reference,
         "follower_distilled_effective_flop": 10.0**distilled,
+        "scale_payoff_frac": payoff,
+        "post_training_x": 10.0**log_post,
     }
 
 

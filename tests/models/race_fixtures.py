@@ -119,6 +119,13 @@ ALGORITHMS = {
     "algo_efficiency_cap_x": st.just(INF),
     "distillation_frac": st.just(0.0),
     "distillation_delay_years": column(st.floats(0.0, 2.0)),
+    "scale_dependent_algo_frac": st.just(0.0),
+    "scale_payoff_midpoint_flop": column(log_uniform(1e23, 1e30)),
+    "scale_payoff_midpoint_x_per_year": column(st.floats(1.0, 3.0)),
+    "scale_payoff_width_x": column(st.floats(1.5, 1000.0)),
+    "post_training_x_per_year": st.just(1.0),
+    "post_training_cap_x": column(log_uniform(1.0, 1e3)),
+    "post_training_delay_years": column(st.floats(0.0, 2.0)),
 }
 SERVING = {
     "leader_serving_share_frac": column(st.floats(0.1, 0.9)),
@@ -196,7 +203,9 @@ NEUTRAL = {
     "leader_gdp_usd": 3.0e13, "follower_gdp_usd": 2.0e13, "leader_gdp_x_per_year": 1.03,
     "follower_gdp_x_per_year": 1.04, "leader_budget_ceiling_gdp_frac": INF, "follower_budget_ceiling_gdp_frac": INF,
     "remote_access_frac": 0.0, "algo_efficiency_cap_x": INF, "distillation_frac": 0.0,
-    "distillation_delay_years": 1.0, "leader_serving_share_frac": 0.5, "follower_serving_share_frac": 0.5,
+    "distillation_delay_years": 1.0, "scale_dependent_algo_frac": 0.0, "scale_payoff_midpoint_flop": 1.0e26,
+    "scale_payoff_midpoint_x_per_year": 1.0, "scale_payoff_width_x": 10.0, "post_training_x_per_year": 1.0,
+    "post_training_cap_x": 10.0, "post_training_delay_years": 0.5, "leader_serving_share_frac": 0.5, "follower_serving_share_frac": 0.5,
     "leader_serving_demand_membw_h100e": 1.0e6, "follower_serving_demand_membw_h100e": 1.0e6,
     "serving_demand_x_per_year": 1.5, "serving_weight_exponent": 0.0,
 }

@@ -34,6 +34,10 @@ ON = {
     "serving_weight_exponent": column(st.floats(0.0, 1.0)),
 }
 on_st = st.fixed_dictionaries(ON)
+# the scale-dependent gains and the post-training multiplier switched off (test_race_algorithm_options.py)
+ALGO_OPTIONS_OFF = {name: NEUTRAL[name] for name in (
+    "scale_dependent_algo_frac", "scale_payoff_midpoint_flop", "scale_payoff_midpoint_x_per_year",
+    "scale_payoff_width_x", "post_training_x_per_year", "post_training_cap_x", "post_training_delay_years")}
 SLACK = 1e-9
 FOLLOWER_COMPUTE = ("stock_h100e", "usable_h100e", "largest_run_flop", "largest_run_effective_flop",
                     "fielded_effective_flop")
@@ -246,7 +250,7 @@ def test_diffusion_delays_the_followers_algorithms_by_the_stated_lag(delay, doub
         year=years, largest_run_flop=np.full((1, t, 2), 1e25), leader_algo_doubling_years=doubling,
         follower_algo_doubling_years=1e12, follower_initial_algo_ratio=1e-12, diffusion_delay_years=delay,
         necessity_elasticity=0.0, ai_speedup_threshold_flop=1e60, ai_speedup_x=1.0, algo_efficiency_cap_x=INF,
-        distillation_frac=0.0, distillation_delay_years=0.0, capability_reference_flop=1e25)
+        distillation_frac=0.0, distillation_delay_years=0.0, capability_reference_flop=1e25, **ALGO_OPTIONS_OFF)
     expected = np.exp2((years[0] - years[0, 0] - delay) / doubling)
     np.testing.assert_allclose(out["algo_efficiency_x"][0, :, 0], np.exp2((years[0] - years[0, 0]) / doubling))
     np.testing.assert_allclose(out["algo_efficiency_x"][0, :, 1], expected, rtol=1e-6)
@@ -266,7 +270,7 @@ def test_distillation_gives_the_follower_a_delayed_share_of_the_leader():
     kwargs = dict(year=years, largest_run_flop=phys, leader_algo_doubling_years=1.0, follower_algo_doubling_years=1.0,
                   follower_initial_algo_ratio=1.0, diffusion_delay_years=0.0, necessity_elasticity=0.0,
                   ai_speedup_threshold_flop=1e60, ai_speedup_x=1.0, algo_efficiency_cap_x=INF,
-                  distillation_delay_years=1.0, capability_reference_flop=1e25)
+                  distillation_delay_years=1.0, capability_reference_flop=1e25, **ALGO_OPTIONS_OFF)
     on = race_algorithms(distillation_frac=0.1, **kwargs)["largest_run_effective_flop"][0]
     off = race_algorithms(distillation_frac=0.0, **kwargs)["largest_run_effective_flop"][0]
     np.testing.assert_allclose(on[1:, 1], 0.1 * on[:-1, 0], rtol=1e-9)  # a tenth of last year's leader
