@@ -32,6 +32,8 @@ ON = {
     "algo_efficiency_cap_x": column(log_uniform(1.0, 1e8)),
     "distillation_frac": column(st.floats(0.0, 0.5)),
     "serving_weight_exponent": column(st.floats(0.0, 1.0)),
+    "leader_budget_ceiling_gdp_frac": column(log_uniform(1e-3, 0.3)),
+    "follower_budget_ceiling_gdp_frac": column(log_uniform(1e-3, 0.3)),
 }
 on_st = st.fixed_dictionaries(ON)
 # the scale-dependent gains and the post-training multiplier switched off (test_race_algorithm_options.py)
@@ -108,6 +110,8 @@ CAPS = {
     "domestic hbm": ("domestic_hbm_chips_per_year",),
     "algorithmic ceiling": ("algo_efficiency_cap_x",),
 }
+# (the money ceilings cap one bloc's spending, which moves chips to the other bloc: their
+# per-bloc property is in test_race_money.py; the follower's is also a channel below)
 
 
 @SETTINGS
@@ -166,11 +170,13 @@ CHANNELS = {
     "lower domestic yield": lambda p, k: {"domestic_yield_frac": p["domestic_yield_frac"] * k},
     "less domestic hbm": lambda p, k: {"domestic_hbm_chips_per_year": p["domestic_hbm_chips_per_year"] * k},
     "less distillation": lambda p, k: {"distillation_frac": p["distillation_frac"] * k},
+    "lower money ceiling": lambda p, k: {"follower_budget_ceiling_gdp_frac":
+                                         p["follower_budget_ceiling_gdp_frac"] * max(k, 1e-6)},
 }
 
 
 HELPS_LEADER = {"less leakage", "more enforcement", "dearer smuggling", "smaller smuggling budget",
-                "less remote access", "smaller remote budget"}
+                "less remote access", "smaller remote budget", "lower money ceiling"}
 FREES_PACKAGING = {"less allowed import"}
 
 
