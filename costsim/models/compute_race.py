@@ -229,7 +229,8 @@ def race_chip_supply(
                            * electricity_usd_per_kwh * chip_service_years   (lifetime power bill)
         gdp_b(e)         = gdp_b * gdp_x_b ** e;  ceiling_b(e) = budget_ceiling_gdp_frac_b * gdp_b(e)
         trend_b(e)       = min(budget_b * budget_x_b ** e, budget_cap_b)
-        budget_b(e)      ~ trend'_b / (1 + trend'_b / ceiling_b(e)),  trend'_b = trend_b / (1 - trend_b(0) / ceiling_b(0))
+        budget_b(e)      ~ trend'_b / (1 + trend'_b / ceiling_b(e)),
+                           trend'_b = trend_b / (1 - trend_b(0) / ceiling_b(0))
         leader demand    = budget_L / (price + energy_L)                       (H100e)
         import demand    = allowed_import_frac * budget_F / (allowed_chip_price_ratio * price
                            + energy_F)                                         (chips)
@@ -258,9 +259,9 @@ def race_chip_supply(
     ``min(budget_b * budget_x_b ** e, cap)`` exactly, the hard cap alone. The trend is anchored
     so that the first year's budget is the stated one (the observed spend; a stated budget above
     the first year's ceiling is held at the ceiling): saturation bends the future, not the first
-    year; a trend growing no faster than its ceiling is left alone (exact form: ``_saturating_budget``). Each of the follower's budgets (imports,
-    smuggling, remote access) saturates on its own at the follower's ceiling, as each is capped
-    on its own.
+    year; a trend growing no faster than its ceiling is left alone (the exact form is in
+    ``_saturating_budget``). Each of the follower's budgets (imports, smuggling, remote access)
+    saturates on its own at the follower's ceiling, as each is capped on its own.
 
     Market chips are taken to carry an H100's memory bandwidth per FLOP/s (a B200 has 2.3x
     both), so their bandwidth in H100s equals their H100e count.

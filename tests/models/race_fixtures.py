@@ -205,7 +205,8 @@ NEUTRAL = {
     "remote_access_frac": 0.0, "algo_efficiency_cap_x": INF, "distillation_frac": 0.0,
     "distillation_delay_years": 1.0, "scale_dependent_algo_frac": 0.0, "scale_payoff_midpoint_flop": 1.0e26,
     "scale_payoff_midpoint_x_per_year": 1.0, "scale_payoff_width_x": 10.0, "post_training_x_per_year": 1.0,
-    "post_training_cap_x": 10.0, "post_training_delay_years": 0.5, "leader_serving_share_frac": 0.5, "follower_serving_share_frac": 0.5,
+    "post_training_cap_x": 10.0, "post_training_delay_years": 0.5,
+    "leader_serving_share_frac": 0.5, "follower_serving_share_frac": 0.5,
     "leader_serving_demand_membw_h100e": 1.0e6, "follower_serving_demand_membw_h100e": 1.0e6,
     "serving_demand_x_per_year": 1.5, "serving_weight_exponent": 0.0,
 }
