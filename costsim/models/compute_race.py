@@ -19,7 +19,8 @@ Five models, wired by name; a scenario lists them in this order::
 
     race_chip_supply        -> chip_flow_h100e_per_year, chip_flow_membw_h100e_per_year, ...
     race_compute_stock      -> stock_h100e, stock_membw_h100e, largest_run_flop
-    race_algorithms         -> algo_efficiency_x, largest_run_effective_flop, bloc_capability_score
+    race_algorithms         -> algo_efficiency_x, largest_run_effective_flop, bloc_capability_score,
+                               scale_payoff_frac, post_training_x
     race_gap                -> effective_flop_gap_ratio, follower_lag_years
     race_threshold_crossing -> capability_crossing_year, lead_at_crossing_years,
                                unipolar_window_years, unipolar_window_flag, ...
@@ -128,6 +129,29 @@ def _end_slope(log_traj: np.ndarray, grid: np.ndarray) -> np.ndarray:
 # Models
 
 
+def _saturating_budget(first, growth, cap, ceiling, elapsed_years):
+    """A budget trend saturating at a ceiling, anchored so that its first year is ``first``.
+
+    With the hard-capped trend ``T(e) = min(first * growth ** e, cap)`` (today's budget) and the
+    ceiling ``C(e)``::
+
+        budget(e) = min(T / (1 + T * max(1 / C(e) - (T(0) / T(e)) / C(0), 0)), C(e))
+
+    While the trend grows faster than the ceiling this is ``T' / (1 + T' / C(e))`` with
+    ``T' = T / (1 - T(0) / C(0))``: the hyperbolic saturation of a trend whose saturated first
+    year is the stated one. A trend that grows no faster than the ceiling keeps a falling share
+    of it and is left alone (never raised). So the budget is at most the trend and the ceiling,
+    is exactly ``T`` when the ceiling is inf, and never rises when the ceiling is lowered.
+    """
+    trend = np.minimum(first * growth**elapsed_years, cap)
+    first_trend, first_ceiling = trend[..., :1], ceiling[..., :1]
+    spent = (trend > 0) & np.isfinite(trend)  # an unlimited (inf) trend is held at the ceiling below
+    kept = np.where(spent, first_trend / np.where(spent, trend, 1.0), 0.0)  # T(0) / T(e)
+    bend = np.where(spent, np.maximum(1.0 / ceiling - kept / first_ceiling, 0.0), 0.0)
+    bent = np.where(bend > 0, trend / (1.0 + np.where(spent, trend, 0.0) * bend), trend)
+    return np.minimum(bent, ceiling)
+
+
 @model(
     outputs=(
         "chip_flow_h100e_per_year",
@@ -142,10 +166,14 @@ def _end_slope(log_traj: np.ndarray, grid: np.ndarray) -> np.ndarray:
         "chips_produced_h100e_per_year",
         "leader_chip_spend_usd_per_year",
         "follower_foreign_spend_usd_per_year",
+        "bloc_budget_usd_per_year",
+        "bloc_gdp_usd",
     ),
     axes={
         "chip_flow_h100e_per_year": ("year", "bloc"),
         "chip_flow_membw_h100e_per_year": ("year", "bloc"),
+        "bloc_budget_usd_per_year": ("year", "bloc"),
+        "bloc_gdp_usd": ("year", "bloc"),
     },
 )
 def race_chip_supply(
@@ -159,6 +187,12 @@ def race_chip_supply(
     follower_budget_usd_per_year,
     follower_budget_x_per_year,
     follower_budget_cap_usd_per_year,
+    leader_gdp_usd,
+    follower_gdp_usd,
+    leader_gdp_x_per_year,
+    follower_gdp_x_per_year,
+    leader_budget_ceiling_gdp_frac,
+    follower_budget_ceiling_gdp_frac,
     allowed_import_frac,
     allowed_chip_perf_ratio,
     allowed_chip_price_ratio,
@@ -193,7 +227,10 @@ def race_chip_supply(
         price(e)         = market_price / 2 ** (e / price_performance_doubling_years)
         energy_b(e)      = bloc_h100e_power_w_b * seconds per year / J per kWh
                            * electricity_usd_per_kwh * chip_service_years   (lifetime power bill)
-        budget_b(e)      = min(budget_b * budget_x_b ** e, budget_cap_b)
+        gdp_b(e)         = gdp_b * gdp_x_b ** e;  ceiling_b(e) = budget_ceiling_gdp_frac_b * gdp_b(e)
+        trend_b(e)       = min(budget_b * budget_x_b ** e, budget_cap_b)
+        budget_b(e)      ~ trend'_b / (1 + trend'_b / ceiling_b(e)),
+                           trend'_b = trend_b / (1 - trend_b(0) / ceiling_b(0))
         leader demand    = budget_L / (price + energy_L)                       (H100e)
         import demand    = allowed_import_frac * budget_F / (allowed_chip_price_ratio * price
                            + energy_F)                                         (chips)
@@ -215,6 +252,17 @@ def race_chip_supply(
     ``follower_budget_cap_usd_per_year``). Each follower channel has its own lever and price, and
     none draws on another's budget, so tightening one never enlarges another.
 
+    Money: each budget saturates at a share of its bloc's GDP (the form of
+    ``budgets.gdp_saturating_budget``): it follows the trend while the trend is small next to
+    ``budget_ceiling_gdp_frac x GDP`` and approaches that ceiling as the trend runs into it, so no
+    budget exceeds the ceiling (a share of GDP, <= GDP) at any horizon; a ceiling of inf gives
+    ``min(budget_b * budget_x_b ** e, cap)`` exactly, the hard cap alone. The trend is anchored
+    so that the first year's budget is the stated one (the observed spend; a stated budget above
+    the first year's ceiling is held at the ceiling): saturation bends the future, not the first
+    year; a trend growing no faster than its ceiling is left alone (the exact form is in
+    ``_saturating_budget``). Each of the follower's budgets (imports, smuggling, remote access)
+    saturates on its own at the follower's ceiling, as each is capped on its own.
+
     Market chips are taken to carry an H100's memory bandwidth per FLOP/s (a B200 has 2.3x
     both), so their bandwidth in H100s equals their H100e count.
 
@@ -231,6 +279,12 @@ def race_chip_supply(
         on the foreign chips it may legally buy.
     leader_budget_x_per_year, follower_budget_x_per_year : array, (n, 1), > 0
     leader_budget_cap_usd_per_year, follower_budget_cap_usd_per_year : array, (n, 1), >= 0
+        Hard caps on each budget trend (a very large value: no hard cap).
+    leader_gdp_usd, follower_gdp_usd : array, (n, 1), > 0
+        Each bloc's GDP in the first year.
+    leader_gdp_x_per_year, follower_gdp_x_per_year : array, (n, 1), > 0
+    leader_budget_ceiling_gdp_frac, follower_budget_ceiling_gdp_frac : array, (n, 1), in (0, 1] (inf: none)
+        Share of the bloc's GDP its AI-chip budgets saturate at.
     allowed_import_frac, allowed_chip_perf_ratio, allowed_chip_price_ratio, allowed_chip_membw_ratio
         The policy's legal-import channel (``costsim/data/policies.yaml``); (n, 1) or (n, T)
         (a dated timeline, ``race_policy_timeline``).
@@ -270,7 +324,8 @@ def race_chip_supply(
         pay to rent). ``market_delivered_h100e_per_year`` (slots delivered by the world's lines),
         ``chips_produced_h100e_per_year`` (market H100e delivered plus domestic H100e: what can be
         installed), ``leader_chip_spend_usd_per_year`` and ``follower_foreign_spend_usd_per_year``
-        (imports plus smuggling).
+        (imports plus smuggling). ``bloc_budget_usd_per_year`` (n, T, 2): the leader's budget and
+        the follower's import budget after saturation; ``bloc_gdp_usd`` (n, T, 2).
 
     References
     ----------
@@ -284,11 +339,17 @@ def race_chip_supply(
     kwh_price = electricity_usd_per_kwh * chip_service_years * (SECONDS_PER_YEAR / J_PER_KWH)
     energy_leader, energy_follower = power[..., LEADER] * kwh_price, power[..., FOLLOWER] * kwh_price
 
-    def grown(base, growth, cap):
-        return np.minimum(base * growth**elapsed_years, cap)
+    leader_gdp = leader_gdp_usd * leader_gdp_x_per_year**elapsed_years
+    follower_gdp = follower_gdp_usd * follower_gdp_x_per_year**elapsed_years
 
-    leader_budget = grown(leader_budget_usd_per_year, leader_budget_x_per_year, leader_budget_cap_usd_per_year)
-    follower_growth = (follower_budget_x_per_year, follower_budget_cap_usd_per_year)
+    def grown(first, growth, cap, ceiling):
+        return _saturating_budget(first, growth, cap, np.broadcast_to(ceiling, np.broadcast_shapes(
+            np.shape(ceiling), elapsed_years.shape)), elapsed_years)
+
+    leader_budget = grown(leader_budget_usd_per_year, leader_budget_x_per_year, leader_budget_cap_usd_per_year,
+                          leader_budget_ceiling_gdp_frac * leader_gdp)
+    follower_growth = (follower_budget_x_per_year, follower_budget_cap_usd_per_year,
+                       follower_budget_ceiling_gdp_frac * follower_gdp)
     follower_budget = grown(follower_budget_usd_per_year, *follower_growth)
     smuggling_budget = grown(follower_smuggling_budget_usd_per_year, *follower_growth)
     remote_budget = grown(follower_remote_budget_usd_per_year, *follower_growth)
@@ -332,6 +393,8 @@ def race_chip_supply(
         "chips_produced_h100e_per_year": leader_bought + imports + domestic,
         "leader_chip_spend_usd_per_year": leader_bought * (price + energy_leader),
         "follower_foreign_spend_usd_per_year": import_chips * import_price + smuggled * smuggle_price,
+        "bloc_budget_usd_per_year": _by_bloc(leader_budget, follower_budget),
+        "bloc_gdp_usd": _by_bloc(leader_gdp, follower_gdp),
     }
 
 
@@ -515,13 +578,35 @@ def race_compute_stock(
     }
 
 
+def _scale_payoff(log_phys, years, rows, midpoint_flop, midpoint_x_per_year, width_x):
+    """Logistic payoff in log10 of each bloc's largest run: 1/2 at the midpoint, (rows, T, 2)."""
+    elapsed = years - years[0]
+    log_mid = (np.log10(_per_sample(midpoint_flop, rows))[:, None]
+               + np.log10(_per_sample(midpoint_x_per_year, rows))[:, None] * elapsed[None, :])
+    decades_per_unit = np.log10(_per_sample(width_x, rows))[:, None, None]
+    z = (log_phys - log_mid[..., None]) / decades_per_unit * np.log(10.0)
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # 1 / (1 + exp(-z)), without overflow
+
+
+def _post_training_log10(years, rows, x_per_year, cap_x, delay_years):
+    """Log10 of each bloc's post-training multiplier: the leader's from the first year, the follower's delayed."""
+    elapsed = (years - years[0])[None, :]
+    rate = np.log10(_per_sample(x_per_year, rows))[:, None]
+    ceiling = np.log10(_per_sample(cap_x, rows))[:, None]
+    leader = np.minimum(rate * elapsed, ceiling)
+    follower = np.minimum(rate * np.maximum(elapsed - _per_sample(delay_years, rows)[:, None], 0.0), ceiling)
+    return _by_bloc(leader, follower)
+
+
 @model(
     outputs=("algo_efficiency_x", "largest_run_effective_flop", "bloc_capability_score",
-             "follower_distilled_effective_flop"),
+             "follower_distilled_effective_flop", "scale_payoff_frac", "post_training_x"),
     axes={
         "algo_efficiency_x": ("year", "bloc"),
         "largest_run_effective_flop": ("year", "bloc"),
         "bloc_capability_score": ("year", "bloc"),
+        "scale_payoff_frac": ("year", "bloc"),
+        "post_training_x": ("year", "bloc"),
     },
 )
 def race_algorithms(
@@ -538,6 +623,13 @@ def race_algorithms(
     algo_efficiency_cap_x,
     distillation_frac,
     distillation_delay_years,
+    scale_dependent_algo_frac,
+    scale_payoff_midpoint_flop,
+    scale_payoff_midpoint_x_per_year,
+    scale_payoff_width_x,
+    post_training_x_per_year,
+    post_training_cap_x,
+    post_training_delay_years,
     capability_reference_flop,
 ):
     """Algorithmic efficiency of each bloc, effective FLOP of its largest run, and a capability score.
@@ -570,6 +662,30 @@ def race_algorithms(
       outputs gives a share of its capability at little compute); 0 switches it off. It adds to
       the follower's effective FLOP, not to its algorithms.
 
+    * Scale-dependent gains: a share ``scale_dependent_algo_frac`` of a bloc's pre-training
+      gains beyond the leader's first-year algorithms (``max(log10 A, 0)``) pays off only at
+      scale, by a logistic in log10 of the bloc's largest-run physical FLOP::
+
+          payoff_b(t) = 1 / (1 + (midpoint(t) / largest_run_b(t)) ** (1 / log10(width)))
+          midpoint(t) = scale_payoff_midpoint_flop * scale_payoff_midpoint_x_per_year ** e
+          log10 A_b  -= share * (1 - payoff_b) * max(log10 A_b, 0)
+
+      (half pays off at the midpoint; ``width`` is the multiple of compute from the midpoint to a
+      payoff of 1/(1 + 1/10) ~ 0.91). The recurrences above run on what a bloc *knows*; the
+      scale-dependent part of it is *used* only at scale. Share 0 switches it off; more compute
+      never lowers the payoff.
+    * Pre-training vs post-training: the efficiency above is pre-training's (Ho et al. measure
+      pre-training only); post-training / RL adds its own multiplier, growing at
+      ``post_training_x_per_year`` up to ``post_training_cap_x`` for the leader from the first
+      year, and reaching the follower ``post_training_delay_years`` later (it starts from its
+      first-year level, which ``follower_initial_algo_ratio`` already counts)::
+
+          log10 P_L(t) = min(log10(post_x) * e, log10(post_cap))
+          log10 P_F(t) = min(log10(post_x) * max(e - post_delay, 0), log10(post_cap))
+
+      ``post_training_x_per_year = 1`` switches it off. It is not sped up by AI and not
+      scale-dependent (an assumption: post-training gains come at small compute).
+
     The leader is taken to be at the frontier and copies nothing from the follower.
     ``bloc_capability_score`` is the decades of effective FLOP above ``capability_reference_flop``
     (a score of 1 is ten times the reference).
@@ -597,6 +713,20 @@ def race_algorithms(
     distillation_frac : array, (n, 1) or (n, T), in [0, 1]
         Share of the leader's delayed effective FLOP the follower gets by distillation.
     distillation_delay_years : array, (n, 1), >= 0
+    scale_dependent_algo_frac : array, (n, 1), in [0, 1]
+        Share of the pre-training gains that pays off only at scale (0: off).
+    scale_payoff_midpoint_flop : array, (n, 1), > 0
+        Largest-run physical FLOP at which half of that share pays off, in the first year.
+    scale_payoff_midpoint_x_per_year : array, (n, 1), > 0
+        Its growth (1: fixed; > 1: newer gains need ever larger runs).
+    scale_payoff_width_x : array, (n, 1), > 1
+        Multiple of compute over the midpoint at which ~91% pays off.
+    post_training_x_per_year : array, (n, 1), >= 1
+        Growth of the leader's post-training / RL multiplier (1: off).
+    post_training_cap_x : array, (n, 1), >= 1
+        Its ceiling.
+    post_training_delay_years : array, (n, 1), >= 0
+        Delay after which the leader's post-training gains reach the follower.
     capability_reference_flop : array, (n, 1), > 0
         Effective FLOP of a reference model (score 0).
 
@@ -604,7 +734,9 @@ def race_algorithms(
     -------
     dict
         ``algo_efficiency_x``, ``largest_run_effective_flop``, ``bloc_capability_score``, each (n, T, 2);
-        ``follower_distilled_effective_flop`` (n, T): the distillation floor.
+        ``follower_distilled_effective_flop`` (n, T): the distillation floor;
+        ``scale_payoff_frac`` (n, T, 2): the logistic payoff of each bloc's largest run;
+        ``post_training_x`` (n, T, 2): the post-training multiplier (inside ``algo_efficiency_x``).
 
     References
     ----------
@@ -617,7 +749,9 @@ def race_algorithms(
     rows = _n_rows(log_phys, leader_algo_doubling_years, follower_algo_doubling_years,
                    follower_initial_algo_ratio, diffusion_delay_years, necessity_elasticity,
                    ai_speedup_threshold_flop, ai_speedup_x, algo_efficiency_cap_x, distillation_frac,
-                   distillation_delay_years)
+                   distillation_delay_years, scale_dependent_algo_frac, scale_payoff_midpoint_flop,
+                   scale_payoff_midpoint_x_per_year, scale_payoff_width_x, post_training_x_per_year,
+                   post_training_cap_x, post_training_delay_years)
     log_phys = np.broadcast_to(log_phys, (rows, years.size, 2))
     rate_leader = _LOG10_2 / _per_sample(leader_algo_doubling_years, rows)
     rate_follower = _LOG10_2 / _per_sample(follower_algo_doubling_years, rows)
@@ -651,6 +785,13 @@ def race_algorithms(
         follower[:, t] = np.maximum(own, copied[:, t])
 
     log_eff = _by_bloc(leader, follower)
+    payoff = _scale_payoff(log_phys, years, rows, scale_payoff_midpoint_flop, scale_payoff_midpoint_x_per_year,
+                           scale_payoff_width_x)
+    share_at_scale = _per_sample(scale_dependent_algo_frac, rows)[:, None, None]
+    log_eff = log_eff - share_at_scale * (1.0 - payoff) * np.maximum(log_eff, 0.0)
+    log_post = _post_training_log10(years, rows, post_training_x_per_year, post_training_cap_x,
+                                    post_training_delay_years)
+    log_eff = log_eff + log_post
     log_effective = log_phys + log_eff
     share = np.broadcast_to(np.asarray(distillation_frac, dtype=float), (rows, years.size))
     log_share = np.where(share > 0, np.log10(np.where(share > 0, share, 1.0)), -np.inf)
@@ -667,6 +808,8 @@ def race_algorithms(
         "largest_run_effective_flop": 10.0**log_effective,
         "bloc_capability_score": log_effective - reference,
         "follower_distilled_effective_flop": 10.0**distilled,
+        "scale_payoff_frac": payoff,
+        "post_training_x": 10.0**log_post,
     }
 
 

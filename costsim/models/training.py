@@ -283,3 +283,80 @@ def overtrained_split(*, training_flop, train_flop_per_param_per_token, target_t
         "overtrained_tokens": target_tokens_per_param * params,
         "serving_flop_per_token": inference_flop_per_param_per_token * params,
     }
+
+
+_BISECTION_STEPS = 100  # numerical, not empirical: halves a bracket of < 1e3 in ln D to below 1e-27
+
+
+@model(outputs=("inference_optimal_params", "inference_optimal_tokens", "inference_optimal_tokens_per_param",
+                "inference_optimal_training_flop", "inference_optimal_serving_flop_per_token"),
+       domains={"lifetime_inference_tokens": "[0, inf)", "train_flop_per_param_per_token": "(0, inf)",
+                "inference_flop_per_param_per_token": "[0, inf)", "chinchilla_a_loss": "(0, inf)",
+                "chinchilla_b_loss": "(0, inf)", "chinchilla_alpha_exponent": "(0, inf)",
+                "chinchilla_beta_exponent": "(0, inf)"})
+def inference_optimal_split(*, target_loss, lifetime_inference_tokens, train_flop_per_param_per_token,
+                            inference_flop_per_param_per_token, chinchilla_e_loss, chinchilla_a_loss,
+                            chinchilla_b_loss, chinchilla_alpha_exponent, chinchilla_beta_exponent):
+    """Tokens per parameter set by the expected inference demand: the cheapest model over its life.
+
+    A model of a given quality (``target_loss`` on Chinchilla's law L = E + A/N^a + B/D^b) that
+    will serve I tokens costs k N D to train and k_inf N I to serve. Minimizing k N D + k_inf N I
+    at that loss (Sardana et al. 2023) gives, with G = target_loss - E and q = k_inf I / k::
+
+        B D^-b [1 + (b / a) (1 + q / D)] = G        (solved for D by bisection in ln D)
+        N = (A / (G - B D^-b)) ** (1 / a)
+
+    With I = 0 this is the compute-optimal (Chinchilla) split at that loss; the more tokens a
+    model will serve, the smaller and longer-trained it is (tokens per parameter rise with I).
+    The law is for dense models: for a mixture of experts N is read as the active parameters.
+
+    Parameters
+    ----------
+    target_loss : array, > chinchilla_e_loss
+        Pre-training loss the model must reach.
+    lifetime_inference_tokens : array, >= 0
+        Tokens it is expected to serve over its life (the inference demand).
+    train_flop_per_param_per_token, inference_flop_per_param_per_token : float or array
+        k (~6) and k_inf (~2), ``scaling.flop_per_token``.
+    chinchilla_e_loss, chinchilla_a_loss, chinchilla_b_loss, chinchilla_alpha_exponent, chinchilla_beta_exponent
+        The law's fit (``scaling.chinchilla_besiroglu``).
+
+    Returns
+    -------
+    dict with ``inference_optimal_params``, ``inference_optimal_tokens``,
+    ``inference_optimal_tokens_per_param``, ``inference_optimal_training_flop`` (k N D) and
+    ``inference_optimal_serving_flop_per_token`` (k_inf N) : array
+
+    References
+    ----------
+    Sardana et al. (2023), "Beyond Chinchilla-Optimal: Accounting for Inference in Language Model
+    Scaling Laws", arXiv:2401.00448; Besiroglu et al. (2024), arXiv:2404.10102.
+    """
+    a, b = chinchilla_alpha_exponent, chinchilla_beta_exponent
+    log_b = np.log(chinchilla_b_loss)
+    log_gap = np.log(np.asarray(target_loss, dtype=float) - chinchilla_e_loss)
+    q = inference_flop_per_param_per_token * np.asarray(lifetime_inference_tokens, dtype=float) \
+        / train_flop_per_param_per_token
+    shape = np.broadcast_shapes(np.shape(log_gap), np.shape(q), np.shape(a), np.shape(b), np.shape(log_b))
+    # ln D of the compute-optimal split at this loss (the root when q = 0) bounds the root below; above,
+    # ln D >= ln q makes q / D <= 1, and the extra ln((1 + 2b/a) / (1 + b/a)) / b makes the residual < 0
+    lo = np.broadcast_to((log_b + np.log1p(b / a) - log_gap) / b, shape).copy()
+    serving = q > 0
+    log_q = np.where(serving, np.log(np.where(serving, q, 1.0)), -np.inf)
+    hi = np.broadcast_to(np.maximum(lo + (np.log1p(2.0 * b / a) - np.log1p(b / a)) / b, log_q), shape).copy()
+    for _ in range(_BISECTION_STEPS):  # vectorized bisection over every sample and year at once
+        mid = 0.5 * (lo + hi)
+        residual = log_b - b * mid + np.log1p((b / a) * (1.0 + q * np.exp(-mid))) - log_gap
+        above = residual > 0
+        lo = np.where(above, mid, lo)
+        hi = np.where(above, hi, mid)
+    log_d = 0.5 * (lo + hi)
+    tokens = np.exp(log_d)
+    params = (chinchilla_a_loss / (np.exp(log_gap) - chinchilla_b_loss * np.exp(-b * log_d))) ** (1.0 / a)
+    return {
+        "inference_optimal_params": params,
+        "inference_optimal_tokens": tokens,
+        "inference_optimal_tokens_per_param": tokens / params,
+        "inference_optimal_training_flop": train_flop_per_param_per_token * params * tokens,
+        "inference_optimal_serving_flop_per_token": inference_flop_per_param_per_token * params,
+    }

@@ -101,6 +101,11 @@ TIGHTENINGS = {
 @SETTINGS
 @given(year=years_st, p=params_st, which=st.sampled_from(sorted(TIGHTENINGS)), k=st.floats(0.0, 1.0))
 def test_tightening_never_helps_the_follower_without_necessity(year, p, which, k):
+    if which in ("less leakage", "more enforcement"):
+        # the known cross-channel effect (docs/EXPORT_CONTROLS.md, test_race_limits.py): chips kept
+        # from the follower stay with the leader, whose AI speedup then starts earlier, and its faster
+        # algorithms diffuse to the follower (hypothesis found it once the fixtures drew new inputs)
+        p = {**p, "ai_speedup_x": 1.0}
     loose = race(year, p)
     tight = race(year, {**p, **TIGHTENINGS[which](p, k)})
     slack = 1e-9
@@ -109,7 +114,14 @@ def test_tightening_never_helps_the_follower_without_necessity(year, p, which, k
         # chips no longer smuggled stay with the leader bloc (conservation); nothing else moves it
         assert np.all(tight[name][..., 0] >= loose[name][..., 0] * (1 - slack)), name
     assert np.all(tight["effective_flop_gap_ratio"] >= loose["effective_flop_gap_ratio"] * (1 - slack))
-    assert np.all(tight["follower_lag_years"] >= loose["follower_lag_years"] - 1e-9)
+    # a lag reached past the horizon is extrapolated at the leader's final-year pace; a tightening
+    # that leaves the leader more chips steepens that pace (hypothesis found 1.6486 tight vs 1.6918
+    # loose on a 2025-2026 horizon, less leakage), so the lag is compared where it is read inside
+    # (a negative lag is the time the leader takes to reach the follower: read inside the same way)
+    lag_inside = True if which not in ("less leakage", "more enforcement") else (
+                  (year + np.abs(tight["follower_lag_years"]) <= year[0, -1] + 1e-9)
+                  & (year + np.abs(loose["follower_lag_years"]) <= year[0, -1] + 1e-9))
+    assert np.all((tight["follower_lag_years"] >= loose["follower_lag_years"] - 1e-9)[lag_inside])
     # crossings inside the horizon; one past it is extrapolated at an end slope (flagged by
     # crossing_within_horizon_flag), which a tightening can tilt: hypothesis found a follower crossing
     # extrapolated to 2027.5435 (tight) vs 2027.5476 (loose) on a 2025-2026 horizon
@@ -243,7 +255,8 @@ def test_h20_adds_bandwidth_faster_than_flop():
                 allowed_chip_price_ratio=0.5, allowed_chip_membw_ratio=1.194, leak_frac=0.0,
                 domestic_capacity_chips_per_year=0.0, domestic_capacity_cap_chips_per_year=0.0,
                 electricity_usd_per_kwh=0.0, market_supply_cap_h100e_per_year=float("inf"),
-                bloc_h100e_power_w=np.full((1, 1, 2), 1000.0))
+                bloc_h100e_power_w=np.full((1, 1, 2), 1000.0), leader_budget_ceiling_gdp_frac=float("inf"),
+                follower_budget_ceiling_gdp_frac=float("inf"))
     out = race_chip_supply(year=np.array([[2025.0]]), **base)
     chips = 1.0e10 / (0.5 * 4.0e4)
     np.testing.assert_allclose(out["chip_flow_h100e_per_year"][0, 0], [1.0e11 / 4.0e4, chips * 0.1496])

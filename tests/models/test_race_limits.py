@@ -32,8 +32,14 @@ ON = {
     "algo_efficiency_cap_x": column(log_uniform(1.0, 1e8)),
     "distillation_frac": column(st.floats(0.0, 0.5)),
     "serving_weight_exponent": column(st.floats(0.0, 1.0)),
+    "leader_budget_ceiling_gdp_frac": column(log_uniform(1e-3, 0.3)),
+    "follower_budget_ceiling_gdp_frac": column(log_uniform(1e-3, 0.3)),
 }
 on_st = st.fixed_dictionaries(ON)
+# the scale-dependent gains and the post-training multiplier switched off (test_race_algorithm_options.py)
+ALGO_OPTIONS_OFF = {name: NEUTRAL[name] for name in (
+    "scale_dependent_algo_frac", "scale_payoff_midpoint_flop", "scale_payoff_midpoint_x_per_year",
+    "scale_payoff_width_x", "post_training_x_per_year", "post_training_cap_x", "post_training_delay_years")}
 SLACK = 1e-9
 FOLLOWER_COMPUTE = ("stock_h100e", "usable_h100e", "largest_run_flop", "largest_run_effective_flop",
                     "fielded_effective_flop")
@@ -104,6 +110,8 @@ CAPS = {
     "domestic hbm": ("domestic_hbm_chips_per_year",),
     "algorithmic ceiling": ("algo_efficiency_cap_x",),
 }
+# (the money ceilings cap one bloc's spending, which moves chips to the other bloc: their
+# per-bloc property is in test_race_money.py; the follower's is also a channel below)
 
 
 @SETTINGS
@@ -162,12 +170,14 @@ CHANNELS = {
     "lower domestic yield": lambda p, k: {"domestic_yield_frac": p["domestic_yield_frac"] * k},
     "less domestic hbm": lambda p, k: {"domestic_hbm_chips_per_year": p["domestic_hbm_chips_per_year"] * k},
     "less distillation": lambda p, k: {"distillation_frac": p["distillation_frac"] * k},
+    "lower money ceiling": lambda p, k: {"follower_budget_ceiling_gdp_frac":
+                                         p["follower_budget_ceiling_gdp_frac"] * max(k, 1e-6)},
 }
 
 
 HELPS_LEADER = {"less leakage", "more enforcement", "dearer smuggling", "smaller smuggling budget",
-                "less remote access", "smaller remote budget"}
-FREES_PACKAGING = {"less allowed import"}
+                "less remote access", "smaller remote budget", "lower money ceiling"}
+FREES_PACKAGING = {"less allowed import", "lower money ceiling"}  # a lower ceiling cuts the import budget too
 
 
 @SETTINGS
@@ -246,7 +256,7 @@ def test_diffusion_delays_the_followers_algorithms_by_the_stated_lag(delay, doub
         year=years, largest_run_flop=np.full((1, t, 2), 1e25), leader_algo_doubling_years=doubling,
         follower_algo_doubling_years=1e12, follower_initial_algo_ratio=1e-12, diffusion_delay_years=delay,
         necessity_elasticity=0.0, ai_speedup_threshold_flop=1e60, ai_speedup_x=1.0, algo_efficiency_cap_x=INF,
-        distillation_frac=0.0, distillation_delay_years=0.0, capability_reference_flop=1e25)
+        distillation_frac=0.0, distillation_delay_years=0.0, capability_reference_flop=1e25, **ALGO_OPTIONS_OFF)
     expected = np.exp2((years[0] - years[0, 0] - delay) / doubling)
     np.testing.assert_allclose(out["algo_efficiency_x"][0, :, 0], np.exp2((years[0] - years[0, 0]) / doubling))
     np.testing.assert_allclose(out["algo_efficiency_x"][0, :, 1], expected, rtol=1e-6)
@@ -266,7 +276,7 @@ def test_distillation_gives_the_follower_a_delayed_share_of_the_leader():
     kwargs = dict(year=years, largest_run_flop=phys, leader_algo_doubling_years=1.0, follower_algo_doubling_years=1.0,
                   follower_initial_algo_ratio=1.0, diffusion_delay_years=0.0, necessity_elasticity=0.0,
                   ai_speedup_threshold_flop=1e60, ai_speedup_x=1.0, algo_efficiency_cap_x=INF,
-                  distillation_delay_years=1.0, capability_reference_flop=1e25)
+                  distillation_delay_years=1.0, capability_reference_flop=1e25, **ALGO_OPTIONS_OFF)
     on = race_algorithms(distillation_frac=0.1, **kwargs)["largest_run_effective_flop"][0]
     off = race_algorithms(distillation_frac=0.0, **kwargs)["largest_run_effective_flop"][0]
     np.testing.assert_allclose(on[1:, 1], 0.1 * on[:-1, 0], rtol=1e-9)  # a tenth of last year's leader

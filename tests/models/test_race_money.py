@@ -1,0 +1,125 @@
+"""The race's money limit (issue 16.3): each bloc's budgets saturate at a share of its GDP.
+
+budget = trend / (1 + trend / (ceiling_frac x GDP(t))), the trend anchored so the first year is the
+stated spend. Properties: no budget or spend is ever above its bloc's GDP, to 2100; a tighter ceiling
+never raises spend or compute; an infinite ceiling reproduces the hard-capped race exactly.
+"""
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from race_fixtures import ALL, INF, NEUTRAL, SETTINGS, column, log_uniform, race
+
+from costsim.models.compute_race import race_chip_supply
+from costsim.registry import MODELS
+
+LEADER, FOLLOWER = 0, 1
+CEILINGS = ("leader_budget_ceiling_gdp_frac", "follower_budget_ceiling_gdp_frac")
+# finite ceilings (up to half of GDP: the follower's import and smuggling budgets each saturate
+# at the ceiling, so together they stay below GDP), no hard caps
+MONEY = {
+    **ALL,
+    "leader_budget_cap_usd_per_year": st.just(INF),
+    "follower_budget_cap_usd_per_year": st.just(INF),
+    "leader_budget_ceiling_gdp_frac": column(log_uniform(1e-4, 0.5)),
+    "follower_budget_ceiling_gdp_frac": column(log_uniform(1e-4, 0.5)),
+    "follower_smuggling_budget_usd_per_year": column(log_uniform(1e8, 1e11)),
+    "follower_remote_budget_usd_per_year": column(log_uniform(1e8, 1e11)),
+    "electricity_usd_per_kwh": column(st.floats(0.0, 0.2)),
+}
+money_st = st.fixed_dictionaries(MONEY)
+to_2100_st = st.integers(2, 76).map(lambda t: np.arange(2025.0, 2025.0 + t)[None, :])
+SLACK = 1e-9
+
+
+def _supply(year, p):
+    return race(year, p)
+
+
+@SETTINGS
+@given(year=to_2100_st, p=money_st)
+def test_no_budget_or_spend_exceeds_the_blocs_gdp_to_2100(year, p):
+    out = _supply(year, p)
+    gdp = out["bloc_gdp_usd"]
+    ceiling = gdp * np.stack([p["leader_budget_ceiling_gdp_frac"], p["follower_budget_ceiling_gdp_frac"]], axis=-1)
+    budget = out["bloc_budget_usd_per_year"]
+    assert np.all(np.isfinite(budget))
+    assert np.all(budget <= ceiling * (1 + SLACK))
+    assert np.all(out["leader_chip_spend_usd_per_year"] <= ceiling[..., LEADER] * (1 + SLACK))
+    assert np.all(out["leader_chip_spend_usd_per_year"] <= gdp[..., LEADER])
+    # imports and smuggling each draw on a budget saturating at the follower's ceiling
+    assert np.all(out["follower_foreign_spend_usd_per_year"] <= 2 * ceiling[..., FOLLOWER] * (1 + SLACK))
+    assert np.all(out["follower_foreign_spend_usd_per_year"] <= gdp[..., FOLLOWER] * (1 + SLACK))
+
+
+@SETTINGS
+@given(year=to_2100_st, p=money_st, which=st.sampled_from(CEILINGS), k=st.floats(1e-3, 1.0))
+def test_a_tighter_ceiling_never_raises_spend_or_compute(year, p, which, k):
+    p = {**p, "leader_power_cap_w": INF, "follower_power_cap_w": INF}
+    loose = _supply(year, p)
+    tight = _supply(year, {**p, which: p[which] * k})
+    bloc = LEADER if which.startswith("leader") else FOLLOWER
+    assert np.all(tight["bloc_budget_usd_per_year"] <= loose["bloc_budget_usd_per_year"] * (1 + SLACK))
+    spend = "leader_chip_spend_usd_per_year" if bloc == LEADER else "follower_foreign_spend_usd_per_year"
+    assert np.all(tight[spend] <= loose[spend] * (1 + SLACK))
+    for name in ("stock_h100e", "largest_run_flop"):
+        assert np.all(tight[name][..., bloc] <= loose[name][..., bloc] * (1 + SLACK)), name
+
+
+@SETTINGS
+@given(year=to_2100_st, p=st.fixed_dictionaries({**MONEY, "leader_budget_cap_usd_per_year":
+                                                 column(log_uniform(1e10, 1e13)),
+                                                 "follower_budget_cap_usd_per_year":
+                                                 column(log_uniform(1e9, 1e13))}))
+def test_an_infinite_ceiling_reproduces_the_hard_capped_race(year, p):
+    """Removing the ceiling gives exactly min(budget x growth ** e, cap), today's budgets."""
+    free = _supply(year, {**p, **{name: INF for name in CEILINGS}})
+    elapsed = year - year[0, 0]
+    for bloc, side in ((LEADER, "leader"), (FOLLOWER, "follower")):
+        old = np.minimum(p[f"{side}_budget_usd_per_year"] * p[f"{side}_budget_x_per_year"] ** elapsed,
+                         p[f"{side}_budget_cap_usd_per_year"])
+        np.testing.assert_array_equal(free["bloc_budget_usd_per_year"][..., bloc], old)
+    capped = _supply(year, p)
+    # a finite ceiling keeps the first year (unless it is above the ceiling) and lowers none
+    first_ceiling = capped["bloc_gdp_usd"][:, 0] * np.stack([p[c][:, 0] for c in CEILINGS], axis=-1)
+    np.testing.assert_allclose(capped["bloc_budget_usd_per_year"][:, 0],
+                               np.minimum(free["bloc_budget_usd_per_year"][:, 0], first_ceiling), rtol=1e-12)
+    assert np.all(capped["bloc_budget_usd_per_year"] <= free["bloc_budget_usd_per_year"] * (1 + SLACK))
+
+
+def test_a_budget_growing_slower_than_gdp_is_left_alone():
+    """Its share of GDP falls, so the ceiling never comes near: exactly the old budget."""
+    year = np.arange(2025.0, 2035.0)[None, :]
+    base = {name: 1.0 for name in MODELS["race_chip_supply"].inputs}
+    base.update(NEUTRAL)
+    base.update(year=year, market_price_usd_per_h100e=4.0e4, price_performance_doubling_years=2.5,
+                leader_budget_usd_per_year=1.0e11, leader_budget_x_per_year=1.02, leader_budget_cap_usd_per_year=INF,
+                leader_gdp_usd=3.0e13, leader_gdp_x_per_year=1.04, leader_budget_ceiling_gdp_frac=0.01,
+                follower_budget_usd_per_year=1.0e10, follower_budget_cap_usd_per_year=INF, leak_frac=0.0,
+                domestic_capacity_chips_per_year=0.0, market_supply_cap_h100e_per_year=INF,
+                bloc_h100e_power_w=np.full((1, 10, 2), 1000.0))
+    out = race_chip_supply(**{k: v for k, v in base.items() if k in MODELS["race_chip_supply"].inputs})
+    np.testing.assert_array_equal(out["bloc_budget_usd_per_year"][0, :, 0], 1.0e11 * 1.02 ** np.arange(10.0))
+
+
+def test_the_saturating_budget_by_hand():
+    """1e11 in the first year doubling yearly, ceiling 1% of a 3e13 GDP (3e11), GDP flat."""
+    year = np.arange(2025.0, 2031.0)[None, :]
+    base = {name: 1.0 for name in MODELS["race_chip_supply"].inputs}
+    base.update(NEUTRAL)
+    base.update(year=year, market_price_usd_per_h100e=4.0e4, price_performance_doubling_years=2.5,
+                leader_budget_usd_per_year=1.0e11, leader_budget_x_per_year=2.0, leader_budget_cap_usd_per_year=INF,
+                leader_gdp_usd=3.0e13, leader_gdp_x_per_year=1.0, leader_budget_ceiling_gdp_frac=0.01,
+                follower_budget_usd_per_year=1.0e10, follower_budget_cap_usd_per_year=INF, leak_frac=0.0,
+                domestic_capacity_chips_per_year=0.0, market_supply_cap_h100e_per_year=INF,
+                bloc_h100e_power_w=np.full((1, 6, 2), 1000.0))
+    out = race_chip_supply(**{k: v for k, v in base.items() if k in MODELS["race_chip_supply"].inputs})
+    trend = 1.0e11 / (1.0 - 1.0e11 / 3.0e11) * 2.0 ** np.arange(6.0)  # 1.5e11 x 2^e
+    expected = trend / (1.0 + trend / 3.0e11)
+    np.testing.assert_allclose(out["bloc_budget_usd_per_year"][0, :, 0], expected, rtol=1e-12)
+    np.testing.assert_allclose(out["bloc_budget_usd_per_year"][0, 0, 0], 1.0e11, rtol=1e-12)  # the stated spend
+    np.testing.assert_allclose(expected[5], 4.8e12 / 17.0)  # 2.8e11: below the 3e11 ceiling
+    # a stated first-year budget above the ceiling is held at the ceiling
+    over = race_chip_supply(**{k: v for k, v in {**base, "leader_budget_usd_per_year": 5.0e11}.items()
+                               if k in MODELS["race_chip_supply"].inputs})
+    np.testing.assert_allclose(over["bloc_budget_usd_per_year"][0, :, 0], 3.0e11)
