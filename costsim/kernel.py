@@ -98,12 +98,15 @@ def _target_shape(axes: tuple[str, ...], m: int, t: int, b: int) -> tuple[int, .
     return (m,) + tuple(t if a == "year" else b for a in axes)
 
 
-def _store(out: np.ndarray, value, axes, a: int, b_: int) -> None:
+def _store(out: np.ndarray, value, axes, a: int, b_: int, year_index: np.ndarray | None = None,
+           t: int = 0) -> None:
     value = np.asarray(value, dtype=float)
     if axes == () and value.ndim == 2 and value.shape[1] == 1:
         value = value[:, 0]
     if axes == ("bloc",) and value.ndim == 3 and value.shape[1] == 1:
         value = value[:, 0, :]
+    if year_index is not None and axes and axes[0] == "year" and value.ndim >= 2 and value.shape[1] == t:
+        value = value[:, year_index]  # only the kept years (a value constant in time broadcasts as before)
     out[a:b_] = value
 
 
@@ -111,9 +114,14 @@ def _store(out: np.ndarray, value, axes, a: int, b_: int) -> None:
 def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tuple[str, ...] | None = None,
                    chunk_size: int | None = None, progress: ProgressFn | None = None, offset: int = 0,
                    start: int = 0, stop: int | None = None, outputs: dict[str, np.ndarray] | None = None,
-                   axes: dict[str, tuple] | None = None, bad: dict[str, BadValues] | None = None
+                   axes: dict[str, tuple] | None = None, bad: dict[str, BadValues] | None = None,
+                   year_index: np.ndarray | None = None
                    ) -> tuple[dict[str, np.ndarray], dict[str, tuple], dict[str, BadValues]]:
     """Evaluate samples ``start:stop`` (default all ``n``) of ``values`` chunk by chunk: ``(outputs, axes, bad)``.
+
+    ``year_index`` (indices into the scenario's years, increasing) keeps outputs over the years
+    only at those years: ``(n, len(year_index)[, B])`` instead of ``(n, T[, B])``; the models
+    still see every year.
 
     ``outputs`` (``{name: (n,) + axes}``) and ``axes`` from an earlier call are filled in place,
     so one run may be evaluated in parts; ``offset`` is the index of ``values``' first sample in
@@ -125,6 +133,9 @@ def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tup
     stop = n if stop is None else stop
     years_row = scenario.years[None, :]
     t, nb = len(scenario.years), len(scenario.blocs)
+    if year_index is not None:
+        year_index = np.asarray(year_index, dtype=np.intp)
+    t_kept = t if year_index is None else len(year_index)
     p = plan(scenario)
     nodes = list(p.nodes)
     constants = scenario.constants
@@ -147,9 +158,9 @@ def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tup
                 if ax and ax[-1] == "bloc" and np.ndim(value) >= 2 and np.shape(value)[-1] > 1:
                     nb = np.shape(value)[-1]  # a model's blocs, where the scenario names none
                 axes[name] = ax
-                outputs[name] = empty(_target_shape(ax, n, t, nb))
+                outputs[name] = empty(_target_shape(ax, n, t_kept, nb))
             try:
-                _store(outputs[name], value, axes[name], a, b_)
+                _store(outputs[name], value, axes[name], a, b_, year_index, t)
             except ValueError:
                 raise ModelError(f"output {name!r} has shape {np.shape(value)}; expected it to broadcast to "
                                  f"{_target_shape(axes[name], b_ - a, t, nb)} (axes: samples, "
@@ -198,14 +209,16 @@ def bad_message(scenario, bad: dict[str, BadValues], n: int) -> str:
 
 
 def evaluate_values(scenario, values: dict[str, np.ndarray], n: int, *, keep: tuple[str, ...] | None = None,
-                    chunk_size: int | None = None, progress: ProgressFn | None = None
-                    ) -> tuple[dict[str, np.ndarray], dict[str, tuple]]:
+                    chunk_size: int | None = None, progress: ProgressFn | None = None,
+                    year_index: np.ndarray | None = None) -> tuple[dict[str, np.ndarray], dict[str, tuple]]:
     """Evaluate the scenario's graph on given parameter values ``{name: (n,)}`` in this process.
 
-    Returns (outputs, axes) for the kept outputs. Raises ModelError when any model output is
-    non-finite, with counts and the first bad sample's inputs.
+    Returns (outputs, axes) for the kept outputs (at the years of ``year_index`` only, when
+    given: see :func:`evaluate_block`). Raises ModelError when any model output is non-finite,
+    with counts and the first bad sample's inputs.
     """
-    outputs, axes, bad = evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress)
+    outputs, axes, bad = evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress,
+                                        year_index=year_index)
     if bad:
         raise ModelError(bad_message(scenario, bad, n))
     return outputs, axes
