@@ -106,7 +106,12 @@ def _store(out: np.ndarray, value, axes, a: int, b_: int, year_index: np.ndarray
     if axes == ("bloc",) and value.ndim == 3 and value.shape[1] == 1:
         value = value[:, 0, :]
     if year_index is not None and axes and axes[0] == "year" and value.ndim >= 2 and value.shape[1] == t:
-        value = value[:, year_index]  # only the kept years (a value constant in time broadcasts as before)
+        # only the kept years (a value constant in time broadcasts as before), taken straight into place
+        target = out[a:b_]
+        if value.shape[0] == target.shape[0] and value.shape[2:] == target.shape[2:]:
+            np.take(value, year_index, axis=1, out=target, mode="clip")  # clip: unbuffered (indices are valid)
+            return
+        value = value[:, year_index]
     out[a:b_] = value
 
 
