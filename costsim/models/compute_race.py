@@ -84,13 +84,9 @@ def _interp_rows(grid: np.ndarray, values: np.ndarray, query: np.ndarray, left_s
     if grid.size == 1:
         return before
     idx = np.clip(np.searchsorted(grid, query, side="right") - 1, 0, grid.size - 2)
-    # np.take on the flat rows: the same values as take_along_axis, several times faster
-    flat = np.ascontiguousarray(values).reshape(-1)
-    at = idx + (np.arange(values.shape[0]) * values.shape[1])[:, None]
-    lo = np.take(flat, at)
-    hi = np.take(flat, at + 1)
-    g_lo, g_hi = np.take(grid, idx), np.take(grid, idx + 1)
-    frac = (query - g_lo) / (g_hi - g_lo)
+    lo = np.take_along_axis(values, idx, axis=1)
+    hi = np.take_along_axis(values, idx + 1, axis=1)
+    frac = (query - grid[idx]) / (grid[idx + 1] - grid[idx])
     inside = lo + frac * (hi - lo)
     return np.where(query < grid[0], before, inside)
 
@@ -117,44 +113,6 @@ def _first_reach(traj: np.ndarray, grid: np.ndarray, level: np.ndarray, start: i
     cap = grid[-1] + limit_years
     growing = end_slope > 0
     beyond = grid[-1] + (level - traj[:, -1]) / np.where(growing, end_slope, 1.0)
-    outside = np.where(growing, np.minimum(beyond, cap), cap)
-    return np.where(reached, inside, outside)
-
-
-def _first_reach_each(traj: np.ndarray, grid: np.ndarray, levels: np.ndarray, end_slope: np.ndarray,
-                      limit_years: np.ndarray) -> np.ndarray:
-    """:func:`_first_reach` from every start at once: ``out[:, t]`` is ``_first_reach(traj, grid,
-    levels[:, t], t, end_slope, limit_years)``, the same operations on the same values (bit for bit).
-
-    ``traj`` and ``levels`` are ``(m, T)``. The first hit at or after each start is found by one
-    pass over the years backwards (the starts up to year j look at year j), no per-start search.
-    """
-    traj = np.ascontiguousarray(traj, dtype=float)
-    levels = np.asarray(levels, dtype=float)
-    m, t = traj.shape
-    starts = np.arange(t)
-    # years on the first axis: each step compares contiguous rows of samples
-    traj_by_year, levels_by_year = np.ascontiguousarray(traj.T), np.ascontiguousarray(levels.T)
-    first = np.full((t, m), t, dtype=np.int16 if t < 2**15 else np.intp)  # t: not reached from this start
-    hit = np.empty((t, m), dtype=bool)
-    for j in range(t - 1, -1, -1):  # the starts up to j look at year j; earlier hits overwrite later ones
-        np.less_equal(levels_by_year[:j + 1], traj_by_year[j], out=hit[:j + 1])
-        np.copyto(first[:j + 1], j, where=hit[:j + 1])
-    first = first.T.astype(np.intp)
-    reached = first < t
-    j = np.where(reached, first, starts[None, :])
-    prev = np.maximum(j - 1, starts[None, :])
-    row = (np.arange(m) * t)[:, None]
-    flat = traj.reshape(-1)
-    y0, y1 = np.take(flat, row + prev), np.take(flat, row + j)  # np.take: much faster than fancy indexing here
-    later = j > starts[None, :]
-    rise = np.where(later, y1 - y0, 1.0)
-    frac = np.where(later, (levels - y0) / rise, 0.0)
-    g_prev = np.take(grid, prev)
-    inside = g_prev + frac * (np.take(grid, j) - g_prev)
-    cap = (grid[-1] + limit_years)[:, None]
-    growing = (end_slope > 0)[:, None]
-    beyond = grid[-1] + (levels - traj[:, -1:]) / np.where(growing, end_slope[:, None], 1.0)
     outside = np.where(growing, np.minimum(beyond, cap), cap)
     return np.where(reached, inside, outside)
 
@@ -750,10 +708,11 @@ def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
     slope = _end_slope(leader, years)
     limit = _per_sample(extrapolation_limit_years, rows)
 
-    # a search along each trajectory from every year t on, all t at once
-    catch_up = _first_reach_each(follower, years, leader, slope, limit)
-    overtaken = _first_reach_each(leader, years, follower, slope, limit)
-    lag = np.where(leader >= follower, catch_up - years[None, :], years[None, :] - overtaken)
+    lag = np.empty((rows, years.size))
+    for t in range(years.size):  # a search along each trajectory from year t on
+        catch_up = _first_reach(follower, years, leader[:, t], t, slope, limit)
+        overtaken = _first_reach(leader, years, follower[:, t], t, slope, limit)
+        lag[:, t] = np.where(leader[:, t] >= follower[:, t], catch_up - years[t], years[t] - overtaken)
     return {"effective_flop_gap_ratio": 10.0 ** (leader - follower), "follower_lag_years": lag}
 
 
