@@ -98,7 +98,7 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
         overrides: list[str] | tuple[str, ...] = (), design: str | None = None, chunk_size: int | None = None,
         keep: tuple[str, ...] | None = None, progress: ProgressFn | None = None,
         workers: int | None = None, scheduler: object | None = None,
-        plugins: tuple[str, ...] | list[str] = (), keep_years=None) -> Results:
+        plugins: tuple[str, ...] | list[str] = (), keep_years=None, threads: int | None = None) -> Results:
     """Run a scenario and return its Results.
 
     Parameters
@@ -123,6 +123,10 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
         Results' ``years`` are those years, their numbers the same as a full run's. For a run
         whose samples are only summarised at a few years (``costsim run`` without ``-o``): its
         memory and time of storing the outputs shrink in proportion. Default: every year.
+    threads : int, optional
+        An in-process run evaluates its chunks on this many threads (NumPy releases the GIL in
+        its loops); default ``COSTSIM_THREADS``, else the cores the load average leaves idle, at
+        most 2. The Results are the same, bit for bit, whatever the number.
 
     >>> from costsim.engine import run
     >>> res = run("scenarios/reference_r1.yaml", n=1000, seed=1)  # doctest: +SKIP
@@ -152,8 +156,10 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
             outputs = {k: (np.ascontiguousarray(v[:, year_index]) if axes[k] and axes[k][0] == "year" else v)
                        for k, v in outputs.items()}
     else:
+        from costsim.kernel import idle_threads
+
         outputs, axes = evaluate_values(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress,
-                                        year_index=year_index)
+                                        year_index=year_index, threads=idle_threads() if threads is None else threads)
     wall = time.perf_counter() - t0
     meta = manifest(scenario, n=n, seed=seed, design=design, wall_time_s=wall, clipped=clipped)
     years = scenario.years.copy() if year_index is None else scenario.years[year_index].copy()

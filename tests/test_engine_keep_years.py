@@ -106,3 +106,27 @@ def test_costsim_run_without_o_prints_what_a_saved_run_prints(tmp_path, capsys):
     saved = saved[:saved.index("\nsaved to")]
     assert "checks passed" in printed and "2035" in printed
     assert printed.split("\n", 1)[1] == saved.split("\n", 1)[1]  # the first line has the wall time
+
+
+# ----------------------------------------------------------------------------- chunks on threads
+def test_threads_give_the_serial_runs_arrays_bit_for_bit(race):
+    one = run(race, n=3000, seed=6, chunk_size=256, threads=1)
+    two = run(race, n=3000, seed=6, chunk_size=256, threads=2)
+    assert set(one.outputs) == set(two.outputs)
+    for name in one.outputs:
+        assert np.array_equal(one.outputs[name], two.outputs[name]), name
+    assert [c.as_dict() for c in one.checks] == [c.as_dict() for c in two.checks]
+
+
+def test_threads_report_the_same_first_bad_sample_and_counts():
+    from costsim.errors import ModelError
+
+    text = YEARLY.replace('  w_x: "v_x * 2"\n', '  w_x: "v_x * 2"\n  bad_x: "log(a_x - 1.5)"\n')
+    s = scenario_from_text(text, "y.yaml")
+    messages = []
+    for threads in (1, 3):
+        with pytest.raises(ModelError) as info:
+            run(s, n=4000, seed=2, chunk_size=100, threads=threads)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert "bad_x" in messages[0] and " of 4000 values are not finite (first: sample 5," in messages[0]
