@@ -156,12 +156,12 @@ class Estimate:
         return max(int(max(big, small)), 0)
 
 
-def kept_floats(scenario, keep) -> int:
-    """Floats per sample of the kept outputs (their declared axes)."""
+def kept_floats(scenario, keep, *, kept_years: int | None = None) -> int:
+    """Floats per sample of the kept outputs (their declared axes; ``kept_years`` of the years, default all)."""
     from costsim.kernel import output_axes
 
     axes = output_axes(scenario)
-    t, b = len(scenario.years), max(len(scenario.blocs), 1)
+    t, b = len(scenario.years) if kept_years is None else kept_years, max(len(scenario.blocs), 1)
     size = 0
     for name in keep:
         ax = axes.get(name) or ()
@@ -171,9 +171,10 @@ def kept_floats(scenario, keep) -> int:
 
 def estimate(scenario, rows: int, keep, *, design: str | None = None, chunk_size: int | None = None,
              copies: int = 1, analysis_floats: float = 0.0, design_floats: float = 0.0, points: int = 1,
-             fixed: float = 0.0) -> Estimate:
+             fixed: float = 0.0, kept_years: int | None = None) -> Estimate:
     """Peak memory of evaluating ``rows`` samples of a scenario (``copies`` at once, e.g. workers).
 
+    ``kept_years``: outputs are kept at this many of the years (``run(keep_years=...)``; default all).
     ``analysis_floats``: floats per row an analysis holds besides the kept outputs (Sobol'
     estimators); ``design_floats``: floats per row of a design matrix built before the draws.
     """
@@ -182,8 +183,8 @@ def estimate(scenario, rows: int, keep, *, design: str | None = None, chunk_size
     design = design or scenario.sampling
     d = len(scenario.uncertain)
     t, b = len(scenario.years), max(len(scenario.blocs), 1)
-    kept = kept_floats(scenario, keep)
-    largest = max((kept_floats(scenario, (name,)) for name in keep), default=0)
+    kept = kept_floats(scenario, keep, kept_years=kept_years)
+    largest = max((kept_floats(scenario, (name,), kept_years=kept_years) for name in keep), default=0)
     # mc/lhs without correlations transform one column at a time (about 3 columns alive);
     # a joint design (sobol, a copula) holds u, z and the correlated z of every parameter
     joint = design == "sobol" or bool(scenario.correlations)
@@ -233,9 +234,9 @@ def check(scenario, est: Estimate, *, what: str = "the run", path: str = "sample
 
 
 def check_run(scenario, n: int, keep, *, design: str | None = None, chunk_size: int | None = None,
-              copies: int = 1) -> Estimate:
+              copies: int = 1, kept_years: int | None = None) -> Estimate:
     """Estimate and check the peak memory of a run of ``n`` samples (see :func:`check`)."""
-    est = estimate(scenario, n, keep, design=design, chunk_size=chunk_size, copies=copies)
+    est = estimate(scenario, n, keep, design=design, chunk_size=chunk_size, copies=copies, kept_years=kept_years)
     check(scenario, est)
     return est
 

@@ -29,11 +29,39 @@ ProgressFn = Callable[[int, int], None]
 
 
 def check_memory(scenario: Scenario, n: int, keep: tuple[str, ...], *, design: str | None = None,
-                 chunk_size: int | None = None) -> None:
+                 chunk_size: int | None = None, kept_years: int | None = None) -> None:
     """Refuse, before it starts, a run whose peak memory would not fit (see :mod:`costsim.budget`)."""
     from costsim import budget
 
-    budget.check_run(scenario, n, keep, design=design, chunk_size=chunk_size)
+    budget.check_run(scenario, n, keep, design=design, chunk_size=chunk_size, kept_years=kept_years)
+
+
+def kept_year_index(scenario: Scenario, keep_years) -> np.ndarray | None:
+    """Indices of the years a run keeps (``run(keep_years=...)``), with every year a check names.
+
+    None (every year) when ``keep_years`` is None or covers every year, or when a check without
+    ``year:`` reads an output over the years: whether that output is the same in every year (so
+    the check may omit the year) is judged on all of them.
+    """
+    if keep_years is None:
+        return None
+    years = [int(y) for y in scenario.years]
+    wanted = set()
+    for y in keep_years:
+        if isinstance(y, bool) or not isinstance(y, (int, float, np.integer, np.floating)) or float(y) not in years:
+            raise ScenarioError(scenario.source, [Issue("keep_years", "not a year of the scenario",
+                                                        f"years in {years[0]}..{years[-1]}", y)])
+        wanted.add(int(y))
+    from costsim.kernel import output_axes
+
+    axes = output_axes(scenario)
+    for check in scenario.checks:
+        if check.year is not None:
+            wanted.add(int(check.year))
+        elif "year" in (axes.get(check.output) or ()):
+            return None
+    index = np.array([i for i, y in enumerate(years) if y in wanted], dtype=np.intp)
+    return None if len(index) == len(years) else index
 
 
 def as_scenario(scenario: Scenario | str | Path | dict, overrides: list[str] | tuple[str, ...] = (), *,
@@ -70,7 +98,7 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
         overrides: list[str] | tuple[str, ...] = (), design: str | None = None, chunk_size: int | None = None,
         keep: tuple[str, ...] | None = None, progress: ProgressFn | None = None,
         workers: int | None = None, scheduler: object | None = None,
-        plugins: tuple[str, ...] | list[str] = ()) -> Results:
+        plugins: tuple[str, ...] | list[str] = (), keep_years=None, threads: int | None = None) -> Results:
     """Run a scenario and return its Results.
 
     Parameters
@@ -90,6 +118,15 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
         a Dask cluster (see :mod:`costsim.parallel`). The draws are made here, up front, so the
         Results are identical however the work is split.
     plugins : plugin files to load first (for a path, a dict or text).
+    keep_years : years, optional
+        Keep outputs over the years only at these years (and at every year a check names): the
+        Results' ``years`` are those years, their numbers the same as a full run's. For a run
+        whose samples are only summarised at a few years (``costsim run`` without ``-o``): its
+        memory and time of storing the outputs shrink in proportion. Default: every year.
+    threads : int, optional
+        An in-process run evaluates its chunks on this many threads (NumPy releases the GIL in
+        its loops); default ``COSTSIM_THREADS``, else the cores the load average leaves idle, at
+        most 2. The Results are the same, bit for bit, whatever the number.
 
     >>> from costsim.engine import run
     >>> res = run("scenarios/reference_r1.yaml", n=1000, seed=1)  # doctest: +SKIP
@@ -105,7 +142,9 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
     keep += tuple(dict.fromkeys(c.output for c in scenario.checks if c.output not in keep))  # checks need them
     if n < 1:
         raise ScenarioError(scenario.source, [Issue("samples", "must be at least 1", ">= 1", n)])
-    check_memory(scenario, n, keep, design=design, chunk_size=chunk_size)
+    year_index = kept_year_index(scenario, keep_years)
+    check_memory(scenario, n, keep, design=design, chunk_size=chunk_size,
+                 kept_years=None if year_index is None else len(year_index))
     t0 = time.perf_counter()
     values, clipped = draw(scenario, n, seed, design)
     if scheduler is not None or (workers is not None and int(workers) != 1):
@@ -113,11 +152,20 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
 
         outputs, axes = evaluate(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress,
                                  workers=workers, scheduler=scheduler)
+        if year_index is not None:  # the executors keep every year; the kept years' columns, copied
+            outputs = {k: (np.ascontiguousarray(v[:, year_index]) if axes[k] and axes[k][0] == "year" else v)
+                       for k, v in outputs.items()}
     else:
-        outputs, axes = evaluate_values(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress)
+        from costsim.kernel import idle_threads
+
+        outputs, axes = evaluate_values(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress,
+                                        year_index=year_index, threads=idle_threads() if threads is None else threads)
     wall = time.perf_counter() - t0
     meta = manifest(scenario, n=n, seed=seed, design=design, wall_time_s=wall, clipped=clipped)
-    results = Results(scenario.years.copy(), values, outputs, axes, scenario.blocs, meta)
+    years = scenario.years.copy() if year_index is None else scenario.years[year_index].copy()
+    if year_index is not None:
+        meta["kept_years"] = [int(y) for y in years]
+    results = Results(years, values, outputs, axes, scenario.blocs, meta)
     _require_check_years(scenario, results)
     checks = tuple(results.evaluate_check(c) for c in scenario.checks)
     return Results(results.years, values, outputs, axes, scenario.blocs, meta, checks, results.stats_cache)

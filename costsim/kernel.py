@@ -13,6 +13,8 @@ Axes come from declarations, never from array shapes: a model declares the axes 
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import os
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +28,9 @@ from costsim.graph import BadValues, Node, evaluate
 
 DEFAULT_CHUNK_BYTES = 16 * 2**20  # ~2 MiB per (chunk, T) array: stays in cache; measured 20% faster than 64 MiB on R1
 TEMPORARIES_PER_SAMPLE = 8  # live (chunk, T, B) arrays assumed by default_chunk and the memory budget
+MIN_CHUNKS_PER_THREAD = 4  # fewer chunks than this per thread: the serial loop
+THREADS_ENV = "COSTSIM_THREADS"  # threads of an in-process run (default: the idle cores, at most 2)
+MAX_AUTO_THREADS = 2
 ProgressFn = Callable[[int, int], None]
 
 
@@ -98,12 +103,20 @@ def _target_shape(axes: tuple[str, ...], m: int, t: int, b: int) -> tuple[int, .
     return (m,) + tuple(t if a == "year" else b for a in axes)
 
 
-def _store(out: np.ndarray, value, axes, a: int, b_: int) -> None:
+def _store(out: np.ndarray, value, axes, a: int, b_: int, year_index: np.ndarray | None = None,
+           t: int = 0) -> None:
     value = np.asarray(value, dtype=float)
     if axes == () and value.ndim == 2 and value.shape[1] == 1:
         value = value[:, 0]
     if axes == ("bloc",) and value.ndim == 3 and value.shape[1] == 1:
         value = value[:, 0, :]
+    if year_index is not None and axes and axes[0] == "year" and value.ndim >= 2 and value.shape[1] == t:
+        # only the kept years (a value constant in time broadcasts as before), taken straight into place
+        target = out[a:b_]
+        if value.shape[0] == target.shape[0] and value.shape[2:] == target.shape[2:]:
+            np.take(value, year_index, axis=1, out=target, mode="clip")  # clip: unbuffered (indices are valid)
+            return
+        value = value[:, year_index]
     out[a:b_] = value
 
 
@@ -111,9 +124,15 @@ def _store(out: np.ndarray, value, axes, a: int, b_: int) -> None:
 def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tuple[str, ...] | None = None,
                    chunk_size: int | None = None, progress: ProgressFn | None = None, offset: int = 0,
                    start: int = 0, stop: int | None = None, outputs: dict[str, np.ndarray] | None = None,
-                   axes: dict[str, tuple] | None = None, bad: dict[str, BadValues] | None = None
+                   axes: dict[str, tuple] | None = None, bad: dict[str, BadValues] | None = None,
+                   year_index: np.ndarray | None = None, threads: int | None = None
                    ) -> tuple[dict[str, np.ndarray], dict[str, tuple], dict[str, BadValues]]:
     """Evaluate samples ``start:stop`` (default all ``n``) of ``values`` chunk by chunk: ``(outputs, axes, bad)``.
+
+    ``year_index`` (indices into the scenario's years, increasing) keeps outputs over the years
+    only at those years: ``(n, len(year_index)[, B])`` instead of ``(n, T[, B])``; the models
+    still see every year. ``threads`` (default 1) evaluates chunks on that many threads of this
+    process; the outputs, tallies and errors are the serial loop's, bit for bit.
 
     ``outputs`` (``{name: (n,) + axes}``) and ``axes`` from an earlier call are filled in place,
     so one run may be evaluated in parts; ``offset`` is the index of ``values``' first sample in
@@ -125,39 +144,83 @@ def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tup
     stop = n if stop is None else stop
     years_row = scenario.years[None, :]
     t, nb = len(scenario.years), len(scenario.blocs)
+    if year_index is not None:
+        year_index = np.asarray(year_index, dtype=np.intp)
+    t_kept = t if year_index is None else len(year_index)
     p = plan(scenario)
     nodes = list(p.nodes)
     constants = scenario.constants
     outputs = {} if outputs is None else outputs
     axes = {} if axes is None else axes
     bad = {} if bad is None else bad
-    for a in range(start, stop, chunk):
-        b_ = min(stop, a + chunk)
+    def run_chunk(a: int, b_: int, tally: dict[str, BadValues]) -> dict[str, object]:
         env: dict[str, object] = dict(constants)
         env["year"] = years_row
         for name, arr in values.items():
             env[name] = arr[a:b_, None]
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             # non-finite values are tallied and reported once, not warned per chunk
-            evaluate(nodes, env, offset=offset + a, bad=bad)
+            evaluate(nodes, env, offset=offset + a, bad=tally)
+        return {name: env[name] for name in keep}
+
+    def store(a: int, b_: int, kept: dict[str, object]) -> None:
+        nonlocal nb
         for name in keep:
-            value = env[name]
+            value = kept[name]
             if name not in outputs:
                 ax = p.axes.get(name, ("year",))
                 if ax and ax[-1] == "bloc" and np.ndim(value) >= 2 and np.shape(value)[-1] > 1:
                     nb = np.shape(value)[-1]  # a model's blocs, where the scenario names none
                 axes[name] = ax
-                outputs[name] = empty(_target_shape(ax, n, t, nb))
+                outputs[name] = empty(_target_shape(ax, n, t_kept, nb))
             try:
-                _store(outputs[name], value, axes[name], a, b_)
+                _store(outputs[name], value, axes[name], a, b_, year_index, t)
             except ValueError:
                 raise ModelError(f"output {name!r} has shape {np.shape(value)}; expected it to broadcast to "
                                  f"{_target_shape(axes[name], b_ - a, t, nb)} (axes: samples, "
                                  f"{', '.join(axes[name]) or 'none'})") from None
-        del env
         if progress is not None:
             progress(b_, n)
+
+    spans = [(a, min(stop, a + chunk)) for a in range(start, stop, chunk)]
+    threads = max(1, min(int(threads or 1), len(spans) // MIN_CHUNKS_PER_THREAD))
+    if threads < 2:
+        for a, b_ in spans:
+            store(a, b_, run_chunk(a, b_, bad))
+        return outputs, axes, bad
+    # chunks on threads (NumPy releases the GIL in its loops), stored and tallied here in chunk
+    # order, so outputs, tallies and errors are those of the serial loop
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="costsim-chunk")
+    try:
+        pending = []
+        todo = iter(spans)
+        for span in itertools.islice(todo, threads + 1):  # one chunk a thread, and the next one queued
+            part: dict[str, BadValues] = {}
+            pending.append((span, part, pool.submit(run_chunk, *span, part)))
+        while pending:
+            (a, b_), part, future = pending.pop(0)
+            kept = future.result()
+            for span in itertools.islice(todo, 1):
+                nxt: dict[str, BadValues] = {}
+                pending.append((span, nxt, pool.submit(run_chunk, *span, nxt)))
+            merge_into(bad, part)
+            store(a, b_, kept)
+            del kept
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
     return outputs, axes, bad
+
+
+def merge_into(bad: dict[str, BadValues], part: dict[str, BadValues]) -> None:
+    """Add a later chunk's tallies to ``bad`` (counts add up; the first bad sample stays the earliest)."""
+    for name, entry in part.items():
+        if name in bad:
+            bad[name].count += entry.count
+            bad[name].total += entry.total
+        else:
+            bad[name] = entry
 
 
 def portable(bad: dict[str, BadValues]) -> dict[str, BadValues]:
@@ -197,15 +260,38 @@ def bad_message(scenario, bad: dict[str, BadValues], n: int) -> str:
     return "\n".join(parts)
 
 
+def idle_threads() -> int:
+    """Threads for an in-process run: ``COSTSIM_THREADS`` if set, else the cores the load average
+    leaves idle (at least 1, at most MAX_AUTO_THREADS)."""
+    env = os.environ.get(THREADS_ENV, "").strip()
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    try:
+        cores = int(cores - os.getloadavg()[0] + 1)
+    except OSError:
+        pass
+    return max(1, min(cores, MAX_AUTO_THREADS))
+
+
 def evaluate_values(scenario, values: dict[str, np.ndarray], n: int, *, keep: tuple[str, ...] | None = None,
-                    chunk_size: int | None = None, progress: ProgressFn | None = None
+                    chunk_size: int | None = None, progress: ProgressFn | None = None,
+                    year_index: np.ndarray | None = None, threads: int | None = None
                     ) -> tuple[dict[str, np.ndarray], dict[str, tuple]]:
     """Evaluate the scenario's graph on given parameter values ``{name: (n,)}`` in this process.
 
-    Returns (outputs, axes) for the kept outputs. Raises ModelError when any model output is
-    non-finite, with counts and the first bad sample's inputs.
+    Returns (outputs, axes) for the kept outputs (at the years of ``year_index`` only, when
+    given: see :func:`evaluate_block`). Raises ModelError when any model output is non-finite,
+    with counts and the first bad sample's inputs.
     """
-    outputs, axes, bad = evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress)
+    outputs, axes, bad = evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress,
+                                        year_index=year_index, threads=threads)
     if bad:
         raise ModelError(bad_message(scenario, bad, n))
     return outputs, axes

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from costsim.errors import CostsimError, Issue, ModelError, ScenarioError
-from costsim.kernel import bad_message, default_chunk, evaluate_block, merge_bad, portable
+from costsim.kernel import bad_message, default_chunk, evaluate_block, idle_threads, merge_bad, portable
 from costsim.recipe import Recipe, build, build_in_worker, recipe_of  # noqa: F401 (public here too)
 from costsim.scenario import Scenario
 
@@ -354,8 +354,9 @@ def evaluate(scenario: Scenario, values: dict[str, np.ndarray], n: int, *, keep:
     if scheduler is not None:
         outputs, axes, bad = evaluate_parallel(scenario, values, n, keep=keep, chunk_size=chunk, progress=progress,
                                                scheduler=scheduler)
-    elif not worth_parallel(scenario, n, workers, None) or n <= chunk:
-        outputs, axes, bad = evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk, progress=progress)
+    elif not worth_parallel(scenario, n, workers, None) or n <= chunk:  # here, on the idle cores' threads
+        outputs, axes, bad = evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk, progress=progress,
+                                            threads=idle_threads())
     else:
         t0 = time.perf_counter()
         outputs, axes, bad = evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk, progress=progress,
@@ -368,7 +369,7 @@ def evaluate(scenario: Scenario, values: dict[str, np.ndarray], n: int, *, keep:
                                                    outputs=outputs, axes=axes, bad=portable(bad))
         else:
             evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk, progress=progress, start=chunk,
-                           outputs=outputs, axes=axes, bad=bad)
+                           outputs=outputs, axes=axes, bad=bad, threads=idle_threads())
     if bad:
         raise ModelError(bad_message(scenario, bad, n))
     return outputs, axes

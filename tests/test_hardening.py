@@ -228,9 +228,10 @@ def test_memory_refusal_before_the_run_starts(tiny_scenario_file, monkeypatch, c
     assert code == 2
     assert cpu < 2.0 and peak < 64 * 2**20  # nothing was sampled (one parameter's draws: 800 MB)
     assert capsys.readouterr().err == (
-        f"{tiny_scenario_file}: samples: the run would need about 11.2 GiB at its peak (draws 3.0 GiB, kept outputs "
-        "6.0 GiB, temporaries 2.3 GiB); expected at most about 1.0 MiB (set by COSTSIM_MAX_MEMORY_GB), got 100000000. "
-        "Use fewer samples (-n 1,303 fits), keep fewer outputs (outputs:), or fewer years; or set "
+        # without -o the run keeps only the 3 printed years of the 4 (issue 18: run(keep_years=...))
+        f"{tiny_scenario_file}: samples: the run would need about 9.7 GiB at its peak (draws 3.0 GiB, kept outputs "
+        "4.5 GiB, temporaries 2.3 GiB); expected at most about 1.0 MiB (set by COSTSIM_MAX_MEMORY_GB), got 100000000. "
+        "Use fewer samples (-n 1,328 fits), keep fewer outputs (outputs:), or fewer years; or set "
         "COSTSIM_MAX_MEMORY_GB if you know better.\n")
     monkeypatch.setenv("COSTSIM_MAX_MEMORY_GB", "lots")
     assert main(["run", str(tiny_scenario_file), "-n", "10"]) == 2
@@ -251,10 +252,12 @@ def _limited_run(argv, limit_bytes, timeout=60):
     return proc, time.perf_counter() - t0
 
 
-def test_a_run_too_big_for_the_address_space_limit_is_refused_at_once():
+def test_a_run_too_big_for_the_address_space_limit_is_refused_at_once(tmp_path):
     # issue 14.3: under `ulimit -v 8388608` (8 GiB) this passed the old check (kept arrays only, no
-    # RLIMIT_AS) and died two minutes later with an _ArrayMemoryError traceback
-    proc, wall = _limited_run(["run", "scenarios/reference_r1.yaml", "-n", "100000000"], 8 * 2**30)
+    # RLIMIT_AS) and died two minutes later with an _ArrayMemoryError traceback. Saved (-o), the run
+    # keeps every year (without -o it keeps only the printed years, and fits since issue 18)
+    proc, wall = _limited_run(["run", "scenarios/reference_r1.yaml", "-n", "100000000", "-o", str(tmp_path / "out")],
+                              8 * 2**30)
     assert proc.returncode == 2, proc.stderr
     assert wall < 15.0  # nothing was drawn
     assert "Traceback" not in proc.stderr

@@ -213,8 +213,10 @@ def cmd_run(args) -> int:
         check_target(args.output, args.force)  # refuse before spending time on the run
     years = _summary_years(scenario, args.years)
     n = args.samples if args.samples is not None else scenario.samples
+    # without -o only the printed years (and the checks' years) are read: the rest is not kept
+    keep_years = None if args.output else ([] if args.quiet else years)
     results = run(scenario, n=n, seed=args.seed, design=args.design, progress=Progress(f"{scenario.name}", quiet=args.quiet),
-                  **parallel_options(args))
+                  keep_years=keep_years, **parallel_options(args))
     if not args.quiet:
         print(f"{scenario.name}: n={results.n:,} seed={results.meta['seed']} design={results.meta['design']} "
               f"({results.meta['wall_time_s']:.2f} s)")
