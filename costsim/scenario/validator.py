@@ -893,6 +893,13 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
         v.add("data", "must be a list or mapping", "see docs/CALIBRATION.md", data["data"])
     raw_params = data.get("params") if isinstance(data.get("params"), dict) else {}
     fit_params = {k: copy.deepcopy(p) for k, p in raw_params.items() if isinstance(p, dict) and "fit" in p}
+    if v.as_of is not None and not fit_params and not v.issues:
+        where = v.at("as_of")
+        loc = f"{where.get('source') or v.source}:{where['line']}" if where["line"] else v.source
+        warnings.warn(f"{loc}: as_of: has no effect: no parameter of this scenario has fit:, and as_of limits only "
+                      "fitted parameters to data published before it (parameters cited from claims keep their "
+                      "values; `costsim claims` judges each claim with the data of its date)",
+                      CostsimWarning, stacklevel=4)
     formulas_raw = data.get("formulas") if isinstance(data.get("formulas"), dict) else {}
 
     if v.issues:
