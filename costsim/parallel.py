@@ -190,6 +190,36 @@ def _execute_pool(fn, tasks, on_result, workers: int, start_method: str | None =
     pool.shutdown(wait=True)
 
 
+PROBE_TIMEOUT_S = 5.0  # a TCP connect to a live scheduler takes milliseconds; Client's own timeout stays 30 s
+
+
+def _probe_scheduler(scheduler) -> None:
+    """Fail at once when nothing listens at a tcp:// scheduler address.
+
+    distributed's Client retries a refused connection until its timeout (30 s); a plain TCP
+    connect tells "refused" or "no such host" in milliseconds. Other address forms (inproc://,
+    tls://, a scheduler file) are left to the Client.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    if not isinstance(scheduler, str) or not scheduler.startswith("tcp://"):
+        return
+    parts = urlsplit(scheduler)
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or port is None:
+        return
+    try:
+        with socket.create_connection((host, port), timeout=PROBE_TIMEOUT_S):
+            pass
+    except OSError as exc:
+        raise CostsimError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}; expected the address "
+                           "of a running scheduler, e.g. tcp://10.0.0.5:8786") from None
+
+
 def _execute_dask(fn, tasks, on_result, scheduler) -> None:
     try:
         from distributed import Client, as_completed
@@ -197,6 +227,8 @@ def _execute_dask(fn, tasks, on_result, scheduler) -> None:
         raise CostsimError("a Dask scheduler was given but dask.distributed is not installed; "
                            "expected `pip install 'costsim[dask]'`") from None
     own = not isinstance(scheduler, Client)
+    if own:
+        _probe_scheduler(scheduler)
     try:
         client = Client(scheduler, set_as_default=False, timeout=30) if own else scheduler
     except OSError as exc:
