@@ -78,6 +78,7 @@ def previous_figures(folder: str | Path | None) -> dict[str, tuple[Path, FigureF
 
 
 _SHARED: list[Plan] = []  # the plans a forked worker draws, by index (inherited, never pickled)
+_SHARED_SECTIONS: list[Section] = []  # the sections whose summary CSVs a forked worker writes
 
 
 def _draw_shared(i: int, folder: str, formats: tuple[str, ...], key: str) -> FigureFile:
@@ -100,6 +101,9 @@ def _job(kind: str, *args):
         return _whys_job(*args)
     if kind == "section":
         return _section_job(*args)
+    if kind == "data":
+        i, folder = args
+        return _write_data(_SHARED_SECTIONS[i], Path(folder))
     return _judge_job()
 
 
@@ -142,16 +146,17 @@ def draw_figures(sections: Sequence[Section], folder: Path, *, formats: Sequence
     (:func:`previous_figures`) is copied, the others are drawn, spread over ``jobs`` processes.
     """
     return _draw_and_explain(sections, folder, formats=formats, compare=compare, jobs=jobs, cache=cache,
-                             progress=progress, records=None)[0]
+                             progress=progress, records=None, data=False)[0]
 
 
 def _draw_and_explain(sections: Sequence[Section], folder: Path, *, formats: Sequence[str], compare: bool,
                       jobs: int, cache: dict | None, progress: ProgressFn | None,
-                      records: Sequence[dict] | None) -> tuple[list[FigureFile], dict[str, str]]:
+                      records: Sequence[dict] | None, data: bool) -> tuple[list[FigureFile], dict[str, str]]:
     """Draw the figures and, with the ledger's ``records``, explain its close claims, in one pool.
 
     Returns (the comparisons, {claim id: why text} in record order). The why jobs (a few seconds
     each) are handed out first, the figures (a tenth of a second each) fill the workers around them.
+    With ``data``, each section's summary CSV is written by a job of the same pool.
     """
     formats = tuple(formats)
     cache = cache or {}
@@ -172,16 +177,19 @@ def _draw_and_explain(sections: Sequence[Section], folder: Path, *, formats: Seq
     if progress:
         progress(f"figures: {len(todo)} to draw, {len(owners) - len(todo)} unchanged"
                  + (f"; what would flip {sum(len(ids) for _, ids in groups)} close claims" if groups else ""))
-    global _SHARED
-    _SHARED = [owners[i][1] for i in todo]
+    global _SHARED, _SHARED_SECTIONS
+    _SHARED, _SHARED_SECTIONS = [owners[i][1] for i in todo], list(sections)
     tasks = [("whys", ids) for _, ids in groups] + [("figure", k, str(folder), formats, keys[i])
                                                     for k, i in enumerate(todo)]
     costs = [1e6 + _why_cost(name, ids) for name, ids in groups] + [0.0] * len(todo)
+    if data:
+        tasks += [("data", i, str(folder)) for i in range(len(sections))]
+        costs += [0.0] * len(sections)
     try:
         jobs = jobs if fork_available() else 1
         done = run_jobs(_job, tasks, jobs, cost=costs.__getitem__)
     finally:
-        _SHARED = []
+        _SHARED, _SHARED_SECTIONS = [], []
     for k, i in enumerate(todo):
         figures[i] = done[len(groups) + k]
     texts = dict(t for part in done[:len(groups)] for t in part)
@@ -197,10 +205,8 @@ def _draw_and_explain(sections: Sequence[Section], folder: Path, *, formats: Seq
 def _write_all(sections: Sequence[Section], folder: Path, *, formats, compare, jobs, cache, progress,
                samples_cap, title, live, records: list[dict] | None = None) -> list[FigureFile]:
     """Write the data, the figures and the pages; ``records``: the ledger's verdicts (the report opens with them)."""
-    for s in sections:
-        _write_data(s, folder)
     comparisons, whys = _draw_and_explain(sections, folder, formats=formats, compare=compare, jobs=jobs,
-                                          cache=cache, progress=progress, records=records)
+                                          cache=cache, progress=progress, records=records, data=True)
     if progress:
         progress("pages")
     _write_pages(folder, sections, comparisons, samples_cap=samples_cap, title=title, live=live,
