@@ -174,9 +174,11 @@ def _draw_and_explain(sections: Sequence[Section], folder: Path, *, formats: Seq
         else:
             todo.append(i)
     groups = _why_groups(records) if records is not None else []
+    jobs = jobs if fork_available() else 1
     if progress:
         progress(f"figures: {len(todo)} to draw, {len(owners) - len(todo)} unchanged"
-                 + (f"; what would flip {sum(len(ids) for _, ids in groups)} close claims" if groups else ""))
+                 + (f"; what would flip {sum(len(ids) for _, ids in groups)} close claims" if groups else "")
+                 + f"; {jobs} worker{'s' if jobs > 1 else ''}")
     global _SHARED, _SHARED_SECTIONS
     _SHARED, _SHARED_SECTIONS = [owners[i][1] for i in todo], list(sections)
     tasks = [("whys", ids) for _, ids in groups] + [("figure", k, str(folder), formats, keys[i])
@@ -186,7 +188,6 @@ def _draw_and_explain(sections: Sequence[Section], folder: Path, *, formats: Seq
         tasks += [("data", i, str(folder)) for i in range(len(sections))]
         costs += [0.0] * len(sections)
     try:
-        jobs = jobs if fork_available() else 1
         done = run_jobs(_job, tasks, jobs, cost=costs.__getitem__)
     finally:
         _SHARED, _SHARED_SECTIONS = [], []
