@@ -86,7 +86,7 @@ def cli_report(out: Path, jobs: int | None, formats: str | None) -> dict:
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     wall, cpu = time.perf_counter() - t0, child_cpu_seconds() - cpu0
     figs = re.search(r"and (\d+) figures", proc.stdout)
-    workers = re.search(r"; (\d+) workers?\b", proc.stderr)
+    workers = re.search(r"pool: (\d+) workers?\b", proc.stderr)
     if figs is None:
         raise RuntimeError(f"costsim report failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return {"wall": wall, "cpu": cpu, "figures": int(figs.group(1)), "rc": proc.returncode,

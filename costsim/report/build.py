@@ -176,9 +176,9 @@ def _draw_and_explain(sections: Sequence[Section], folder: Path, *, formats: Seq
     groups = _why_groups(records) if records is not None else []
     jobs = jobs if fork_available() else 1
     if progress:
+        progress(f"pool: {jobs} worker{'s' if jobs > 1 else ''}")
         progress(f"figures: {len(todo)} to draw, {len(owners) - len(todo)} unchanged"
-                 + (f"; what would flip {sum(len(ids) for _, ids in groups)} close claims" if groups else "")
-                 + f"; {jobs} worker{'s' if jobs > 1 else ''}")
+                 + (f"; what would flip {sum(len(ids) for _, ids in groups)} close claims" if groups else ""))
     global _SHARED, _SHARED_SECTIONS
     _SHARED, _SHARED_SECTIONS = [owners[i][1] for i in todo], list(sections)
     tasks = [("whys", ids) for _, ids in groups] + [("figure", k, str(folder), formats, keys[i])
