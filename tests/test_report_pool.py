@@ -71,9 +71,12 @@ def test_default_workers_count_the_cores_busy_now_when_the_load_average_still_co
 
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 2.5, 3.0))  # a minute of earlier work still counted
-    for busy_now, workers in ((0.1, 2), (1.9, 1), (None, 1)):
+    for busy_now, workers in ((0.1, 2), (1.4, 2), (1.9, 1), (None, 1)):
         monkeypatch.setattr(pool, "busy_cores_now", lambda interval=0.1, b=busy_now: b)
         assert report.default_jobs(10**6) == workers, busy_now
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.5, 1.5, 1.5))  # half a core idle: a second worker
+    monkeypatch.setattr(pool, "busy_cores_now", lambda interval=0.1: None)
+    assert report.default_jobs(10**6) == 2
     monkeypatch.setattr(os, "getloadavg", lambda: (0.3, 0.3, 0.3))
     monkeypatch.setattr(pool, "busy_cores_now", lambda interval=0.1: 1.8)  # the lower of the two counts
     assert report.default_jobs(10**6) == 2
