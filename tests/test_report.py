@@ -61,6 +61,7 @@ def quick(tmp_path, tiny_scenario_text):
 def _build(scenarios, out, **kw):
     files = [scenarios / "tiny.yaml", scenarios / "tiny_plots.yaml", scenarios / "broken.yaml"]
     kw.setdefault("jobs", 1)
+    kw.setdefault("formats", ("png", "svg"))  # PNG shown, SVG linked (the default is PNG alone)
     return report.build_report(files, out, samples=64, **kw)
 
 

@@ -131,6 +131,7 @@ def test_report_draws_figures_from_the_wheel(installed):
     costsim, python, _, work = installed
     packaged = _run([python, "-c", "from costsim.bundled import resolve_scenario as r; print(r('reference_r1'))"],
                     cwd=work).stdout.strip()
-    proc = _run([costsim, "report", packaged, "-n", "500", "-o", "rep_one", "-j", "1", "--quiet"], cwd=work)
+    proc = _run([costsim, "report", packaged, "-n", "500", "-o", "rep_one", "-j", "1", "--quiet", "--formats",
+                 "png,svg"], cwd=work)  # both formats (the default is PNG alone): both drawn from the wheel
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert list((work / "rep_one").rglob("*.svg")) and "reference_r1" in (work / "rep_one" / "index.html").read_text()

@@ -18,10 +18,11 @@ examples:
 Each scenario runs with min(-n, its samples:) samples (default -n 20000; the report states n).
 Figures come from the scenario's plots: list, or defaults chosen from the outputs' shapes (fan
 charts over the years, leader-vs-follower race charts, crossing-year CDFs, a tornado, the
-checks). Every figure is written as PNG (shown) and SVG (linked), or the --formats given, all
-from one layout; the same seed gives the same bytes. Replacing a report (--force) copies the
-figures whose inputs (their data and the drawing code, by content hash) are unchanged. A scenario that fails to load or run appears as an error section and the others are still
-reported.
+checks). Every figure is written as PNG (shown on the pages), or in the --formats given (e.g.
+--formats png,svg adds a linked SVG of each), all from one layout; the same seed gives the same
+bytes. Replacing a report (--force) copies the figures whose inputs (their data and the drawing
+code, by content hash) are unchanged. A scenario that fails to load or run appears as an error
+section and the others are still reported.
 
 The folder is written atomically: an interrupted or failed report leaves the previous one intact.
 An existing folder is replaced only with --force, and only if costsim wrote it.
@@ -47,8 +48,9 @@ def register(sub) -> None:
     p.add_argument("-j", "--jobs", type=int, metavar="J",
                    help="worker processes running scenarios and drawing figures (default: one per idle core); "
                         "the report is the same for any J")
-    p.add_argument("--formats", default="png,svg", metavar="LIST",
-                   help="figure formats, saved from one layout (default png,svg; any of png, svg, pdf)")
+    p.add_argument("--formats", default="png", metavar="LIST",
+                   help="figure formats, saved from one layout (default png, what the pages show; any of png, svg, "
+                        "pdf, e.g. png,svg for vector copies linked beside each figure)")
     p.add_argument("--no-reuse", dest="reuse", action="store_false",
                    help="draw every figure again, even those unchanged since the report being replaced")
     p.add_argument("--no-compare", dest="compare", action="store_false",

@@ -9,6 +9,7 @@ runs nothing.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -188,7 +189,9 @@ def load_ledger(path: str | Path | None = None) -> Ledger:
                   {k: v for k, v in data.items() if k != "claims"})
 
 
+@functools.lru_cache(maxsize=1)
 def _claims_sources() -> dict:
+    """The bundled claims.yaml's sources, parsed once (read-only: the report asks for every claim's title)."""
     import yaml
 
     text = resources.files("costsim.data").joinpath("claims.yaml").read_text(encoding="utf-8")

@@ -56,26 +56,24 @@ def prim(x: np.ndarray, y: np.ndarray, names: list[str], *, alpha: float = 0.05,
 
     trajectory = [make(inside)]
     while inside.mean() > min_support:
-        best = None
-        xs = x[inside]
-        lower = np.quantile(xs, alpha, axis=0)
-        upper = np.quantile(xs, 1 - alpha, axis=0)
-        for j in range(d):  # over inputs (a handful), never over samples
-            for side, cut in (("lo", lower[j]), ("hi", upper[j])):
-                keep = inside & ((x[:, j] >= cut) if side == "lo" else (x[:, j] <= cut))
-                if keep.sum() in (0, inside.sum()) or keep.mean() < min_support:
-                    continue
-                score = y[keep].mean()
-                if best is None or score > best[0]:
-                    best = (score, j, side, cut, keep)
-        if best is None:
+        lower, upper = np.quantile(x[inside], [alpha, 1 - alpha], axis=0)
+        # every candidate peel at once, columns in the order (input 0 low, input 0 high, input 1 low, ...)
+        keep = np.empty((n, 2 * d), dtype=bool)
+        np.greater_equal(x, lower, out=keep[:, 0::2])
+        np.less_equal(x, upper, out=keep[:, 1::2])
+        keep &= inside[:, None]
+        count = keep.sum(axis=0)
+        ok = (count != 0) & (count != inside.sum()) & ~(count / n < min_support)
+        if not ok.any():
             break
-        _, j, side, cut, keep = best
-        if side == "lo":
-            box_lo[j] = cut
+        score = np.where(ok, (keep & y[:, None]).sum(axis=0) / np.maximum(count, 1), -np.inf)
+        k = int(np.argmax(score))  # the first of the best, as a scan over inputs and sides would keep
+        j, side = divmod(k, 2)
+        if side == 0:
+            box_lo[j] = lower[j]
         else:
-            box_hi[j] = cut
-        inside = keep
+            box_hi[j] = upper[j]
+        inside = keep[:, k].copy()
         trajectory.append(make(inside))
     good = [b for b in trajectory if b.coverage >= min_coverage]
     chosen = max(good, key=lambda b: (b.density, b.coverage)) if good else trajectory[0]

@@ -90,12 +90,18 @@ def _test_mapping(claim: Claim) -> dict:
     return item
 
 
-def build_scenario(name: str, overrides: list[str] | tuple[str, ...], claims: list[Claim]):
-    """The scenario ``name`` with ``overrides`` applied and the claims' inline tests added as checks."""
+def build_scenario(name: str, overrides: list[str] | tuple[str, ...], claims: list[Claim], raw: tuple | None = None):
+    """The scenario ``name`` with ``overrides`` applied and the claims' inline tests added as checks.
+
+    ``raw``: the scenario file already read (``load_raw``'s answer), used as a template (copied,
+    never changed), so a caller building many variants reads and parses the file once.
+    """
+    import copy
+
     from costsim.scenario import apply_override, load_raw, validate
 
     path = scenario_path(name)
-    data, lines, texts = load_raw(path)
+    data, lines, texts = load_raw(path) if raw is None else (copy.deepcopy(raw[0]), dict(raw[1]), list(raw[2]))
     issues: list[Issue] = []
     for assignment in overrides:
         issues.extend(apply_override(data, assignment))

@@ -13,7 +13,8 @@ from costsim.ledger.judge import (Run, as_of_overrides, build_scenario, indicato
 DECADES = tuple(10.0 ** k for k in range(26, 37))
 
 
-def why(claim_id: str, *, ledger: Ledger | None = None, n: int | None = None, swing: bool = True) -> dict:
+def why(claim_id: str, *, ledger: Ledger | None = None, n: int | None = None, swing: bool = True,
+        cache: dict | None = None) -> dict:
     """Scenario discovery on a claim's pass/fail over its scenario's samples, as of the claim's date.
 
     Returns a dict with ``id``, ``verdict``, ``probability``, ``holds_box`` and ``fails_box``
@@ -21,6 +22,11 @@ def why(claim_id: str, *, ledger: Ledger | None = None, n: int | None = None, sw
     density), ``swing`` (per uncertain input: the claim's statistic and verdict with the input
     fixed at its 5th and 95th percentile, sorted by size of the swing), and ``curve`` (P(output >=
     t) per threshold) when the ledger entry declares one. An untested claim gets its reason.
+
+    ``cache`` (a dict the caller keeps between calls) shares the work among the claims of one
+    scenario: the file is parsed once, and each swing run is made once and judged for every
+    claim of the scenario (the claims of a scenario swing the same inputs). The answers are the
+    same with or without it.
     """
     from costsim.engine import run
     from costsim.scenario import load_raw
@@ -30,14 +36,35 @@ def why(claim_id: str, *, ledger: Ledger | None = None, n: int | None = None, sw
     if not claim.tested:
         return {"id": claim.id, "verdict": "untested", "reason": claim.untested}
     n = int(n or ledger.samples)
-    raw = load_raw(scenario_path(claim.scenario))[0]
+    cache = {} if cache is None else cache
+    read = cache.get(("raw", claim.scenario))
+    if read is None:
+        read = cache[("raw", claim.scenario)] = load_raw(scenario_path(claim.scenario))
+    raw = read[0]
     dated = tuple(as_of_overrides(raw, claim.date))
     group = [c for c in ledger.claims if c.scenario == claim.scenario and c.tested]
 
     def run_with(overrides):
-        scenario = build_scenario(claim.scenario, overrides, group)
+        scenario = build_scenario(claim.scenario, overrides, group, raw=read)
         results = run(scenario, n=min(n, scenario.samples))
         return Run(scenario, results, {c.id: match_check(scenario, c) for c in group})
+
+    def swing_verdict(overrides):
+        """The claim's verdict on the run with ``overrides``; each run judged once for every claim of the group."""
+        key = ("verdicts", claim.scenario, n, overrides)
+        if key not in cache:
+            r = run_with(overrides)  # a ScenarioError is raised (and not kept) before anything is cached
+            judged = {}
+            for c in group:
+                try:
+                    judged[c.id] = verdict_of(c, ledger, r)
+                except Exception as exc:  # noqa: BLE001  raised again for the claim it belongs to
+                    judged[c.id] = exc
+            cache[key] = judged
+        v = cache[key][claim.id]
+        if isinstance(v, Exception):
+            raise v
+        return v
 
     base = run_with(dated)
     verdict = verdict_of(claim, ledger, base)
@@ -63,7 +90,7 @@ def why(claim_id: str, *, ledger: Ledger | None = None, n: int | None = None, sw
             row = {"input": name, "low": lo, "high": hi}
             try:
                 for tag, value in (("at_low", lo), ("at_high", hi)):
-                    v = verdict_of(claim, ledger, run_with(dated + (f"params.{name}={value!r}",)))
+                    v = swing_verdict(dated + (f"params.{name}={value!r}",))
                     stat = v["probability"] if claim.judge == "probability" else v["value"]
                     row[tag] = {"statistic": stat, "verdict": v["verdict"]}
             except ScenarioError as exc:  # e.g. a correlated input cannot be fixed alone
@@ -140,7 +167,9 @@ def needs_why(r: dict) -> bool:
 
 def report_whys(records: list[dict]) -> dict[str, str]:
     """``costsim claims --why`` text (PRIM boxes, one-at-a-time swings) of every record :func:`needs_why`."""
-    return {r["id"]: format_why(why(r["id"])) for r in records if needs_why(r) and r["verdict"] != "untested"}
+    cache: dict = {}  # shared: the claims of one scenario swing the same runs
+    return {r["id"]: format_why(why(r["id"], cache=cache)) for r in records
+            if needs_why(r) and r["verdict"] != "untested"}
 
 
 __all__ = ["why", "format_why", "needs_why", "report_whys"]

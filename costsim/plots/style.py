@@ -56,6 +56,8 @@ FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 # Metadata that would otherwise carry a date or the matplotlib version into the file.
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
              "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}}
+# zlib level 3 instead of Pillow's 6: the same pixels, ~5% larger files, a third less time to compress
+_SAVE_OPTIONS = {"png": {"pil_kwargs": {"compress_level": 3}}}
 
 
 @contextmanager
@@ -93,7 +95,7 @@ def save_figure(fig, *paths: str | Path) -> list[Path]:
         layout_once(fig)
         for path in out:
             fmt = FORMATS[path.suffix.lower()]
-            fig.savefig(path, format=fmt, metadata=_METADATA[fmt])
+            fig.savefig(path, format=fmt, metadata=_METADATA[fmt], **_SAVE_OPTIONS.get(fmt, {}))
     return out
 
 

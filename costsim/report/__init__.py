@@ -6,7 +6,7 @@ so a failed or interrupted report never replaces a good one)::
     index.html                 opens offline in a browser: no scripts, no external fetches
     report.md                  the same content in Markdown
     report.json                scenarios, seeds, n, checks, figures and their content keys (no timestamps)
-    figures/<scenario>/*.png   every figure in each format asked for (default PNG, embedded, and SVG, linked)
+    figures/<scenario>/*.png   every figure in each format asked for (default PNG, shown; --formats png,svg adds SVG, linked)
     data/<scenario>_summary.csv  the tidy summary of each run
 
 The same scenarios, seed and n give byte-identical files. A scenario that fails to load or run

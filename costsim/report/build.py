@@ -78,10 +78,63 @@ def previous_figures(folder: str | Path | None) -> dict[str, tuple[Path, FigureF
 
 
 _SHARED: list[Plan] = []  # the plans a forked worker draws, by index (inherited, never pickled)
+_SHARED_SECTIONS: list[Section] = []  # the sections whose summary CSVs a forked worker writes
 
 
 def _draw_shared(i: int, folder: str, formats: tuple[str, ...], key: str) -> FigureFile:
     return reuse_or_draw(_SHARED[i], Path(folder), formats, {}, key)
+
+
+def _whys_job(ids: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``costsim claims --why`` text of claims judged on one scenario (they share their swing runs)."""
+    from costsim.ledger.why import format_why, why
+
+    cache: dict = {}
+    return [(i, format_why(why(i, cache=cache))) for i in ids]
+
+
+def _job(kind: str, *args):
+    """One job of the report's pool: a figure, the whys of one scenario's claims, a run, the ledger."""
+    if kind == "figure":
+        return _draw_shared(*args)
+    if kind == "whys":
+        return _whys_job(*args)
+    if kind == "section":
+        return _section_job(*args)
+    if kind == "data":
+        i, folder = args
+        return _write_data(_SHARED_SECTIONS[i], Path(folder))
+    return _judge_job()
+
+
+def _judge_job() -> list[dict]:
+    from costsim.ledger import judge
+    from costsim.ledger.profiles import all_profiles
+
+    return judge(profiles=all_profiles())
+
+
+def _why_groups(records: Sequence[dict]) -> list[tuple[str, tuple[str, ...]]]:
+    """The records the report explains (``ledger.why.needs_why``), grouped by scenario, in record order."""
+    from costsim.ledger.why import needs_why
+
+    groups: dict[str, list[str]] = {}
+    for r in records:
+        if needs_why(r) and r["verdict"] != "untested":
+            groups.setdefault(str(r.get("scenario")), []).append(r["id"])
+    return [(name, tuple(ids)) for name, ids in groups.items()]
+
+
+def _why_cost(name: str, ids: Sequence[str]) -> float:
+    """Roughly the work of a why group: two runs per uncertain parameter, made once for the group."""
+    try:
+        from costsim.ledger.judge import scenario_path
+        from costsim.scenario import load_raw
+
+        params = load_raw(scenario_path(name))[0].get("params") or {}
+        return float(len(params)) + 0.1 * len(ids)
+    except Exception:  # noqa: BLE001  only an ordering hint; the job itself reports the problem
+        return 1.0
 
 
 def draw_figures(sections: Sequence[Section], folder: Path, *, formats: Sequence[str] = FIGURE_FORMATS,
@@ -91,6 +144,19 @@ def draw_figures(sections: Sequence[Section], folder: Path, *, formats: Sequence
 
     Each section's ``figures`` are set in page order. A figure whose content key is in ``cache``
     (:func:`previous_figures`) is copied, the others are drawn, spread over ``jobs`` processes.
+    """
+    return _draw_and_explain(sections, folder, formats=formats, compare=compare, jobs=jobs, cache=cache,
+                             progress=progress, records=None, data=False)[0]
+
+
+def _draw_and_explain(sections: Sequence[Section], folder: Path, *, formats: Sequence[str], compare: bool,
+                      jobs: int, cache: dict | None, progress: ProgressFn | None,
+                      records: Sequence[dict] | None, data: bool) -> tuple[list[FigureFile], dict[str, str]]:
+    """Draw the figures and, with the ledger's ``records``, explain its close claims, in one pool.
+
+    Returns (the comparisons, {claim id: why text} in record order). The why jobs (a few seconds
+    each) are handed out first, the figures (a tenth of a second each) fill the workers around them.
+    With ``data``, each section's summary CSV is written by a job of the same pool.
     """
     formats = tuple(formats)
     cache = cache or {}
@@ -107,34 +173,45 @@ def draw_figures(sections: Sequence[Section], folder: Path, *, formats: Sequence
             figures[i] = reuse_or_draw(plan, folder, formats, cache, key)
         else:
             todo.append(i)
+    groups = _why_groups(records) if records is not None else []
+    jobs = jobs if fork_available() else 1
     if progress:
-        progress(f"figures: {len(todo)} to draw, {len(owners) - len(todo)} unchanged")
-    global _SHARED
-    _SHARED = [owners[i][1] for i in todo]
+        progress(f"pool: {jobs} worker{'s' if jobs > 1 else ''}")
+        progress(f"figures: {len(todo)} to draw, {len(owners) - len(todo)} unchanged"
+                 + (f"; what would flip {sum(len(ids) for _, ids in groups)} close claims" if groups else ""))
+    global _SHARED, _SHARED_SECTIONS
+    _SHARED, _SHARED_SECTIONS = [owners[i][1] for i in todo], list(sections)
+    tasks = [("whys", ids) for _, ids in groups] + [("figure", k, str(folder), formats, keys[i])
+                                                    for k, i in enumerate(todo)]
+    costs = [1e6 + _why_cost(name, ids) for name, ids in groups] + [0.0] * len(todo)
+    if data:
+        tasks += [("data", i, str(folder)) for i in range(len(sections))]
+        costs += [0.0] * len(sections)
     try:
-        jobs = jobs if fork_available() else 1
-        drawn = run_jobs(_draw_shared, [(k, str(folder), formats, keys[i]) for k, i in enumerate(todo)], jobs)
+        done = run_jobs(_job, tasks, jobs, cost=costs.__getitem__)
     finally:
-        _SHARED = []
+        _SHARED, _SHARED_SECTIONS = [], []
     for k, i in enumerate(todo):
-        figures[i] = drawn[k]
+        figures[i] = done[len(groups) + k]
+    texts = dict(t for part in done[:len(groups)] for t in part)
+    whys = {r["id"]: texts[r["id"]] for r in (records or ()) if r["id"] in texts}  # report_whys' order
     for s in sections:
         s.figures = []
     comparisons = []
     for (si, _), fig in zip(owners, figures, strict=True):
         (comparisons if si < 0 else sections[si].figures).append(fig)
-    return comparisons
+    return comparisons, whys
 
 
 def _write_all(sections: Sequence[Section], folder: Path, *, formats, compare, jobs, cache, progress,
-               samples_cap, title, live, ledger: tuple | None = None) -> list[FigureFile]:
-    for s in sections:
-        _write_data(s, folder)
-    comparisons = draw_figures(sections, folder, formats=formats, compare=compare, jobs=jobs, cache=cache,
-                               progress=progress)
+               samples_cap, title, live, records: list[dict] | None = None) -> list[FigureFile]:
+    """Write the data, the figures and the pages; ``records``: the ledger's verdicts (the report opens with them)."""
+    comparisons, whys = _draw_and_explain(sections, folder, formats=formats, compare=compare, jobs=jobs,
+                                          cache=cache, progress=progress, records=records, data=True)
     if progress:
         progress("pages")
-    _write_pages(folder, sections, comparisons, samples_cap=samples_cap, title=title, live=live, ledger=ledger)
+    _write_pages(folder, sections, comparisons, samples_cap=samples_cap, title=title, live=live,
+                 ledger=None if records is None else (records, whys))
     return comparisons
 
 
@@ -208,40 +285,35 @@ def build_report(paths: Sequence[str | Path], out: str | Path, *, samples: int |
     keys = [Section(Path(p).stem, p) for p in paths]
     _unique_keys(keys)
     run_options = {k: v for k, v in (run_options or {}).items() if v is not None}
-    auto = jobs is None
-    jobs = default_jobs(len(paths)) if jobs is None else max(1, int(jobs))
+    # chosen once, now, from the load of the machine without this report: measured later, the load
+    # average would count this report's own work and take the second core away from it
+    jobs = default_jobs(10**6) if jobs is None else max(1, int(jobs))
     run_jobs_n = 1 if run_options else jobs  # the runs parallelise themselves; a scheduler stays here
     cache = previous_figures(out) if reuse and force and is_costsim_folder(out) else {}
     with atomic_folder(out, force) as tmp:
         args = [(p, k.key, samples, seed, tuple(overrides), design, run_options or None)
                 for p, k in zip(paths, keys, strict=True)]
+        tasks = [("section", *a) for a in args] + ([("judge",)] if ledger else [])
 
-        def size(i: int) -> float:  # biggest files first: they have the most outputs and figures
+        def size(i: int) -> float:  # the ledger (dozens of runs) first, then the biggest files
+            if i >= len(args):
+                return float("inf")
             try:
                 return Path(args[i][0]).stat().st_size
             except OSError:
                 return 0.0
 
-        def done(_i: int, sec: Section) -> None:
+        def done(i: int, result) -> None:
             if progress:
-                progress(f"{sec.name}: {sec.status}")
+                progress(f"{result.name}: {result.status}" if i < len(args) else "claims ledger judged")
 
-        sections = run_jobs(_section_job, args, run_jobs_n, cost=size, done=done)
-        records = None
-        if ledger:
-            from costsim.ledger import judge
-            from costsim.ledger.profiles import all_profiles
-
-            if progress:
-                progress("claims ledger")
-            from costsim.ledger.why import report_whys
-
-            records = judge(profiles=all_profiles())
-            records = (records, report_whys(records))  # the verdicts, and what would flip the close ones
-        if auto:
-            jobs = default_jobs(10**6)  # the figures are many small jobs: every idle core
+        if ledger and progress:
+            progress("claims ledger: judging every claim under every belief profile, beside the runs")
+        finished = run_jobs(_job, tasks, run_jobs_n, cost=size, done=done)
+        sections = finished[:len(args)]
+        records = finished[len(args)] if ledger else None
         comparisons = _write_all(sections, tmp, formats=formats, compare=compare, jobs=jobs, cache=cache,
-                                 progress=progress, samples_cap=samples, title=title, live=None, ledger=records)
+                                 progress=progress, samples_cap=samples, title=title, live=None, records=records)
     return ReportSummary(out, tuple(sections), tuple(comparisons))
 
 

@@ -185,7 +185,7 @@ def draw_plan(plan: Plan, folder: Path, formats: Sequence[str] = FIGURE_FORMATS)
     (folder / plan.rel).mkdir(parents=True, exist_ok=True)
     names = {fmt: f"{plan.rel}/{plan.spec.stem}.{fmt}" for fmt in formats}
     save_figure(ax, *(folder / n for n in names.values()))
-    ax.figure.clear()  # figures are not tracked by pyplot; this frees their artists now
+    # no ax.figure.clear(): clearing rebuilds the axes (~10 ms); unreferenced, the figure is collected
     fig.png, fig.svg = names.get("png"), names.get("svg")
     fig.files = tuple(names.values())
     fig.size = png_size(folder / fig.png) if fig.png else None

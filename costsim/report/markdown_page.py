@@ -72,7 +72,7 @@ def markdown(results: Results, *, years: Sequence[int] | None = None, figures: S
             shown = f.png or f.svg
             others = " · ".join(f"[{x.rsplit('.', 1)[-1].upper()}]({x})" for x in f.files if x != shown)
             if shown:
-                out += [f"![{_md(f.title)}]({shown})", "", others, ""]
+                out += [f"![{_md(f.title)}]({shown})", ""] + ([others, ""] if others else [])
             elif f.files:
                 out += [f"*{_md(f.title)}*: {others}", ""]
             else:

@@ -12,7 +12,7 @@ from costsim.plots import PlotSpec, default_specs
 from costsim.results import Results
 
 DEFAULT_SAMPLES = 20_000
-FIGURE_FORMATS = ("png", "svg")
+FIGURE_FORMATS = ("png",)  # what the pages show; SVG and PDF when asked (--formats png,svg)
 MAX_COMPARISONS = 6
 MAX_COMPARISONS_PER_GROUP = 3
 ProgressFn = Callable[[str], None]
