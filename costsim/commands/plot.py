@@ -134,6 +134,17 @@ _OPTION = {"kind": "--kind", "output": "--output", "bloc": "--bloc", "year": "--
            "log": "--log", "title": "--title"}
 
 
+def _cli_spelling(text, blocs=()):
+    """A plots: entry's YAML spelling ("add bloc:", "threshold: NUMBER") as the options of this command."""
+    import re
+
+    if not text:
+        return text
+    names = f" (one of {', '.join(blocs)})" if blocs else ""
+    text = re.sub(r"\bbloc: NAME\b", f"--bloc NAME{names}", text)
+    return re.sub(r"\b(" + "|".join(_OPTION) + r"):(?= |\)|$)", lambda m: _OPTION[m.group(1)], text)
+
+
 def _draw(args, results_list, scenario=None):
     """Validate the options like a scenario's plots: entry, then draw."""
     from pathlib import Path
@@ -161,7 +172,8 @@ def _draw(args, results_list, scenario=None):
         issues = []
         for issue in exc.issues:
             key = issue.path.split(".")[-1] if "." in issue.path else "output"
-            issues.append(Issue(_OPTION.get(key, key), issue.problem, issue.expected, issue.got, hint=issue.hint))
+            issues.append(Issue(_OPTION.get(key, key), _cli_spelling(issue.problem, first.blocs),
+                                _cli_spelling(issue.expected, first.blocs), issue.got, hint=issue.hint))
         raise ScenarioError("costsim plot", issues) from None
     if len(results_list) > 1:
         if spec.kind != "fan":
