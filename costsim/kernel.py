@@ -129,6 +129,10 @@ def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tup
                    ) -> tuple[dict[str, np.ndarray], dict[str, tuple], dict[str, BadValues]]:
     """Evaluate samples ``start:stop`` (default all ``n``) of ``values`` chunk by chunk: ``(outputs, axes, bad)``.
 
+    ``values`` is ``{name: (n,)}``, or an object whose ``take(a, b)`` returns the values of rows
+    ``a:b`` (:class:`costsim.sampling.RowDraws`: the draws made chunk by chunk, so only the
+    chunks in flight hold draws); it may be called from the evaluating threads.
+
     ``year_index`` (indices into the scenario's years, increasing) keeps outputs over the years
     only at those years: ``(n, len(year_index)[, B])`` instead of ``(n, T[, B])``; the models
     still see every year. ``threads`` (default 1) evaluates chunks on that many threads of this
@@ -153,11 +157,17 @@ def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tup
     outputs = {} if outputs is None else outputs
     axes = {} if axes is None else axes
     bad = {} if bad is None else bad
+    rows = getattr(values, "take", None)
+
     def run_chunk(a: int, b_: int, tally: dict[str, BadValues]) -> dict[str, object]:
         env: dict[str, object] = dict(constants)
         env["year"] = years_row
-        for name, arr in values.items():
-            env[name] = arr[a:b_, None]
+        if rows is not None:  # draws made for these rows only (sampling.RowDraws): the same numbers
+            for name, arr in rows(a, b_).items():
+                env[name] = arr[:, None]
+        else:
+            for name, arr in values.items():
+                env[name] = arr[a:b_, None]
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             # non-finite values are tallied and reported once, not warned per chunk
             evaluate(nodes, env, offset=offset + a, bad=tally)
