@@ -173,13 +173,14 @@ def kept_floats(scenario, keep, *, kept_years: int | None = None) -> int:
 def estimate(scenario, rows: int, keep, *, design: str | None = None, chunk_size: int | None = None,
              copies: int = 1, analysis_floats: float = 0.0, design_floats: float = 0.0, points: int = 1,
              fixed: float = 0.0, kept_years: int | None = None, row_draws: bool = False,
-             kept_params: int | None = None) -> Estimate:
+             kept_params: int | None = None, extra_floats: float = 0.0) -> Estimate:
     """Peak memory of evaluating ``rows`` samples of a scenario (``copies`` at once, e.g. workers).
 
     ``kept_years``: outputs are kept at this many of the years (``run(keep_years=...)``; default all).
     ``row_draws``: the draws are made chunk by chunk during evaluation (an in-process ``mc`` run,
     :class:`costsim.sampling.RowDraws`): only ``kept_params`` (default: every uncertain one)
-    columns are held whole, and the sampling temporaries are a chunk's.
+    columns are held whole, and the sampling temporaries are a chunk's. ``extra_floats``: floats
+    per row kept besides ``keep`` at ``kept_years`` (a check's own columns).
     ``analysis_floats``: floats per row an analysis holds besides the kept outputs (Sobol'
     estimators); ``design_floats``: floats per row of a design matrix built before the draws.
     """
@@ -188,7 +189,7 @@ def estimate(scenario, rows: int, keep, *, design: str | None = None, chunk_size
     design = design or scenario.sampling
     d = len(scenario.uncertain)
     t, b = len(scenario.years), max(len(scenario.blocs), 1)
-    kept = kept_floats(scenario, keep, kept_years=kept_years)
+    kept = kept_floats(scenario, keep, kept_years=kept_years) + extra_floats
     largest = max((kept_floats(scenario, (name,), kept_years=kept_years) for name in keep), default=0)
     # mc/lhs without correlations transform one column at a time (about 3 columns alive);
     # a joint design (sobol, a copula) holds u, z and the correlated z of every parameter
@@ -247,10 +248,10 @@ def check(scenario, est: Estimate, *, what: str = "the run", path: str = "sample
 
 def check_run(scenario, n: int, keep, *, design: str | None = None, chunk_size: int | None = None,
               copies: int = 1, kept_years: int | None = None, row_draws: bool = False,
-              kept_params: int | None = None) -> Estimate:
+              kept_params: int | None = None, extra_floats: float = 0.0) -> Estimate:
     """Estimate and check the peak memory of a run of ``n`` samples (see :func:`check`)."""
     est = estimate(scenario, n, keep, design=design, chunk_size=chunk_size, copies=copies, kept_years=kept_years,
-                   row_draws=row_draws, kept_params=kept_params)
+                   row_draws=row_draws, kept_params=kept_params, extra_floats=extra_floats)
     check(scenario, est)
     return est
 

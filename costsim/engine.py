@@ -32,20 +32,21 @@ ProgressFn = Callable[[int, int], None]
 
 def check_memory(scenario: Scenario, n: int, keep: tuple[str, ...], *, design: str | None = None,
                  chunk_size: int | None = None, kept_years: int | None = None, row_draws: bool = False,
-                 kept_params: int | None = None) -> None:
+                 kept_params: int | None = None, extra_floats: int = 0) -> None:
     """Refuse, before it starts, a run whose peak memory would not fit (see :mod:`costsim.budget`)."""
     from costsim import budget
 
     budget.check_run(scenario, n, keep, design=design, chunk_size=chunk_size, kept_years=kept_years,
-                     row_draws=row_draws, kept_params=kept_params)
+                     row_draws=row_draws, kept_params=kept_params, extra_floats=extra_floats)
 
 
 def kept_year_index(scenario: Scenario, keep_years) -> np.ndarray | None:
-    """Indices of the years a run keeps (``run(keep_years=...)``), with every year a check names.
+    """Indices of the years a run keeps (``run(keep_years=...)``).
 
     None (every year) when ``keep_years`` is None or covers every year, or when a check without
     ``year:`` reads an output over the years: whether that output is the same in every year (so
-    the check may omit the year) is judged on all of them.
+    the check may omit the year) is judged on all of them. A check's year outside these is kept
+    for its output only (:func:`check_year_index`).
     """
     if keep_years is None:
         return None
@@ -60,12 +61,31 @@ def kept_year_index(scenario: Scenario, keep_years) -> np.ndarray | None:
 
     axes = output_axes(scenario)
     for check in scenario.checks:
-        if check.year is not None:
-            wanted.add(int(check.year))
-        elif "year" in (axes.get(check.output) or ()):
+        if check.year is None and "year" in (axes.get(check.output) or ()):
             return None
     index = np.array([i for i, y in enumerate(years) if y in wanted], dtype=np.intp)
     return None if len(index) == len(years) else index
+
+
+def check_year_index(scenario: Scenario, year_index: np.ndarray | None) -> dict[str, np.ndarray]:
+    """``{output: indices of years}`` a check reads that ``year_index`` does not keep.
+
+    Those columns are kept apart, for that output only (one check year of one output costs a
+    column, not a column of every output), and the check is evaluated on them: the same
+    column of numbers, so the same verdict.
+    """
+    if year_index is None:
+        return {}
+    from costsim.kernel import output_axes
+
+    axes = output_axes(scenario)
+    years = [int(y) for y in scenario.years]
+    kept = {years[i] for i in year_index}
+    extra: dict[str, set[int]] = {}
+    for check in scenario.checks:
+        if check.year is not None and int(check.year) not in kept and "year" in (axes.get(check.output) or ()):
+            extra.setdefault(check.output, set()).add(int(check.year))
+    return {name: np.array([i for i, y in enumerate(years) if y in ys], dtype=np.intp) for name, ys in extra.items()}
 
 
 def as_scenario(scenario: Scenario | str | Path | dict, overrides: list[str] | tuple[str, ...] = (), *,
@@ -125,8 +145,9 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
         chunk by chunk: the same numbers).
     plugins : plugin files to load first (for a path, a dict or text).
     keep_years : years, optional
-        Keep outputs over the years only at these years (and at every year a check names): the
-        Results' ``years`` are those years, their numbers the same as a full run's. For a run
+        Keep outputs over the years only at these years: the Results' ``years`` are those years,
+        their numbers the same as a full run's; a check's year among the others is kept for the
+        check's output only, apart, and the check evaluated on it (the same verdict). For a run
         whose samples are only summarised at a few years (``costsim run`` without ``-o``): its
         memory and time of storing the outputs shrink in proportion. Default: every year.
     threads : int, optional
@@ -154,6 +175,7 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
     if n < 1:
         raise ScenarioError(scenario.source, [Issue("samples", "must be at least 1", ">= 1", n)])
     year_index = kept_year_index(scenario, keep_years)
+    check_index = {k: v for k, v in check_year_index(scenario, year_index).items() if k in keep}
     if keep_params is not None:
         keep_params = tuple(str(k) for k in keep_params)
         unknown = [k for k in keep_params if k not in scenario.uncertain]
@@ -162,18 +184,23 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
                                                         "names of uncertain parameters", unknown[0])])
     executors = scheduler is not None or (workers is not None and int(workers) != 1)
     row_draws = not executors and draws_by_rows(design)
+    from costsim.budget import kept_floats
+
+    extra_floats = sum(kept_floats(scenario, (k,), kept_years=len(v)) for k, v in check_index.items())
     check_memory(scenario, n, keep, design=design, chunk_size=chunk_size,
                  kept_years=None if year_index is None else len(year_index), row_draws=row_draws,
-                 kept_params=None if keep_params is None else len(keep_params))
+                 kept_params=None if keep_params is None else len(keep_params), extra_floats=extra_floats)
     t0 = time.perf_counter()
     if executors:
         from costsim.parallel import evaluate
 
         values, clipped = draw(scenario, n, seed, design)
+        check_outputs = {}
 
         outputs, axes = evaluate(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress,
                                  workers=workers, scheduler=scheduler)
         if year_index is not None:  # the executors keep every year; the kept years' columns, copied
+            check_outputs = {k: np.ascontiguousarray(outputs[k][:, idx]) for k, idx in check_index.items()}
             outputs = {k: (np.ascontiguousarray(v[:, year_index]) if axes[k] and axes[k][0] == "year" else v)
                        for k, v in outputs.items()}
         if keep_params is not None:
@@ -182,8 +209,10 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
         from costsim.kernel import idle_threads
 
         draws = RowDraws(scenario, n, seed, design, keep=keep_params)
+        check_outputs = {}
         outputs, axes = evaluate_values(scenario, draws, n, keep=keep, chunk_size=chunk_size, progress=progress,
-                                        year_index=year_index, threads=idle_threads() if threads is None else threads)
+                                        year_index=year_index, threads=idle_threads() if threads is None else threads,
+                                        check_years=check_index, check_outputs=check_outputs)
         values, clipped = draws.kept, draws.clipped
         del draws
     wall = time.perf_counter() - t0
@@ -195,7 +224,15 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
         meta["kept_params"] = list(values)
     results = Results(years, values, outputs, axes, scenario.blocs, meta)
     _require_check_years(scenario, results)
-    checks = tuple(results.evaluate_check(c) for c in scenario.checks)
+    checks = []
+    for c in scenario.checks:
+        on = results
+        if c.output in check_outputs and c.year is not None and int(c.year) not in set(int(y) for y in years):
+            # a check's year the Results do not keep: its output's own columns (the same numbers)
+            on = Results(scenario.years[check_index[c.output]].copy(), {}, {c.output: check_outputs[c.output]},
+                         {c.output: axes[c.output]}, scenario.blocs, meta)
+        checks.append(on.evaluate_check(c))
+    checks = tuple(checks)
     return Results(results.years, values, outputs, axes, scenario.blocs, meta, checks, results.stats_cache)
 
 
