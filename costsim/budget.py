@@ -1,7 +1,8 @@
 """One resource budget: estimate a job's peak memory before allocating, and refuse what cannot fit.
 
-The estimate counts what is alive at the peak: the draws (kept in the Results), the transient
-uniforms and inverse-CDF temporaries of sampling, the kept outputs, the per-chunk temporaries of
+The estimate counts what is alive at the peak: the draws (kept in the Results; a run that draws
+its rows chunk by chunk holds only the kept parameters' whole columns), the transient uniforms
+and inverse-CDF temporaries of sampling (whole, or a chunk's), the kept outputs, the per-chunk temporaries of
 evaluation and the copies the statistics take, times the number of worker processes that hold
 them at once. It is compared with the smallest of
 
@@ -171,10 +172,15 @@ def kept_floats(scenario, keep, *, kept_years: int | None = None) -> int:
 
 def estimate(scenario, rows: int, keep, *, design: str | None = None, chunk_size: int | None = None,
              copies: int = 1, analysis_floats: float = 0.0, design_floats: float = 0.0, points: int = 1,
-             fixed: float = 0.0, kept_years: int | None = None) -> Estimate:
+             fixed: float = 0.0, kept_years: int | None = None, row_draws: bool = False,
+             kept_params: int | None = None, extra_floats: float = 0.0) -> Estimate:
     """Peak memory of evaluating ``rows`` samples of a scenario (``copies`` at once, e.g. workers).
 
     ``kept_years``: outputs are kept at this many of the years (``run(keep_years=...)``; default all).
+    ``row_draws``: the draws are made chunk by chunk during evaluation (an in-process ``mc`` run,
+    :class:`costsim.sampling.RowDraws`): only ``kept_params`` (default: every uncertain one)
+    columns are held whole, and the sampling temporaries are a chunk's. ``extra_floats``: floats
+    per row kept besides ``keep`` at ``kept_years`` (a check's own columns).
     ``analysis_floats``: floats per row an analysis holds besides the kept outputs (Sobol'
     estimators); ``design_floats``: floats per row of a design matrix built before the draws.
     """
@@ -183,7 +189,7 @@ def estimate(scenario, rows: int, keep, *, design: str | None = None, chunk_size
     design = design or scenario.sampling
     d = len(scenario.uncertain)
     t, b = len(scenario.years), max(len(scenario.blocs), 1)
-    kept = kept_floats(scenario, keep, kept_years=kept_years)
+    kept = kept_floats(scenario, keep, kept_years=kept_years) + extra_floats
     largest = max((kept_floats(scenario, (name,), kept_years=kept_years) for name in keep), default=0)
     # mc/lhs without correlations transform one column at a time (about 3 columns alive);
     # a joint design (sobol, a copula) holds u, z and the correlated z of every parameter
@@ -193,13 +199,20 @@ def estimate(scenario, rows: int, keep, *, design: str | None = None, chunk_size
     # then a column's deviations: one column plus the gathered ones
     stats_tmp = 3.0
     gathered = min(BYTES * largest * rows, 64.0 * 2**20) if largest > 1 else 0.0
-    per_row = BYTES * (d + kept + analysis_floats + design_floats + max(draw_tmp, stats_tmp))
     chunk = min(int(chunk_size or default_chunk(scenario)), max(rows, 1))
+    held, row_tmp, chunk_draws = d, max(draw_tmp, stats_tmp), 0.0  # drawn whole: every column, up front
+    if row_draws:  # only the kept columns whole; the draws of the chunks in flight (a thread's and the next)
+        held = d if kept_params is None else min(int(kept_params), d)
+        row_tmp = stats_tmp
+        from costsim.kernel import MAX_AUTO_THREADS
+
+        chunk_draws = BYTES * chunk * (d + draw_tmp) * (MAX_AUTO_THREADS + 1)
+    per_row = BYTES * (held + kept + analysis_floats + design_floats + row_tmp)
     names = sum(len(node.outputs) for node in scenario.nodes)
-    chunk_bytes = BYTES * chunk * t * b * (names + TEMPORARIES_PER_SAMPLE)
+    chunk_bytes = BYTES * chunk * t * b * (names + TEMPORARIES_PER_SAMPLE) + chunk_draws
     chunk_bytes = max(chunk_bytes, gathered)
-    parts = {"draws": BYTES * d * rows, "kept outputs": BYTES * kept * rows,
-             "temporaries": BYTES * max(draw_tmp, stats_tmp) * rows + chunk_bytes}
+    parts = {"draws": BYTES * held * rows, "kept outputs": BYTES * kept * rows,
+             "temporaries": BYTES * row_tmp * rows + chunk_bytes}
     if analysis_floats or design_floats:
         parts["analysis"] = BYTES * (analysis_floats + design_floats) * rows
     if copies > 1:
@@ -234,9 +247,11 @@ def check(scenario, est: Estimate, *, what: str = "the run", path: str = "sample
 
 
 def check_run(scenario, n: int, keep, *, design: str | None = None, chunk_size: int | None = None,
-              copies: int = 1, kept_years: int | None = None) -> Estimate:
+              copies: int = 1, kept_years: int | None = None, row_draws: bool = False,
+              kept_params: int | None = None, extra_floats: float = 0.0) -> Estimate:
     """Estimate and check the peak memory of a run of ``n`` samples (see :func:`check`)."""
-    est = estimate(scenario, n, keep, design=design, chunk_size=chunk_size, copies=copies, kept_years=kept_years)
+    est = estimate(scenario, n, keep, design=design, chunk_size=chunk_size, copies=copies, kept_years=kept_years,
+                   row_draws=row_draws, kept_params=kept_params, extra_floats=extra_floats)
     check(scenario, est)
     return est
 

@@ -1,8 +1,10 @@
 """Run a scenario: budget -> sample -> evaluate the model graph in chunks -> check outputs -> Results.
 
 Evaluation is vectorized over samples and chunked (:mod:`costsim.kernel`), so memory stays
-bounded by the kept outputs, and results are identical whatever the chunk size or the executor
-(all draws are made up front). Work leaves the process only through :mod:`costsim.parallel`,
+bounded by the kept outputs, and results are identical whatever the chunk size or the executor.
+An in-process ``mc`` run draws its parameters chunk by chunk as it evaluates them
+(:class:`costsim.sampling.RowDraws`: the same numbers as drawing them whole, up front, which
+the other designs and the executors do), so only the draws the Results keep fill memory. Work leaves the process only through :mod:`costsim.parallel`,
 which is imported only then.
 """
 
@@ -21,7 +23,7 @@ from costsim import __version__
 from costsim.errors import Issue, ModelError, ScenarioError  # noqa: F401 (ModelError: engine.ModelError)
 from costsim.kernel import default_chunk, evaluate_values  # noqa: F401 (re-exported: the engine's public API)
 from costsim.results import Results
-from costsim.sampling import draw
+from costsim.sampling import RowDraws, draw, draws_by_rows
 from costsim.scenario import Scenario, load_scenario
 from costsim.store import atomic_folder
 
@@ -29,19 +31,22 @@ ProgressFn = Callable[[int, int], None]
 
 
 def check_memory(scenario: Scenario, n: int, keep: tuple[str, ...], *, design: str | None = None,
-                 chunk_size: int | None = None, kept_years: int | None = None) -> None:
+                 chunk_size: int | None = None, kept_years: int | None = None, row_draws: bool = False,
+                 kept_params: int | None = None, extra_floats: int = 0) -> None:
     """Refuse, before it starts, a run whose peak memory would not fit (see :mod:`costsim.budget`)."""
     from costsim import budget
 
-    budget.check_run(scenario, n, keep, design=design, chunk_size=chunk_size, kept_years=kept_years)
+    budget.check_run(scenario, n, keep, design=design, chunk_size=chunk_size, kept_years=kept_years,
+                     row_draws=row_draws, kept_params=kept_params, extra_floats=extra_floats)
 
 
 def kept_year_index(scenario: Scenario, keep_years) -> np.ndarray | None:
-    """Indices of the years a run keeps (``run(keep_years=...)``), with every year a check names.
+    """Indices of the years a run keeps (``run(keep_years=...)``).
 
     None (every year) when ``keep_years`` is None or covers every year, or when a check without
     ``year:`` reads an output over the years: whether that output is the same in every year (so
-    the check may omit the year) is judged on all of them.
+    the check may omit the year) is judged on all of them. A check's year outside these is kept
+    for its output only (:func:`check_year_index`).
     """
     if keep_years is None:
         return None
@@ -56,12 +61,31 @@ def kept_year_index(scenario: Scenario, keep_years) -> np.ndarray | None:
 
     axes = output_axes(scenario)
     for check in scenario.checks:
-        if check.year is not None:
-            wanted.add(int(check.year))
-        elif "year" in (axes.get(check.output) or ()):
+        if check.year is None and "year" in (axes.get(check.output) or ()):
             return None
     index = np.array([i for i, y in enumerate(years) if y in wanted], dtype=np.intp)
     return None if len(index) == len(years) else index
+
+
+def check_year_index(scenario: Scenario, year_index: np.ndarray | None) -> dict[str, np.ndarray]:
+    """``{output: indices of years}`` a check reads that ``year_index`` does not keep.
+
+    Those columns are kept apart, for that output only (one check year of one output costs a
+    column, not a column of every output), and the check is evaluated on them: the same
+    column of numbers, so the same verdict.
+    """
+    if year_index is None:
+        return {}
+    from costsim.kernel import output_axes
+
+    axes = output_axes(scenario)
+    years = [int(y) for y in scenario.years]
+    kept = {years[i] for i in year_index}
+    extra: dict[str, set[int]] = {}
+    for check in scenario.checks:
+        if check.year is not None and int(check.year) not in kept and "year" in (axes.get(check.output) or ()):
+            extra.setdefault(check.output, set()).add(int(check.year))
+    return {name: np.array([i for i, y in enumerate(years) if y in ys], dtype=np.intp) for name, ys in extra.items()}
 
 
 def as_scenario(scenario: Scenario | str | Path | dict, overrides: list[str] | tuple[str, ...] = (), *,
@@ -98,7 +122,8 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
         overrides: list[str] | tuple[str, ...] = (), design: str | None = None, chunk_size: int | None = None,
         keep: tuple[str, ...] | None = None, progress: ProgressFn | None = None,
         workers: int | None = None, scheduler: object | None = None,
-        plugins: tuple[str, ...] | list[str] = (), keep_years=None, threads: int | None = None) -> Results:
+        plugins: tuple[str, ...] | list[str] = (), keep_years=None, threads: int | None = None,
+        keep_params=None) -> Results:
     """Run a scenario and return its Results.
 
     Parameters
@@ -116,17 +141,24 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
         ``workers=N`` evaluates the chunks in N local processes (in this process when the run is
         too small to gain from it), ``scheduler`` (a Dask address or ``distributed.Client``) on
         a Dask cluster (see :mod:`costsim.parallel`). The draws are made here, up front, so the
-        Results are identical however the work is split.
+        Results are identical however the work is split (in this process, ``mc`` draws are made
+        chunk by chunk: the same numbers).
     plugins : plugin files to load first (for a path, a dict or text).
     keep_years : years, optional
-        Keep outputs over the years only at these years (and at every year a check names): the
-        Results' ``years`` are those years, their numbers the same as a full run's. For a run
+        Keep outputs over the years only at these years: the Results' ``years`` are those years,
+        their numbers the same as a full run's; a check's year among the others is kept for the
+        check's output only, apart, and the check evaluated on it (the same verdict). For a run
         whose samples are only summarised at a few years (``costsim run`` without ``-o``): its
         memory and time of storing the outputs shrink in proportion. Default: every year.
     threads : int, optional
         An in-process run evaluates its chunks on this many threads (NumPy releases the GIL in
         its loops); default ``COSTSIM_THREADS``, else the cores the load average leaves idle, at
         most 2. The Results are the same, bit for bit, whatever the number.
+    keep_params : parameter names, optional
+        Keep the draws of only these uncertain parameters in the Results' ``params`` (``()``:
+        none; ``costsim run`` without ``-o``, which only prints outputs and checks). Default:
+        every one. Outputs and checks are the same; an in-process ``mc`` run then never holds
+        the other draws, whole.
 
     >>> from costsim.engine import run
     >>> res = run("scenarios/reference_r1.yaml", n=1000, seed=1)  # doctest: +SKIP
@@ -143,31 +175,64 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
     if n < 1:
         raise ScenarioError(scenario.source, [Issue("samples", "must be at least 1", ">= 1", n)])
     year_index = kept_year_index(scenario, keep_years)
+    check_index = {k: v for k, v in check_year_index(scenario, year_index).items() if k in keep}
+    if keep_params is not None:
+        keep_params = tuple(str(k) for k in keep_params)
+        unknown = [k for k in keep_params if k not in scenario.uncertain]
+        if unknown:
+            raise ScenarioError(scenario.source, [Issue("keep_params", "not an uncertain parameter of the scenario",
+                                                        "names of uncertain parameters", unknown[0])])
+    executors = scheduler is not None or (workers is not None and int(workers) != 1)
+    row_draws = not executors and draws_by_rows(design)
+    from costsim.budget import kept_floats
+
+    extra_floats = sum(kept_floats(scenario, (k,), kept_years=len(v)) for k, v in check_index.items())
     check_memory(scenario, n, keep, design=design, chunk_size=chunk_size,
-                 kept_years=None if year_index is None else len(year_index))
+                 kept_years=None if year_index is None else len(year_index), row_draws=row_draws,
+                 kept_params=None if keep_params is None else len(keep_params), extra_floats=extra_floats)
     t0 = time.perf_counter()
-    values, clipped = draw(scenario, n, seed, design)
-    if scheduler is not None or (workers is not None and int(workers) != 1):
+    if executors:
         from costsim.parallel import evaluate
+
+        values, clipped = draw(scenario, n, seed, design)
+        check_outputs = {}
 
         outputs, axes = evaluate(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress,
                                  workers=workers, scheduler=scheduler)
         if year_index is not None:  # the executors keep every year; the kept years' columns, copied
+            check_outputs = {k: np.ascontiguousarray(outputs[k][:, idx]) for k, idx in check_index.items()}
             outputs = {k: (np.ascontiguousarray(v[:, year_index]) if axes[k] and axes[k][0] == "year" else v)
                        for k, v in outputs.items()}
+        if keep_params is not None:
+            values = {k: v for k, v in values.items() if k in keep_params}
     else:
         from costsim.kernel import idle_threads
 
-        outputs, axes = evaluate_values(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress,
-                                        year_index=year_index, threads=idle_threads() if threads is None else threads)
+        draws = RowDraws(scenario, n, seed, design, keep=keep_params)
+        check_outputs = {}
+        outputs, axes = evaluate_values(scenario, draws, n, keep=keep, chunk_size=chunk_size, progress=progress,
+                                        year_index=year_index, threads=idle_threads() if threads is None else threads,
+                                        check_years=check_index, check_outputs=check_outputs)
+        values, clipped = draws.kept, draws.clipped
+        del draws
     wall = time.perf_counter() - t0
     meta = manifest(scenario, n=n, seed=seed, design=design, wall_time_s=wall, clipped=clipped)
     years = scenario.years.copy() if year_index is None else scenario.years[year_index].copy()
     if year_index is not None:
         meta["kept_years"] = [int(y) for y in years]
+    if keep_params is not None:
+        meta["kept_params"] = list(values)
     results = Results(years, values, outputs, axes, scenario.blocs, meta)
     _require_check_years(scenario, results)
-    checks = tuple(results.evaluate_check(c) for c in scenario.checks)
+    checks = []
+    for c in scenario.checks:
+        on = results
+        if c.output in check_outputs and c.year is not None and int(c.year) not in set(int(y) for y in years):
+            # a check's year the Results do not keep: its output's own columns (the same numbers)
+            on = Results(scenario.years[check_index[c.output]].copy(), {}, {c.output: check_outputs[c.output]},
+                         {c.output: axes[c.output]}, scenario.blocs, meta)
+        checks.append(on.evaluate_check(c))
+    checks = tuple(checks)
     return Results(results.years, values, outputs, axes, scenario.blocs, meta, checks, results.stats_cache)
 
 

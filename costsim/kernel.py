@@ -125,14 +125,22 @@ def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tup
                    chunk_size: int | None = None, progress: ProgressFn | None = None, offset: int = 0,
                    start: int = 0, stop: int | None = None, outputs: dict[str, np.ndarray] | None = None,
                    axes: dict[str, tuple] | None = None, bad: dict[str, BadValues] | None = None,
-                   year_index: np.ndarray | None = None, threads: int | None = None
+                   year_index: np.ndarray | None = None, threads: int | None = None,
+                   check_years: dict[str, np.ndarray] | None = None,
+                   check_outputs: dict[str, np.ndarray] | None = None
                    ) -> tuple[dict[str, np.ndarray], dict[str, tuple], dict[str, BadValues]]:
     """Evaluate samples ``start:stop`` (default all ``n``) of ``values`` chunk by chunk: ``(outputs, axes, bad)``.
+
+    ``values`` is ``{name: (n,)}``, or an object whose ``take(a, b)`` returns the values of rows
+    ``a:b`` (:class:`costsim.sampling.RowDraws`: the draws made chunk by chunk, so only the
+    chunks in flight hold draws); it may be called from the evaluating threads.
 
     ``year_index`` (indices into the scenario's years, increasing) keeps outputs over the years
     only at those years: ``(n, len(year_index)[, B])`` instead of ``(n, T[, B])``; the models
     still see every year. ``threads`` (default 1) evaluates chunks on that many threads of this
     process; the outputs, tallies and errors are the serial loop's, bit for bit.
+    ``check_years`` ``{name: year indices}`` also keeps those years of a kept output over the
+    years, apart, in ``check_outputs`` (filled in place: a check's own columns).
 
     ``outputs`` (``{name: (n,) + axes}``) and ``axes`` from an earlier call are filled in place,
     so one run may be evaluated in parts; ``offset`` is the index of ``values``' first sample in
@@ -153,14 +161,26 @@ def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tup
     outputs = {} if outputs is None else outputs
     axes = {} if axes is None else axes
     bad = {} if bad is None else bad
+    check_outputs = {} if check_outputs is None else check_outputs
+    rows = getattr(values, "take", None)
+
+    steps = _steps(nodes, keep)
+
     def run_chunk(a: int, b_: int, tally: dict[str, BadValues]) -> dict[str, object]:
         env: dict[str, object] = dict(constants)
         env["year"] = years_row
-        for name, arr in values.items():
-            env[name] = arr[a:b_, None]
+        if rows is not None:  # draws made for these rows only (sampling.RowDraws): the same numbers
+            for name, arr in rows(a, b_).items():
+                env[name] = arr[:, None]
+        else:
+            for name, arr in values.items():
+                env[name] = arr[a:b_, None]
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             # non-finite values are tallied and reported once, not warned per chunk
-            evaluate(nodes, env, offset=offset + a, bad=tally)
+            for step, dead in steps:  # a chunk's arrays are dropped after their last reader
+                evaluate(step, env, offset=offset + a, bad=tally)
+                for name in dead:
+                    env.pop(name, None)
         return {name: env[name] for name in keep}
 
     def store(a: int, b_: int, kept: dict[str, object]) -> None:
@@ -173,6 +193,10 @@ def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tup
                     nb = np.shape(value)[-1]  # a model's blocs, where the scenario names none
                 axes[name] = ax
                 outputs[name] = empty(_target_shape(ax, n, t_kept, nb))
+            if check_years and name in check_years:
+                if name not in check_outputs:
+                    check_outputs[name] = empty(_target_shape(axes[name], n, len(check_years[name]), nb))
+                _store(check_outputs[name], value, axes[name], a, b_, check_years[name], t)
             try:
                 _store(outputs[name], value, axes[name], a, b_, year_index, t)
             except ValueError:
@@ -211,6 +235,25 @@ def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tup
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     return outputs, axes, bad
+
+
+def _steps(nodes, keep) -> list[tuple[list, tuple[str, ...]]]:
+    """The nodes one at a time, each with the names no later node reads and no one keeps
+    (dropped from a chunk's arrays once it has run: its memory is the live arrays', not all)."""
+    keep = set(keep)
+    last: dict[str, int] = {}
+    for i, node in enumerate(nodes):
+        for inp in node.spec.inputs:
+            src = node.source_of(inp)
+            if isinstance(src, str):
+                last[src] = i
+        for out in node.outputs:
+            last.setdefault(out, i)
+    dead: dict[int, list[str]] = {}
+    for name, i in last.items():
+        if name not in keep:
+            dead.setdefault(i, []).append(name)
+    return [([node], tuple(dead.get(i, ()))) for i, node in enumerate(nodes)]
 
 
 def merge_into(bad: dict[str, BadValues], part: dict[str, BadValues]) -> None:
@@ -282,7 +325,9 @@ def idle_threads() -> int:
 
 def evaluate_values(scenario, values: dict[str, np.ndarray], n: int, *, keep: tuple[str, ...] | None = None,
                     chunk_size: int | None = None, progress: ProgressFn | None = None,
-                    year_index: np.ndarray | None = None, threads: int | None = None
+                    year_index: np.ndarray | None = None, threads: int | None = None,
+                    check_years: dict[str, np.ndarray] | None = None,
+                    check_outputs: dict[str, np.ndarray] | None = None
                     ) -> tuple[dict[str, np.ndarray], dict[str, tuple]]:
     """Evaluate the scenario's graph on given parameter values ``{name: (n,)}`` in this process.
 
@@ -291,7 +336,8 @@ def evaluate_values(scenario, values: dict[str, np.ndarray], n: int, *, keep: tu
     with counts and the first bad sample's inputs.
     """
     outputs, axes, bad = evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk_size, progress=progress,
-                                        year_index=year_index, threads=threads)
+                                        year_index=year_index, threads=threads, check_years=check_years,
+                                        check_outputs=check_outputs)
     if bad:
         raise ModelError(bad_message(scenario, bad, n))
     return outputs, axes

@@ -7,14 +7,20 @@ therefore never moves another's draws, and two versions of a scenario can be com
 by sample. ``sobol`` draws one scrambled Sobol' sequence over all uncertain dimensions (the
 points are only low-discrepancy jointly), so it is keyed by the root seed and the ordered names.
 
-All draws of a run are made up front, in full, so results never depend on how evaluation is
-chunked or split across workers.
+The draws never depend on how evaluation is chunked or split across workers. A run's draws
+may be made whole, up front (:func:`draw`), or rows ``a:b`` at a time during evaluation
+(:class:`RowDraws`, what :func:`costsim.engine.run` uses): for ``mc`` each parameter's stream
+is advanced to row ``a`` (PCG64 draws one 64-bit word per double), the copula and every inverse
+CDF work row by row, so the rows are the same numbers, bit for bit, as the whole draw's. ``lhs``
+(a permutation of all rows per parameter) and ``sobol`` (one sequence) are drawn whole and
+handed out by rows.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import threading
 import warnings
 
 import numpy as np
@@ -194,3 +200,91 @@ def draw(scenario: Scenario, n: int, seed: int, design: str | None = None
             clipped.update(c)
         return values, clipped
     return to_values(scenario, uniforms(scenario, n, seed, design))
+
+
+def _copula_rows(u: dict[str, np.ndarray], chol, n: int) -> dict[str, np.ndarray]:
+    """:func:`apply_copula` of some rows of an ``n``-row draw, the same numbers as the whole's.
+
+    NumPy multiplies a one-row matrix by the BLAS's vector routine, whose rounding may differ
+    from the matrix routine's that a whole draw of more rows uses: a single row (a last chunk of
+    one sample) is therefore correlated together with a copy of itself.
+    """
+    if chol is None:
+        return u
+    names = chol[0]
+    if n > 1 and len(next(iter(u.values()))) == 1:
+        two = dict(u)
+        for name in names:
+            two[name] = np.repeat(u[name], 2)
+        return {k: v[:1].copy() for k, v in apply_copula(two, chol).items()}
+    return apply_copula(u, chol)
+
+
+def draws_by_rows(design: str) -> bool:
+    """Whether :class:`RowDraws` makes a design's rows as they are taken (else it draws them whole first)."""
+    return design == "mc"
+
+
+class RowDraws:
+    """The draws of a run, made rows ``a:b`` at a time: the same numbers as :func:`draw` (n, seed, design).
+
+    ``take(a, b)`` returns ``{name: (b - a,)}`` values and may be called from several threads
+    at once, for any rows in any order. Parameters named in ``keep`` (default: every uncertain
+    one) are also gathered into ``kept`` ``{name: (n,)}`` as rows are taken; ``clipped`` counts
+    the clipped samples of the rows taken so far (every row once: the whole run's counts).
+    Designs that need every row at once (``lhs``, ``sobol``) are drawn whole on creation
+    (``rows_at_once`` is then False).
+    """
+
+    def __init__(self, scenario: Scenario, n: int, seed: int, design: str | None = None, *,
+                 keep: tuple[str, ...] | list[str] | None = None):
+        self.scenario, self.n, self.seed = scenario, int(n), int(seed)
+        self.design = design or scenario.sampling
+        self.names = list(scenario.uncertain)
+        keep = self.names if keep is None else [k for k in self.names if k in set(keep)]
+        self.rows_at_once = draws_by_rows(self.design)
+        self._lock = threading.Lock()
+        if self.rows_at_once:
+            self._chol = copula_cholesky(scenario)
+            self._states = {name: param_rng(self.seed, name).bit_generator.state for name in self.names}
+            self.kept = {name: np.empty(self.n) for name in keep}
+            self._clipped: dict[str, int] = {}
+        else:
+            self._values, self._clipped = draw(scenario, self.n, self.seed, self.design)
+            self.kept = {name: self._values[name] for name in keep}
+
+    def _uniforms(self, name: str, a: int, m: int) -> np.ndarray:
+        bits = np.random.PCG64(0)
+        bits.state = self._states[name]
+        bits.advance(a)  # one 64-bit word per double: row a of the whole stream
+        u = np.random.Generator(bits).random(m)
+        u += _EPS
+        np.minimum(u, U_MAX, out=u)
+        return u
+
+    def take(self, a: int, b: int) -> dict[str, np.ndarray]:
+        """Values ``{name: (b - a,)}`` of rows ``a:b`` of every uncertain parameter."""
+        if not self.rows_at_once:
+            return {name: v[a:b] for name, v in self._values.items()}
+        m = b - a
+        if self._chol is None:
+            values, clipped = {}, {}
+            for name in self.names:  # one column of uniforms alive at a time
+                v, c = to_values(self.scenario, {name: self._uniforms(name, a, m)})
+                values.update(v)
+                clipped.update(c)
+        else:
+            u = {name: self._uniforms(name, a, m) for name in self.names}
+            values, clipped = to_values(self.scenario, _copula_rows(u, self._chol, self.n))
+        for name, arr in self.kept.items():
+            arr[a:b] = values[name]
+        if clipped:
+            with self._lock:
+                for name, count in clipped.items():
+                    self._clipped[name] = self._clipped.get(name, 0) + count
+        return values
+
+    @property
+    def clipped(self) -> dict[str, int]:
+        """Clipped samples per parameter (of the rows taken), in the order :func:`draw` gives them."""
+        return {name: self._clipped[name] for name in self.names if self._clipped.get(name)}

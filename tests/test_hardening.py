@@ -228,10 +228,11 @@ def test_memory_refusal_before_the_run_starts(tiny_scenario_file, monkeypatch, c
     assert code == 2
     assert cpu < 2.0 and peak < 64 * 2**20  # nothing was sampled (one parameter's draws: 800 MB)
     assert capsys.readouterr().err == (
-        # without -o the run keeps only the 3 printed years of the 4 (issue 18: run(keep_years=...))
-        f"{tiny_scenario_file}: samples: the run would need about 9.7 GiB at its peak (draws 3.0 GiB, kept outputs "
+        # without -o the run keeps only the 3 printed years of the 4 (issue 18: run(keep_years=...)) and no
+        # draws (run(keep_params=()): drawn chunk by chunk, none kept)
+        f"{tiny_scenario_file}: samples: the run would need about 6.8 GiB at its peak (kept outputs "
         "4.5 GiB, temporaries 2.3 GiB); expected at most about 1.0 MiB (set by COSTSIM_MAX_MEMORY_GB), got 100000000. "
-        "Use fewer samples (-n 1,328 fits), keep fewer outputs (outputs:), or fewer years; or set "
+        "Use fewer samples (-n 1,383 fits), keep fewer outputs (outputs:), or fewer years; or set "
         "COSTSIM_MAX_MEMORY_GB if you know better.\n")
     monkeypatch.setenv("COSTSIM_MAX_MEMORY_GB", "lots")
     assert main(["run", str(tiny_scenario_file), "-n", "10"]) == 2

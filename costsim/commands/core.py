@@ -216,7 +216,7 @@ def cmd_run(args) -> int:
     # without -o only the printed years (and the checks' years) are read: the rest is not kept
     keep_years = None if args.output else ([] if args.quiet else years)
     results = run(scenario, n=n, seed=args.seed, design=args.design, progress=Progress(f"{scenario.name}", quiet=args.quiet),
-                  keep_years=keep_years, **parallel_options(args))
+                  keep_years=keep_years, keep_params=None if args.output else (), **parallel_options(args))
     if not args.quiet:
         print(f"{scenario.name}: n={results.n:,} seed={results.meta['seed']} design={results.meta['design']} "
               f"({results.meta['wall_time_s']:.2f} s)")
