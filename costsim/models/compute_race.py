@@ -81,15 +81,29 @@ def _interp_rows(grid: np.ndarray, values: np.ndarray, query: np.ndarray, left_s
     ``grid[0]`` are extended backwards with ``left_slope`` (``(m,)``, per unit of grid); queries
     are assumed to be at most ``grid[-1]``.
     """
-    before = values[:, :1] + (query - grid[0]) * left_slope[:, None]
     if grid.size == 1:
-        return before
-    idx = np.clip(np.searchsorted(grid, query, side="right") - 1, 0, grid.size - 2)
-    lo = np.take_along_axis(values, idx, axis=1)
-    hi = np.take_along_axis(values, idx + 1, axis=1)
-    frac = (query - grid[idx]) / (grid[idx + 1] - grid[idx])
-    inside = lo + frac * (hi - lo)
-    return np.where(query < grid[0], before, inside)
+        return values[:, :1] + (query - grid[0]) * left_slope[:, None]
+    idx = np.searchsorted(grid, query, side="right")
+    idx -= 1
+    np.clip(idx, 0, grid.size - 2, out=idx)
+    # gathers from the flat rows (np.take on a flat index is several times faster than take_along_axis)
+    flat_values = np.ascontiguousarray(values).reshape(-1)
+    flat = idx + (np.arange(values.shape[0]) * grid.size)[:, None]
+    lo = np.take(flat_values, flat)
+    flat += 1
+    rise = np.take(flat_values, flat)
+    rise -= lo
+    frac = query - np.take(grid, idx)
+    frac /= np.take(np.diff(grid), idx)  # grid[idx + 1] - grid[idx]
+    frac *= rise
+    frac += lo  # lo + frac * (hi - lo)
+    early = query < grid[0]
+    cols = np.flatnonzero(early.any(axis=0))
+    if cols.size:  # the backward extension, computed only on the columns that need it
+        k = cols[-1] + 1
+        before = values[:, :1] + (query[:, :k] - grid[0]) * left_slope[:, None]
+        np.copyto(frac[:, :k], before, where=early[:, :k])
+    return frac
 
 
 def _first_reach(traj: np.ndarray, grid: np.ndarray, level: np.ndarray, start: int,
