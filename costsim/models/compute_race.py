@@ -170,9 +170,11 @@ def _end_slope(log_traj: np.ndarray, grid: np.ndarray) -> np.ndarray:
 # Models
 
 
-def _saturating_budget(first, growth, cap, ceiling, elapsed_years):
+def _saturating_budget(first, growth_factor, cap, ceiling, inverse_ceiling):
     """A budget trend saturating at a ceiling, anchored so that its first year is ``first``.
 
+    ``growth_factor`` is the trend's growth since the first year (``growth ** e``),
+    ``inverse_ceiling`` is ``1 / ceiling`` (both computed once for budgets that share them).
     With the hard-capped trend ``T(e) = min(first * growth ** e, cap)`` (today's budget) and the
     ceiling ``C(e)``::
 
@@ -184,12 +186,24 @@ def _saturating_budget(first, growth, cap, ceiling, elapsed_years):
     of it and is left alone (never raised). So the budget is at most the trend and the ceiling,
     is exactly ``T`` when the ceiling is inf, and never rises when the ceiling is lowered.
     """
-    trend = np.minimum(first * growth**elapsed_years, cap)
+    trend = np.minimum(first * growth_factor, cap)
     first_trend, first_ceiling = trend[..., :1], ceiling[..., :1]
     spent = (trend > 0) & np.isfinite(trend)  # an unlimited (inf) trend is held at the ceiling below
-    kept = np.where(spent, first_trend / np.where(spent, trend, 1.0), 0.0)  # T(0) / T(e)
-    bend = np.where(spent, np.maximum(1.0 / ceiling - kept / first_ceiling, 0.0), 0.0)
-    bent = np.where(bend > 0, trend / (1.0 + np.where(spent, trend, 0.0) * bend), trend)
+    shape = np.broadcast_shapes(trend.shape, np.shape(ceiling))
+    kept = np.zeros(shape)
+    np.divide(first_trend, trend, out=kept, where=spent)  # T(0) / T(e)
+    kept /= first_ceiling
+    np.subtract(inverse_ceiling, kept, out=kept)
+    bend = np.zeros(shape)
+    np.maximum(kept, 0.0, out=bend, where=spent)
+    bending = bend > 0
+    if bending.any():  # where the ceiling bends the trend: T / (1 + T * bend)
+        bend *= trend
+        bend += 1.0
+        bent = np.array(np.broadcast_to(trend, shape))
+        np.divide(trend, bend, out=bent, where=bending)
+    else:
+        bent = trend
     return np.minimum(bent, ceiling)
 
 
@@ -383,17 +397,20 @@ def race_chip_supply(
     leader_gdp = leader_gdp_usd * leader_gdp_x_per_year**elapsed_years
     follower_gdp = follower_gdp_usd * follower_gdp_x_per_year**elapsed_years
 
-    def grown(first, growth, cap, ceiling):
-        return _saturating_budget(first, growth, cap, np.broadcast_to(ceiling, np.broadcast_shapes(
-            np.shape(ceiling), elapsed_years.shape)), elapsed_years)
+    def ceiling_of(frac, gdp):
+        ceiling = frac * gdp
+        ceiling = np.broadcast_to(ceiling, np.broadcast_shapes(np.shape(ceiling), elapsed_years.shape))
+        return ceiling, 1.0 / ceiling
 
-    leader_budget = grown(leader_budget_usd_per_year, leader_budget_x_per_year, leader_budget_cap_usd_per_year,
-                          leader_budget_ceiling_gdp_frac * leader_gdp)
-    follower_growth = (follower_budget_x_per_year, follower_budget_cap_usd_per_year,
-                       follower_budget_ceiling_gdp_frac * follower_gdp)
-    follower_budget = grown(follower_budget_usd_per_year, *follower_growth)
-    smuggling_budget = grown(follower_smuggling_budget_usd_per_year, *follower_growth)
-    remote_budget = grown(follower_remote_budget_usd_per_year, *follower_growth)
+    leader_budget = _saturating_budget(leader_budget_usd_per_year, leader_budget_x_per_year**elapsed_years,
+                                       leader_budget_cap_usd_per_year,
+                                       *ceiling_of(leader_budget_ceiling_gdp_frac, leader_gdp))
+    # every follower budget grows like the follower's own, up to the same cap and ceiling
+    follower_growth = (follower_budget_x_per_year**elapsed_years, follower_budget_cap_usd_per_year,
+                       *ceiling_of(follower_budget_ceiling_gdp_frac, follower_gdp))
+    follower_budget = _saturating_budget(follower_budget_usd_per_year, *follower_growth)
+    smuggling_budget = _saturating_budget(follower_smuggling_budget_usd_per_year, *follower_growth)
+    remote_budget = _saturating_budget(follower_remote_budget_usd_per_year, *follower_growth)
 
     leader_demand = leader_budget / (price + energy_leader)
     import_price = allowed_chip_price_ratio * price + energy_follower  # a cut-down die draws a full slot's power
@@ -401,7 +418,7 @@ def race_chip_supply(
     demand = leader_demand + import_demand
     cap = np.asarray(market_supply_cap_h100e_per_year, dtype=float)
     binding = demand > cap
-    rationed = np.where(binding, cap / np.where(binding, demand, 1.0), 1.0)
+    rationed = _safe_divide(cap, demand, binding, 1.0, binding.shape)
     leader_bought = rationed * leader_demand
     import_chips = rationed * import_demand
     imports = import_chips * allowed_chip_perf_ratio
