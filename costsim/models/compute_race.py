@@ -115,13 +115,15 @@ def _first_reach(traj: np.ndarray, grid: np.ndarray, level: np.ndarray, start: i
     ``end_slope`` (decades per year) when that is positive, and the time is capped at
     ``grid[-1] + limit_years``; a level never reached gives exactly that cap.
     """
-    rows = np.arange(traj.shape[0])
+    traj = np.ascontiguousarray(traj)
+    m, size = traj.shape
     hit = traj[:, start:] >= level[:, None]
-    reached = hit.any(axis=1)
-    j = np.argmax(hit, axis=1) + start
+    first = np.argmax(hit, axis=1)  # 0 when never reached
+    reached = np.take(hit.reshape(-1), np.arange(m) * (size - start) + first)  # flat gathers: cheaper than
+    j = first + start                                                             # any() and fancy indexing
     prev = np.maximum(j - 1, start)
-    y0, y1 = traj[rows, prev], traj[rows, j]
-    # when j > start, y0 < level <= y1, so the rise is positive; at j == start no interpolation
+    flat_traj, row_start = traj.reshape(-1), np.arange(m) * size
+    y0, y1 = np.take(flat_traj, row_start + prev), np.take(flat_traj, row_start + j)
     rise = np.where(j > start, y1 - y0, 1.0)
     frac = np.where(j > start, (level - y0) / rise, 0.0)
     inside = grid[prev] + frac * (grid[j] - grid[prev])
@@ -939,7 +941,7 @@ def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
     log_eff = np.log10(np.asarray(largest_run_effective_flop, dtype=float))
     rows = _n_rows(log_eff, extrapolation_limit_years)
     log_eff = np.broadcast_to(log_eff, (rows, years.size, 2))
-    leader, follower = log_eff[..., LEADER], log_eff[..., FOLLOWER]
+    leader, follower = np.ascontiguousarray(log_eff[..., LEADER]), np.ascontiguousarray(log_eff[..., FOLLOWER])
     slope = _end_slope(leader, years)
     limit = _per_sample(extrapolation_limit_years, rows)
 
