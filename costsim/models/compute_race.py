@@ -199,14 +199,13 @@ def _saturating_budget(first, growth_factor, cap, ceiling, inverse_ceiling):
     bend = np.zeros(shape)
     np.maximum(kept, 0.0, out=bend, where=spent)
     bending = bend > 0
+    bent = kept  # its buffer, reused
+    np.copyto(bent, trend)
     if bending.any():  # where the ceiling bends the trend: T / (1 + T * bend)
         bend *= trend
         bend += 1.0
-        bent = np.array(np.broadcast_to(trend, shape))
         np.divide(trend, bend, out=bent, where=bending)
-    else:
-        bent = trend
-    return np.minimum(bent, ceiling)
+    return np.minimum(bent, ceiling, out=bent)
 
 
 @model(
@@ -390,7 +389,8 @@ def race_chip_supply(
     Policy thresholds: ``rule.2022_10``, ``rule.2023_10``; smuggling: ``china.smuggled_chips_2024``.
     """
     elapsed_years = _years_of(year)[None, :] - _years_of(year)[0]
-    cheaper = np.exp2(-elapsed_years / price_performance_doubling_years)
+    cheaper = np.divide(-elapsed_years, price_performance_doubling_years)
+    np.exp2(cheaper, out=cheaper)
     price = market_price_usd_per_h100e * cheaper
     power = np.asarray(bloc_h100e_power_w, dtype=float)
     kwh_price = electricity_usd_per_kwh * chip_service_years * (SECONDS_PER_YEAR / J_PER_KWH)
