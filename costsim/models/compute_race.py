@@ -678,8 +678,14 @@ def _scale_payoff(log_phys, years, rows, midpoint_flop, midpoint_x_per_year, wid
     log_mid = (np.log10(_per_sample(midpoint_flop, rows))[:, None]
                + np.log10(_per_sample(midpoint_x_per_year, rows))[:, None] * elapsed[None, :])
     decades_per_unit = np.log10(_per_sample(width_x, rows))[:, None, None]
-    z = (log_phys - log_mid[..., None]) / decades_per_unit * np.log(10.0)
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # 1 / (1 + exp(-z)), without overflow
+    z = log_phys - log_mid[..., None]
+    z /= decades_per_unit
+    z *= np.log(10.0)
+    z *= 0.5
+    np.tanh(z, out=z)
+    z += 1.0
+    z *= 0.5
+    return z  # 0.5 * (1 + tanh(z / 2)) = 1 / (1 + exp(-z)), without overflow
 
 
 def _post_training_log10(years, rows, x_per_year, cap_x, delay_years):
@@ -862,7 +868,11 @@ def race_algorithms(
 
     copied = _interp_rows(years, leader, years[None, :] - delay[:, None], rate_leader)
     scarcity_decades = np.maximum(log_phys[..., LEADER] - log_phys[..., FOLLOWER], 0.0)
-    necessity = 10.0 ** (_per_sample(necessity_elasticity, rows)[:, None] * scarcity_decades)
+    elasticity = _per_sample(necessity_elasticity, rows)[:, None]
+    if not elasticity.any() and np.isfinite(scarcity_decades).all():
+        necessity = np.ones(scarcity_decades.shape)  # 10 ** (0 * finite) is 1: necessity switched off
+    else:
+        necessity = 10.0 ** (elasticity * scarcity_decades)
     leader_effective = log_phys[..., LEADER] + leader
 
     follower = np.empty((rows, years.size))
@@ -882,10 +892,14 @@ def race_algorithms(
     payoff = _scale_payoff(log_phys, years, rows, scale_payoff_midpoint_flop, scale_payoff_midpoint_x_per_year,
                            scale_payoff_width_x)
     share_at_scale = _per_sample(scale_dependent_algo_frac, rows)[:, None, None]
-    log_eff = log_eff - share_at_scale * (1.0 - payoff) * np.maximum(log_eff, 0.0)
+    unpaid = 1.0 - payoff
+    np.multiply(share_at_scale, unpaid, out=unpaid)
+    unpaid *= np.maximum(log_eff, 0.0)
+    log_eff -= unpaid  # log_eff - share * (1 - payoff) * max(log_eff, 0)
+    del unpaid
     log_post = _post_training_log10(years, rows, post_training_x_per_year, post_training_cap_x,
                                     post_training_delay_years)
-    log_eff = log_eff + log_post
+    log_eff += log_post
     log_effective = log_phys + log_eff
     share = np.broadcast_to(np.asarray(distillation_frac, dtype=float), (rows, years.size))
     log_share = np.where(share > 0, np.log10(np.where(share > 0, share, 1.0)), -np.inf)
@@ -895,7 +909,7 @@ def race_algorithms(
     delayed = _interp_rows(years, lead_eff, years[None, :] - _per_sample(distillation_delay_years, rows)[:, None],
                            rate_leader)
     distilled = log_share + delayed
-    log_effective = np.stack([lead_eff, np.maximum(log_effective[..., FOLLOWER], distilled)], axis=-1)
+    np.maximum(log_effective[..., FOLLOWER], distilled, out=log_effective[..., FOLLOWER])
     reference = np.log10(np.asarray(capability_reference_flop, dtype=float)).reshape(-1, 1, 1)
     return {
         "algo_efficiency_x": 10.0**log_eff,
@@ -903,7 +917,7 @@ def race_algorithms(
         "bloc_capability_score": log_effective - reference,
         "follower_distilled_effective_flop": 10.0**distilled,
         "scale_payoff_frac": payoff,
-        "post_training_x": 10.0**log_post,
+        "post_training_x": 10.0**log_post if log_post.any() else np.ones(log_post.shape),  # 10 ** 0 is 1: off
     }
 
 
