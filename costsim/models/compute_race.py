@@ -618,7 +618,9 @@ def race_compute_stock(
         # bandwidth is installed in the share of the year's FLOP/s deliveries that was installed
         moving = flow_by_year[1:] > 0
         share = _safe_divide(installed_by_year[1:], flow_by_year[1:], moving, 1.0, moving.shape)
-        added = share * _year_major(flow_membw)[1:] * steps[:, None, None]
+        added = share
+        added *= _year_major(flow_membw)[1:]
+        added *= steps[:, None, None]  # share * flow_membw * dt
         for t in range(1, years.size):  # recurrence: retirement of last year's bandwidth
             np.multiply(membw_by_year[t - 1], keep[t - 1], out=kept)
             np.add(kept, added[t - 1], out=membw_by_year[t])
@@ -646,16 +648,15 @@ def race_compute_stock(
         np.minimum(run_h100e[..., bloc], chips_cap, out=run_h100e[..., bloc])
     run_flop_per_h100e = (np.asarray(h100_peak_flop_per_s * utilization_frac * run_length_years, dtype=float)
                           * SECONDS_PER_YEAR).reshape(-1, 1, 1)
-    run_flop = run_h100e * run_flop_per_h100e
+    run_flop = run_h100e
+    run_flop *= run_flop_per_h100e
     growth = np.ones_like(run_flop)
     if years.size > 1:
         before = run_flop[:, :-1]
-        ratio = _safe_divide(run_flop[:, 1:], before, before > 0, 1.0, before.shape)
+        np.divide(run_flop[:, 1:], before, out=growth[:, 1:], where=before > 0)  # else 1
         exponent = 1.0 / steps
-        if np.all(exponent == 1.0):  # yearly steps: x ** 1 is x
-            growth[:, 1:] = ratio
-        else:
-            growth[:, 1:] = ratio ** exponent[None, :, None]
+        if not np.all(exponent == 1.0):  # yearly steps: x ** 1 is x
+            growth[:, 1:] **= exponent[None, :, None]
     total = stock[..., LEADER] + stock[..., FOLLOWER]
     return {
         "stock_h100e": stock,
