@@ -81,15 +81,29 @@ def _interp_rows(grid: np.ndarray, values: np.ndarray, query: np.ndarray, left_s
     ``grid[0]`` are extended backwards with ``left_slope`` (``(m,)``, per unit of grid); queries
     are assumed to be at most ``grid[-1]``.
     """
-    before = values[:, :1] + (query - grid[0]) * left_slope[:, None]
     if grid.size == 1:
-        return before
-    idx = np.clip(np.searchsorted(grid, query, side="right") - 1, 0, grid.size - 2)
-    lo = np.take_along_axis(values, idx, axis=1)
-    hi = np.take_along_axis(values, idx + 1, axis=1)
-    frac = (query - grid[idx]) / (grid[idx + 1] - grid[idx])
-    inside = lo + frac * (hi - lo)
-    return np.where(query < grid[0], before, inside)
+        return values[:, :1] + (query - grid[0]) * left_slope[:, None]
+    idx = np.searchsorted(grid, query, side="right")
+    idx -= 1
+    np.clip(idx, 0, grid.size - 2, out=idx)
+    # gathers from the flat rows (np.take on a flat index is several times faster than take_along_axis)
+    flat_values = np.ascontiguousarray(values).reshape(-1)
+    flat = idx + (np.arange(values.shape[0]) * grid.size)[:, None]
+    lo = np.take(flat_values, flat)
+    flat += 1
+    rise = np.take(flat_values, flat)
+    rise -= lo
+    frac = query - np.take(grid, idx)
+    frac /= np.take(np.diff(grid), idx)  # grid[idx + 1] - grid[idx]
+    frac *= rise
+    frac += lo  # lo + frac * (hi - lo)
+    early = query < grid[0]
+    cols = np.flatnonzero(early.any(axis=0))
+    if cols.size:  # the backward extension, computed only on the columns that need it
+        k = cols[-1] + 1
+        before = values[:, :1] + (query[:, :k] - grid[0]) * left_slope[:, None]
+        np.copyto(frac[:, :k], before, where=early[:, :k])
+    return frac
 
 
 def _first_reach(traj: np.ndarray, grid: np.ndarray, level: np.ndarray, start: int,
@@ -101,13 +115,15 @@ def _first_reach(traj: np.ndarray, grid: np.ndarray, level: np.ndarray, start: i
     ``end_slope`` (decades per year) when that is positive, and the time is capped at
     ``grid[-1] + limit_years``; a level never reached gives exactly that cap.
     """
-    rows = np.arange(traj.shape[0])
+    traj = np.ascontiguousarray(traj)
+    m, size = traj.shape
     hit = traj[:, start:] >= level[:, None]
-    reached = hit.any(axis=1)
-    j = np.argmax(hit, axis=1) + start
+    first = np.argmax(hit, axis=1)  # 0 when never reached
+    reached = np.take(hit.reshape(-1), np.arange(m) * (size - start) + first)  # flat gathers: cheaper than
+    j = first + start                                                             # any() and fancy indexing
     prev = np.maximum(j - 1, start)
-    y0, y1 = traj[rows, prev], traj[rows, j]
-    # when j > start, y0 < level <= y1, so the rise is positive; at j == start no interpolation
+    flat_traj, row_start = traj.reshape(-1), np.arange(m) * size
+    y0, y1 = np.take(flat_traj, row_start + prev), np.take(flat_traj, row_start + j)
     rise = np.where(j > start, y1 - y0, 1.0)
     frac = np.where(j > start, (level - y0) / rise, 0.0)
     inside = grid[prev] + frac * (grid[j] - grid[prev])
@@ -116,6 +132,33 @@ def _first_reach(traj: np.ndarray, grid: np.ndarray, level: np.ndarray, start: i
     beyond = grid[-1] + (level - traj[:, -1]) / np.where(growing, end_slope, 1.0)
     outside = np.where(growing, np.minimum(beyond, cap), cap)
     return np.where(reached, inside, outside)
+
+
+
+def _year_major(values: np.ndarray) -> np.ndarray:
+    """A ``(rows, T, 2)`` array as a contiguous ``(T, rows, 2)`` copy (a year's slice is then contiguous).
+
+    The two blocs of a sample and year are moved together, viewed as one 16-byte complex number,
+    which is several times faster than a float-by-float transpose; the values are only copied.
+    """
+    values = np.ascontiguousarray(values, dtype=float)
+    if values.ndim == 3 and values.shape[2] == 2:
+        pairs = values.view(np.complex128)[..., 0]
+        return np.ascontiguousarray(pairs.T).view(np.float64).reshape(values.shape[1], values.shape[0], 2)
+    return np.ascontiguousarray(values.transpose(1, 0, 2))
+
+
+def _sample_major(values: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`_year_major`: a ``(T, rows, 2)`` array as a contiguous ``(rows, T, 2)`` copy."""
+    return _year_major(values)
+
+
+def _safe_divide(num, den, positive, fill: float, shape) -> np.ndarray:
+    """``num / den`` where ``positive``, else ``fill``: an array of ``shape`` (same values as
+    ``np.where(positive, num / np.where(positive, den, 1.0), fill)``, without the temporaries)."""
+    out = np.full(shape, fill)
+    np.divide(num, den, out=out, where=positive)
+    return out
 
 
 def _end_slope(log_traj: np.ndarray, grid: np.ndarray) -> np.ndarray:
@@ -129,9 +172,11 @@ def _end_slope(log_traj: np.ndarray, grid: np.ndarray) -> np.ndarray:
 # Models
 
 
-def _saturating_budget(first, growth, cap, ceiling, elapsed_years):
+def _saturating_budget(first, growth_factor, cap, ceiling, inverse_ceiling):
     """A budget trend saturating at a ceiling, anchored so that its first year is ``first``.
 
+    ``growth_factor`` is the trend's growth since the first year (``growth ** e``),
+    ``inverse_ceiling`` is ``1 / ceiling`` (both computed once for budgets that share them).
     With the hard-capped trend ``T(e) = min(first * growth ** e, cap)`` (today's budget) and the
     ceiling ``C(e)``::
 
@@ -143,13 +188,24 @@ def _saturating_budget(first, growth, cap, ceiling, elapsed_years):
     of it and is left alone (never raised). So the budget is at most the trend and the ceiling,
     is exactly ``T`` when the ceiling is inf, and never rises when the ceiling is lowered.
     """
-    trend = np.minimum(first * growth**elapsed_years, cap)
+    trend = np.minimum(first * growth_factor, cap)
     first_trend, first_ceiling = trend[..., :1], ceiling[..., :1]
     spent = (trend > 0) & np.isfinite(trend)  # an unlimited (inf) trend is held at the ceiling below
-    kept = np.where(spent, first_trend / np.where(spent, trend, 1.0), 0.0)  # T(0) / T(e)
-    bend = np.where(spent, np.maximum(1.0 / ceiling - kept / first_ceiling, 0.0), 0.0)
-    bent = np.where(bend > 0, trend / (1.0 + np.where(spent, trend, 0.0) * bend), trend)
-    return np.minimum(bent, ceiling)
+    shape = np.broadcast_shapes(trend.shape, np.shape(ceiling))
+    kept = np.zeros(shape)
+    np.divide(first_trend, trend, out=kept, where=spent)  # T(0) / T(e)
+    kept /= first_ceiling
+    np.subtract(inverse_ceiling, kept, out=kept)
+    bend = np.zeros(shape)
+    np.maximum(kept, 0.0, out=bend, where=spent)
+    bending = bend > 0
+    bent = kept  # its buffer, reused
+    np.copyto(bent, trend)
+    if bending.any():  # where the ceiling bends the trend: T / (1 + T * bend)
+        bend *= trend
+        bend += 1.0
+        np.divide(trend, bend, out=bent, where=bending)
+    return np.minimum(bent, ceiling, out=bent)
 
 
 @model(
@@ -333,7 +389,8 @@ def race_chip_supply(
     Policy thresholds: ``rule.2022_10``, ``rule.2023_10``; smuggling: ``china.smuggled_chips_2024``.
     """
     elapsed_years = _years_of(year)[None, :] - _years_of(year)[0]
-    cheaper = np.exp2(-elapsed_years / price_performance_doubling_years)
+    cheaper = np.divide(-elapsed_years, price_performance_doubling_years)
+    np.exp2(cheaper, out=cheaper)
     price = market_price_usd_per_h100e * cheaper
     power = np.asarray(bloc_h100e_power_w, dtype=float)
     kwh_price = electricity_usd_per_kwh * chip_service_years * (SECONDS_PER_YEAR / J_PER_KWH)
@@ -342,17 +399,20 @@ def race_chip_supply(
     leader_gdp = leader_gdp_usd * leader_gdp_x_per_year**elapsed_years
     follower_gdp = follower_gdp_usd * follower_gdp_x_per_year**elapsed_years
 
-    def grown(first, growth, cap, ceiling):
-        return _saturating_budget(first, growth, cap, np.broadcast_to(ceiling, np.broadcast_shapes(
-            np.shape(ceiling), elapsed_years.shape)), elapsed_years)
+    def ceiling_of(frac, gdp):
+        ceiling = frac * gdp
+        ceiling = np.broadcast_to(ceiling, np.broadcast_shapes(np.shape(ceiling), elapsed_years.shape))
+        return ceiling, 1.0 / ceiling
 
-    leader_budget = grown(leader_budget_usd_per_year, leader_budget_x_per_year, leader_budget_cap_usd_per_year,
-                          leader_budget_ceiling_gdp_frac * leader_gdp)
-    follower_growth = (follower_budget_x_per_year, follower_budget_cap_usd_per_year,
-                       follower_budget_ceiling_gdp_frac * follower_gdp)
-    follower_budget = grown(follower_budget_usd_per_year, *follower_growth)
-    smuggling_budget = grown(follower_smuggling_budget_usd_per_year, *follower_growth)
-    remote_budget = grown(follower_remote_budget_usd_per_year, *follower_growth)
+    leader_budget = _saturating_budget(leader_budget_usd_per_year, leader_budget_x_per_year**elapsed_years,
+                                       leader_budget_cap_usd_per_year,
+                                       *ceiling_of(leader_budget_ceiling_gdp_frac, leader_gdp))
+    # every follower budget grows like the follower's own, up to the same cap and ceiling
+    follower_growth = (follower_budget_x_per_year**elapsed_years, follower_budget_cap_usd_per_year,
+                       *ceiling_of(follower_budget_ceiling_gdp_frac, follower_gdp))
+    follower_budget = _saturating_budget(follower_budget_usd_per_year, *follower_growth)
+    smuggling_budget = _saturating_budget(follower_smuggling_budget_usd_per_year, *follower_growth)
+    remote_budget = _saturating_budget(follower_remote_budget_usd_per_year, *follower_growth)
 
     leader_demand = leader_budget / (price + energy_leader)
     import_price = allowed_chip_price_ratio * price + energy_follower  # a cut-down die draws a full slot's power
@@ -360,7 +420,7 @@ def race_chip_supply(
     demand = leader_demand + import_demand
     cap = np.asarray(market_supply_cap_h100e_per_year, dtype=float)
     binding = demand > cap
-    rationed = np.where(binding, cap / np.where(binding, demand, 1.0), 1.0)
+    rationed = _safe_divide(cap, demand, binding, 1.0, binding.shape)
     leader_bought = rationed * leader_demand
     import_chips = rationed * import_demand
     imports = import_chips * allowed_chip_perf_ratio
@@ -524,45 +584,80 @@ def race_compute_stock(
                               _per_sample(follower_initial_membw_ratio, rows)], axis=-1)
     rate = _per_sample(depreciation_per_year, rows)[:, None]
 
-    stock = np.empty(shape)
-    stock_membw = np.empty(shape)
-    installed = np.zeros(shape)
-    retired = np.zeros(shape)
     powered = unit_power > 0
-    stock_cap = np.where(powered, power_cap / np.where(powered, unit_power, 1.0), np.inf)
-    installed[:, 0] = flow[:, 0]  # the first year's deliveries are counted in the initial stock
-    stock[:, 0] = initial
-    stock_membw[:, 0] = initial * initial_ratio
+    stock_cap = _safe_divide(power_cap, unit_power, powered, np.inf, shape)
+    steps = np.diff(years)  # dt of each step t-1 -> t
+    neg_rate = -rate
+    keep = [np.exp(neg_rate * dt) for dt in steps]  # (rows, 1) each: the share of last year's stock kept
+
+    # the recurrences run year-major, so that each year's (rows, 2) slice is contiguous
+    flow_by_year = _year_major(flow)
+    cap_by_year = _year_major(stock_cap)
+    stock_by_year = np.empty((years.size, rows, 2))
+    installed_by_year = np.empty((years.size, rows, 2))
+    retired_by_year = np.zeros((years.size, rows, 2))
+    installed_by_year[0] = flow_by_year[0]  # the first year's deliveries are counted in the initial stock
+    stock_by_year[0] = initial
+    kept = np.empty((rows, 2))
+    room = np.empty((rows, 2))
     for t in range(1, years.size):  # recurrence: retirement of last year's stock
-        dt = years[t] - years[t - 1]
-        keep = np.exp(-rate * dt)
-        headroom = np.maximum(stock_cap[:, t] - stock[:, t - 1] * keep, 0.0) / dt
-        installed[:, t] = np.minimum(flow[:, t], headroom)
-        share = np.where(flow[:, t] > 0, installed[:, t] / np.where(flow[:, t] > 0, flow[:, t], 1.0), 1.0)
-        retired[:, t] = stock[:, t - 1] * (1.0 - keep) / dt
-        stock[:, t] = stock[:, t - 1] * keep + installed[:, t] * dt
-        stock_membw[:, t] = stock_membw[:, t - 1] * keep + share * flow_membw[:, t] * dt
+        dt = steps[t - 1]
+        np.multiply(stock_by_year[t - 1], keep[t - 1], out=kept)
+        np.subtract(cap_by_year[t], kept, out=room)
+        np.maximum(room, 0.0, out=room)
+        np.divide(room, dt, out=room)  # headroom: chips the power can still run, per year
+        np.minimum(flow_by_year[t], room, out=installed_by_year[t])
+        np.multiply(stock_by_year[t - 1], 1.0 - keep[t - 1], out=room)
+        np.divide(room, dt, out=retired_by_year[t])
+        np.multiply(installed_by_year[t], dt, out=room)
+        np.add(kept, room, out=stock_by_year[t])
+
+    membw_by_year = np.empty((years.size, rows, 2))
+    membw_by_year[0] = initial * initial_ratio
+    if years.size > 1:
+        # bandwidth is installed in the share of the year's FLOP/s deliveries that was installed
+        moving = flow_by_year[1:] > 0
+        share = _safe_divide(installed_by_year[1:], flow_by_year[1:], moving, 1.0, moving.shape)
+        added = share
+        added *= _year_major(flow_membw)[1:]
+        added *= steps[:, None, None]  # share * flow_membw * dt
+        for t in range(1, years.size):  # recurrence: retirement of last year's bandwidth
+            np.multiply(membw_by_year[t - 1], keep[t - 1], out=kept)
+            np.add(kept, added[t - 1], out=membw_by_year[t])
+    stock = _sample_major(stock_by_year)
+    installed = _sample_major(installed_by_year)
+    retired = _sample_major(retired_by_year)
+    stock_membw = _sample_major(membw_by_year)
     stock_power = stock * unit_power
 
     remote = np.minimum(np.asarray(follower_remote_demand_h100e, dtype=float),
                         np.asarray(remote_access_frac, dtype=float) * stock[..., LEADER])
     remote = np.broadcast_to(remote, (rows, years.size))
-    usable = stock + np.stack([-remote, remote], axis=-1)
+    usable = np.empty(shape)
+    np.add(stock[..., LEADER], -remote, out=usable[..., LEADER])
+    np.add(stock[..., FOLLOWER], remote, out=usable[..., FOLLOWER])
     run_share = _by_bloc(np.asarray(leader_run_share_frac, dtype=float).reshape(-1, 1),
                          np.asarray(follower_run_share_frac, dtype=float).reshape(-1, 1))
     limit = np.asarray(run_power_limit_w, dtype=float)
     limit = limit.reshape(limit.shape + (1,)) if limit.ndim else limit
-    positive = unit_power > 0
-    run_chips_cap = np.where(positive, limit / np.where(positive, unit_power, 1.0), np.inf)
-    run_h100e = np.minimum(run_share * usable, run_chips_cap)
+    run_h100e = np.empty(shape)
+    for bloc in (LEADER, FOLLOWER):  # bloc by bloc: (rows, T) operands iterate faster than (rows, T, 2) ones
+        chips_cap = _safe_divide(limit[..., 0] if np.ndim(limit) == 3 else limit, unit_power[..., bloc],
+                                 powered[..., bloc], np.inf, (rows, years.size))
+        np.multiply(run_share[..., bloc], usable[..., bloc], out=run_h100e[..., bloc])
+        np.minimum(run_h100e[..., bloc], chips_cap, out=run_h100e[..., bloc])
     run_flop_per_h100e = (np.asarray(h100_peak_flop_per_s * utilization_frac * run_length_years, dtype=float)
                           * SECONDS_PER_YEAR).reshape(-1, 1, 1)
-    run_flop = run_h100e * run_flop_per_h100e
+    run_flop = run_h100e
+    run_flop *= run_flop_per_h100e
     growth = np.ones_like(run_flop)
     if years.size > 1:
         before = run_flop[:, :-1]
-        ratio = np.where(before > 0, run_flop[:, 1:] / np.where(before > 0, before, 1.0), 1.0)
-        growth[:, 1:] = ratio ** (1.0 / np.diff(years))[None, :, None]
+        np.divide(run_flop[:, 1:], before, out=growth[:, 1:], where=before > 0)  # else 1
+        exponent = 1.0 / steps
+        if not np.all(exponent == 1.0):  # yearly steps: x ** 1 is x
+            growth[:, 1:] **= exponent[None, :, None]
+    total = stock[..., LEADER] + stock[..., FOLLOWER]
     return {
         "stock_h100e": stock,
         "stock_membw_h100e": stock_membw,
@@ -573,7 +668,7 @@ def race_compute_stock(
         "stock_power_w": stock_power,
         "usable_h100e": usable,
         "follower_remote_h100e": remote,
-        "bloc_compute_share_frac": stock / stock.sum(axis=-1, keepdims=True),
+        "bloc_compute_share_frac": stock / total[..., None],
         "largest_run_flop_x_per_year": growth,
     }
 
@@ -584,8 +679,14 @@ def _scale_payoff(log_phys, years, rows, midpoint_flop, midpoint_x_per_year, wid
     log_mid = (np.log10(_per_sample(midpoint_flop, rows))[:, None]
                + np.log10(_per_sample(midpoint_x_per_year, rows))[:, None] * elapsed[None, :])
     decades_per_unit = np.log10(_per_sample(width_x, rows))[:, None, None]
-    z = (log_phys - log_mid[..., None]) / decades_per_unit * np.log(10.0)
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # 1 / (1 + exp(-z)), without overflow
+    z = log_phys - log_mid[..., None]
+    z /= decades_per_unit
+    z *= np.log(10.0)
+    z *= 0.5
+    np.tanh(z, out=z)
+    z += 1.0
+    z *= 0.5
+    return z  # 0.5 * (1 + tanh(z / 2)) = 1 / (1 + exp(-z)), without overflow
 
 
 def _post_training_log10(years, rows, x_per_year, cap_x, delay_years):
@@ -768,7 +869,11 @@ def race_algorithms(
 
     copied = _interp_rows(years, leader, years[None, :] - delay[:, None], rate_leader)
     scarcity_decades = np.maximum(log_phys[..., LEADER] - log_phys[..., FOLLOWER], 0.0)
-    necessity = 10.0 ** (_per_sample(necessity_elasticity, rows)[:, None] * scarcity_decades)
+    elasticity = _per_sample(necessity_elasticity, rows)[:, None]
+    if not elasticity.any() and np.isfinite(scarcity_decades).all():
+        necessity = np.ones(scarcity_decades.shape)  # 10 ** (0 * finite) is 1: necessity switched off
+    else:
+        necessity = 10.0 ** (elasticity * scarcity_decades)
     leader_effective = log_phys[..., LEADER] + leader
 
     follower = np.empty((rows, years.size))
@@ -788,10 +893,14 @@ def race_algorithms(
     payoff = _scale_payoff(log_phys, years, rows, scale_payoff_midpoint_flop, scale_payoff_midpoint_x_per_year,
                            scale_payoff_width_x)
     share_at_scale = _per_sample(scale_dependent_algo_frac, rows)[:, None, None]
-    log_eff = log_eff - share_at_scale * (1.0 - payoff) * np.maximum(log_eff, 0.0)
+    unpaid = 1.0 - payoff
+    np.multiply(share_at_scale, unpaid, out=unpaid)
+    unpaid *= np.maximum(log_eff, 0.0)
+    log_eff -= unpaid  # log_eff - share * (1 - payoff) * max(log_eff, 0)
+    del unpaid
     log_post = _post_training_log10(years, rows, post_training_x_per_year, post_training_cap_x,
                                     post_training_delay_years)
-    log_eff = log_eff + log_post
+    log_eff += log_post
     log_effective = log_phys + log_eff
     share = np.broadcast_to(np.asarray(distillation_frac, dtype=float), (rows, years.size))
     log_share = np.where(share > 0, np.log10(np.where(share > 0, share, 1.0)), -np.inf)
@@ -801,7 +910,7 @@ def race_algorithms(
     delayed = _interp_rows(years, lead_eff, years[None, :] - _per_sample(distillation_delay_years, rows)[:, None],
                            rate_leader)
     distilled = log_share + delayed
-    log_effective = np.stack([lead_eff, np.maximum(log_effective[..., FOLLOWER], distilled)], axis=-1)
+    np.maximum(log_effective[..., FOLLOWER], distilled, out=log_effective[..., FOLLOWER])
     reference = np.log10(np.asarray(capability_reference_flop, dtype=float)).reshape(-1, 1, 1)
     return {
         "algo_efficiency_x": 10.0**log_eff,
@@ -809,7 +918,7 @@ def race_algorithms(
         "bloc_capability_score": log_effective - reference,
         "follower_distilled_effective_flop": 10.0**distilled,
         "scale_payoff_frac": payoff,
-        "post_training_x": 10.0**log_post,
+        "post_training_x": 10.0**log_post if log_post.any() else np.ones(log_post.shape),  # 10 ** 0 is 1: off
     }
 
 
@@ -847,7 +956,7 @@ def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
     log_eff = np.log10(np.asarray(largest_run_effective_flop, dtype=float))
     rows = _n_rows(log_eff, extrapolation_limit_years)
     log_eff = np.broadcast_to(log_eff, (rows, years.size, 2))
-    leader, follower = log_eff[..., LEADER], log_eff[..., FOLLOWER]
+    leader, follower = np.ascontiguousarray(log_eff[..., LEADER]), np.ascontiguousarray(log_eff[..., FOLLOWER])
     slope = _end_slope(leader, years)
     limit = _per_sample(extrapolation_limit_years, rows)
 

@@ -224,9 +224,11 @@ def race_inference(
     share = _by_bloc(np.asarray(leader_serving_share_frac, dtype=float).reshape(-1, 1),
                      np.asarray(follower_serving_share_frac, dtype=float).reshape(-1, 1))
     capacity = share * membw
-    demand = _by_bloc(leader_serving_demand_membw_h100e * serving_demand_x_per_year**elapsed,
-                      follower_serving_demand_membw_h100e * serving_demand_x_per_year**elapsed)
-    served = np.minimum(capacity / demand, 1.0)
+    demand_growth = serving_demand_x_per_year**elapsed  # both blocs' demand grows alike
+    demand = _by_bloc(leader_serving_demand_membw_h100e * demand_growth,
+                      follower_serving_demand_membw_h100e * demand_growth)
+    served = np.divide(capacity, demand)
+    np.minimum(served, 1.0, out=served)
     weight = np.asarray(serving_weight_exponent, dtype=float).reshape(-1, 1, 1)
     fielded = np.asarray(largest_run_effective_flop, dtype=float) * served**weight
     return {"serving_capacity_membw_h100e": capacity, "served_demand_frac": served, "fielded_effective_flop": fielded}
