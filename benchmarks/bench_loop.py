@@ -168,6 +168,7 @@ def section_startup(repeats: int) -> None:
             "print(int('costsim.parallel' in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code, str(R1)], capture_output=True, text=True, cwd=ROOT)
     print(f"  parallel module imported by a serial run: {'yes' if out.stdout.strip() == '1' else 'no'}")
+    print("  details (CPU, with/without bytecode cache, imports): python benchmarks/bench_start.py")
 
 
 def _workers(quick: bool) -> None:

@@ -6,8 +6,9 @@
   one atomic step, so an interrupted or failed write leaves the previous results intact; what a
   killed process leaves behind is removed by the next write to the same target.
 - A full disk or a permission problem is reported as an OutputError naming the path.
-- SIGTERM during a write is handled like Ctrl-C (the temporary folder is removed, the command
-  exits 130), where no other handler was installed.
+- SIGTERM during a write is handled like Ctrl-C (the temporary folder is removed), where no other
+  handler was installed; the CLI turns SIGTERM into that interruption from its first line and
+  exits 143 (Ctrl-C: 130).
 
 Observers (:func:`observe_writes`) are told each stage of a write as it starts
 (``"summary.csv"``, ``"samples.npz"``, ``"manifest.json"``, then ``"swap"``): tests use them to
