@@ -386,6 +386,10 @@ import os, signal, sys
 from costsim import store
 from costsim.cli import main
 
+# Ctrl-C as a terminal delivers it: a test run started in the background (bash without job control)
+# inherits SIGINT ignored, and then the signal would never arrive
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
 def send(stage, path):
     if stage == sys.argv[2]:
         os.kill(os.getpid(), getattr(signal, sys.argv[1]))
