@@ -108,7 +108,7 @@ def compute_from_budget(*, frontier_budget_usd, hardware_flop_per_usd, mfu_frac)
     return {"physical_flop": np.power(10.0, log10_flop), "physical_flop_log10": log10_flop}
 
 
-@model(outputs=("frontier_budget_usd", "world_gdp_usd", "budget_gdp_frac"))
+@model(outputs=("frontier_budget_usd", "world_gdp_usd", "budget_gdp_frac"), domains={"budget_ceiling_gdp_frac": "(0, 1]"})
 def gdp_saturating_budget(*, year, gdp_base_year, uncapped_frontier_budget_usd, world_gdp_base_usd,
                           world_gdp_x_per_year, budget_ceiling_gdp_frac):
     """A budget trend bounded by what the economy can carry: a share of world GDP saturating at a ceiling.

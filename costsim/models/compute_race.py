@@ -231,6 +231,8 @@ def _saturating_budget(first, growth_factor, cap, ceiling, inverse_ceiling):
         "bloc_budget_usd_per_year": ("year", "bloc"),
         "bloc_gdp_usd": ("year", "bloc"),
     },
+    # a ceiling above 1 would let a bloc spend more than its GDP (inf, "no ceiling", only from Python)
+    domains={"leader_budget_ceiling_gdp_frac": "(0, 1]", "follower_budget_ceiling_gdp_frac": "(0, 1]"},
 )
 def race_chip_supply(
     *,
@@ -339,7 +341,8 @@ def race_chip_supply(
     leader_gdp_usd, follower_gdp_usd : array, (n, 1), > 0
         Each bloc's GDP in the first year.
     leader_gdp_x_per_year, follower_gdp_x_per_year : array, (n, 1), > 0
-    leader_budget_ceiling_gdp_frac, follower_budget_ceiling_gdp_frac : array, (n, 1), in (0, 1] (inf: none)
+    leader_budget_ceiling_gdp_frac, follower_budget_ceiling_gdp_frac : array, (n, 1), in (0, 1] (inf: none,
+        from Python only: a scenario's value is validated to (0, 1])
         Share of the bloc's GDP its AI-chip budgets saturate at.
     allowed_import_frac, allowed_chip_perf_ratio, allowed_chip_price_ratio, allowed_chip_membw_ratio
         The policy's legal-import channel (``costsim/data/policies.yaml``); (n, 1) or (n, T)
