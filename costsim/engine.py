@@ -118,6 +118,21 @@ def as_scenario(scenario: Scenario | str | Path | dict, overrides: list[str] | t
     raise TypeError(f"run() takes a Scenario, a path, a dict or YAML text; got {type(scenario).__name__}")
 
 
+def _default_threads(scenario, idle_threads) -> int:
+    """Threads for the chunks: the idle cores, but one when a model comes from a plugin.
+
+    costsim's own models and formulas are pure, so chunks on threads give the serial loop's numbers
+    bit for bit; a user's plugin may keep state (a module cache, numpy's global random state) and
+    runs on one thread unless ``threads=`` or ``COSTSIM_THREADS`` asks for more.
+    """
+    import os
+
+    from costsim.kernel import THREADS_ENV
+
+    own = all(getattr(node.spec, "origin", "builtin") in ("builtin", "formula") for node in scenario.nodes)
+    return idle_threads() if own or os.environ.get(THREADS_ENV, "").strip() else 1
+
+
 def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int | None = None, *,
         overrides: list[str] | tuple[str, ...] = (), design: str | None = None, chunk_size: int | None = None,
         keep: tuple[str, ...] | None = None, progress: ProgressFn | None = None,
@@ -211,7 +226,8 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
         draws = RowDraws(scenario, n, seed, design, keep=keep_params)
         check_outputs = {}
         outputs, axes = evaluate_values(scenario, draws, n, keep=keep, chunk_size=chunk_size, progress=progress,
-                                        year_index=year_index, threads=idle_threads() if threads is None else threads,
+                                        year_index=year_index, threads=_default_threads(scenario, idle_threads)
+                                        if threads is None else threads,
                                         check_years=check_index, check_outputs=check_outputs)
         values, clipped = draws.kept, draws.clipped
         del draws
