@@ -87,39 +87,34 @@ def test_an_infinite_ceiling_reproduces_the_hard_capped_race(year, p):
     assert np.all(capped["bloc_budget_usd_per_year"] <= free["bloc_budget_usd_per_year"] * (1 + SLACK))
 
 
-def test_a_budget_growing_slower_than_gdp_is_left_alone():
-    """Its share of GDP falls, so the ceiling never comes near: exactly the old budget."""
-    year = np.arange(2025.0, 2035.0)[None, :]
+def _leader_budget(years: int, budget_x: float, gdp_x: float, first: float = 1.0e11) -> np.ndarray:
+    """The leader's budget over ``years``: ``first`` at the start growing ``budget_x`` a year, ceiling 1% of a
+    3e13 GDP growing ``gdp_x`` a year; everything else neutral or switched off."""
     base = {name: 1.0 for name in MODELS["race_chip_supply"].inputs}
     base.update(NEUTRAL)
-    base.update(year=year, market_price_usd_per_h100e=4.0e4, price_performance_doubling_years=2.5,
-                leader_budget_usd_per_year=1.0e11, leader_budget_x_per_year=1.02, leader_budget_cap_usd_per_year=INF,
-                leader_gdp_usd=3.0e13, leader_gdp_x_per_year=1.04, leader_budget_ceiling_gdp_frac=0.01,
+    base.update(year=np.arange(2025.0, 2025.0 + years)[None, :], market_price_usd_per_h100e=4.0e4,
+                price_performance_doubling_years=2.5, leader_budget_usd_per_year=first,
+                leader_budget_x_per_year=budget_x, leader_budget_cap_usd_per_year=INF, leader_gdp_usd=3.0e13,
+                leader_gdp_x_per_year=gdp_x, leader_budget_ceiling_gdp_frac=0.01,
                 follower_budget_usd_per_year=1.0e10, follower_budget_cap_usd_per_year=INF, leak_frac=0.0,
                 domestic_capacity_chips_per_year=0.0, market_supply_cap_h100e_per_year=INF,
-                bloc_h100e_power_w=np.full((1, 10, 2), 1000.0))
+                bloc_h100e_power_w=np.full((1, years, 2), 1000.0))
     out = race_chip_supply(**{k: v for k, v in base.items() if k in MODELS["race_chip_supply"].inputs})
-    np.testing.assert_array_equal(out["bloc_budget_usd_per_year"][0, :, 0], 1.0e11 * 1.02 ** np.arange(10.0))
+    return out["bloc_budget_usd_per_year"][0, :, 0]
+
+
+def test_a_budget_growing_slower_than_gdp_is_left_alone():
+    """Its share of GDP falls, so the ceiling never comes near: exactly the old budget."""
+    np.testing.assert_array_equal(_leader_budget(10, budget_x=1.02, gdp_x=1.04), 1.0e11 * 1.02 ** np.arange(10.0))
 
 
 def test_the_saturating_budget_by_hand():
     """1e11 in the first year doubling yearly, ceiling 1% of a 3e13 GDP (3e11), GDP flat."""
-    year = np.arange(2025.0, 2031.0)[None, :]
-    base = {name: 1.0 for name in MODELS["race_chip_supply"].inputs}
-    base.update(NEUTRAL)
-    base.update(year=year, market_price_usd_per_h100e=4.0e4, price_performance_doubling_years=2.5,
-                leader_budget_usd_per_year=1.0e11, leader_budget_x_per_year=2.0, leader_budget_cap_usd_per_year=INF,
-                leader_gdp_usd=3.0e13, leader_gdp_x_per_year=1.0, leader_budget_ceiling_gdp_frac=0.01,
-                follower_budget_usd_per_year=1.0e10, follower_budget_cap_usd_per_year=INF, leak_frac=0.0,
-                domestic_capacity_chips_per_year=0.0, market_supply_cap_h100e_per_year=INF,
-                bloc_h100e_power_w=np.full((1, 6, 2), 1000.0))
-    out = race_chip_supply(**{k: v for k, v in base.items() if k in MODELS["race_chip_supply"].inputs})
+    budget = _leader_budget(6, budget_x=2.0, gdp_x=1.0)
     trend = 1.0e11 / (1.0 - 1.0e11 / 3.0e11) * 2.0 ** np.arange(6.0)  # 1.5e11 x 2^e
     expected = trend / (1.0 + trend / 3.0e11)
-    np.testing.assert_allclose(out["bloc_budget_usd_per_year"][0, :, 0], expected, rtol=1e-12)
-    np.testing.assert_allclose(out["bloc_budget_usd_per_year"][0, 0, 0], 1.0e11, rtol=1e-12)  # the stated spend
+    np.testing.assert_allclose(budget, expected, rtol=1e-12)
+    np.testing.assert_allclose(budget[0], 1.0e11, rtol=1e-12)  # the stated spend
     np.testing.assert_allclose(expected[5], 4.8e12 / 17.0)  # 2.8e11: below the 3e11 ceiling
     # a stated first-year budget above the ceiling is held at the ceiling
-    over = race_chip_supply(**{k: v for k, v in {**base, "leader_budget_usd_per_year": 5.0e11}.items()
-                               if k in MODELS["race_chip_supply"].inputs})
-    np.testing.assert_allclose(over["bloc_budget_usd_per_year"][0, :, 0], 3.0e11)
+    np.testing.assert_allclose(_leader_budget(6, budget_x=2.0, gdp_x=1.0, first=5.0e11), 3.0e11)
