@@ -277,12 +277,7 @@ def merge_bad(parts: list[dict[str, BadValues]]) -> dict[str, BadValues]:
     """Tallies of consecutive blocks as one: counts add up, the first bad sample is the earliest."""
     merged: dict[str, BadValues] = {}
     for part in parts:
-        for name, entry in part.items():
-            if name in merged:
-                merged[name].count += entry.count
-                merged[name].total += entry.total
-            else:
-                merged[name] = entry
+        merge_into(merged, part)
     return merged
 
 
