@@ -60,6 +60,11 @@ class _Validator:
         self.strict_units = True
         self.override_paths: tuple[str, ...] = ()
 
+    def place(self, path: str) -> str:
+        """``file:line`` of ``path`` for a warning (the scenario's source when it has no line)."""
+        where = self.at(path)
+        return f"{where.get('source') or self.source}:{where['line']}" if where["line"] else self.source
+
     def at(self, path: str) -> dict:
         for op in self.override_paths:  # a value from the command line is located there, not in a file
             if path == op or path.startswith((op + ".", op + "[")):
@@ -90,9 +95,7 @@ class _Validator:
                      "_x_per_year, _frac (see `costsim params --units`)", name,
                      hint="Or set strict_units: false to accept it without unit checks.")
             return False
-        where = self.at(path)
-        loc = f"{where.get('source') or self.source}:{where['line']}" if where["line"] else self.source
-        warnings.warn(f"{loc}: {path}: name has no unit suffix; its unit is unknown, so no unit checks "
+        warnings.warn(f"{self.place(path)}: {path}: name has no unit suffix; its unit is unknown, so no unit checks "
                       "involve it (strict_units: true makes this an error)", CostsimWarning, stacklevel=5)
         return True
 
@@ -177,9 +180,7 @@ def _unused_scale(v: _Validator, path: str, spec: dict, from_claim: tuple[str, .
     fields = ("value", "low", "high", "mode")
     if any(op in (path, *(f"{path}.{k}" for k in fields)) for op in v.override_paths):
         return
-    where = v.at(f"{path}.scale")
-    loc = f"{where.get('source') or v.source}:{where['line']}" if where["line"] else v.source
-    warnings.warn(f"{loc}: {path}.scale: has no effect: the scenario writes every number of this parameter "
+    warnings.warn(f"{v.place(path + '.scale')}: {path}.scale: has no effect: the scenario writes every number of this parameter "
                   "itself, in the parameter's unit (scale converts only the claim's numbers)",
                   CostsimWarning, stacklevel=5)
 
@@ -894,9 +895,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     raw_params = data.get("params") if isinstance(data.get("params"), dict) else {}
     fit_params = {k: copy.deepcopy(p) for k, p in raw_params.items() if isinstance(p, dict) and "fit" in p}
     if v.as_of is not None and not fit_params and not v.issues:
-        where = v.at("as_of")
-        loc = f"{where.get('source') or v.source}:{where['line']}" if where["line"] else v.source
-        warnings.warn(f"{loc}: as_of: has no effect: no parameter of this scenario has fit:, and as_of limits only "
+        warnings.warn(f"{v.place('as_of')}: as_of: has no effect: no parameter of this scenario has fit:, and as_of limits only "
                       "fitted parameters to data published before it (parameters cited from claims keep their "
                       "values; `costsim claims` judges each claim with the data of its date)",
                       CostsimWarning, stacklevel=4)
