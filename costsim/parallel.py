@@ -216,8 +216,12 @@ def _probe_scheduler(scheduler) -> None:
         with socket.create_connection((host, port), timeout=PROBE_TIMEOUT_S):
             pass
     except OSError as exc:
-        raise CostsimError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}; expected the address "
-                           "of a running scheduler, e.g. tcp://10.0.0.5:8786") from None
+        raise _unreachable(scheduler, exc) from None
+
+
+def _unreachable(scheduler, exc: OSError) -> CostsimError:
+    return CostsimError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}; expected the address "
+                        "of a running scheduler, e.g. tcp://10.0.0.5:8786")
 
 
 def _execute_dask(fn, tasks, on_result, scheduler) -> None:
@@ -232,8 +236,7 @@ def _execute_dask(fn, tasks, on_result, scheduler) -> None:
     try:
         client = Client(scheduler, set_as_default=False, timeout=30) if own else scheduler
     except OSError as exc:
-        raise CostsimError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}; expected the address "
-                           "of a running scheduler, e.g. tcp://10.0.0.5:8786") from None
+        raise _unreachable(scheduler, exc) from None
     futures: list = []
     try:
         threads = sum(client.nthreads().values()) or 1
