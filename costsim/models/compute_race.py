@@ -188,7 +188,11 @@ def _saturating_budget(first, growth_factor, cap, ceiling, inverse_ceiling):
     of it and is left alone (never raised). So the budget is at most the trend and the ceiling,
     is exactly ``T`` when the ceiling is inf, and never rises when the ceiling is lowered.
     """
-    trend = np.minimum(first * growth_factor, cap)
+    return _saturate(np.minimum(first * growth_factor, cap), ceiling, inverse_ceiling)
+
+
+def _saturate(trend, ceiling, inverse_ceiling):
+    """:func:`_saturating_budget` of a given trend ``T(e)`` (its first year is the anchor)."""
     first_trend, first_ceiling = trend[..., :1], ceiling[..., :1]
     spent = (trend > 0) & np.isfinite(trend)  # an unlimited (inf) trend is held at the ceiling below
     shape = np.broadcast_shapes(trend.shape, np.shape(ceiling))
@@ -206,6 +210,35 @@ def _saturating_budget(first, growth_factor, cap, ceiling, inverse_ceiling):
         bend += 1.0
         np.divide(trend, bend, out=bent, where=bending)
     return np.minimum(bent, ceiling, out=bent)
+
+
+def _shared_wallet(firsts, growth_factor, cap, ceiling, inverse_ceiling):
+    """Budgets that draw on one wallet: their sum saturates at ``ceiling``, each keeps its share.
+
+    Each trend is ``T_i(e) = min(first_i * growth_factor, cap)``; their sum ``S`` saturates like one
+    budget (:func:`_saturate`, anchored on the first year's sum) and each budget is
+    ``T_i x saturated(S) / S``. So the budgets never add up to more than the ceiling, each is at
+    most its trend, a lower ceiling lowers every one, and an infinite ceiling (or a sum that
+    never comes near it) gives every trend exactly. A budget that is cut leaves room under a
+    binding ceiling to the others (they substitute, as money does). An infinite trend (from
+    Python only: no money limit on that channel) stays out of the wallet, held at the ceiling.
+    """
+    trends = [np.minimum(first * growth_factor, cap) for first in firsts]
+    unlimited = [np.isinf(trend) for trend in trends]
+    if any(mask.any() for mask in unlimited):
+        counted = [np.where(mask, 0.0, trend) for mask, trend in zip(unlimited, trends)]
+    else:
+        unlimited, counted = None, trends
+    total = counted[0] + counted[1]
+    for trend in counted[2:]:
+        total += trend
+    spent = _saturate(total, ceiling, inverse_ceiling)
+    scale = _safe_divide(spent, total, total > 0, 0.0, total.shape)
+    budgets = [trend * scale for trend in counted]
+    if unlimited is not None:
+        for budget, mask in zip(budgets, unlimited):
+            np.copyto(budget, np.broadcast_to(ceiling, budget.shape), where=mask)
+    return budgets
 
 
 @model(
@@ -289,6 +322,8 @@ def race_chip_supply(
         trend_b(e)       = min(budget_b * budget_x_b ** e, budget_cap_b)
         budget_b(e)      ~ trend'_b / (1 + trend'_b / ceiling_b(e)),
                            trend'_b = trend_b / (1 - trend_b(0) / ceiling_b(0))
+        follower budgets = trend_i * budget_F(sum of trends) / sum of trends  (import,
+                           smuggling, remote: one wallet saturating at ceiling_F)
         leader demand    = budget_L / (price + energy_L)                       (H100e)
         import demand    = allowed_import_frac * budget_F / (allowed_chip_price_ratio * price
                            + energy_F)                                         (chips)
@@ -307,8 +342,8 @@ def race_chip_supply(
     a cut-down frontier die) takes a whole slot whatever its FLOP/s. A binding cap rations every
     market buyer pro rata (an assumption) and leaves demand unmet; it never creates chips.
     Every budget grows like the follower's own (``follower_budget_x_per_year`` up to
-    ``follower_budget_cap_usd_per_year``). Each follower channel has its own lever and price, and
-    none draws on another's budget, so tightening one never enlarges another.
+    ``follower_budget_cap_usd_per_year``). Each follower channel has its own lever and price; a
+    policy lever never enlarges another channel's money (the budgets share one ceiling, below).
 
     Money: each budget saturates at a share of its bloc's GDP (the form of
     ``budgets.gdp_saturating_budget``): it follows the trend while the trend is small next to
@@ -318,8 +353,13 @@ def race_chip_supply(
     so that the first year's budget is the stated one (the observed spend; a stated budget above
     the first year's ceiling is held at the ceiling): saturation bends the future, not the first
     year; a trend growing no faster than its ceiling is left alone (the exact form is in
-    ``_saturating_budget``). Each of the follower's budgets (imports, smuggling, remote access)
-    saturates on its own at the follower's ceiling, as each is capped on its own.
+    ``_saturating_budget``). The follower's three foreign budgets (imports, smuggling, remote
+    access) draw on one wallet: their sum saturates at the follower's ceiling and each keeps its
+    share of the sum (``_shared_wallet``), so together they never exceed the ceiling. Under a
+    binding ceiling a smaller budget in one channel leaves money to the others (the channels
+    substitute); policy levers (allowed imports, leakage, enforcement, markup, remote access)
+    act after the money is split and move none of it. Domestic chips are supply-limited and
+    bought outside this wallet (``follower_domestic_spend_usd_per_year``).
 
     Market chips are taken to carry an H100's memory bandwidth per FLOP/s (a B200 has 2.3x
     both), so their bandwidth in H100s equals their H100e count.
@@ -413,9 +453,9 @@ def race_chip_supply(
     # every follower budget grows like the follower's own, up to the same cap and ceiling
     follower_growth = (follower_budget_x_per_year**elapsed_years, follower_budget_cap_usd_per_year,
                        *ceiling_of(follower_budget_ceiling_gdp_frac, follower_gdp))
-    follower_budget = _saturating_budget(follower_budget_usd_per_year, *follower_growth)
-    smuggling_budget = _saturating_budget(follower_smuggling_budget_usd_per_year, *follower_growth)
-    remote_budget = _saturating_budget(follower_remote_budget_usd_per_year, *follower_growth)
+    follower_budget, smuggling_budget, remote_budget = _shared_wallet(
+        (follower_budget_usd_per_year, follower_smuggling_budget_usd_per_year, follower_remote_budget_usd_per_year),
+        *follower_growth)
 
     leader_demand = leader_budget / (price + energy_leader)
     import_price = allowed_chip_price_ratio * price + energy_follower  # a cut-down die draws a full slot's power

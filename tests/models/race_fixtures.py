@@ -173,6 +173,9 @@ def identical_blocs(p):
         follower_budget_ceiling_gdp_frac=p["leader_budget_ceiling_gdp_frac"],
         allowed_import_frac=1.0, allowed_chip_perf_ratio=1.0, allowed_chip_price_ratio=1.0,
         allowed_chip_membw_ratio=1.0, leak_frac=0.0, enforcement_frac=0.0,
+        # one budget, like the leader's: nothing else draws on the follower's wallet
+        follower_smuggling_budget_usd_per_year=np.zeros_like(np.asarray(p["follower_smuggling_budget_usd_per_year"], dtype=float)),
+        follower_remote_budget_usd_per_year=np.zeros_like(np.asarray(p["follower_remote_budget_usd_per_year"], dtype=float)),
         domestic_capacity_chips_per_year=0.0,
         follower_power_cap_w=p["leader_power_cap_w"], follower_power_x_per_year=p["leader_power_x_per_year"],
         follower_h100e_power_w=p["leader_h100e_power_w"],

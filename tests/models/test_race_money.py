@@ -15,14 +15,13 @@ from costsim.registry import MODELS
 
 LEADER, FOLLOWER = 0, 1
 CEILINGS = ("leader_budget_ceiling_gdp_frac", "follower_budget_ceiling_gdp_frac")
-# finite ceilings (up to half of GDP: the follower's import and smuggling budgets each saturate
-# at the ceiling, so together they stay below GDP), no hard caps
+# finite ceilings over their whole domain (0, 1] of GDP, no hard caps
 MONEY = {
     **ALL,
     "leader_budget_cap_usd_per_year": st.just(INF),
     "follower_budget_cap_usd_per_year": st.just(INF),
-    "leader_budget_ceiling_gdp_frac": column(log_uniform(1e-4, 0.5)),
-    "follower_budget_ceiling_gdp_frac": column(log_uniform(1e-4, 0.5)),
+    "leader_budget_ceiling_gdp_frac": column(log_uniform(1e-4, 1.0)),
+    "follower_budget_ceiling_gdp_frac": column(log_uniform(1e-4, 1.0)),
     "follower_smuggling_budget_usd_per_year": column(log_uniform(1e8, 1e11)),
     "follower_remote_budget_usd_per_year": column(log_uniform(1e8, 1e11)),
     "electricity_usd_per_kwh": column(st.floats(0.0, 0.2)),
@@ -46,10 +45,69 @@ def test_no_budget_or_spend_exceeds_the_blocs_gdp_to_2100(year, p):
     assert np.all(np.isfinite(budget))
     assert np.all(budget <= ceiling * (1 + SLACK))
     assert np.all(out["leader_chip_spend_usd_per_year"] <= ceiling[..., LEADER] * (1 + SLACK))
-    assert np.all(out["leader_chip_spend_usd_per_year"] <= gdp[..., LEADER])
-    # imports and smuggling each draw on a budget saturating at the follower's ceiling
-    assert np.all(out["follower_foreign_spend_usd_per_year"] <= 2 * ceiling[..., FOLLOWER] * (1 + SLACK))
-    assert np.all(out["follower_foreign_spend_usd_per_year"] <= gdp[..., FOLLOWER] * (1 + SLACK))
+    assert np.all(out["leader_chip_spend_usd_per_year"] <= gdp[..., LEADER] * (1 + SLACK))  # a share of 1: rounding
+    # imports, smuggling and remote access draw on one wallet saturating at the follower's ceiling
+    wallet = out["follower_foreign_spend_usd_per_year"] + _remote_budget(year, p, out)
+    assert np.all(wallet <= ceiling[..., FOLLOWER] * (1 + SLACK))
+    assert np.all(wallet <= gdp[..., FOLLOWER] * (1 + SLACK))
+
+
+def _remote_budget(year, p, out):
+    """The follower's remote-access budget: the H100e it can pay to rent times the year's rent."""
+    rent = p["remote_rent_per_h100e_usd_per_year"] * 2.0 ** (-(year - year[0, 0]) / p["price_performance_doubling_years"])
+    return out["follower_remote_demand_h100e"] * rent
+
+
+FIRSTS = ("follower_budget_usd_per_year", "follower_smuggling_budget_usd_per_year",
+          "follower_remote_budget_usd_per_year")
+
+
+@SETTINGS
+@given(year=to_2100_st, p=money_st)
+def test_the_followers_three_budgets_share_one_wallet(year, p):
+    """Their sum starts at min(stated sum, first ceiling), each at its stated share, and stays <= the ceiling."""
+    out = _supply(year, p)
+    ceiling = out["bloc_gdp_usd"][..., FOLLOWER] * p["follower_budget_ceiling_gdp_frac"]
+    budgets = {"imports": out["bloc_budget_usd_per_year"][..., FOLLOWER], "remote": _remote_budget(year, p, out)}
+    stated = sum(p[name][:, 0] for name in FIRSTS)
+    held = np.minimum(1.0, ceiling[:, 0] / stated)  # the first year is the stated spend, or held at the ceiling
+    np.testing.assert_allclose(budgets["imports"][:, 0], p["follower_budget_usd_per_year"][:, 0] * held, rtol=1e-9)
+    np.testing.assert_allclose(budgets["remote"][:, 0], p["follower_remote_budget_usd_per_year"][:, 0] * held,
+                               rtol=1e-9)
+    # the import and remote budgets keep their stated ratio in every year (each keeps its share)
+    np.testing.assert_allclose(budgets["imports"] * p["follower_remote_budget_usd_per_year"],
+                               budgets["remote"] * p["follower_budget_usd_per_year"], rtol=1e-9)
+    assert np.all(budgets["imports"] + budgets["remote"] <= ceiling * (1 + SLACK))
+
+
+def test_a_smaller_budget_leaves_room_to_the_others_under_a_binding_ceiling():
+    """The channels substitute, as money does: a follower wallet held near its ceiling, with and
+    without a smuggling budget. The import budget grows into the room; the wallet never grows."""
+    year = np.arange(2025.0, 2036.0)[None, :]
+    one = lambda v: np.array([[v]])  # noqa: E731
+    base = {**NEUTRAL, "year": year, "market_price_usd_per_h100e": one(4.0e4), "price_performance_doubling_years":
+            one(2.5), "leader_budget_usd_per_year": one(4.0e11), "leader_budget_x_per_year": one(1.0),
+            "leader_budget_cap_usd_per_year": one(INF), "follower_budget_usd_per_year": one(2.0e10),
+            "follower_smuggling_budget_usd_per_year": one(2.0e10), "follower_remote_budget_usd_per_year": one(1.0e9),
+            "follower_budget_x_per_year": one(2.0), "follower_budget_cap_usd_per_year": one(INF),
+            "follower_gdp_usd": one(1.8e13), "follower_gdp_x_per_year": one(1.0),
+            "follower_budget_ceiling_gdp_frac": one(0.01), "allowed_import_frac": 1.0, "allowed_chip_perf_ratio": 0.15,
+            "allowed_chip_price_ratio": 0.5, "allowed_chip_membw_ratio": 1.2, "leak_frac": 0.3,
+            "enforcement_frac": 0.0, "domestic_capacity_chips_per_year": 0.0, "domestic_ramp_x_per_year": 1.0,
+            "domestic_capacity_cap_chips_per_year": 0.0, "domestic_yield_frac": 0.5, "domestic_perf_ratio": 0.5,
+            "domestic_perf_x_per_year": 1.0, "domestic_membw_ratio": 0.5, "domestic_price_usd_per_chip": 1e4,
+            "market_supply_cap_h100e_per_year": INF, "bloc_h100e_power_w": np.full((1, 1, 2), 1000.0)}
+    base = {k: v for k, v in base.items() if k in MODELS["race_chip_supply"].inputs}
+    assert set(base) == set(MODELS["race_chip_supply"].inputs)
+    with_smuggling = race_chip_supply(**base)
+    without = race_chip_supply(**{**base, "follower_smuggling_budget_usd_per_year": one(0.0)})
+    imports = lambda out: out["bloc_budget_usd_per_year"][0, :, FOLLOWER]  # noqa: E731
+    np.testing.assert_allclose(imports(with_smuggling)[0], 2.0e10)  # the first year is the stated spend
+    assert imports(without)[-1] > 1.5 * imports(with_smuggling)[-1]  # room left by smuggling
+    ceiling = 0.01 * 1.8e13
+    assert imports(without)[-1] <= ceiling
+    spend = lambda out: out["follower_foreign_spend_usd_per_year"][0]  # noqa: E731
+    assert np.all(spend(without) <= ceiling) and np.all(spend(with_smuggling) <= ceiling)
 
 
 @SETTINGS
@@ -82,8 +140,12 @@ def test_an_infinite_ceiling_reproduces_the_hard_capped_race(year, p):
     capped = _supply(year, p)
     # a finite ceiling keeps the first year (unless it is above the ceiling) and lowers none
     first_ceiling = capped["bloc_gdp_usd"][:, 0] * np.stack([p[c][:, 0] for c in CEILINGS], axis=-1)
-    np.testing.assert_allclose(capped["bloc_budget_usd_per_year"][:, 0],
-                               np.minimum(free["bloc_budget_usd_per_year"][:, 0], first_ceiling), rtol=1e-12)
+    # the follower's import budget is held with the two others, in one wallet (its stated share of it)
+    wallet = sum(np.minimum(p[name][:, 0], p["follower_budget_cap_usd_per_year"][:, 0]) for name in FIRSTS)
+    held = np.stack([np.minimum(free["bloc_budget_usd_per_year"][:, 0, LEADER], first_ceiling[:, LEADER]),
+                     free["bloc_budget_usd_per_year"][:, 0, FOLLOWER] * np.minimum(1.0, first_ceiling[:, FOLLOWER]
+                                                                                   / wallet)], axis=-1)
+    np.testing.assert_allclose(capped["bloc_budget_usd_per_year"][:, 0], held, rtol=1e-12)
     assert np.all(capped["bloc_budget_usd_per_year"] <= free["bloc_budget_usd_per_year"] * (1 + SLACK))
 
 

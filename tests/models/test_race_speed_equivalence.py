@@ -87,7 +87,10 @@ def _end_slope(log_traj: np.ndarray, grid: np.ndarray) -> np.ndarray:
 
 
 def _saturating_budget(first, growth, cap, ceiling, elapsed_years):
-    trend = np.minimum(first * growth**elapsed_years, cap)
+    return _saturate(np.minimum(first * growth**elapsed_years, cap), ceiling)
+
+
+def _saturate(trend, ceiling):
     first_trend, first_ceiling = trend[..., :1], ceiling[..., :1]
     spent = (trend > 0) & np.isfinite(trend)  # an unlimited (inf) trend is held at the ceiling below
     kept = np.where(spent, first_trend / np.where(spent, trend, 1.0), 0.0)  # T(0) / T(e)
@@ -156,9 +159,18 @@ def _reference_race_chip_supply(
                           leader_budget_ceiling_gdp_frac * leader_gdp)
     follower_growth = (follower_budget_x_per_year, follower_budget_cap_usd_per_year,
                        follower_budget_ceiling_gdp_frac * follower_gdp)
-    follower_budget = grown(follower_budget_usd_per_year, *follower_growth)
-    smuggling_budget = grown(follower_smuggling_budget_usd_per_year, *follower_growth)
-    remote_budget = grown(follower_remote_budget_usd_per_year, *follower_growth)
+    # one wallet: the three trends' sum saturates, each keeps its share (an inf trend: held at the ceiling)
+    growth, cap, ceiling = follower_growth
+    ceiling = np.broadcast_to(ceiling, np.broadcast_shapes(np.shape(ceiling), elapsed_years.shape))
+    trends = [np.minimum(first * growth**elapsed_years, cap) for first in
+              (follower_budget_usd_per_year, follower_smuggling_budget_usd_per_year,
+               follower_remote_budget_usd_per_year)]
+    counted = [np.where(np.isinf(trend), 0.0, trend) for trend in trends]
+    total = counted[0] + counted[1] + counted[2]
+    spent = _saturate(total, ceiling)
+    scale = np.where(total > 0, spent / np.where(total > 0, total, 1.0), 0.0)
+    follower_budget, smuggling_budget, remote_budget = (
+        np.where(np.isinf(trend), ceiling, part * scale) for trend, part in zip(trends, counted))
 
     leader_demand = leader_budget / (price + energy_leader)
     import_price = allowed_chip_price_ratio * price + energy_follower  # a cut-down die draws a full slot's power
