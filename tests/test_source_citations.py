@@ -1,0 +1,69 @@
+"""Every claim or anchor id a bundled file cites exists in the bundled data (a typo'd or invented id
+would send a reader to nothing: "cite the id of every number you use")."""
+
+import pathlib
+import re
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+DATA = ROOT / "costsim" / "data"
+CITING = sorted((ROOT / "scenarios").glob("*.yaml")) + [DATA / "ledger.yaml", DATA / "policies.yaml"]
+ID = re.compile(r"\b([a-z][a-z0-9_]*)\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)(\*?)")
+
+
+def _ids(path: pathlib.Path) -> set[str]:
+    found: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("id"), str):
+                found.add(node["id"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return found
+
+
+KNOWN = _ids(DATA / "claims.yaml") | _ids(DATA / "anchors_2025.yaml") | _ids(DATA / "ledger.yaml")
+PREFIXES = {known.split(".")[0] for known in KNOWN}
+
+
+def cited_ids(text: str) -> set[str]:
+    """Dotted names whose first part is an id family (``chip.``, ``econ.``, ...): ``supply.cowos_*`` is a family."""
+    return {m.group(0).rstrip(".") for m in ID.finditer(text) if m.group(1) in PREFIXES}
+
+
+def unknown(cited: set[str]) -> list[str]:
+    missing = []
+    for name in sorted(cited):
+        if name.endswith("*"):
+            if not any(known.startswith(name[:-1]) for known in KNOWN):
+                missing.append(name)
+        elif name not in KNOWN:
+            missing.append(name)
+    return missing
+
+
+@pytest.mark.parametrize("path", CITING, ids=lambda p: p.name)
+def test_every_cited_id_exists(path):
+    cited = cited_ids(path.read_text(encoding="utf-8"))
+    assert unknown(cited) == [], f"{path.name} cites ids that are in no bundled data file"
+
+
+def test_the_scan_finds_ids_and_flags_a_made_up_one():
+    text = 'source: "anchors: econ.us_gdp_2024 (cf. econ.world_gdp_2024); supply.cowos_*; chip.H100_SXM."'
+    assert cited_ids(text) == {"econ.us_gdp_2024", "econ.world_gdp_2024", "supply.cowos_*", "chip.H100_SXM"}
+    assert unknown(cited_ids(text)) == []
+    assert unknown(cited_ids("cf. econ.mars_gdp_2024 and supply.nothing_*")) == ["econ.mars_gdp_2024",
+                                                                                 "supply.nothing_*"]
+
+
+def test_the_race_gdps_cite_their_anchors():
+    text = (ROOT / "scenarios" / "export_controls_base.yaml").read_text(encoding="utf-8")
+    assert {"econ.us_gdp_2024", "econ.china_gdp_2024"} <= cited_ids(text)
