@@ -1,0 +1,82 @@
+"""PNG files written by costsim's own encoder (plots.style.png_bytes): the pixels matplotlib's PNG would hold."""
+
+from __future__ import annotations
+
+import io
+import zlib
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from costsim.plots.style import house_style, png_bytes, save_figure
+
+
+def _figure(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    with house_style():
+        fig = Figure(figsize=(4.0, 2.6), layout="constrained")
+        ax = fig.add_subplot()
+        x = np.arange(2025, 2036)
+        ax.fill_between(x, x - 3, x + 3 * rng.random(x.size), alpha=0.3)
+        ax.plot(x, x + rng.normal(size=x.size), label="median $5.6M")
+        ax.set_title("a title with text, to render glyphs")
+        ax.legend()
+    return fig
+
+
+def _decoded(data: bytes):
+    img = Image.open(io.BytesIO(data))
+    img.load()
+    return img.mode, img.size, img.info.get("dpi"), np.asarray(img)
+
+
+def test_saved_png_has_the_pixels_and_dpi_of_matplotlibs_png(tmp_path):
+    mine = save_figure(_figure(), tmp_path / "mine.png")[0].read_bytes()
+    ref = _figure()
+    buf = io.BytesIO()
+    with house_style():
+        ref.savefig(buf, format="png")  # laid out by savefig itself: the same layout engine, same dpi
+    a, b = _decoded(mine), _decoded(buf.getvalue())
+    assert a[0] == b[0] == "RGBA"
+    assert a[1] == b[1]
+    assert a[2] == pytest.approx(b[2])
+    assert np.array_equal(a[3], b[3])
+
+
+def test_saved_png_is_the_same_bytes_every_time(tmp_path):
+    one = save_figure(_figure(3), tmp_path / "1.png")[0].read_bytes()
+    two = save_figure(_figure(3), tmp_path / "2.png")[0].read_bytes()
+    assert one == two
+    assert one != save_figure(_figure(4), tmp_path / "3.png")[0].read_bytes()
+
+
+def test_png_bytes_round_trips_any_rgba_pixels():
+    rng = np.random.default_rng(1)
+    for shape in ((1, 1, 4), (7, 3, 4), (40, 65, 4)):
+        pixels = rng.integers(0, 256, size=shape, dtype=np.uint8)
+        mode, size, dpi, back = _decoded(png_bytes(pixels, 150.0))
+        assert (mode, size) == ("RGBA", (shape[1], shape[0]))
+        assert np.array_equal(back, pixels)
+        pil = io.BytesIO()
+        Image.fromarray(pixels, "RGBA").save(pil, format="png", dpi=(150.0, 150.0))
+        assert dpi == _decoded(pil.getvalue())[2]  # pHYs rounded as Pillow rounds it
+
+
+def test_png_bytes_chunks_are_well_formed():
+    data = png_bytes(np.zeros((5, 6, 4), dtype=np.uint8), 100.0)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    i, kinds = 8, []
+    while i < len(data):
+        n = int.from_bytes(data[i:i + 4], "big")
+        kind, body, crc = data[i + 4:i + 8], data[i + 8:i + 8 + n], data[i + 8 + n:i + 12 + n]
+        assert int.from_bytes(crc, "big") == zlib.crc32(kind + body)
+        kinds.append(kind)
+        i += 12 + n
+    assert kinds == [b"IHDR", b"pHYs", b"IDAT", b"IEND"]
+
+
+def test_png_bytes_refuses_pixels_that_are_not_rgba():
+    with pytest.raises(ValueError, match="RGBA"):
+        png_bytes(np.zeros((4, 4, 3), dtype=np.uint8), 150.0)
