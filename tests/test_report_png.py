@@ -10,7 +10,7 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from costsim.plots.style import house_style, png_bytes, save_figure
+from costsim.plots.style import house_style, png_bytes, save_figure, text_layout_memo
 
 
 def _figure(seed: int = 0):
@@ -80,3 +80,48 @@ def test_png_bytes_chunks_are_well_formed():
 def test_png_bytes_refuses_pixels_that_are_not_rgba():
     with pytest.raises(ValueError, match="RGBA"):
         png_bytes(np.zeros((4, 4, 3), dtype=np.uint8), 150.0)
+
+
+def _texts_figure():
+    """The same strings at other sizes, weights, alignments, rotations and line spacings: a layout
+    memo keyed on too little would reuse a wrong box, and the pixels would differ."""
+    with house_style():
+        fig = Figure(figsize=(5.0, 3.4), layout="constrained")
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, 1])
+        base = {"fontsize": 7, "fontweight": "normal", "ha": "left", "va": "top", "rotation": 0,
+                "rotation_mode": "default", "linespacing": 1.2}
+        variants = [{}, {"fontsize": 11}, {"fontweight": "bold"}, {"ha": "right"}, {"va": "bottom"},
+                    {"rotation": 30}, {"rotation": 30, "rotation_mode": "anchor"}, {"linespacing": 2.0},
+                    {"fontfamily": "DejaVu Serif"}, {"fontstyle": "italic"}]
+        for i, change in enumerate(variants):  # each differs from the first in one property
+            ax.text(0.05 + 0.09 * i, 0.95 - 0.08 * i, "same text\nline two", **{**base, **change})
+        ax.text(0.5, 0.1, "same text\nline two", bbox={"boxstyle": "round", "facecolor": "0.9"}, **base)
+        ax.set_xticks([0, 0.5, 1], ["zero", "half", "one"], rotation=45, ha="right")
+        ax.set_title("same text\nline two")
+        ax.set_ylabel("same text")
+    return fig
+
+
+def test_text_layout_memo_keeps_every_pixel(tmp_path):
+    mine = save_figure(_texts_figure(), tmp_path / "t.png")[0].read_bytes()
+    ref = _texts_figure()
+    buf = io.BytesIO()
+    with house_style():
+        ref.savefig(buf, format="png")
+    assert np.array_equal(_decoded(mine)[3], _decoded(buf.getvalue())[3])
+
+
+def test_text_layout_memo_is_undone_after_the_block_even_on_error():
+    from matplotlib.text import Text
+
+    before = Text.__dict__["_get_layout"]
+    with text_layout_memo():
+        inside = Text.__dict__["_get_layout"]
+        with text_layout_memo():  # nested: still the one memo
+            assert Text.__dict__["_get_layout"] is inside
+        assert Text.__dict__["_get_layout"] is inside
+    assert Text.__dict__["_get_layout"] is before
+    with pytest.raises(RuntimeError), text_layout_memo():
+        raise RuntimeError("boom")
+    assert Text.__dict__["_get_layout"] is before
