@@ -112,7 +112,8 @@ class _Pixels:
     pixels: np.ndarray | None = None
 
     def write(self, data) -> int:
-        self.pixels = np.array(data, dtype=np.uint8, copy=True)  # Agg hands over its own buffer: copied
+        # Agg hands over a view of its buffer (the view keeps the buffer alive); png_bytes copies it once
+        self.pixels = np.asarray(data, dtype=np.uint8)
         return self.pixels.nbytes
 
     def seek(self, *args) -> int:  # matplotlib passes objects with a seek through as file handles
@@ -140,7 +141,7 @@ def png_bytes(pixels: np.ndarray, dpi: float, level: int = PNG_ZLIB_LEVEL) -> by
     return b"".join((b"\x89PNG\r\n\x1a\n",
                      _png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)),
                      _png_chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
-                     _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), level)),
+                     _png_chunk(b"IDAT", zlib.compress(rows, level)),
                      _png_chunk(b"IEND", b"")))
 
 
