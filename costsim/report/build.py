@@ -25,13 +25,17 @@ from costsim.report.sections import (
     ReportSummary,
     Section,
 )
+from costsim.report.tables import remember_tables, section_tables
 from costsim.store import atomic_folder, check_target, is_costsim_folder
 
 
-def _write_data(section: Section, folder: Path) -> None:
-    if section.results is not None:
-        (folder / "data").mkdir(exist_ok=True)
-        (folder / "data" / f"{section.key}_summary.csv").write_text(section.results.summary_csv(), encoding="utf-8")
+def _write_data(section: Section, folder: Path) -> dict | None:
+    """Write the section's summary CSV; return its page tables (computed here, in a worker, not by the pages)."""
+    if section.results is None:
+        return None
+    (folder / "data").mkdir(exist_ok=True)
+    (folder / "data" / f"{section.key}_summary.csv").write_text(section.results.summary_csv(), encoding="utf-8")
+    return section_tables(section)
 
 
 def _write_pages(folder: Path, sections: Sequence[Section], comparisons: Sequence[FigureFile], *,
@@ -193,6 +197,10 @@ def _draw_and_explain(sections: Sequence[Section], folder: Path, *, formats: Seq
         _SHARED, _SHARED_SECTIONS = [], []
     for k, i in enumerate(todo):
         figures[i] = done[len(groups) + k]
+    if data:  # the page tables the data jobs computed (the same numbers the pages would compute)
+        for s, tables in zip(sections, done[len(groups) + len(todo):], strict=True):
+            if tables is not None:
+                remember_tables(s.results, tables)
     texts = dict(t for part in done[:len(groups)] for t in part)
     whys = {r["id"]: texts[r["id"]] for r in (records or ()) if r["id"] in texts}  # report_whys' order
     for s in sections:
