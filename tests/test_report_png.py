@@ -125,3 +125,21 @@ def test_text_layout_memo_is_undone_after_the_block_even_on_error():
     with pytest.raises(RuntimeError), text_layout_memo():
         raise RuntimeError("boom")
     assert Text.__dict__["_get_layout"] is before
+
+
+def test_every_format_from_one_layout_is_what_matplotlib_draws_from_that_layout(tmp_path):
+    """PNG, SVG and PDF of one save (three renderers measuring text their own way) against the same
+    layout saved by matplotlib alone: no format may reuse another's text layout."""
+    from costsim.plots.style import layout_once
+
+    paths = save_figure(_texts_figure(), tmp_path / "m.png", tmp_path / "m.svg", tmp_path / "m.pdf")
+    ref = _texts_figure()
+    with house_style():
+        layout_once(ref)
+        ref.savefig(tmp_path / "r.png", format="png", metadata={"Software": None})
+        ref.savefig(tmp_path / "r.svg", format="svg", metadata={"Date": None, "Creator": None})
+        ref.savefig(tmp_path / "r.pdf", format="pdf",
+                    metadata={"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None})
+    assert np.array_equal(_decoded(paths[0].read_bytes())[3], _decoded((tmp_path / "r.png").read_bytes())[3])
+    assert paths[1].read_bytes() == (tmp_path / "r.svg").read_bytes()
+    assert paths[2].read_bytes() == (tmp_path / "r.pdf").read_bytes()

@@ -161,11 +161,14 @@ _MEMO: dict = {"depth": 0, "original": None, "cache": {}}
 
 
 def _layout_key(text, renderer) -> tuple:
-    """Everything ``matplotlib.text.Text._get_layout`` reads: the same key, the same layout."""
+    """Everything ``matplotlib.text.Text._get_layout`` reads: the same key, the same layout.
+
+    The renderer itself is part of the key (by identity: each format's renderer measures text its
+    own way; the cache lives only while one figure is saved, so it never outlives a renderer)."""
     fp = text.get_fontproperties()
     return (text._get_wrapped_text(), tuple(fp.get_family()), fp.get_style(), fp.get_variant(), fp.get_weight(),
             fp.get_stretch(), fp.get_size(), fp.get_file(), fp.get_math_fontfamily(),
-            text.get_figure(root=True).dpi, type(renderer), getattr(renderer, "dpi", None), text.get_usetex(),
+            text.get_figure(root=True).dpi, renderer, text.get_usetex(),
             text.get_parse_math(), text.get_rotation(), text.get_rotation_mode(), text.get_horizontalalignment(),
             text.get_verticalalignment(), text._get_multialignment(), text.get_linespacing(),
             mpl.rcParams["text.hinting"], mpl.rcParams["text.hinting_factor"], mpl.rcParams["text.kerning_factor"])
@@ -176,10 +179,10 @@ def text_layout_memo():
     """Inside the block, each distinct text is laid out once (matplotlib measures every label again
     for each layout pass, the title fit and the draw: ~8% of a figure's time).
 
-    A text's layout (its box and line offsets) depends only on its string, font, dpi, renderer
-    type, alignment, rotation and line spacing and three text rcParams: :func:`_layout_key` holds
-    all of them, so a cached layout is the one matplotlib would compute, and the pixels are the
-    same. Where matplotlib has no ``Text._get_layout`` (another version), nothing is changed.
+    A text's layout (its box and line offsets) depends only on its string, font, dpi, the
+    renderer that measures it, alignment, rotation and line spacing and three text rcParams:
+    :func:`_layout_key` holds all of them, so a cached layout is the one matplotlib would
+    compute, and the files are the same (pixels, SVG and PDF bytes). Where matplotlib has no ``Text._get_layout`` (another version), nothing is changed.
     """
     from matplotlib.text import Text
 
