@@ -25,13 +25,17 @@ from costsim.report.sections import (
     ReportSummary,
     Section,
 )
+from costsim.report.tables import remember_tables, section_tables
 from costsim.store import atomic_folder, check_target, is_costsim_folder
 
 
-def _write_data(section: Section, folder: Path) -> None:
-    if section.results is not None:
-        (folder / "data").mkdir(exist_ok=True)
-        (folder / "data" / f"{section.key}_summary.csv").write_text(section.results.summary_csv(), encoding="utf-8")
+def _write_data(section: Section, folder: Path) -> dict | None:
+    """Write the section's summary CSV; return its page tables (computed here, in a worker, not by the pages)."""
+    if section.results is None:
+        return None
+    (folder / "data").mkdir(exist_ok=True)
+    (folder / "data" / f"{section.key}_summary.csv").write_text(section.results.summary_csv(), encoding="utf-8")
+    return section_tables(section)
 
 
 def _write_pages(folder: Path, sections: Sequence[Section], comparisons: Sequence[FigureFile], *,
@@ -85,44 +89,50 @@ def _draw_shared(i: int, folder: str, formats: tuple[str, ...], key: str) -> Fig
     return reuse_or_draw(_SHARED[i], Path(folder), formats, {}, key)
 
 
-def _whys_job(ids: tuple[str, ...]) -> list[tuple[str, str]]:
-    """``costsim claims --why`` text of claims judged on one scenario (they share their swing runs)."""
-    from costsim.ledger.why import format_why, why
+def _ledger_job(ids: tuple[str, ...]) -> tuple[list[dict], list[tuple[str, str]]]:
+    """The ledger's records of one scenario's claims (:func:`costsim.ledger.judge` under every belief
+    profile) and the ``costsim claims --why`` text of those the report explains (``needs_why``).
 
+    Each record depends only on its claim and its scenario's runs, so judging a scenario's claims
+    apart gives the records of the whole ledger's judge; the whys of a scenario share their swing
+    runs.
+    """
+    from costsim.ledger import judge
+    from costsim.ledger.profiles import all_profiles
+    from costsim.ledger.why import format_why, needs_why, why
+
+    records = judge(list(ids), profiles=all_profiles())
     cache: dict = {}
-    return [(i, format_why(why(i, cache=cache))) for i in ids]
+    whys = [(r["id"], format_why(why(r["id"], cache=cache))) for r in records
+            if needs_why(r) and r["verdict"] != "untested"]
+    return records, whys
 
 
 def _job(kind: str, *args):
-    """One job of the report's pool: a figure, the whys of one scenario's claims, a run, the ledger."""
+    """One job of the report's pool: a figure, one scenario's ledger records and whys, a run, a CSV."""
     if kind == "figure":
         return _draw_shared(*args)
-    if kind == "whys":
-        return _whys_job(*args)
+    if kind == "ledger":
+        return _ledger_job(*args)
     if kind == "section":
         return _section_job(*args)
     if kind == "data":
         i, folder = args
         return _write_data(_SHARED_SECTIONS[i], Path(folder))
-    return _judge_job()
+    return _ledger_plan()  # "plan"
 
 
-def _judge_job() -> list[dict]:
-    from costsim.ledger import judge
-    from costsim.ledger.profiles import all_profiles
+def _ledger_plan() -> tuple[tuple[str, ...], list[tuple[tuple[str, ...], float]]]:
+    """(every claim id in ledger order, the claims grouped by scenario), each group with a rough
+    cost: its scenario's uncertain parameters (a close claim's why makes two runs per parameter)."""
+    from costsim.ledger import load_ledger
 
-    return judge(profiles=all_profiles())
-
-
-def _why_groups(records: Sequence[dict]) -> list[tuple[str, tuple[str, ...]]]:
-    """The records the report explains (``ledger.why.needs_why``), grouped by scenario, in record order."""
-    from costsim.ledger.why import needs_why
-
-    groups: dict[str, list[str]] = {}
-    for r in records:
-        if needs_why(r) and r["verdict"] != "untested":
-            groups.setdefault(str(r.get("scenario")), []).append(r["id"])
-    return [(name, tuple(ids)) for name, ids in groups.items()]
+    claims = load_ledger().claims
+    groups: dict[str | None, list[str]] = {}
+    for c in claims:
+        groups.setdefault(c.scenario if c.tested else None, []).append(c.id)
+    return tuple(c.id for c in claims), [(tuple(ids), _why_cost(name, ids) if name else 0.0)
+                                         for name, ids in groups.items()]
 
 
 def _why_cost(name: str, ids: Sequence[str]) -> float:
@@ -146,17 +156,21 @@ def draw_figures(sections: Sequence[Section], folder: Path, *, formats: Sequence
     (:func:`previous_figures`) is copied, the others are drawn, spread over ``jobs`` processes.
     """
     return _draw_and_explain(sections, folder, formats=formats, compare=compare, jobs=jobs, cache=cache,
-                             progress=progress, records=None, data=False)[0]
+                             progress=progress, ledger_plan=None, data=False)[0]
 
 
 def _draw_and_explain(sections: Sequence[Section], folder: Path, *, formats: Sequence[str], compare: bool,
                       jobs: int, cache: dict | None, progress: ProgressFn | None,
-                      records: Sequence[dict] | None, data: bool) -> tuple[list[FigureFile], dict[str, str]]:
-    """Draw the figures and, with the ledger's ``records``, explain its close claims, in one pool.
+                      ledger_plan: tuple | None, data: bool
+                      ) -> tuple[list[FigureFile], list[dict] | None, dict[str, str]]:
+    """Draw the figures and, with a ``ledger_plan`` (:func:`_ledger_plan`), judge the ledger and
+    explain its close claims, in one pool.
 
-    Returns (the comparisons, {claim id: why text} in record order). The why jobs (a few seconds
-    each) are handed out first, the figures (a tenth of a second each) fill the workers around them.
-    With ``data``, each section's summary CSV is written by a job of the same pool.
+    Returns (the comparisons, the ledger's records in ledger order or None, {claim id: why text}
+    in record order). The ledger jobs (one per scenario; those with close claims take seconds)
+    are handed out first, dearest first, and the figures (a tenth of a second each) fill the
+    workers around them. With ``data``, each section's summary CSV (and its page tables) is
+    written by a job of the same pool.
     """
     formats = tuple(formats)
     cache = cache or {}
@@ -173,17 +187,18 @@ def _draw_and_explain(sections: Sequence[Section], folder: Path, *, formats: Seq
             figures[i] = reuse_or_draw(plan, folder, formats, cache, key)
         else:
             todo.append(i)
-    groups = _why_groups(records) if records is not None else []
+    order, groups = ledger_plan if ledger_plan is not None else ((), [])
     jobs = jobs if fork_available() else 1
     if progress:
         progress(f"pool: {jobs} worker{'s' if jobs > 1 else ''}")
         progress(f"figures: {len(todo)} to draw, {len(owners) - len(todo)} unchanged"
-                 + (f"; what would flip {sum(len(ids) for _, ids in groups)} close claims" if groups else ""))
+                 + (f"; claims ledger: {sum(len(ids) for ids, _ in groups)} claims judged under every belief "
+                    "profile beside them, with what would flip the close ones" if groups else ""))
     global _SHARED, _SHARED_SECTIONS
     _SHARED, _SHARED_SECTIONS = [owners[i][1] for i in todo], list(sections)
-    tasks = [("whys", ids) for _, ids in groups] + [("figure", k, str(folder), formats, keys[i])
-                                                    for k, i in enumerate(todo)]
-    costs = [1e6 + _why_cost(name, ids) for name, ids in groups] + [0.0] * len(todo)
+    tasks = [("ledger", ids) for ids, _ in groups] + [("figure", k, str(folder), formats, keys[i])
+                                                     for k, i in enumerate(todo)]
+    costs = [1e6 + cost for _, cost in groups] + [0.0] * len(todo)
     if data:
         tasks += [("data", i, str(folder)) for i in range(len(sections))]
         costs += [0.0] * len(sections)
@@ -193,21 +208,30 @@ def _draw_and_explain(sections: Sequence[Section], folder: Path, *, formats: Seq
         _SHARED, _SHARED_SECTIONS = [], []
     for k, i in enumerate(todo):
         figures[i] = done[len(groups) + k]
-    texts = dict(t for part in done[:len(groups)] for t in part)
+    if data:  # the page tables the data jobs computed (the same numbers the pages would compute)
+        for s, tables in zip(sections, done[len(groups) + len(todo):], strict=True):
+            if tables is not None:
+                remember_tables(s.results, tables)
+    records = None
+    if ledger_plan is not None:
+        by_id = {r["id"]: r for part, _ in done[:len(groups)] for r in part}
+        records = [by_id[i] for i in order]  # the ledger's order, as judge() gives it
+    texts = dict(t for _, part in done[:len(groups)] for t in part)
     whys = {r["id"]: texts[r["id"]] for r in (records or ()) if r["id"] in texts}  # report_whys' order
     for s in sections:
         s.figures = []
     comparisons = []
     for (si, _), fig in zip(owners, figures, strict=True):
         (comparisons if si < 0 else sections[si].figures).append(fig)
-    return comparisons, whys
+    return comparisons, records, whys
 
 
 def _write_all(sections: Sequence[Section], folder: Path, *, formats, compare, jobs, cache, progress,
-               samples_cap, title, live, records: list[dict] | None = None) -> list[FigureFile]:
-    """Write the data, the figures and the pages; ``records``: the ledger's verdicts (the report opens with them)."""
-    comparisons, whys = _draw_and_explain(sections, folder, formats=formats, compare=compare, jobs=jobs,
-                                          cache=cache, progress=progress, records=records, data=True)
+               samples_cap, title, live, ledger_plan=None) -> list[FigureFile]:
+    """Write the data, the figures and the pages; with ``ledger_plan`` the report opens with the ledger."""
+    comparisons, records, whys = _draw_and_explain(sections, folder, formats=formats, compare=compare, jobs=jobs,
+                                                   cache=cache, progress=progress, ledger_plan=ledger_plan,
+                                                   data=True)
     if progress:
         progress("pages")
     _write_pages(folder, sections, comparisons, samples_cap=samples_cap, title=title, live=live,
@@ -293,9 +317,9 @@ def build_report(paths: Sequence[str | Path], out: str | Path, *, samples: int |
     with atomic_folder(out, force) as tmp:
         args = [(p, k.key, samples, seed, tuple(overrides), design, run_options or None)
                 for p, k in zip(paths, keys, strict=True)]
-        tasks = [("section", *a) for a in args] + ([("judge",)] if ledger else [])
+        tasks = [("section", *a) for a in args] + ([("plan",)] if ledger else [])
 
-        def size(i: int) -> float:  # the ledger (dozens of runs) first, then the biggest files
+        def size(i: int) -> float:  # the biggest files first (the ledger's plan: reading a few files)
             if i >= len(args):
                 return float("inf")
             try:
@@ -304,16 +328,14 @@ def build_report(paths: Sequence[str | Path], out: str | Path, *, samples: int |
                 return 0.0
 
         def done(i: int, result) -> None:
-            if progress:
-                progress(f"{result.name}: {result.status}" if i < len(args) else "claims ledger judged")
+            if progress and i < len(args):
+                progress(f"{result.name}: {result.status}")
 
-        if ledger and progress:
-            progress("claims ledger: judging every claim under every belief profile, beside the runs")
         finished = run_jobs(_job, tasks, run_jobs_n, cost=size, done=done)
         sections = finished[:len(args)]
-        records = finished[len(args)] if ledger else None
         comparisons = _write_all(sections, tmp, formats=formats, compare=compare, jobs=jobs, cache=cache,
-                                 progress=progress, samples_cap=samples, title=title, live=None, records=records)
+                                 progress=progress, samples_cap=samples, title=title, live=None,
+                                 ledger_plan=finished[len(args)] if ledger else None)
     return ReportSummary(out, tuple(sections), tuple(comparisons))
 
 

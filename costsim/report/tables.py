@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import platform
 import re
+import weakref
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,12 +23,52 @@ def _years_for(results: Results, summary_years: Sequence[int] = ()) -> list[int]
     return chosen or list(dict.fromkeys([years[0], years[len(years) // 2], years[-1]]))
 
 
+# Tables already computed, per Results (whose arrays are read-only): the HTML and the Markdown page
+# show the same tables, and a report's worker may compute them beside the summary CSV (remember_tables)
+_TABLES: dict[int, tuple[weakref.ref, dict]] = {}
+
+
+def _tables_of(results: Results) -> dict:
+    entry = _TABLES.get(id(results))
+    if entry is None or entry[0]() is not results:
+        entry = _TABLES[id(results)] = (weakref.ref(results), {})
+        weakref.finalize(results, _TABLES.pop, id(results), None)
+    return entry[1]
+
+
+def _table_key(kind: str, results: Results, arg) -> tuple:
+    if kind == "summary":
+        return (kind, tuple(int(y) for y in (_years_for(results) if arg is None else arg)))
+    return (kind, tuple(sorted((str(k), float(v)) for k, v in (arg or {}).items())))
+
+
+def remember_tables(results: Results, tables: dict) -> None:
+    """Keep tables computed elsewhere (by :func:`section_tables`, e.g. in a worker) for this Results."""
+    _tables_of(results).update(tables)
+
+
+def section_tables(section: Section) -> dict:
+    """The tables a section's pages show (summary at its years, parameters), for :func:`remember_tables`."""
+    results = section.results
+    years = _years_for(results, section.summary_years)
+    return {_table_key("summary", results, years): summary_table(results, years),
+            _table_key("params", results, section.constants): param_table(results, section.constants)}
+
+
 def summary_table(results: Results, years: Sequence[int] | None = None) -> list[dict]:
     """Rows ``{output, unit, bloc, year, median, p05, p95}`` at the given years.
 
     Default years: first, middle and last. One row per output x bloc x year; per-sample outputs
-    get one row per bloc.
+    get one row per bloc. Computed once per Results and years (the arrays are read-only).
     """
+    key = _table_key("summary", results, years)
+    known = _tables_of(results)
+    if key not in known:
+        known[key] = _summary_rows(results, years)
+    return [dict(row) for row in known[key]]
+
+
+def _summary_rows(results: Results, years: Sequence[int] | None) -> list[dict]:
     years = _years_for(results) if years is None else list(years)
     rows = []
     for name, _arr in results.outputs.items():
@@ -47,8 +88,17 @@ def summary_table(results: Results, years: Sequence[int] | None = None) -> list[
 def param_table(results: Results, constants: dict[str, float] | None = None) -> list[dict]:
     """Rows ``{name, unit, dist, median, p05, p95, source, note}``, one per parameter.
 
-    Sampled parameters are summarised from their samples, constants by their value.
+    Sampled parameters are summarised from their samples, constants by their value. Computed once
+    per Results and constants.
     """
+    key = _table_key("params", results, constants)
+    known = _tables_of(results)
+    if key not in known:
+        known[key] = _param_rows(results, constants)
+    return [dict(row) for row in known[key]]
+
+
+def _param_rows(results: Results, constants: dict[str, float] | None) -> list[dict]:
     meta = results.meta.get("params", {}) or {}
     rows = []
     for name, info in meta.items():
