@@ -10,7 +10,7 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from costsim.plots.style import house_style, png_bytes, save_figure, text_layout_memo
+from costsim.plots.style import house_style, png_bytes, save_figure
 
 
 def _figure(seed: int = 0):
@@ -103,28 +103,13 @@ def _texts_figure():
     return fig
 
 
-def test_text_layout_memo_keeps_every_pixel(tmp_path):
+def test_texts_differing_in_one_property_keep_every_pixel(tmp_path):
     mine = save_figure(_texts_figure(), tmp_path / "t.png")[0].read_bytes()
     ref = _texts_figure()
     buf = io.BytesIO()
     with house_style():
         ref.savefig(buf, format="png")
     assert np.array_equal(_decoded(mine)[3], _decoded(buf.getvalue())[3])
-
-
-def test_text_layout_memo_is_undone_after_the_block_even_on_error():
-    from matplotlib.text import Text
-
-    before = Text.__dict__["_get_layout"]
-    with text_layout_memo():
-        inside = Text.__dict__["_get_layout"]
-        with text_layout_memo():  # nested: still the one memo
-            assert Text.__dict__["_get_layout"] is inside
-        assert Text.__dict__["_get_layout"] is inside
-    assert Text.__dict__["_get_layout"] is before
-    with pytest.raises(RuntimeError), text_layout_memo():
-        raise RuntimeError("boom")
-    assert Text.__dict__["_get_layout"] is before
 
 
 def test_every_format_from_one_layout_is_what_matplotlib_draws_from_that_layout(tmp_path):

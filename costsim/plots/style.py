@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import struct
-import threading
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
@@ -95,7 +94,7 @@ def save_figure(fig, *paths: str | Path) -> list[Path]:
         if path.suffix.lower() not in FORMATS:
             raise ValueError(f"{path}: unknown figure format {path.suffix!r}; expected one of .png, .svg, .pdf")
     fig = getattr(fig, "figure", fig)
-    with house_style(), text_layout_memo():
+    with house_style():
         layout_once(fig)
         for path in out:
             fmt = FORMATS[path.suffix.lower()]
@@ -154,69 +153,6 @@ def _write_png(fig, path: Path) -> None:
     fig.savefig(grab, format="rgba", dpi=dpi)  # the same draw as format="png"; only the encoding differs
     with open(path, "wb") as fh:
         fh.write(png_bytes(grab.pixels, float(dpi)))
-
-
-_MEMO_LOCK = threading.Lock()
-_MEMO: dict = {"depth": 0, "original": None, "cache": {}}
-
-
-def _layout_key(text, renderer) -> tuple:
-    """Everything ``matplotlib.text.Text._get_layout`` reads: the same key, the same layout.
-
-    The renderer itself is part of the key (by identity: each format's renderer measures text its
-    own way; the cache lives only while one figure is saved, so it never outlives a renderer)."""
-    fp = text.get_fontproperties()
-    return (text._get_wrapped_text(), tuple(fp.get_family()), fp.get_style(), fp.get_variant(), fp.get_weight(),
-            fp.get_stretch(), fp.get_size(), fp.get_file(), fp.get_math_fontfamily(),
-            text.get_figure(root=True).dpi, renderer, text.get_usetex(),
-            text.get_parse_math(), text.get_rotation(), text.get_rotation_mode(), text.get_horizontalalignment(),
-            text.get_verticalalignment(), text._get_multialignment(), text.get_linespacing(),
-            mpl.rcParams["text.hinting"], mpl.rcParams["text.hinting_factor"], mpl.rcParams["text.kerning_factor"])
-
-
-@contextmanager
-def text_layout_memo():
-    """Inside the block, each distinct text is laid out once (matplotlib measures every label again
-    for each layout pass, the title fit and the draw: ~8% of a figure's time).
-
-    A text's layout (its box and line offsets) depends only on its string, font, dpi, the
-    renderer that measures it, alignment, rotation and line spacing and three text rcParams:
-    :func:`_layout_key` holds all of them, so a cached layout is the one matplotlib would
-    compute, and the files are the same (pixels, SVG and PDF bytes). Where matplotlib has no ``Text._get_layout`` (another version), nothing is changed.
-    """
-    from matplotlib.text import Text
-
-    with _MEMO_LOCK:
-        original = _MEMO["original"] if _MEMO["depth"] else Text.__dict__.get("_get_layout")
-        if original is None:
-            active = False
-        else:
-            active = True
-            if _MEMO["depth"] == 0:
-                cache = _MEMO["cache"] = {}
-
-                def _get_layout(self, renderer):
-                    try:
-                        key = _layout_key(self, renderer)
-                        hit = cache.get(key)
-                    except (AttributeError, TypeError):  # an unhashable or unexpected state: no memo
-                        return original(self, renderer)
-                    if hit is None:
-                        hit = cache[key] = original(self, renderer)
-                    return hit
-
-                _MEMO["original"] = original
-                Text._get_layout = _get_layout
-            _MEMO["depth"] += 1
-    try:
-        yield
-    finally:
-        if active:
-            with _MEMO_LOCK:
-                _MEMO["depth"] -= 1
-                if _MEMO["depth"] == 0:
-                    Text._get_layout = _MEMO["original"]
-                    _MEMO["original"], _MEMO["cache"] = None, {}
 
 
 def layout_once(fig) -> None:
