@@ -135,6 +135,47 @@ def _first_reach(traj: np.ndarray, grid: np.ndarray, level: np.ndarray, start: i
 
 
 
+def _first_reach_each(traj: np.ndarray, grid: np.ndarray, levels: np.ndarray, end_slope: np.ndarray,
+                      limit_years: np.ndarray) -> np.ndarray:
+    """:func:`_first_reach` from every year at once, year-major: ``traj``, ``levels`` and the result
+    are ``(T, m)`` (year first), and ``out[t]`` is ``_first_reach(traj.T, grid, levels[t], t,
+    end_slope, limit_years)``: the same numbers (the same operations on each element).
+
+    The first year ``j >= t`` at which each row reaches ``levels[t]`` is found by one comparison of
+    each year ``j`` against the levels of the years up to it (latest first, so the earliest wins),
+    on contiguous ``(years, m)`` blocks instead of T searches.
+    """
+    size, m = traj.shape
+    small = np.uint8 if size < 255 else np.intp  # byte-wide year indices: several times faster
+    j = np.full((size, m), size, dtype=small)  # size: never reached
+    hit = np.empty((size, m), dtype=small)
+    step = np.empty((size, m), dtype=small)
+    for k in range(size - 1, -1, -1):  # j = k where year k reaches the level (j > k before: no wrap)
+        h = np.greater_equal(traj[k], levels[:k + 1], out=hit[:k + 1])
+        jk = j[:k + 1]
+        d = np.subtract(jk, k, out=step[:k + 1])
+        d *= h
+        jk -= d
+    j = j.astype(np.intp)
+    reached = j < size
+    start = np.arange(size)[:, None]
+    np.copyto(j, np.broadcast_to(start, j.shape), where=~reached)  # as _first_reach: j = start when never reached
+    prev = np.maximum(j - 1, start)
+    cols = np.arange(m)[None, :]
+    flat_traj = traj.reshape(-1)
+    y0, y1 = np.take(flat_traj, prev * m + cols), np.take(flat_traj, j * m + cols)
+    moved = j > start
+    rise = np.where(moved, y1 - y0, 1.0)
+    frac = np.where(moved, (levels - y0) / rise, 0.0)
+    grid_prev = np.take(grid, prev)
+    inside = grid_prev + frac * (np.take(grid, j) - grid_prev)
+    cap = grid[-1] + limit_years
+    growing = end_slope > 0
+    beyond = grid[-1] + (levels - traj[-1]) / np.where(growing, end_slope, 1.0)
+    outside = np.where(growing, np.minimum(beyond, cap), cap)
+    return np.where(reached, inside, outside)
+
+
 def _year_major(values: np.ndarray) -> np.ndarray:
     """A ``(rows, T, 2)`` array as a contiguous ``(T, rows, 2)`` copy (a year's slice is then contiguous).
 
@@ -963,11 +1004,12 @@ def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
     slope = _end_slope(leader, years)
     limit = _per_sample(extrapolation_limit_years, rows)
 
-    lag = np.empty((rows, years.size))
-    for t in range(years.size):  # a search along each trajectory from year t on
-        catch_up = _first_reach(follower, years, leader[:, t], t, slope, limit)
-        overtaken = _first_reach(leader, years, follower[:, t], t, slope, limit)
-        lag[:, t] = np.where(leader[:, t] >= follower[:, t], catch_up - years[t], years[t] - overtaken)
+    # a search along each trajectory from every year t on, all years at once, year-major
+    leader_t, follower_t = np.ascontiguousarray(leader.T), np.ascontiguousarray(follower.T)
+    catch_up = _first_reach_each(follower_t, years, leader_t, slope, limit)
+    overtaken = _first_reach_each(leader_t, years, follower_t, slope, limit)
+    lag_t = np.where(leader_t >= follower_t, catch_up - years[:, None], years[:, None] - overtaken)
+    lag = np.ascontiguousarray(lag_t.T)
     return {"effective_flop_gap_ratio": 10.0 ** (leader - follower), "follower_lag_years": lag}
 
 
