@@ -6,6 +6,7 @@ path serves Monte Carlo, Latin hypercube, Sobol and Saltelli designs.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -160,7 +161,9 @@ def _is_number(x: object) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=1024)
 def _z_of(credibility: float) -> float:
+    """The z of a credible interval (a pure function: computed once per credibility, not per chunk)."""
     return float(ndtri(0.5 + credibility / 2.0))
 
 
@@ -223,12 +226,26 @@ def _lognormal_ci_musigma(f):
     return mu, (math.log(f["high"]) - math.log(f["low"])) / (2.0 * z)
 
 
-def _exp_normal(mu: float, sigma: float, u):
-    """exp(mu + sigma * Phi^-1(u)), computed in one buffer (the hot path of lognormal sampling)."""
-    x = ndtri(u)
+def _exp_of_z(mu: float, sigma: float, x):
+    """exp(mu + sigma * z), in the buffer of ``z`` (which it overwrites) when it is an array."""
+    if not isinstance(x, np.ndarray):
+        x = np.float64(x)
+        return np.exp(x * sigma + mu)
     x *= sigma
     x += mu
-    return np.exp(x, out=x) if isinstance(x, np.ndarray) else np.exp(x)
+    return np.exp(x, out=x)
+
+
+# The normal-based kinds, as functions of z = Phi^-1(u): ppf(f, u) = OF_NORMAL[kind](f, ndtri(u)), so
+# the quantiles of many parameters may be computed in one ndtri call (sampling.RowDraws) with the
+# same numbers. Each may overwrite z.
+OF_NORMAL: dict[str, Callable] = {
+    "normal": lambda f, z: f["mean"] + f["sd"] * z,
+    "lognormal": lambda f, z: _exp_of_z(f["mu"], f["sigma"], z),
+    "lognormal_ci": lambda f, z: _exp_of_z(*_lognormal_ci_musigma(f), z),
+    "normal_ci": lambda f, z: 0.5 * (f["low"] + f["high"])
+    + (f["high"] - f["low"]) / (2.0 * _z_of(f["credibility"])) * z,
+}
 
 
 def _choice_ppf(f, u):
@@ -264,19 +281,18 @@ DISTRIBUTIONS: dict[str, DistKind] = {
                  ppf=lambda f, u: np.exp(math.log(f["low"]) + u * (math.log(f["high"]) - math.log(f["low"]))),
                  describe=lambda f: f"loguniform({f['low']:g}, {f['high']:g})"),
         DistKind("normal", ("mean", "sd"), check=lambda f: _pos(f, "sd"),
-                 ppf=lambda f, u: f["mean"] + f["sd"] * ndtri(u),
+                 ppf=lambda f, u: OF_NORMAL["normal"](f, ndtri(u)),
                  describe=lambda f: f"normal(mean {f['mean']:g}, sd {f['sd']:g})"),
         DistKind("lognormal", ("mu", "sigma"), check=lambda f: _pos(f, "sigma"),
-                 ppf=lambda f, u: _exp_normal(f["mu"], f["sigma"], u),
+                 ppf=lambda f, u: OF_NORMAL["lognormal"](f, ndtri(u)),
                  describe=lambda f: f"lognormal(ln-mean {f['mu']:g}, ln-sd {f['sigma']:g})"),
         DistKind("lognormal_ci", ("low", "high"), {"credibility": 0.9},
                  check=lambda f: _pos(f, "low") or _order(f) or _cred(f),
-                 ppf=lambda f, u: _exp_normal(*_lognormal_ci_musigma(f), u),
+                 ppf=lambda f, u: OF_NORMAL["lognormal_ci"](f, ndtri(u)),
                  describe=lambda f: f"lognormal, {f['credibility']:.0%} in [{f['low']:g}, {f['high']:g}]"),
         DistKind("normal_ci", ("low", "high"), {"credibility": 0.9},
                  check=lambda f: _order(f) or _cred(f),
-                 ppf=lambda f, u: 0.5 * (f["low"] + f["high"])
-                 + (f["high"] - f["low"]) / (2.0 * _z_of(f["credibility"])) * ndtri(u),
+                 ppf=lambda f, u: OF_NORMAL["normal_ci"](f, ndtri(u)),
                  describe=lambda f: f"normal, {f['credibility']:.0%} in [{f['low']:g}, {f['high']:g}]"),
         DistKind("triangular", ("low", "mode", "high"), check=_mode, ppf=_triangular_ppf,
                  describe=lambda f: f"triangular({f['low']:g}, {f['mode']:g}, {f['high']:g})"),
