@@ -376,7 +376,16 @@ class Results:
             out[f"p{round(q * 100):02d}"] = (float(v), float(e))
         return out
 
-    def _fill_stats(self) -> None:
+    def fill_stats(self, *, scratch_bytes: int | None = None) -> None:
+        """Compute (and keep) the statistics of every output column now, as :meth:`summary_stats`
+        and ``summary.csv`` give them (the same numbers): in blocked passes, on the idle cores.
+
+        ``scratch_bytes`` bounds the columns gathered at once (default STATS_SCRATCH_BYTES; at
+        least one column): less memory, the same numbers.
+        """
+        self._fill_stats(scratch_bytes)
+
+    def _fill_stats(self, scratch_bytes: int | None = None) -> None:
         """Statistics of every output column, an output's columns gathered in blocked passes.
 
         A column of an ``(n, T, B)`` output is strided (one cache line per value): gathering the
@@ -403,7 +412,8 @@ class Results:
                 continue
             n = arr.shape[0]
             flat = arr.reshape(n, cols)
-            group = max(1, min(cols, STATS_SCRATCH_BYTES // (8 * max(n, 1))))  # columns gathered at once
+            scratch = STATS_SCRATCH_BYTES if scratch_bytes is None else int(scratch_bytes)
+            group = max(1, min(cols, scratch // (8 * max(n, 1))))  # columns gathered at once
             for first in range(0, cols, group):
                 span = range(first, min(cols, first + group))
                 todo = [j - first for j in span if keys[j] not in self.stats_cache]

@@ -668,10 +668,16 @@ def race_compute_stock(
         for t in range(1, years.size):  # recurrence: retirement of last year's bandwidth
             np.multiply(membw_by_year[t - 1], keep[t - 1], out=kept)
             np.add(kept, added[t - 1], out=membw_by_year[t])
+        del moving, share, added
+    del flow_by_year, cap_by_year, stock_cap  # a chunk's memory: drop each year-major copy once used
     stock = _sample_major(stock_by_year)
+    del stock_by_year
     installed = _sample_major(installed_by_year)
+    del installed_by_year
     retired = _sample_major(retired_by_year)
+    del retired_by_year
     stock_membw = _sample_major(membw_by_year)
+    del membw_by_year
     stock_power = stock * unit_power
 
     remote = np.minimum(np.asarray(follower_remote_demand_h100e, dtype=float),
