@@ -911,35 +911,49 @@ def race_algorithms(
     delay = _per_sample(diffusion_delay_years, rows)
     log_cap = np.log10(_per_sample(algo_efficiency_cap_x, rows))
 
-    leader = np.zeros((rows, years.size))
+    # the recurrences run year-major: each year's (rows,) slice is contiguous (the same operations)
+    phys_leader = np.ascontiguousarray(log_phys[..., LEADER].T)
+    phys_follower = np.ascontiguousarray(log_phys[..., FOLLOWER].T)
+    leader_t = np.zeros((years.size, rows))
     for t in range(1, years.size):  # recurrence: the speedup switches on from last year's level
-        fast = log_phys[:, t - 1, LEADER] + leader[:, t - 1] >= threshold
+        fast = phys_leader[t - 1] + leader_t[t - 1] >= threshold
         step = rate_leader * np.where(fast, speedup, 1.0) * (years[t] - years[t - 1])
-        leader[:, t] = np.minimum(leader[:, t - 1] + step, np.maximum(log_cap, leader[:, t - 1]))
+        leader_t[t] = np.minimum(leader_t[t - 1] + step, np.maximum(log_cap, leader_t[t - 1]))
+    leader = np.ascontiguousarray(leader_t.T)
 
     copied = _interp_rows(years, leader, years[None, :] - delay[:, None], rate_leader)
+    copied_t = np.ascontiguousarray(copied.T)
     scarcity_decades = np.maximum(log_phys[..., LEADER] - log_phys[..., FOLLOWER], 0.0)
     elasticity = _per_sample(necessity_elasticity, rows)[:, None]
     if not elasticity.any() and np.isfinite(scarcity_decades).all():
-        necessity = np.ones(scarcity_decades.shape)  # 10 ** (0 * finite) is 1: necessity switched off
+        necessity_t = None  # 10 ** (0 * finite) is 1: necessity switched off (and step * 1 is step)
     else:
-        necessity = 10.0 ** (elasticity * scarcity_decades)
-    leader_effective = log_phys[..., LEADER] + leader
+        necessity_t = np.ascontiguousarray((10.0 ** (elasticity * scarcity_decades)).T)
+    del scarcity_decades
+    leader_effective_t = phys_leader + leader_t
 
-    follower = np.empty((rows, years.size))
-    follower[:, 0] = np.maximum(np.log10(_per_sample(follower_initial_algo_ratio, rows)), copied[:, 0])
+    follower_t = np.empty((years.size, rows))
+    follower_t[0] = np.maximum(np.log10(_per_sample(follower_initial_algo_ratio, rows)), copied[:, 0])
     for t in range(1, years.size):  # recurrence: own progress builds on the best known so far,
         # and necessity and the speedup depend on last year's effective FLOP
-        effective = log_phys[:, t - 1, FOLLOWER] + follower[:, t - 1]
+        last = follower_t[t - 1]
+        effective = phys_follower[t - 1] + last
         fast = effective >= threshold
         step = rate_follower * np.where(fast, speedup, 1.0) * (years[t] - years[t - 1])
-        push = np.where(effective < leader_effective[:, t - 1], necessity[:, t - 1], 1.0)
-        parity = leader_effective[:, t] - log_phys[:, t, FOLLOWER]
-        own = np.minimum(follower[:, t - 1] + step * push, np.maximum(follower[:, t - 1] + step, parity))
-        own = np.minimum(own, np.maximum(log_cap, follower[:, t - 1]))
-        follower[:, t] = np.maximum(own, copied[:, t])
+        if necessity_t is None:
+            pushed = step
+        else:
+            pushed = step * np.where(effective < leader_effective_t[t - 1], necessity_t[t - 1], 1.0)
+        parity = leader_effective_t[t] - phys_follower[t]
+        own = np.minimum(last + pushed, np.maximum(last + step, parity))
+        own = np.minimum(own, np.maximum(log_cap, last))
+        np.maximum(own, copied_t[t], out=follower_t[t])
+    del copied, copied_t, leader_effective_t, phys_leader, phys_follower
 
-    log_eff = _by_bloc(leader, follower)
+    log_eff = np.empty((rows, years.size, 2))
+    log_eff[..., LEADER] = leader
+    log_eff[..., FOLLOWER] = follower_t.T
+    del leader, leader_t, follower_t
     payoff = _scale_payoff(log_phys, years, rows, scale_payoff_midpoint_flop, scale_payoff_midpoint_x_per_year,
                            scale_payoff_width_x)
     share_at_scale = _per_sample(scale_dependent_algo_frac, rows)[:, None, None]
