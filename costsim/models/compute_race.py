@@ -197,6 +197,8 @@ def _sample_major(values: np.ndarray) -> np.ndarray:
 def _safe_divide(num, den, positive, fill: float, shape) -> np.ndarray:
     """``num / den`` where ``positive``, else ``fill``: an array of ``shape`` (same values as
     ``np.where(positive, num / np.where(positive, den, 1.0), fill)``, without the temporaries)."""
+    if np.all(positive):  # the usual case: a plain division (a masked one costs several times more)
+        return np.divide(num, den, out=np.empty(shape))
     out = np.full(shape, fill)
     np.divide(num, den, out=out, where=positive)
     return out
@@ -703,11 +705,18 @@ def race_compute_stock(
     growth = np.ones_like(run_flop)
     if years.size > 1:
         before = run_flop[:, :-1]
-        np.divide(run_flop[:, 1:], before, out=growth[:, 1:], where=before > 0)  # else 1
+        grew = before > 0
+        if grew.all():  # the usual case: a plain division
+            np.divide(run_flop[:, 1:], before, out=growth[:, 1:])
+        else:
+            np.divide(run_flop[:, 1:], before, out=growth[:, 1:], where=grew)  # else 1
         exponent = 1.0 / steps
         if not np.all(exponent == 1.0):  # yearly steps: x ** 1 is x
             growth[:, 1:] **= exponent[None, :, None]
     total = stock[..., LEADER] + stock[..., FOLLOWER]
+    share_of_total = np.empty(shape)
+    for bloc in (LEADER, FOLLOWER):  # bloc by bloc: a (rows, T, 1) divisor iterates two values at a time
+        np.divide(stock[..., bloc], total, out=share_of_total[..., bloc])
     return {
         "stock_h100e": stock,
         "stock_membw_h100e": stock_membw,
@@ -718,7 +727,7 @@ def race_compute_stock(
         "stock_power_w": stock_power,
         "usable_h100e": usable,
         "follower_remote_h100e": remote,
-        "bloc_compute_share_frac": stock / total[..., None],
+        "bloc_compute_share_frac": share_of_total,
         "largest_run_flop_x_per_year": growth,
     }
 
