@@ -204,7 +204,7 @@ def _workers(quick: bool) -> None:
 
 
 PEAK = ("import resource, subprocess, sys; rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode; "
-        "print(rc); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN); print(rc); print(u.ru_maxrss); print(u.ru_utime + u.ru_stime)")
 
 
 def section_race(n: int, tmp: Path, everything: bool = False) -> None:
@@ -217,6 +217,9 @@ def section_race(n: int, tmp: Path, everything: bool = False) -> None:
     its process's maxrss.
     """
     print(f"\n== 4. export_controls_base at n = {n:.0e}: time and peak RSS against the lean R1 (targets 5x, 1 GB) ==")
+    from costsim.kernel import idle_threads
+
+    print(f"  threads of the run now (COSTSIM_THREADS, else the idle cores, at most 2): {idle_threads()}")
     lean_py = tmp / "lean_r1.py"
     lean_py.write_text(LEAN)
     t_lean, rss_lean = proc_time([sys.executable, str(lean_py), str(n), str(tmp / "lean.csv")], 1)
@@ -236,9 +239,10 @@ def section_race(n: int, tmp: Path, everything: bool = False) -> None:
         if done.returncode or len(lines) < 2 or lines[0] not in ("0", "1"):
             print(f"  {label}: failed\n{done.stderr[-2000:]}")
             continue
-        rss = int(lines[1])
+        rss, cpu = int(lines[1]), float(lines[2])
         target = 5.0 if "target" in label else None
         ratio_line(f"{label} (time)", wall, t_lean, target)
+        print(f"  {'':<52} CPU (user + system) {cpu:.2f} s")
         fits = "ok" if rss * 1024 <= 1e9 else "MISSES"
         print(f"  {'':<52} peak RSS {rss / 2**20:.3f} GiB ({rss * 1024 / 1e9:.2f} GB)"
               + (f"   target 1 GB {fits}" if target else ""))

@@ -173,8 +173,12 @@ def kept_floats(scenario, keep, *, kept_years: int | None = None) -> int:
 def estimate(scenario, rows: int, keep, *, design: str | None = None, chunk_size: int | None = None,
              copies: int = 1, analysis_floats: float = 0.0, design_floats: float = 0.0, points: int = 1,
              fixed: float = 0.0, kept_years: int | None = None, row_draws: bool = False,
-             kept_params: int | None = None, extra_floats: float = 0.0) -> Estimate:
+             kept_params: int | None = None, extra_floats: float = 0.0, threads: int = 1) -> Estimate:
     """Peak memory of evaluating ``rows`` samples of a scenario (``copies`` at once, e.g. workers).
+
+    ``threads``: chunks evaluated at once in the process. The default chunk is shared by the
+    threads (:func:`costsim.kernel.evaluate_block` splits it), so only a given ``chunk_size``
+    counts its temporaries once per thread (and once for the chunk being stored).
 
     ``kept_years``: outputs are kept at this many of the years (``run(keep_years=...)``; default all).
     ``row_draws``: the draws are made chunk by chunk during evaluation (an in-process ``mc`` run,
@@ -209,7 +213,8 @@ def estimate(scenario, rows: int, keep, *, design: str | None = None, chunk_size
         chunk_draws = BYTES * chunk * (d + draw_tmp) * (MAX_AUTO_THREADS + 1)
     per_row = BYTES * (held + kept + analysis_floats + design_floats + row_tmp)
     names = sum(len(node.outputs) for node in scenario.nodes)
-    chunk_bytes = BYTES * chunk * t * b * (names + TEMPORARIES_PER_SAMPLE) + chunk_draws
+    in_flight = int(threads) + 1 if chunk_size and int(threads) > 1 else 1
+    chunk_bytes = BYTES * chunk * t * b * (names + TEMPORARIES_PER_SAMPLE) * in_flight + chunk_draws
     chunk_bytes = max(chunk_bytes, gathered)
     parts = {"draws": BYTES * held * rows, "kept outputs": BYTES * kept * rows,
              "temporaries": BYTES * row_tmp * rows + chunk_bytes}
@@ -248,10 +253,10 @@ def check(scenario, est: Estimate, *, what: str = "the run", path: str = "sample
 
 def check_run(scenario, n: int, keep, *, design: str | None = None, chunk_size: int | None = None,
               copies: int = 1, kept_years: int | None = None, row_draws: bool = False,
-              kept_params: int | None = None, extra_floats: float = 0.0) -> Estimate:
+              kept_params: int | None = None, extra_floats: float = 0.0, threads: int = 1) -> Estimate:
     """Estimate and check the peak memory of a run of ``n`` samples (see :func:`check`)."""
     est = estimate(scenario, n, keep, design=design, chunk_size=chunk_size, copies=copies, kept_years=kept_years,
-                   row_draws=row_draws, kept_params=kept_params, extra_floats=extra_floats)
+                   row_draws=row_draws, kept_params=kept_params, extra_floats=extra_floats, threads=threads)
     check(scenario, est)
     return est
 

@@ -32,12 +32,12 @@ ProgressFn = Callable[[int, int], None]
 
 def check_memory(scenario: Scenario, n: int, keep: tuple[str, ...], *, design: str | None = None,
                  chunk_size: int | None = None, kept_years: int | None = None, row_draws: bool = False,
-                 kept_params: int | None = None, extra_floats: int = 0) -> None:
+                 kept_params: int | None = None, extra_floats: int = 0, threads: int = 1) -> None:
     """Refuse, before it starts, a run whose peak memory would not fit (see :mod:`costsim.budget`)."""
     from costsim import budget
 
     budget.check_run(scenario, n, keep, design=design, chunk_size=chunk_size, kept_years=kept_years,
-                     row_draws=row_draws, kept_params=kept_params, extra_floats=extra_floats)
+                     row_draws=row_draws, kept_params=kept_params, extra_floats=extra_floats, threads=threads)
 
 
 def kept_year_index(scenario: Scenario, keep_years) -> np.ndarray | None:
@@ -202,9 +202,14 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
     from costsim.budget import kept_floats
 
     extra_floats = sum(kept_floats(scenario, (k,), kept_years=len(v)) for k, v in check_index.items())
+    if not executors:
+        from costsim.kernel import idle_threads
+
+        threads = _default_threads(scenario, idle_threads) if threads is None else int(threads)
     check_memory(scenario, n, keep, design=design, chunk_size=chunk_size,
                  kept_years=None if year_index is None else len(year_index), row_draws=row_draws,
-                 kept_params=None if keep_params is None else len(keep_params), extra_floats=extra_floats)
+                 kept_params=None if keep_params is None else len(keep_params), extra_floats=extra_floats,
+                 threads=1 if executors else threads)
     t0 = time.perf_counter()
     if executors:
         from costsim.parallel import evaluate
@@ -221,13 +226,10 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
         if keep_params is not None:
             values = {k: v for k, v in values.items() if k in keep_params}
     else:
-        from costsim.kernel import idle_threads
-
         draws = RowDraws(scenario, n, seed, design, keep=keep_params)
         check_outputs = {}
         outputs, axes = evaluate_values(scenario, draws, n, keep=keep, chunk_size=chunk_size, progress=progress,
-                                        year_index=year_index, threads=_default_threads(scenario, idle_threads)
-                                        if threads is None else threads,
+                                        year_index=year_index, threads=threads,
                                         check_years=check_index, check_outputs=check_outputs)
         values, clipped = draws.kept, draws.clipped
         del draws

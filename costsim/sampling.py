@@ -26,7 +26,7 @@ import warnings
 import numpy as np
 
 from costsim.callers import warn
-from costsim.distributions import U_MAX, U_MIN
+from costsim.distributions import OF_NORMAL, U_MAX, U_MIN, ndtri
 from costsim.errors import CostsimWarning, Issue, ScenarioError
 from costsim.scenario import Scenario
 
@@ -165,13 +165,30 @@ def uniforms(scenario: Scenario, n: int, seed: int, design: str | None = None) -
     return apply_copula(u, copula_cholesky(scenario))
 
 
-def to_values(scenario: Scenario, u: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, int]]:
-    """Inverse-CDF transform of uniform draws; returns values and clip counts per parameter."""
+def to_values(scenario: Scenario, u: dict[str, np.ndarray], *, joint_normal: bool = False
+              ) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """Inverse-CDF transform of uniform draws; returns values and clip counts per parameter.
+
+    ``joint_normal``: the normal quantiles of every normal-based parameter are computed in one
+    ``ndtri`` call over their draws side by side (elementwise: the same numbers; for a chunk's
+    rows, where one call per parameter costs more in overhead than in arithmetic).
+    """
     values: dict[str, np.ndarray] = {}
     clipped: dict[str, int] = {}
+    z: dict[str, np.ndarray] = {}
+    if joint_normal:
+        names = [name for name, draws in u.items()
+                 if scenario.params[name].dist.kind in OF_NORMAL and np.ndim(draws) == 1]
+        if len(names) > 1:
+            flat = ndtri(np.concatenate([u[name] for name in names]))
+            ends = np.cumsum([len(u[name]) for name in names])[:-1]
+            z = dict(zip(names, np.split(flat, ends), strict=True))
     for name, draws in u.items():
         p = scenario.params[name]
-        x = p.dist.ppf(draws)
+        if name in z:
+            x = np.asarray(OF_NORMAL[p.dist.kind](p.dist.f, z.pop(name)), dtype=float)
+        else:
+            x = p.dist.ppf(draws)
         if p.clip_min is not None or p.clip_max is not None:
             lo = -np.inf if p.clip_min is None else p.clip_min
             hi = np.inf if p.clip_max is None else p.clip_max
@@ -244,6 +261,7 @@ class RowDraws:
         keep = self.names if keep is None else [k for k in self.names if k in set(keep)]
         self.rows_at_once = draws_by_rows(self.design)
         self._lock = threading.Lock()
+        self._local = threading.local()
         if self.rows_at_once:
             self._chol = copula_cholesky(scenario)
             self._states = {name: param_rng(self.seed, name).bit_generator.state for name in self.names}
@@ -254,10 +272,13 @@ class RowDraws:
             self.kept = {name: self._values[name] for name in keep}
 
     def _uniforms(self, name: str, a: int, m: int) -> np.ndarray:
-        bits = np.random.PCG64(0)
+        gen = getattr(self._local, "gen", None)
+        if gen is None:  # one bit generator per thread, set to each stream's state in turn
+            gen = self._local.gen = np.random.Generator(np.random.PCG64(0))
+        bits = gen.bit_generator
         bits.state = self._states[name]
         bits.advance(a)  # one 64-bit word per double: row a of the whole stream
-        u = np.random.Generator(bits).random(m)
+        u = gen.random(m)
         u += _EPS
         np.minimum(u, U_MAX, out=u)
         return u
@@ -267,15 +288,9 @@ class RowDraws:
         if not self.rows_at_once:
             return {name: v[a:b] for name, v in self._values.items()}
         m = b - a
-        if self._chol is None:
-            values, clipped = {}, {}
-            for name in self.names:  # one column of uniforms alive at a time
-                v, c = to_values(self.scenario, {name: self._uniforms(name, a, m)})
-                values.update(v)
-                clipped.update(c)
-        else:
-            u = {name: self._uniforms(name, a, m) for name in self.names}
-            values, clipped = to_values(self.scenario, _copula_rows(u, self._chol, self.n))
+        u = {name: self._uniforms(name, a, m) for name in self.names}  # a chunk's: small
+        values, clipped = to_values(self.scenario, _copula_rows(u, self._chol, self.n), joint_normal=True)
+        del u
         for name, arr in self.kept.items():
             arr[a:b] = values[name]
         if clipped:

@@ -223,6 +223,9 @@ def cmd_run(args) -> int:
         if scenario.description:
             print(f"  {textwrap.shorten(scenario.description, 200, placeholder=' ...', break_on_hyphens=False)}")  # whole words
         print()
+        # the printed columns' statistics in blocked passes on the idle cores (the same numbers),
+        # two columns gathered at a time: the kept outputs already fill most of the memory budget
+        results.fill_stats(scratch_bytes=2 * 8 * results.n)
         print_summary(results, scenario, years)
     if results.meta.get("clipped_samples"):
         for name, count in results.meta["clipped_samples"].items():

@@ -135,6 +135,47 @@ def _first_reach(traj: np.ndarray, grid: np.ndarray, level: np.ndarray, start: i
 
 
 
+def _first_reach_each(traj: np.ndarray, grid: np.ndarray, levels: np.ndarray, end_slope: np.ndarray,
+                      limit_years: np.ndarray) -> np.ndarray:
+    """:func:`_first_reach` from every year at once, year-major: ``traj``, ``levels`` and the result
+    are ``(T, m)`` (year first), and ``out[t]`` is ``_first_reach(traj.T, grid, levels[t], t,
+    end_slope, limit_years)``: the same numbers (the same operations on each element).
+
+    The first year ``j >= t`` at which each row reaches ``levels[t]`` is found by one comparison of
+    each year ``j`` against the levels of the years up to it (latest first, so the earliest wins),
+    on contiguous ``(years, m)`` blocks instead of T searches.
+    """
+    size, m = traj.shape
+    small = np.uint8 if size < 255 else np.intp  # byte-wide year indices: several times faster
+    j = np.full((size, m), size, dtype=small)  # size: never reached
+    hit = np.empty((size, m), dtype=small)
+    step = np.empty((size, m), dtype=small)
+    for k in range(size - 1, -1, -1):  # j = k where year k reaches the level (j > k before: no wrap)
+        h = np.greater_equal(traj[k], levels[:k + 1], out=hit[:k + 1])
+        jk = j[:k + 1]
+        d = np.subtract(jk, k, out=step[:k + 1])
+        d *= h
+        jk -= d
+    j = j.astype(np.intp)
+    reached = j < size
+    start = np.arange(size)[:, None]
+    np.copyto(j, np.broadcast_to(start, j.shape), where=~reached)  # as _first_reach: j = start when never reached
+    prev = np.maximum(j - 1, start)
+    cols = np.arange(m)[None, :]
+    flat_traj = traj.reshape(-1)
+    y0, y1 = np.take(flat_traj, prev * m + cols), np.take(flat_traj, j * m + cols)
+    moved = j > start
+    rise = np.where(moved, y1 - y0, 1.0)
+    frac = np.where(moved, (levels - y0) / rise, 0.0)
+    grid_prev = np.take(grid, prev)
+    inside = grid_prev + frac * (np.take(grid, j) - grid_prev)
+    cap = grid[-1] + limit_years
+    growing = end_slope > 0
+    beyond = grid[-1] + (levels - traj[-1]) / np.where(growing, end_slope, 1.0)
+    outside = np.where(growing, np.minimum(beyond, cap), cap)
+    return np.where(reached, inside, outside)
+
+
 def _year_major(values: np.ndarray) -> np.ndarray:
     """A ``(rows, T, 2)`` array as a contiguous ``(T, rows, 2)`` copy (a year's slice is then contiguous).
 
@@ -156,6 +197,8 @@ def _sample_major(values: np.ndarray) -> np.ndarray:
 def _safe_divide(num, den, positive, fill: float, shape) -> np.ndarray:
     """``num / den`` where ``positive``, else ``fill``: an array of ``shape`` (same values as
     ``np.where(positive, num / np.where(positive, den, 1.0), fill)``, without the temporaries)."""
+    if np.all(positive):  # the usual case: a plain division (a masked one costs several times more)
+        return np.divide(num, den, out=np.empty(shape))
     out = np.full(shape, fill)
     np.divide(num, den, out=out, where=positive)
     return out
@@ -667,10 +710,16 @@ def race_compute_stock(
         for t in range(1, years.size):  # recurrence: retirement of last year's bandwidth
             np.multiply(membw_by_year[t - 1], keep[t - 1], out=kept)
             np.add(kept, added[t - 1], out=membw_by_year[t])
+        del moving, share, added
+    del flow_by_year, cap_by_year, stock_cap  # a chunk's memory: drop each year-major copy once used
     stock = _sample_major(stock_by_year)
+    del stock_by_year
     installed = _sample_major(installed_by_year)
+    del installed_by_year
     retired = _sample_major(retired_by_year)
+    del retired_by_year
     stock_membw = _sample_major(membw_by_year)
+    del membw_by_year
     stock_power = stock * unit_power
 
     remote = np.minimum(np.asarray(follower_remote_demand_h100e, dtype=float),
@@ -696,11 +745,18 @@ def race_compute_stock(
     growth = np.ones_like(run_flop)
     if years.size > 1:
         before = run_flop[:, :-1]
-        np.divide(run_flop[:, 1:], before, out=growth[:, 1:], where=before > 0)  # else 1
+        grew = before > 0
+        if grew.all():  # the usual case: a plain division
+            np.divide(run_flop[:, 1:], before, out=growth[:, 1:])
+        else:
+            np.divide(run_flop[:, 1:], before, out=growth[:, 1:], where=grew)  # else 1
         exponent = 1.0 / steps
         if not np.all(exponent == 1.0):  # yearly steps: x ** 1 is x
             growth[:, 1:] **= exponent[None, :, None]
     total = stock[..., LEADER] + stock[..., FOLLOWER]
+    share_of_total = np.empty(shape)
+    for bloc in (LEADER, FOLLOWER):  # bloc by bloc: a (rows, T, 1) divisor iterates two values at a time
+        np.divide(stock[..., bloc], total, out=share_of_total[..., bloc])
     return {
         "stock_h100e": stock,
         "stock_membw_h100e": stock_membw,
@@ -711,7 +767,7 @@ def race_compute_stock(
         "stock_power_w": stock_power,
         "usable_h100e": usable,
         "follower_remote_h100e": remote,
-        "bloc_compute_share_frac": stock / total[..., None],
+        "bloc_compute_share_frac": share_of_total,
         "largest_run_flop_x_per_year": growth,
     }
 
@@ -904,35 +960,49 @@ def race_algorithms(
     delay = _per_sample(diffusion_delay_years, rows)
     log_cap = np.log10(_per_sample(algo_efficiency_cap_x, rows))
 
-    leader = np.zeros((rows, years.size))
+    # the recurrences run year-major: each year's (rows,) slice is contiguous (the same operations)
+    phys_leader = np.ascontiguousarray(log_phys[..., LEADER].T)
+    phys_follower = np.ascontiguousarray(log_phys[..., FOLLOWER].T)
+    leader_t = np.zeros((years.size, rows))
     for t in range(1, years.size):  # recurrence: the speedup switches on from last year's level
-        fast = log_phys[:, t - 1, LEADER] + leader[:, t - 1] >= threshold
+        fast = phys_leader[t - 1] + leader_t[t - 1] >= threshold
         step = rate_leader * np.where(fast, speedup, 1.0) * (years[t] - years[t - 1])
-        leader[:, t] = np.minimum(leader[:, t - 1] + step, np.maximum(log_cap, leader[:, t - 1]))
+        leader_t[t] = np.minimum(leader_t[t - 1] + step, np.maximum(log_cap, leader_t[t - 1]))
+    leader = np.ascontiguousarray(leader_t.T)
 
     copied = _interp_rows(years, leader, years[None, :] - delay[:, None], rate_leader)
+    copied_t = np.ascontiguousarray(copied.T)
     scarcity_decades = np.maximum(log_phys[..., LEADER] - log_phys[..., FOLLOWER], 0.0)
     elasticity = _per_sample(necessity_elasticity, rows)[:, None]
     if not elasticity.any() and np.isfinite(scarcity_decades).all():
-        necessity = np.ones(scarcity_decades.shape)  # 10 ** (0 * finite) is 1: necessity switched off
+        necessity_t = None  # 10 ** (0 * finite) is 1: necessity switched off (and step * 1 is step)
     else:
-        necessity = 10.0 ** (elasticity * scarcity_decades)
-    leader_effective = log_phys[..., LEADER] + leader
+        necessity_t = np.ascontiguousarray((10.0 ** (elasticity * scarcity_decades)).T)
+    del scarcity_decades
+    leader_effective_t = phys_leader + leader_t
 
-    follower = np.empty((rows, years.size))
-    follower[:, 0] = np.maximum(np.log10(_per_sample(follower_initial_algo_ratio, rows)), copied[:, 0])
+    follower_t = np.empty((years.size, rows))
+    follower_t[0] = np.maximum(np.log10(_per_sample(follower_initial_algo_ratio, rows)), copied[:, 0])
     for t in range(1, years.size):  # recurrence: own progress builds on the best known so far,
         # and necessity and the speedup depend on last year's effective FLOP
-        effective = log_phys[:, t - 1, FOLLOWER] + follower[:, t - 1]
+        last = follower_t[t - 1]
+        effective = phys_follower[t - 1] + last
         fast = effective >= threshold
         step = rate_follower * np.where(fast, speedup, 1.0) * (years[t] - years[t - 1])
-        push = np.where(effective < leader_effective[:, t - 1], necessity[:, t - 1], 1.0)
-        parity = leader_effective[:, t] - log_phys[:, t, FOLLOWER]
-        own = np.minimum(follower[:, t - 1] + step * push, np.maximum(follower[:, t - 1] + step, parity))
-        own = np.minimum(own, np.maximum(log_cap, follower[:, t - 1]))
-        follower[:, t] = np.maximum(own, copied[:, t])
+        if necessity_t is None:
+            pushed = step
+        else:
+            pushed = step * np.where(effective < leader_effective_t[t - 1], necessity_t[t - 1], 1.0)
+        parity = leader_effective_t[t] - phys_follower[t]
+        own = np.minimum(last + pushed, np.maximum(last + step, parity))
+        own = np.minimum(own, np.maximum(log_cap, last))
+        np.maximum(own, copied_t[t], out=follower_t[t])
+    del copied, copied_t, leader_effective_t, phys_leader, phys_follower
 
-    log_eff = _by_bloc(leader, follower)
+    log_eff = np.empty((rows, years.size, 2))
+    log_eff[..., LEADER] = leader
+    log_eff[..., FOLLOWER] = follower_t.T
+    del leader, leader_t, follower_t
     payoff = _scale_payoff(log_phys, years, rows, scale_payoff_midpoint_flop, scale_payoff_midpoint_x_per_year,
                            scale_payoff_width_x)
     share_at_scale = _per_sample(scale_dependent_algo_frac, rows)[:, None, None]
@@ -1003,11 +1073,12 @@ def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
     slope = _end_slope(leader, years)
     limit = _per_sample(extrapolation_limit_years, rows)
 
-    lag = np.empty((rows, years.size))
-    for t in range(years.size):  # a search along each trajectory from year t on
-        catch_up = _first_reach(follower, years, leader[:, t], t, slope, limit)
-        overtaken = _first_reach(leader, years, follower[:, t], t, slope, limit)
-        lag[:, t] = np.where(leader[:, t] >= follower[:, t], catch_up - years[t], years[t] - overtaken)
+    # a search along each trajectory from every year t on, all years at once, year-major
+    leader_t, follower_t = np.ascontiguousarray(leader.T), np.ascontiguousarray(follower.T)
+    catch_up = _first_reach_each(follower_t, years, leader_t, slope, limit)
+    overtaken = _first_reach_each(leader_t, years, follower_t, slope, limit)
+    lag_t = np.where(leader_t >= follower_t, catch_up - years[:, None], years[:, None] - overtaken)
+    lag = np.ascontiguousarray(lag_t.T)
     return {"effective_flop_gap_ratio": 10.0 ** (leader - follower), "follower_lag_years": lag}
 
 
