@@ -127,7 +127,12 @@ def test_tightening_never_helps_the_follower_without_necessity(year, p, which, k
     # extrapolated to 2027.5435 (tight) vs 2027.5476 (loose) on a 2025-2026 horizon
     inside = (tight["crossing_within_horizon_flag"][:, 1] > 0) & (loose["crossing_within_horizon_flag"][:, 1] > 0)
     assert np.all(tight["capability_crossing_year"][inside, 1] >= loose["capability_crossing_year"][inside, 1] - 1e-9)
-    assert np.all(tight["lead_at_crossing_years"] >= loose["lead_at_crossing_years"] - 1e-9)
+    # the lead reads both crossings: with chips kept from the follower, a follower crossing
+    # extrapolated past the horizon at the leader's steeper final-year pace can move earlier
+    # (hypothesis found -1.9723 tight vs -1.9699 loose years, both crossings past a 2025-2034
+    # horizon, less leakage), so for those two levers it is compared where the follower's is inside
+    lead_rows = slice(None) if which not in ("less leakage", "more enforcement") else inside
+    assert np.all((tight["lead_at_crossing_years"] >= loose["lead_at_crossing_years"] - 1e-9)[lead_rows])
 
 
 def test_necessity_erodes_the_effect_of_a_ban():
