@@ -66,13 +66,22 @@ def cmd_sweep(args) -> int:
     from costsim.sweep import DEFAULT_MAX_POINTS, count_points
 
     n_points = count_points(axes)
+    if args.show and years:  # a year not summarised would print no table at all
+        kept = [int(y) for y in years]
+        absent = [y for y in _years(args.show, ()) if y not in kept]
+        if absent:
+            from costsim.errors import Issue, ScenarioError
+
+            raise ScenarioError("--show", [Issue("--show", "not a summarised year", "one of --years ("
+                                                 + ", ".join(map(str, kept)) + ")", absent[0])])
     if args.same_seed and args.independent_seeds:
         from costsim.errors import Issue, ScenarioError
 
         raise ScenarioError("--independent-seeds", [Issue("--independent-seeds", "cannot be combined with --same-seed",
                                                           "one of them", None)])
     table = sweep(scenario, axes, n=args.samples, seed=args.seed, design=args.design,
-                  outputs=tuple(args.outputs) if args.outputs else None, years=tuple(years),
+                  outputs=tuple(args.outputs) if args.outputs else None,
+                  years=tuple(years) if args.years else None,
                   chunk_size=args.chunk_size, independent_seeds=args.independent_seeds,
                   max_points=args.max_points or DEFAULT_MAX_POINTS,
                   progress=Progress(f"{scenario.name} sweep ({n_points:,} points)"),
