@@ -248,6 +248,17 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
         if clip.get("min") is not None and clip.get("max") is not None and not clip["min"] < clip["max"]:
             v.add(f"{path}.max", "must exceed min (every sample would be clipped to one value)",
                   f"> {clip['min']!r}", clip["max"])
+        elif dist is not None and not dist.is_constant and clip:
+            # a bound past every draw the sampler can make clips every sample to that one value
+            from costsim.distributions import _extremes
+
+            lowest, _, highest = _extremes(dist)
+            for bound, past, edge, word in (("min", lambda b: b >= highest, highest, "highest"),
+                                            ("max", lambda b: b <= lowest, lowest, "lowest")):
+                if clip.get(bound) is not None and past(clip[bound]):
+                    v.add(f"{path}.{bound}", f"beyond every draw of {dist.describe()} (every sample would be "
+                          f"clipped to one value)", f"{'<' if bound == 'min' else '>'} {edge:.6g}, the {word} draw",
+                          clip[bound])
         if dist is not None and dist.is_constant:
             # a constant is never sampled, so never clipped: a bound it breaks would be ignored
             value = float(dist.f["value"])
