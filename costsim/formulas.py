@@ -68,6 +68,7 @@ import difflib
 import keyword
 import math
 import operator
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -693,6 +694,9 @@ def compile_formula(name: str, text: object, *, path: str, line: int | None,
             or "__" in name:
         issues.append(Issue(where, "formula name must be an identifier",
                             "letters, digits and '_', not starting with a digit", name, line=line))
+    elif unicodedata.normalize("NFKC", name) != name:  # other formulas (Python) would read it in NFKC form
+        issues.append(Issue(where, "formula name changes under Unicode NFKC normalization (formulas would read "
+                            f"it as {unicodedata.normalize('NFKC', name)!r})", "a name in NFKC form", name, line=line))
     elif name in _ARITY or name in _CONSTANTS or name == "year":
         issues.append(Issue(where, "formula name is reserved", "a name other than "
                             "year, pi and the function names", name, line=line))

@@ -12,6 +12,7 @@ import copy
 import difflib
 import math
 import re
+import unicodedata
 import warnings
 from pathlib import Path
 
@@ -198,6 +199,12 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
         if not isinstance(name, str) or not name.isidentifier():
             v.add(path, "parameter name must be an identifier", "letters, digits and _", name)
             continue
+        if unicodedata.normalize("NFKC", name) != name:
+            # formulas are parsed as Python, which reads every name in NFKC form: 'ﬁrate_x' as 'firate_x'
+            v.add(path, "parameter name changes under Unicode NFKC normalization (formulas would read it as "
+                  f"{unicodedata.normalize('NFKC', name)!r})", "a name in NFKC form",
+                  name)
+            continue
         if suffix_of(name) is None and not v.unitless_ok(path, name, "parameter"):
             continue
         if isinstance(spec, (int, float)) and not isinstance(spec, bool):
@@ -324,7 +331,8 @@ def _models(v: _Validator, raw: object) -> list[Node]:
             rpath = f"{path}.rename.{key}"
             if key not in spec.outputs:
                 v.add(rpath, f"model {use!r} has no output {key!r}", f"one of {', '.join(spec.outputs)}", key)
-            elif not isinstance(val, str) or not val.isidentifier() or suffix_of(val) is None:
+            elif not isinstance(val, str) or not val.isidentifier() or suffix_of(val) is None \
+                    or unicodedata.normalize("NFKC", val) != val:
                 v.add(rpath, "new name must be an identifier with a unit suffix", "e.g. run2_training_cost_usd", val)
             else:
                 rename[key] = val
