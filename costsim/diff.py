@@ -195,6 +195,11 @@ def diff(a: Scenario | str, b: Scenario | str | None = None, n: int | None = Non
         b = load_scenario(b, tuple(overrides_b))
     n = int(a.samples if n is None else n)
     seed = int(a.seed if seed is None else seed)
+    if n < 1:  # an empty draw kept no output: a KeyError deep in the comparison
+        raise ScenarioError(f"{a.source} vs {b.source}", [Issue("samples", "must be at least 1", ">= 1", n)])
+    if not 0 <= seed <= 2**63 - 1:
+        raise ScenarioError(f"{a.source} vs {b.source}", [Issue("seed", "out of range", f"0 <= seed <= {2**63 - 1}",
+                                                                seed)])
     design = design or a.sampling
     if b.sampling != a.sampling and design == a.sampling:
         warn(f"A samples with {a.sampling} and B with {b.sampling}; both use {design} here", CostsimWarning)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from costsim.commands.common import Progress, add_scenario_options, count, fmt, load_plugins, parallel_options
+from costsim.commands.common import (Progress, add_scenario_options, count, count_at_least, fmt, load_plugins,
+                                     parallel_options)
 
 
 def refuse_existing(path: str | None, force: bool) -> None:
@@ -52,13 +53,13 @@ def register(sub) -> None:
                    help="analyse this output (repeatable; default: the scenario's outputs)")
     p.add_argument("--years", metavar="Y,Y", help="years to show (default: sensitivity.years, else summary_years)")
     p.add_argument("-n", "--samples", type=count, dest="samples_instead_of_n_base", help=argparse.SUPPRESS)
-    p.add_argument("--n-base", type=count, metavar="N",
+    p.add_argument("--n-base", type=count_at_least(2), metavar="N",
                    help="Sobol': base rows, a power of two; (d+2) x N evaluations (default: ~samples/(d+2))")
-    p.add_argument("--resamples", type=int, metavar="R", help="Sobol': bootstrap resamples (default 100)")
+    p.add_argument("--resamples", type=count_at_least(0), metavar="R", help="Sobol': bootstrap resamples (default 100)")
     p.add_argument("--estimator", choices=("numpy", "salib"), default="numpy",
                    help="Sobol': numpy (vectorised, default) or SALib.analyze.sobol itself; the same formulas")
-    p.add_argument("--trajectories", type=int, metavar="R", help="Morris: trajectories (default 100)")
-    p.add_argument("--levels", type=int, metavar="P", help="Morris: grid levels, even (default 4)")
+    p.add_argument("--trajectories", type=count_at_least(2), metavar="R", help="Morris: trajectories (default 100)")
+    p.add_argument("--levels", type=count_at_least(2), metavar="P", help="Morris: grid levels, even (default 4)")
     p.add_argument("--quantiles", metavar="LO,HI", help="tornado: percentiles of the swing (default 0.05,0.95)")
     p.add_argument("--linear", action="store_true", help="analyse raw outputs, never log10")
     p.add_argument("--csv", metavar="FILE", help="write every output, year and parameter as CSV (atomically)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from costsim.commands.common import Progress, add_scenario_options, fmt, load_plugins, parallel_options
+from costsim.commands.common import Progress, add_scenario_options, count_at_least, fmt, load_plugins, parallel_options
 
 EPILOG = """\
 values of --over PATH=VALUES (PATH is any --set path; a bare parameter name means params.NAME):
@@ -41,12 +41,12 @@ def register(sub) -> None:
                    help="summarise this output (repeatable; default: the scenario's outputs)")
     p.add_argument("--years", metavar="Y,Y", help="years to summarise (default: summary_years; 'all' for every year)")
     p.add_argument("--show", metavar="Y,Y", help="years to print (default: the last of --years)")
-    p.add_argument("--chunk-size", type=int, metavar="N", help="samples per evaluated chunk (memory bound)")
+    p.add_argument("--chunk-size", type=count_at_least(1), metavar="N", help="samples per evaluated chunk (memory bound)")
     p.add_argument("--same-seed", action="store_true",
                    help="every point uses the root seed (common random numbers; the default)")
     p.add_argument("--independent-seeds", action="store_true",
                    help="each point gets its own seed spawned from --seed and its index")
-    p.add_argument("--max-points", type=int, metavar="N", default=None,
+    p.add_argument("--max-points", type=count_at_least(1), metavar="N", default=None,
                    help="allow grids of up to N points (default: 10,000)")
     p.add_argument("-o", "--csv", metavar="FILE", help="write the whole table as CSV (atomically)")
     p.add_argument("--force", action="store_true", help="replace an existing CSV file")
