@@ -175,6 +175,10 @@ def _draw(args, results_list, scenario=None):
             issues.append(Issue(_OPTION.get(key, key), _cli_spelling(issue.problem, first.blocs),
                                 _cli_spelling(issue.expected, first.blocs), issue.got, hint=issue.hint))
         raise ScenarioError("costsim plot", issues) from None
+    if args.below is not None and spec.threshold is None:  # drawn without it: not what was asked
+        raise ScenarioError("costsim plot", [Issue("--below" if args.below else "--above",
+                                                   "is read only with --threshold (the crossing-year CDF)",
+                                                   "--kind cdf --threshold NUMBER", args.kind)])
     if len(results_list) > 1:
         if spec.kind != "fan":
             raise ScenarioError("costsim plot", [Issue("--kind", "several sources are overlaid as fan charts only",
