@@ -403,6 +403,16 @@ def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: 
                       f"no {key}:", item[key])
 
 
+def _never_a_probability(test: tuple[str, float, float]) -> bool:
+    """A probability check's condition no value in [0, 1] meets (above 1.5, below -1, between [2, 3])."""
+    key, lo, hi = test
+    if key == "above":
+        return lo > 1.0
+    if key == "below":
+        return hi < 0.0
+    return lo > 1.0 or hi < 0.0
+
+
 def _checks(v: _Validator, raw: object, years: np.ndarray | None, blocs: tuple[str, ...],
             produced: set[str]) -> list[Check]:
     checks: list[Check] = []
@@ -474,7 +484,17 @@ def _checks(v: _Validator, raw: object, years: np.ndarray | None, blocs: tuple[s
             stat = stat or "median"
             if not isinstance(stat, str) or not STAT_RE.match(stat):
                 v.add(f"{path}.stat", "unknown statistic", "mean, median, sd, p5..p95 or q0.xx", stat)
+            elif re.fullmatch(r"p0+|q0?\.0+", stat):
+                # the sample minimum: its Monte Carlo error printed as 0, a verdict with no margin at all
+                v.add(f"{path}.stat", "the 0th percentile is the sample minimum, which has no Monte Carlo error",
+                      "a quantile above 0, e.g. p1 or q0.001", stat)
         test = condition(item, path, "a check")
+        if test is not None and stat == "probability" and _never_a_probability(test):
+            # a probability lies in [0, 1]: such a check fails whatever the model says
+            key = test[0]
+            v.add(f"{path}.{key}", "a probability check can never hold with this threshold", "a threshold in [0, 1]",
+                  item.get(key))
+            test = None
         if test is not None and (event is not None or stat != "probability") and isinstance(claim, str):
             checks.append(Check(claim.strip(), str(output), year, bloc, str(stat), event, test, v.at(path)["line"]))
     return checks
