@@ -96,6 +96,18 @@ for _first, _resolvers in list(_Loader.yaml_implicit_resolvers.items()):
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+# YAML 1.1 also reads 1:30 as 90 (base 60) and 017 as 15 (octal): a ratio, a time or a zero-padded
+# number silently became another number. costsim keeps them as the text written, so the
+# validator says "must be a number, got '1:30'"; 0x10, 0b101, 1_000, 2.5, 1e25 read as before.
+_INT_RE = re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$")
+_FLOAT_RE = re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+                       r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+for _first, _resolvers in list(_Loader.yaml_implicit_resolvers.items()):
+    _Loader.yaml_implicit_resolvers[_first] = [
+        (tag, {_INT: _INT_RE, _FLOAT: _FLOAT_RE}.get(tag, regexp)) if tag in (_INT, _FLOAT) and
+        regexp.pattern != r"^[-+]?(?:\d[\d_]*)?(?:\.\d*)?[eE][-+]?\d+$" else (tag, regexp)
+        for tag, regexp in _resolvers
+    ]
 
 _ALLOWED_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
