@@ -105,6 +105,16 @@ def cmd_plot(args) -> int:
     from costsim.errors import Issue, ScenarioError
 
     load_plugins(args)
+    if args.file is not None and not args.list:  # before running a scenario, not after
+        from pathlib import Path
+
+        from costsim.commands.sensitivity import refuse_existing
+        from costsim.plots.style import FORMATS
+
+        if Path(args.file).suffix.lower() not in FORMATS:
+            raise ScenarioError("costsim plot", [Issue("-o", "unknown figure format", "a file ending in .png, .svg or "
+                                                       ".pdf", args.file)])
+        refuse_existing(args.file, args.force)
     loaded = [_load(s, args) for s in args.sources]
     results_list = [r for r, _ in loaded]
     first = results_list[0]

@@ -9,14 +9,29 @@ from costsim.commands.common import (Progress, add_scenario_options, count, coun
 
 
 def refuse_existing(path: str | None, force: bool) -> None:
-    """Refuse, before any work, to overwrite an existing file without --force."""
-    if path and not force:
-        from pathlib import Path
+    """Refuse, before any work, what the write at the end would refuse after it.
 
-        if Path(path).exists():
-            from costsim.errors import OutputError
+    An existing file without --force; with or without it, an empty name (nothing was written),
+    a folder, or a path through a file (the run's results were lost at the write).
+    """
+    if path is None:
+        return
+    from pathlib import Path
 
-            raise OutputError(f"{path}: file exists; expected a new file name, or --force to replace it")
+    from costsim.errors import OutputError
+
+    if not path.strip():
+        raise OutputError(f"{path!r}: empty file name; expected a file name such as out.csv")
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"{path}: is a folder; expected a file name")
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"{path}: {parent} is a file, not a folder; expected a path through folders")
+            break
+    if not force and (target.exists() or target.is_symlink()):
+        raise OutputError(f"{path}: file exists; expected a new file name, or --force to replace it")
 
 EPILOG = """\
 methods:
