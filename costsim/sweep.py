@@ -164,7 +164,9 @@ def run_point_scenario(scenario: Scenario, task: PointTask) -> tuple[int, list[d
     keep = tuple(scenario.outputs if task.keep is None else task.keep)
     # run() also keeps the outputs the scenario's checks test, whatever `keep` says
     res = run(scenario, n=n, seed=task.seed, design=task.design, chunk_size=task.chunk_size, keep=keep)
-    checks = [{"claim": c.claim, "check": c.description, "value": c.value, "passed": c.passed} for c in res.checks]
+    # verdict: PASS, FAIL or CLOSE (too close to call at this n: neither passed nor failed, as costsim run says)
+    checks = [{"claim": c.claim, "check": c.description, "value": c.value, "se": c.se, "passed": c.passed,
+               "verdict": c.verdict} for c in res.checks]
     return n, summarise(res, keep, task.years), checks
 
 

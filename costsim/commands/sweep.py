@@ -93,9 +93,8 @@ def cmd_sweep(args) -> int:
           f"{' (a spawned seed per point)' if args.independent_seeds else ' (same seed at every point)'} "
           f"({table.meta['wall_time_s']:.2f} s)")
     _print(table, shown)
-    failed = [c for c in table.checks if not c["passed"]]
     if table.checks:
-        print(f"\nchecks: {len(table.checks) - len(failed)} of {len(table.checks)} passed over all points")
+        _print_checks(table)
     if args.csv:
         from costsim.store import atomic_write
 
@@ -103,6 +102,28 @@ def cmd_sweep(args) -> int:
         atomic_write(args.csv, lambda p: p.write_text(text, encoding="utf-8"), force=args.force)
         print(f"\nsaved {len(table.rows):,} rows to {args.csv}")
     return 0
+
+
+MAX_LISTED = 20  # failed or undecided checks listed by point; the rest counted
+
+
+def _print_checks(table) -> None:
+    """Counts by verdict over all points (a CLOSE check is neither passed nor failed), then which did not pass."""
+    paths = [a.path for a in table.axes]
+    passed = sum(c["verdict"] == "PASS" for c in table.checks)
+    failed = [c for c in table.checks if c["verdict"] == "FAIL"]
+    close = [c for c in table.checks if c["verdict"] == "CLOSE"]
+    line = f"\nchecks: {passed} of {len(table.checks)} passed over all points"
+    if close:
+        line += f"; {len(close)} too close to call (CLOSE: neither passed nor failed)"
+    print(line)
+    listed = [*failed, *close]
+    for c in listed[:MAX_LISTED]:
+        where = ", ".join(f"{p.removeprefix('params.')}=" + (f"{c[p]:.10g}" if isinstance(c[p], float) else str(c[p]))
+                          for p in paths)
+        print(f"  {c['verdict']:<5} {where}: {c['claim']}  ({c['check']}: measured {fmt(c['value'])})")
+    if len(listed) > MAX_LISTED:
+        print(f"  ... and {len(listed) - MAX_LISTED} more (the CSV's points and the table above)")
 
 
 def _print(table, shown) -> None:
