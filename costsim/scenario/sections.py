@@ -274,10 +274,16 @@ def _number(text: str) -> float | None:
     return value
 
 
+MAX_AXIS_VALUES = 1_000_000  # values of one lo:hi:num range (each becomes an override text)
+
+
 def _range(path: str, low, high, num, log, where: str) -> tuple[Axis | None, list[Issue]]:
     issues = []
     if not isinstance(num, int) or isinstance(num, bool) or num < 1:
         issues.append(Issue(where, "number of values must be a positive whole number", ">= 1", num))
+    elif num > MAX_AXIS_VALUES:  # listed before the grid's size is checked: 1e8 values hung, 1e12 a MemoryError
+        issues.append(Issue(where, "too many values on one axis", f"at most {MAX_AXIS_VALUES:,}", num,
+                            hint="A grid is refused past 10,000 points unless --max-points allows it."))
     if log and isinstance(low, (int, float)) and isinstance(high, (int, float)) and not (low > 0 and high > 0):
         issues.append(Issue(where, "a log-spaced range needs positive ends", "low > 0 and high > 0", [low, high]))
     if issues:
