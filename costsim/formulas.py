@@ -406,6 +406,11 @@ class _Compiler:
         unit = args[0].unit
         for other in args[1:]:
             unit = self.combine_units(fname, unit, other.unit, node)
+        if fname == "clip" and args[1].const is not None and args[2].const is not None \
+                and not args[1].const <= args[2].const:
+            # numpy then returns hi everywhere: the formula would be one constant, silently
+            raise _Reject(f"clip() needs lo <= hi (lo {args[1].const:g} > hi {args[2].const:g})", node,
+                          expected="clip(x, lo, hi) with lo <= hi")
         ufunc = {"minimum": np.minimum, "maximum": np.maximum, "clip": np.clip}[fname]
         return self.apply(ufunc, args, node, unit)
 
