@@ -56,3 +56,16 @@ def test_as_param_must_be_a_parameter_name(name, capsys):
 def test_as_param_output_loads_as_a_scenario_parameter(capsys):
     assert main(["fit", "--frontier", "--since", "2010", "--as-param", "flop_x_per_year"]) == 0
     assert "  flop_x_per_year:\n    dist: lognormal_ci" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("horizon", ["0", "-3", "nan"])
+def test_backtest_horizon_of_no_years_names_the_horizon(horizon, capsys):
+    # was "--cutoff: no points after the cut-off to score": the wrong option blamed
+    assert main(["backtest", "--cutoff", "2020", "--horizon", horizon]) == 2
+    err = capsys.readouterr().err
+    assert "--horizon" in err and "--cutoff" not in err
+
+
+def test_backtest_with_a_horizon_still_scores(capsys):
+    assert main(["backtest", "--cutoff", "2020", "--horizon", "3"]) == 0
+    assert "coverage" in capsys.readouterr().out

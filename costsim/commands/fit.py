@@ -106,7 +106,7 @@ def filters_of(args) -> list[str]:
     return filters
 
 
-_CLI_NAMES = {"n_boot": "--boot", "seed": "--seed", "y": "--y", "since": "--since", "until": "--until", "data": "DATA", "method": "--method",
+_CLI_NAMES = {"horizon": "--horizon", "n_boot": "--boot", "seed": "--seed", "y": "--y", "since": "--since", "until": "--until", "data": "DATA", "method": "--method",
               "level": "--level", "cutoff": "--cutoff", "model": "--show", "frontier": "--stat",
               "group": "--group", "group_a": "--group", "group_b": "--group"}
 
