@@ -69,3 +69,17 @@ def test_backtest_horizon_of_no_years_names_the_horizon(horizon, capsys):
 def test_backtest_with_a_horizon_still_scores(capsys):
     assert main(["backtest", "--cutoff", "2020", "--horizon", "3"]) == 0
     assert "coverage" in capsys.readouterr().out
+
+
+def test_robust_fit_of_three_points_does_not_claim_a_perfect_line():
+    # Theil-Sen puts two of three points on its line: the MAD was 0 and the spread printed as
+    # "residual sd 1e-12 dex (a factor of 1 either way)" for points that are not on one line
+    sel = cal.selection_from_arrays([2020.0, 2021.0, 2022.5], [1e22, 1e23, 3e23])
+    trend = cal.fit_trend(sel, method="robust")
+    assert trend.residual_sd_log10 > 0.01
+    assert "a factor of 1 either way" not in trend.summary()
+
+
+def test_robust_fit_of_a_perfect_line_keeps_its_floor():
+    sel = cal.selection_from_arrays([2020.0, 2021.0, 2022.0, 2023.0], [1e22, 1e23, 1e24, 1e25])
+    assert cal.fit_trend(sel, method="robust").residual_sd_log10 == 1e-12

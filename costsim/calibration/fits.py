@@ -293,7 +293,12 @@ def fit_trend(selection: Selection, *, method: str = "ols", level: float = 0.9, 
         height = float(ts.intercept + slope * center)
         interval = (float(ts.low_slope), float(ts.high_slope))
         resid = y - height - slope * dx
-        sd = max(1.4826 * float(np.median(np.abs(resid - np.median(resid)))), 1e-12)
+        mad_sd = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
+        if mad_sd < 1e-12 and df > 0:
+            # half the points on the line (three points: Theil-Sen puts two on it) is not a perfect fit;
+            # the MAD said 1e-12 dex, "a factor of 1 either way": use the residuals' rms instead
+            mad_sd = float(np.sqrt(resid @ resid / df))
+        sd = max(mad_sd, 1e-12)
         slope_se = (interval[1] - interval[0]) / (2 * float(stats.norm.ppf(0.5 + level / 2)))
         center_se = math.sqrt(math.pi / 2) * sd / math.sqrt(n)  # the median's efficiency under normality
     elif method == "bootstrap":
