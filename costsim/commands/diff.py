@@ -66,7 +66,7 @@ def cmd_diff(args) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CostsimWarning)
         res = diff(a, b, n=args.samples, seed=args.seed, overrides_b=tuple(args.overrides_b) if b is None else (),
-                   design=args.design, outputs=tuple(args.outputs) if args.outputs else None,
+                   design=args.design, outputs=tuple(dict.fromkeys(args.outputs)) if args.outputs else None,
                    years=None if years is None else tuple(years),
                    log10=False if args.linear else None, attribute=not args.no_attribution, **parallel_options(args))
     m = res.meta

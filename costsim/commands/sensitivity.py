@@ -86,7 +86,7 @@ def _years(text: str | None, default) -> list[int]:
     if not text:
         return list(default)
     try:
-        return [int(y) for y in text.split(",")]
+        return list(dict.fromkeys(int(y) for y in text.split(",")))  # a year given twice is shown once
     except ValueError:
         from costsim.errors import Issue, ScenarioError
 
@@ -116,7 +116,7 @@ def cmd_sensitivity(args) -> int:
                                               outside[0])])
     refuse_existing(args.csv, args.force)
     log10 = False if args.linear else None
-    outputs = tuple(args.outputs) if args.outputs else None
+    outputs = tuple(dict.fromkeys(args.outputs)) if args.outputs else None  # each once
     notes = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CostsimWarning)

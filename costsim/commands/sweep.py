@@ -80,7 +80,7 @@ def cmd_sweep(args) -> int:
         raise ScenarioError("--independent-seeds", [Issue("--independent-seeds", "cannot be combined with --same-seed",
                                                           "one of them", None)])
     table = sweep(scenario, axes, n=args.samples, seed=args.seed, design=args.design,
-                  outputs=tuple(args.outputs) if args.outputs else None,
+                  outputs=tuple(dict.fromkeys(args.outputs)) if args.outputs else None,
                   years=tuple(years) if args.years else None,
                   chunk_size=args.chunk_size, independent_seeds=args.independent_seeds,
                   max_points=args.max_points or DEFAULT_MAX_POINTS,
