@@ -60,3 +60,11 @@ def test_validate_refuses_what_run_would_misjudge(tmp_path, capsys):
     path.write_text(TEXT.format(check="probability_of: {above: 3}\n    above: 1.5"), encoding="utf-8")
     assert main(["validate", str(path)]) == 2
     assert "can never hold" in capsys.readouterr().err
+
+
+def test_a_year_between_steps_names_the_step():
+    # "expected a whole year in 2024..2030, got 2025" read as if 2025 were inside the range
+    text = TEXT.format(check="below: 100").replace("stop: 2025}", "stop: 2030, step: 2}")
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_text(text.replace("year: 2025", "year: 2025"), "c.yaml")
+    assert "a whole year in 2024..2030 step 2, got 2025" in str(info.value)

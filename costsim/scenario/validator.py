@@ -403,6 +403,12 @@ def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: 
                       f"no {key}:", item[key])
 
 
+def _span(years) -> str:
+    """``2025..2040``, with the step when it is not 1 (``2025..2040 step 5``: 2026 is not a year of it)."""
+    text = f"{int(years[0])}..{int(years[-1])}"
+    return text + (f" step {int(years[1] - years[0])}" if len(years) > 1 and years[1] - years[0] != 1 else "")
+
+
 def _never_a_probability(test: tuple[str, float, float]) -> bool:
     """A probability check's condition no value in [0, 1] meets (above 1.5, below -1, between [2, 3])."""
     key, lo, hi = test
@@ -463,7 +469,7 @@ def _checks(v: _Validator, raw: object, years: np.ndarray | None, blocs: tuple[s
         if year is not None and years is not None:
             if not _is_year_of(year, years):
                 v.add(f"{path}.year", "year not in the scenario's years",
-                      f"a whole year in {int(years[0])}..{int(years[-1])}", year)
+                      f"a whole year in {_span(years)}", year)
                 year = None
         bloc = item.get("bloc")
         if bloc is not None and bloc not in blocs:
@@ -903,7 +909,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
         elif not isinstance(sy, list) or not sy or not all(_is_year_of(y, years) for y in sy):
             v.add("summary_years", "must list years of the scenario" + (" (an empty list shows no summary; "
                   "leave summary_years out for the first, middle and last)" if sy == [] else ""),
-                  f"whole years in {int(years[0])}..{int(years[-1])}", sy)
+                  f"whole years in {_span(years)}", sy)
         else:
             summary_years = tuple(sy)
 
