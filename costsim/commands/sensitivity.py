@@ -115,6 +115,14 @@ def cmd_sensitivity(args) -> int:
                                               f"whole years in {int(scenario.years[0])}..{int(scenario.years[-1])}",
                                               outside[0])])
     refuse_existing(args.csv, args.force)
+    own = {"--n-base": ("sobol", args.n_base), "--resamples": ("sobol", args.resamples),
+           "--design": ("sobol", args.design), "--trajectories": ("morris", args.trajectories),
+           "--levels": ("morris", args.levels), "--quantiles": ("tornado", args.quantiles)}
+    ignored = [(flag, m) for flag, (m, value) in own.items() if value is not None and m != method]
+    if ignored:  # it would be silently dropped: another analysis than the one asked for
+        flag, m = ignored[0]
+        raise ScenarioError(flag, [Issue(flag, f"is an option of --method {m}, not of {method}",
+                                         f"--method {m}, or no {flag}", getattr(args, flag[2:].replace("-", "_")))])
     log10 = False if args.linear else None
     outputs = tuple(dict.fromkeys(args.outputs)) if args.outputs else None  # each once
     notes = []
