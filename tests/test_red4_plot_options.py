@@ -66,3 +66,37 @@ def test_a_plots_entry_with_a_threshold_on_a_per_sample_output_fails_validation(
     with pytest.raises(ScenarioError) as info:
         load_scenario(BASE, (entry,))
     assert "plots[0].threshold" in str(info.value)
+
+
+FORMULA = """\
+schema_version: 1
+name: pf
+years: {start: 2024, stop: 2026}
+params:
+  rate_x: {dist: uniform, low: 1.0, high: 2.0, source: "test"}
+formulas:
+  value_x: "rate_x ** (year - 2023)"
+outputs: [value_x]
+"""
+
+
+@pytest.mark.parametrize("entry, path", [
+    ("{kind: race, output: value_x}", "plots[0].output"),
+    ("{kind: cdf, output: value_x}", "plots[0].output"),
+    ("{kind: fan, output: value_x, bloc: leader}", "plots[0].bloc"),
+])
+def test_a_plots_entry_on_a_formula_output_is_checked_at_validation(entry, path):
+    # formula outputs' axes were unknown before running: validate passed, the figure then raised
+    from costsim.scenario import scenario_from_text
+
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_text(FORMULA + f"plots:\n  - {entry}\n", "pf.yaml")
+    assert path in str(info.value)
+
+
+def test_a_fitting_plots_entry_on_a_formula_output_still_validates():
+    from costsim.scenario import scenario_from_text
+
+    s = scenario_from_text(FORMULA + "plots:\n  - {kind: fan, output: value_x}\n  - {kind: hist, output: value_x, "
+                           "year: 2025}\n", "pf.yaml")
+    assert [p.kind for p in s.plots] == ["fan", "hist"]

@@ -403,6 +403,31 @@ def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: 
                       f"no {key}:", item[key])
 
 
+def _plot_axes(ordered, params) -> dict[str, tuple[str, ...] | None]:
+    """Every output's axes as the kernel will resolve them, formulas included (for plots: entries).
+
+    A formula's output has (year, bloc) when any input has a bloc axis, else (year,) (as
+    costsim.kernel.resolve_axes); without it a race chart of a formula passed validation and the
+    figure then failed. Checks keep the declared axes only (a formula's year axis is checked there
+    from its values).
+    """
+    known: dict[str, tuple[str, ...] | None] = {name: () for name in params}
+    known["year"] = ("year",)
+    for node in ordered:
+        if node.spec.origin == "formula":
+            ins = [known.get(node.source_of(i)) if isinstance(node.source_of(i), str) else () for i in node.spec.inputs]
+            if any(a is None for a in ins):
+                out_axes = None  # an input of unknown axes: not checked, as before
+            else:
+                out_axes = ("year", "bloc") if any("bloc" in a for a in ins) else ("year",)
+            for out in node.outputs:
+                known[out] = out_axes
+        else:
+            for out in node.outputs:
+                known[out] = node.axes_of(out)
+    return known
+
+
 def _span(years) -> str:
     """``2025..2040``, with the step when it is not 1 (``2025..2040 step 5``: 2026 is not a year of it)."""
     text = f"{int(years[0])}..{int(years[-1])}"
@@ -918,7 +943,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
         v.relocate([pd_issue])
     declared_axes = {out: node.axes_of(out) for node in ordered for out in node.outputs}
     _check_axes(v, data.get("checks"), checks, declared_axes, years)
-    axes = {o: declared_axes.get(o) for o in outputs}
+    axes = {o: _plot_axes(ordered, params).get(o) for o in outputs}
     plots = None
     if data.get("plots") is not None:
         try:
