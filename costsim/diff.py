@@ -112,6 +112,9 @@ def _structure(a: Scenario, b: Scenario) -> list[str]:
         notes.append("models or formulas differ")
     if a.correlations != b.correlations:
         notes.append("correlations differ")
+    if tuple(a.blocs) != tuple(b.blocs):  # rows are labelled with A's names
+        notes.append(f"blocs differ (A {', '.join(a.blocs)}; B {', '.join(b.blocs)}): compared by position, "
+                     "leader first, under A's names")
     if not np.array_equal(a.years, b.years):
         notes.append(f"years differ (A {_span(a.years)}, B {_span(b.years)}): compared at the years both have")
     for name in a.params:
