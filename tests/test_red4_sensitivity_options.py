@@ -48,3 +48,13 @@ def test_an_option_of_another_method_exits_2(path, capsys, argv, flag, method):
                                   ["--method", "tornado", "--quantiles", "0.1,0.9"]])
 def test_a_method_s_own_options_still_run(path, argv):
     assert main(["sensitivity", path, *argv]) == 0
+
+
+def test_tornado_bounds_in_the_wrong_order_are_refused(tmp_path, capsys):
+    # bounds [5, 2] ran and printed "low -> high input: 5 -> 2"
+    p = tmp_path / "b.yaml"
+    p.write_text(TEXT + "sensitivity:\n  bounds: {rate_x: [5, 2]}\n", encoding="utf-8")
+    assert main(["sensitivity", str(p), "--method", "tornado"]) == 2
+    assert "sensitivity.bounds.rate_x: low must not exceed high" in capsys.readouterr().err
+    p.write_text(TEXT + "sensitivity:\n  bounds: {rate_x: [1, 5]}\n", encoding="utf-8")
+    assert main(["sensitivity", str(p), "--method", "tornado"]) == 0

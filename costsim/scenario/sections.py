@@ -491,6 +491,9 @@ def parse_sensitivity(raw, *, outputs, years, params: dict) -> tuple[Sensitivity
                 if name not in params:
                     issues.append(Issue(f"sensitivity.bounds.{name}", "unknown parameter", "a parameter name",
                                         name, hint=_hint(name, params)))
+                elif not b[name][0] <= b[name][1]:  # the tornado then labelled 5 its low input and 2 its high
+                    issues.append(Issue(f"sensitivity.bounds.{name}", "low must not exceed high",
+                                        "[low, high] with low <= high", b[name]))
     if issues:
         return None, issues
     return SensitivitySpec(tuple(raw.items())), []
