@@ -46,6 +46,11 @@ def _line_in(exc: BaseException, filename: str) -> int | None:
 
 def _run_registering(run, origin: str, label: str, filename: str | None) -> list[str]:
     """Run ``run()`` (an import); return the models it registered, stamped with ``origin``."""
+    # the built-in models first: a plugin reusing a built-in name is then refused at its own line
+    # (loaded later, the built-ins were refused instead: "'x' is already defined in plugin:...")
+    from costsim.registry import load_builtin_models
+
+    load_builtin_models()
     before = {name: spec for name, spec in MODELS.items()}
     try:
         run()

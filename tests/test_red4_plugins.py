@@ -43,3 +43,17 @@ def test_ctrl_c_while_loading_is_still_an_interrupt(tmp_path):
     plugin.write_text("raise KeyboardInterrupt\n", encoding="utf-8")
     with pytest.raises(KeyboardInterrupt):
         plugins.load_plugin(plugin)
+
+
+def test_a_plugin_reusing_a_builtin_name_is_refused_at_its_own_line(tmp_path, capsys):
+    # plugins loaded before the built-ins: the built-in module was the one refused, with the
+    # message "'x_per_year_from_doubling_time' is already defined in plugin:..." and no plugin line
+    plugin = tmp_path / "override.py"
+    plugin.write_text("from costsim.registry import model\n\n\n@model(outputs=('growth_x_per_year',))\n"
+                      "def x_per_year_from_doubling_time(*, year, doubling_time_years):\n"
+                      "    return {'growth_x_per_year': doubling_time_years * 0 + 1000.0}\n", encoding="utf-8")
+    scenario = tmp_path / "p.yaml"
+    scenario.write_text(SCENARIO, encoding="utf-8")
+    assert main(["run", "--plugin", str(plugin), str(scenario)]) == 2
+    err = capsys.readouterr().err
+    assert f"{plugin}:4" in err and "already defined in builtin" in err
