@@ -158,6 +158,7 @@ def _main(argv: list[str] | None) -> int:
     warnings.showwarning = show_warning  # one readable line, not Python's source echo
 
     try:
+        _check_seed(args)
         return int(args.func(args) or 0)
     except ScenarioError as exc:
         print(str(exc), file=sys.stderr)
@@ -178,6 +179,21 @@ def _main(argv: list[str] | None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
+
+
+MAX_SEED = 2**63 - 1  # as seed: in a scenario
+
+
+def _check_seed(args) -> None:
+    """A --seed numpy cannot take (negative, past 63 bits) is refused for every command, as seed: is.
+
+    (It reached numpy's seeding in sweep, diff, sensitivity, fit, backtest and gap: a traceback.)
+    """
+    seed = getattr(args, "seed", None)
+    if isinstance(seed, int) and not isinstance(seed, bool) and not 0 <= seed <= MAX_SEED:
+        from costsim.errors import Issue, ScenarioError
+
+        raise ScenarioError("--seed", [Issue("--seed", "out of range", f"0 <= seed <= {MAX_SEED}", seed)])
 
 
 if __name__ == "__main__":

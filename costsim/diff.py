@@ -97,6 +97,10 @@ def _same_param(a, b) -> bool:
     return a.dist == b.dist and a.clip_min == b.clip_min and a.clip_max == b.clip_max
 
 
+def _span(years: np.ndarray) -> str:
+    return f"{int(years[0])}-{int(years[-1])}" if len(years) > 1 else f"{int(years[0])}"
+
+
 def _structure(a: Scenario, b: Scenario) -> list[str]:
     notes = []
 
@@ -108,8 +112,11 @@ def _structure(a: Scenario, b: Scenario) -> list[str]:
         notes.append("models or formulas differ")
     if a.correlations != b.correlations:
         notes.append("correlations differ")
+    if tuple(a.blocs) != tuple(b.blocs):  # rows are labelled with A's names
+        notes.append(f"blocs differ (A {', '.join(a.blocs)}; B {', '.join(b.blocs)}): compared by position, "
+                     "leader first, under A's names")
     if not np.array_equal(a.years, b.years):
-        notes.append("years differ")
+        notes.append(f"years differ (A {_span(a.years)}, B {_span(b.years)}): compared at the years both have")
     for name in a.params:
         if name not in b.params:
             notes.append(f"parameter {name} only in A")
@@ -130,6 +137,11 @@ def _scale(name: str, ya: np.ndarray, yb: np.ndarray, log10: bool | None) -> str
 
 def _f(y: np.ndarray, scale: str) -> np.ndarray:
     return np.log10(y) if scale == "log10 ratio" else y
+
+
+def _at_years(arr: np.ndarray, axes: tuple, index: list[int]) -> np.ndarray:
+    """``arr`` at the given year positions (unchanged when it has no year axis)."""
+    return arr[:, index] if "year" in axes else arr
 
 
 def _columns(arr: np.ndarray, axes: tuple, years: np.ndarray, want_years, blocs: tuple):
@@ -186,6 +198,11 @@ def diff(a: Scenario | str, b: Scenario | str | None = None, n: int | None = Non
         b = load_scenario(b, tuple(overrides_b))
     n = int(a.samples if n is None else n)
     seed = int(a.seed if seed is None else seed)
+    if n < 1:  # an empty draw kept no output: a KeyError deep in the comparison
+        raise ScenarioError(f"{a.source} vs {b.source}", [Issue("samples", "must be at least 1", ">= 1", n)])
+    if not 0 <= seed <= 2**63 - 1:
+        raise ScenarioError(f"{a.source} vs {b.source}", [Issue("seed", "out of range", f"0 <= seed <= {2**63 - 1}",
+                                                                seed)])
     design = design or a.sampling
     if b.sampling != a.sampling and design == a.sampling:
         warn(f"A samples with {a.sampling} and B with {b.sampling}; both use {design} here", CostsimWarning)
@@ -200,7 +217,28 @@ def diff(a: Scenario | str, b: Scenario | str | None = None, n: int | None = Non
     if issues:
         raise ScenarioError(f"{a.source} vs {b.source}", issues)
     keep = tuple(shared)
-    want_years = tuple(a.summary_years) if years is None else (tuple(int(y) for y in years) or None)
+    # per-year outputs are compared year by year: A's year Y against B's year Y, never by position
+    common = [int(y) for y in a.years if int(y) in {int(x) for x in b.years}]
+    if years is None:
+        want_years = tuple(y for y in a.summary_years if int(y) in common)
+        if not want_years and common:
+            want_years = (common[-1],)
+    else:
+        want_years = tuple(int(y) for y in years) or None
+    from costsim.kernel import output_axes
+
+    axes_of = output_axes(a)
+    if any("year" in axes_of.get(o, ("year",)) for o in keep):
+        if not common:
+            raise ScenarioError(f"{a.source} vs {b.source}", [Issue(
+                "years", "the scenarios share no year", "overlapping years",
+                f"A {int(a.years[0])}-{int(a.years[-1])}, B {int(b.years[0])}-{int(b.years[-1])}")])
+        outside = [y for y in want_years or () if y not in common]
+        if outside:
+            raise ScenarioError("--years", [Issue(
+                "--years", "not a year of both scenarios", f"years in {common[0]}-{common[-1]}"
+                + ("" if len(common) == common[-1] - common[0] + 1 else f" ({', '.join(map(str, common))})"),
+                outside[0])])
     from costsim import budget
     from costsim.parallel import evaluate
 
@@ -225,6 +263,12 @@ def diff(a: Scenario | str, b: Scenario | str | None = None, n: int | None = Non
 
     scales = {}
     rows = []
+    ia = [i for i, y in enumerate(a.years) if int(y) in common]
+    ib = [i for i, y in enumerate(b.years) if int(y) in common]
+    years_c = np.asarray(common)
+    if len(ia) != len(a.years) or len(ib) != len(b.years):
+        out_a = {k: _at_years(v, axes_a[k], ia) for k, v in out_a.items()}
+        out_b = {k: _at_years(v, axes_b[k], ib) for k, v in out_b.items()}
     for name in keep:
         if out_a[name].shape != out_b[name].shape:
             raise ScenarioError(f"{a.source} vs {b.source}", [Issue(
@@ -232,7 +276,7 @@ def diff(a: Scenario | str, b: Scenario | str | None = None, n: int | None = Non
                 f"{out_a[name].shape} vs {out_b[name].shape}")])
         scales[name] = scale = _scale(name, out_a[name], out_b[name], log10)
         d = _f(out_b[name], scale) - _f(out_a[name], scale)
-        for year, bloc, col in _columns(d, axes_a[name], a.years, want_years, a.blocs):
+        for year, bloc, col in _columns(d, axes_a[name], years_c, want_years, a.blocs):
             q = np.quantile(col, (0.05, 0.5, 0.95))
             med = q[1]
             flip = float(np.mean(np.sign(col) == -np.sign(med))) if med != 0 else 0.0
@@ -247,12 +291,14 @@ def diff(a: Scenario | str, b: Scenario | str | None = None, n: int | None = Non
             reverted = dict(values_b)
             reverted[p] = values_a[p] if p in values_a else np.full(n, a.params[p].value)
             out_r, _ = evaluate(b, reverted, n, keep=keep, **split)
+            if len(ib) != len(b.years):
+                out_r = {k: _at_years(v, axes_b[k], ib) for k, v in out_r.items()}
             contrib[p] = {name: _f(out_b[name], scales[name]) - _f(out_r[name], scales[name]) for name in keep}
         for name in keep:
             d = _f(out_b[name], scales[name]) - _f(out_a[name], scales[name])
             per = {p: dict(((y, bl), float(c.mean())) for y, bl, c in
-                           _columns(contrib[p][name], axes_a[name], a.years, want_years, a.blocs)) for p in changed}
-            for year, bloc, col in _columns(d, axes_a[name], a.years, want_years, a.blocs):
+                           _columns(contrib[p][name], axes_a[name], years_c, want_years, a.blocs)) for p in changed}
+            for year, bloc, col in _columns(d, axes_a[name], years_c, want_years, a.blocs):
                 total = float(col.mean())
                 parts = {p: per[p][(year, bloc)] for p in changed}
                 residual = total - sum(parts.values())

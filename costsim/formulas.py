@@ -68,6 +68,7 @@ import difflib
 import keyword
 import math
 import operator
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -405,6 +406,11 @@ class _Compiler:
         unit = args[0].unit
         for other in args[1:]:
             unit = self.combine_units(fname, unit, other.unit, node)
+        if fname == "clip" and args[1].const is not None and args[2].const is not None \
+                and not args[1].const <= args[2].const:
+            # numpy then returns hi everywhere: the formula would be one constant, silently
+            raise _Reject(f"clip() needs lo <= hi (lo {args[1].const:g} > hi {args[2].const:g})", node,
+                          expected="clip(x, lo, hi) with lo <= hi")
         ufunc = {"minimum": np.minimum, "maximum": np.maximum, "clip": np.clip}[fname]
         return self.apply(ufunc, args, node, unit)
 
@@ -693,6 +699,9 @@ def compile_formula(name: str, text: object, *, path: str, line: int | None,
             or "__" in name:
         issues.append(Issue(where, "formula name must be an identifier",
                             "letters, digits and '_', not starting with a digit", name, line=line))
+    elif unicodedata.normalize("NFKC", name) != name:  # other formulas (Python) would read it in NFKC form
+        issues.append(Issue(where, "formula name changes under Unicode NFKC normalization (formulas would read "
+                            f"it as {unicodedata.normalize('NFKC', name)!r})", "a name in NFKC form", name, line=line))
     elif name in _ARITY or name in _CONSTANTS or name == "year":
         issues.append(Issue(where, "formula name is reserved", "a name other than "
                             "year, pi and the function names", name, line=line))

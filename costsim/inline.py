@@ -229,11 +229,14 @@ def values(results: Results) -> np.ndarray:
 
 
 def histogram(x: np.ndarray, bins: int = 12, width: int = 40) -> list[str]:
-    """A text histogram of the central 99% of ``x`` (log-spaced bins when it spans decades)."""
+    """A text histogram of the central 99% of ``x`` (all of it below 200 samples; log-spaced bins when it
+    spans decades)."""
     x = x[np.isfinite(x)]
     if not x.size:
         return []
-    lo, hi = np.quantile(x, [0.005, 0.995])
+    # below 200 samples the 0.5% tails hold no whole sample: interpolated quantiles would cut off the
+    # extremes themselves (n=2: both samples "beyond these bins", an empty histogram)
+    lo, hi = np.quantile(x, [0.005, 0.995]) if x.size >= 200 else (float(x.min()), float(x.max()))
     if not hi > lo:
         return [f"  every sample is {lo:.4g}"]
     log = lo > 0 and hi / lo > 100

@@ -46,6 +46,11 @@ def _line_in(exc: BaseException, filename: str) -> int | None:
 
 def _run_registering(run, origin: str, label: str, filename: str | None) -> list[str]:
     """Run ``run()`` (an import); return the models it registered, stamped with ``origin``."""
+    # the built-in models first: a plugin reusing a built-in name is then refused at its own line
+    # (loaded later, the built-ins were refused instead: "'x' is already defined in plugin:...")
+    from costsim.registry import load_builtin_models
+
+    load_builtin_models()
     before = {name: spec for name, spec in MODELS.items()}
     try:
         run()
@@ -55,11 +60,15 @@ def _run_registering(run, origin: str, label: str, filename: str | None) -> list
                 MODELS[name] = before[name]
             else:
                 del MODELS[name]
-        if not isinstance(exc, Exception):
-            raise  # KeyboardInterrupt, SystemExit: not the plugin's error to report
+        if not isinstance(exc, (Exception, SystemExit)):
+            raise  # KeyboardInterrupt (Ctrl-C, SIGTERM): not the plugin's error to report
         line = _line_in(exc, filename) if filename else None
         where = f"{label}:{line}" if line else label
-        if isinstance(exc, RegistryError):
+        if isinstance(exc, SystemExit):
+            # a script's sys.exit() or argparse at import: costsim ended with its code (0: success) and no word
+            problem = (f"plugin called sys.exit({exc.code!r}) while loading; expected a module that only defines "
+                       "models (put script code under if __name__ == '__main__':)")
+        elif isinstance(exc, RegistryError):
             problem = f"plugin model is declared wrongly: {exc}"
         elif isinstance(exc, SyntaxError):
             problem = f"plugin has a syntax error: {exc.msg}"

@@ -164,7 +164,9 @@ def run_point_scenario(scenario: Scenario, task: PointTask) -> tuple[int, list[d
     keep = tuple(scenario.outputs if task.keep is None else task.keep)
     # run() also keeps the outputs the scenario's checks test, whatever `keep` says
     res = run(scenario, n=n, seed=task.seed, design=task.design, chunk_size=task.chunk_size, keep=keep)
-    checks = [{"claim": c.claim, "check": c.description, "value": c.value, "passed": c.passed} for c in res.checks]
+    # verdict: PASS, FAIL or CLOSE (too close to call at this n: neither passed nor failed, as costsim run says)
+    checks = [{"claim": c.claim, "check": c.description, "value": c.value, "se": c.se, "passed": c.passed,
+               "verdict": c.verdict} for c in res.checks]
     return n, summarise(res, keep, task.years), checks
 
 
@@ -259,6 +261,7 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
     if dup:
         raise ScenarioError("--over", [Issue("--over", "path swept twice", "each path once", dup[0])])
     independent = bool(independent_seeds) if independent_seeds is not None else same_seed is False
+    years_asked = None if years is None else tuple(int(y) for y in years)
     years = tuple(scenario.summary_years) if years is None else (tuple(int(y) for y in years) or None)
     keep = None if outputs is None else tuple(outputs)
     root_seed = int(scenario.seed if seed is None else seed)
@@ -295,6 +298,13 @@ def sweep(scenario: Scenario | str, axes: list[Axis] | list[str] | None = None, 
         if missing:
             x = Issue("outputs", "not an output of the scenario", f"one of {', '.join(point.outputs)}", missing[0])
             issues.setdefault((x.path, x.problem, x.expected, repr(x.got), x.line), [x]).append(f"sweep point {i}")
+        absent = [y for y in years_asked or () if y not in {int(t) for t in point.years}]
+        if absent:  # asked for by the caller: a year no point has would give no rows, silently
+            span = f"{int(point.years[0])}-{int(point.years[-1])}"
+            x = Issue("years", "not a year of the scenario", f"years in {span}", absent[0])
+            label = ", ".join(f"{a.path}={a.texts[j]}" for a, j in zip(axes, combo, strict=True))
+            issues.setdefault((x.path, x.problem, x.expected, repr(x.got), x.line), [x]).append(
+                f"sweep point {i}: {label}")
         if len(built) < KEEP_BUILT:
             built.append(point)
     if validate_progress is not None:

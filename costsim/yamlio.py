@@ -191,12 +191,16 @@ def _check_tree(root: yaml.Node, source: str, allowed_implicit: frozenset = froz
             raise _TagError(node.tag, node.start_mark.line + 1,
                             implicit=isinstance(node, yaml.ScalarNode) and not node.style  # plain scalar: None from PyYAML, "" from libyaml
                             and node.tag in _IMPLICIT_REFUSED)
+        if type(node) is yaml.ScalarNode and node.tag in _NUMBER_TAGS and not node.style:
+            _refuse_ambiguous_number(node)  # a lone value (--set x=017); children are checked below
         open_nodes.add(key)
         children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else \
             list(node.value) if isinstance(node, yaml.SequenceNode) else []
         total, height = 1, 0
         for child in children:
             if type(child) is yaml.ScalarNode and child.tag in _ALLOWED_TAGS and depth < MAX_DEPTH:
+                if child.tag in _NUMBER_TAGS and not child.style:
+                    _refuse_ambiguous_number(child)
                 total += 1  # a plain value: nothing below it to measure (the common case, kept cheap)
                 height = height or 1
                 continue
@@ -212,6 +216,27 @@ def _check_tree(root: yaml.Node, source: str, allowed_implicit: frozenset = froz
     measure(root, 0)
 
 
+_NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+_BASE60 = "costsim:base-60"
+_OCTAL = "costsim:octal"
+
+
+def _refuse_ambiguous_number(node: yaml.ScalarNode) -> None:
+    """YAML 1.1 numbers that are not what they look like: 1:30 is 90 (base 60), 017 is 15 (octal).
+
+    Read as PyYAML reads them they silently became other numbers (a ratio, a time, a zero-padded
+    count); they are refused with their line. 07, 00 and 0_7 mean the same either way and pass.
+    """
+    v = node.value
+    if ":" in v:
+        raise _TagError(_BASE60, node.start_mark.line + 1, implicit=True, text=v)
+    s = v.lstrip("+-")
+    if len(s) > 1 and s[0] == "0" and s[1] in "01234567_":
+        digits = s.replace("_", "")
+        if digits.isdigit() and int(digits, 8) != int(digits):
+            raise _TagError(_OCTAL, node.start_mark.line + 1, implicit=True, text=v)
+
+
 # Types YAML 1.1 gives plain text by itself; costsim refuses them like explicit tags, but says so
 _IMPLICIT_REFUSED = {
     "tag:yaml.org,2002:timestamp": ("a date or time is not a value costsim reads",
@@ -225,11 +250,12 @@ _DATES = frozenset({"tag:yaml.org,2002:timestamp"})
 
 
 class _TagError(Exception):
-    def __init__(self, tag: str, line: int, implicit: bool = False):
+    def __init__(self, tag: str, line: int, implicit: bool = False, text: str = ""):
         super().__init__(tag, line, implicit)
         self.tag = tag
         self.line = line
         self.implicit = implicit
+        self.text = text
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -435,6 +461,13 @@ def load_yaml(text: str, source: str = "<string>", *, dates: bool = False) -> tu
         try:
             _check_tree(root, source, _DATES if dates else frozenset())
         except _TagError as exc:
+            if exc.tag in (_BASE60, _OCTAL):
+                value = yaml.load(exc.text, Loader=yaml.SafeLoader)  # what YAML 1.1 makes of it
+                kind = "a base-60 number" if exc.tag == _BASE60 else "an octal number"
+                raise ScenarioError(source, [Issue(
+                    "", f"{exc.text} is {kind} in YAML 1.1 (read as {value!r}, not what it looks like)",
+                    line=exc.line, hint=f"Write the number you mean (e.g. {value!r}), or quote {exc.text!r} "
+                    "if it is text.")]) from None
             if exc.implicit:
                 problem, hint = _IMPLICIT_REFUSED[exc.tag]
                 raise ScenarioError(source, [Issue("", problem, line=exc.line, hint=hint)]) from None

@@ -134,6 +134,11 @@ def backtest(selection: Selection, *, cutoff, method: str = "ols", level: float 
                           "so nothing is left to fit",
                           f"a cut-off after {selection.years.min():.2f} (the first point kept by --since and the "
                           "filters)", cutoff)
+    if horizon is not None and (isinstance(horizon, bool) or not isinstance(horizon, (int, float, np.integer,
+                                                                                   np.floating))
+                                or not float(horizon) > 0 or not np.isfinite(float(horizon))):
+        # a window of no years scores nothing: the error blamed the cut-off
+        raise _data_error(selection.dataset_label, "horizon", "must be a positive number of years", "> 0", horizon)
     train = selection.restrict(until=cutoff)
     trend = fit_trend(train, method=method, level=level, n_boot=n_boot, seed=seed)
     later = selection.restrict(since=cutoff, until=None if horizon is None else cutoff + float(horizon))

@@ -15,6 +15,8 @@ from costsim.calibration.data import (
 )
 from costsim.errors import DataError
 
+_MIN_BOOT = 10  # as a fit: block's n_boot (costsim.calibration.params)
+
 # ---------------------------------------------------------------------------------------------
 # Fitting
 
@@ -245,13 +247,20 @@ def fit_trend(selection: Selection, *, method: str = "ols", level: float = 0.9, 
     Raises
     ------
     DataError
-        For an unknown method, a level outside (0, 1), fewer than 3 points, or a single year.
+        For an unknown method, a level outside (0, 1), fewer than 3 points, a single year, or (bootstrap)
+        fewer than 10 resamples or a negative seed.
     """
     if method not in METHODS:
         raise _data_error(selection.dataset_label, "method", "unknown fit method", f"one of {', '.join(METHODS)}",
                           method, _did_you_mean(str(method), list(METHODS)))
     if isinstance(level, bool) or not 0.0 < level < 1.0:
         raise _data_error(selection.dataset_label, "level", "must be a probability", "0 < level < 1", level)
+    if method == "bootstrap":
+        if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < _MIN_BOOT:
+            raise _data_error(selection.dataset_label, "n_boot", "too few bootstrap resamples for an interval",
+                              f"a whole number >= {_MIN_BOOT}", n_boot)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise _data_error(selection.dataset_label, "seed", "must be a whole number >= 0", ">= 0", seed)
     sel = _canonical_order(selection)
     used = record_mask(sel.years, sel.log10_y) if method == "envelope" else np.ones(sel.n, dtype=bool)
     used.flags.writeable = False
@@ -284,7 +293,12 @@ def fit_trend(selection: Selection, *, method: str = "ols", level: float = 0.9, 
         height = float(ts.intercept + slope * center)
         interval = (float(ts.low_slope), float(ts.high_slope))
         resid = y - height - slope * dx
-        sd = max(1.4826 * float(np.median(np.abs(resid - np.median(resid)))), 1e-12)
+        mad_sd = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
+        if mad_sd < 1e-12 and df > 0:
+            # half the points on the line (three points: Theil-Sen puts two on it) is not a perfect fit;
+            # the MAD said 1e-12 dex, "a factor of 1 either way": use the residuals' rms instead
+            mad_sd = float(np.sqrt(resid @ resid / df))
+        sd = max(mad_sd, 1e-12)
         slope_se = (interval[1] - interval[0]) / (2 * float(stats.norm.ppf(0.5 + level / 2)))
         center_se = math.sqrt(math.pi / 2) * sd / math.sqrt(n)  # the median's efficiency under normality
     elif method == "bootstrap":
@@ -294,6 +308,9 @@ def fit_trend(selection: Selection, *, method: str = "ols", level: float = 0.9, 
         xm, ym = xb.mean(axis=1, keepdims=True), yb.mean(axis=1, keepdims=True)
         bsxx = ((xb - xm) ** 2).sum(axis=1)
         ok = bsxx > 0  # a resample of one repeated year has no slope
+        if int(ok.sum()) < 2:
+            raise _data_error(sel.dataset_label, "", "the bootstrap resamples have no spread of years",
+                              "points in more distinct years", n, f"Loosen the filters ({sel.describe()}).")
         boot = ((xb - xm) * (yb - ym)).sum(axis=1)[ok] / bsxx[ok]
         heights = ym[ok, 0] + boot * (center - xm[ok, 0])
         lo, hi = np.quantile(boot, [0.5 - level / 2, 0.5 + level / 2])

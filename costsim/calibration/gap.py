@@ -249,6 +249,11 @@ def gap(dataset: Dataset, *, group_a, group_b, y: str = COMPUTE_COLUMN, filters=
     if not (frontier in FRONTIER_STATS or re.fullmatch(r"top[1-9]\d*", str(frontier))):
         raise _data_error(dataset.label, "frontier", "unknown frontier statistic", "record, max or top<k> (top3)",
                           frontier)
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 10:
+        raise _data_error(dataset.label, "n_boot", "too few bootstrap resamples for a range", "a whole number >= 10",
+                          n_boot)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise _data_error(dataset.label, "seed", "must be a whole number >= 0", ">= 0", seed)
     base = _as_filters_raw(filters)
     sels = []
     for key, group in (("group_a", group_a), ("group_b", group_b)):

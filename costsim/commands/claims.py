@@ -34,6 +34,7 @@ verdicts:
 examples:
   costsim claims                          every claim, then the counts
   costsim claims hn.api_price_gap         only these claims
+  costsim claims --list                   the claim ids, who made each claim and when
   costsim claims --json                   records: id, quote, source, date, scenario, verdict,
                                           statistic, value, value_se, threshold, probability, mc_se, ...
   costsim claims --profiles               the verdict under each belief profile (essay, critics, neutral)
@@ -61,6 +62,7 @@ def register(sub) -> None:
     p.add_argument("--profile-set", nargs=2, metavar=("PROFILE", "SCENARIO"),
                    help="print the --set options that run SCENARIO under PROFILE, one per line")
     p.add_argument("--ledger", metavar="FILE", help="a ledger file (default: the bundled one)")
+    p.add_argument("--list", action="store_true", help="list the claim ids (with who and date) and exit")
     p.set_defaults(func=cmd_claims)
 
 
@@ -70,7 +72,20 @@ def cmd_claims(args) -> int:
     from costsim.ledger import judge, load_ledger, summary
     from costsim.ledger.render import HEADER, format_line, summary_line, to_html, to_markdown
 
+    if args.ledger is not None:
+        from pathlib import Path
+
+        if not Path(args.ledger).is_file():  # was a FileNotFoundError traceback
+            from costsim.errors import Issue, ScenarioError
+
+            raise ScenarioError(args.ledger, [Issue("--ledger", "no such file" if not Path(args.ledger).exists()
+                                                    else "not a file", "a ledger YAML file", args.ledger)])
     ledger = load_ledger(args.ledger)
+    if args.list:  # the ids an unknown-id error points at (`costsim claims --list`)
+        width = max((len(c.id) for c in ledger.claims), default=0)
+        for c in ledger.claims:
+            print(f"{c.id:<{width}}  {c.who}, {c.date}")
+        return 0
     if args.profile_set:
         from costsim.ledger import scenario_path
         from costsim.ledger.profiles import load_profile, profile_overrides
@@ -78,8 +93,13 @@ def cmd_claims(args) -> int:
 
         name, scen = args.profile_set
         path = scen if scen.endswith((".yaml", ".yml")) else scenario_path(scen)
-        for o in profile_overrides(load_profile(name), load_raw(path)[0]):
+        overrides = profile_overrides(load_profile(name), load_raw(path)[0])
+        for o in overrides:
             print(f"--set={o}")
+        if not overrides:  # an empty answer is not a blank line with exit 0 and no word
+            import sys
+
+            print(f"profile {name} sets no parameter of {scen}", file=sys.stderr)
         return 0
     if args.why:
         from costsim.ledger.why import format_why, why

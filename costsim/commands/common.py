@@ -24,6 +24,18 @@ def count(text: str) -> int:
     return int(value)
 
 
+def count_at_least(low: int):
+    """argparse type: :func:`count` and at least ``low`` (0 must not quietly mean 'the default')."""
+    def parse(text: str) -> int:
+        value = count(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}, got {text!r}")
+        return value
+
+    parse.__name__ = f"count >= {low}"
+    return parse
+
+
 def add_scenario_options(p: argparse.ArgumentParser, *, samples: bool = True) -> None:
     """-n, --seed, --set, --plugin, --design, --workers, --scheduler: what every scenario-running command takes."""
     if samples:

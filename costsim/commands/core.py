@@ -281,8 +281,16 @@ def _explain(s) -> None:
             print(f"  {name:<{width}}  constant {fmt(p.value)} {unit}" + (f"   source: {p.source}" if p.source else ""))
             continue
         q = p.dist.ppf(np.array([0.01, 0.05, 0.5, 0.95, 0.99]))
-        print(f"  {name:<{width}}  {_short_describe(p.dist)}  ->  median {fmt(q[2])}, 90% [{fmt(q[1])}, {fmt(q[3])}], "
-              f"1%..99% [{fmt(q[0])}, {fmt(q[4])}] {unit}")
+        clipped = ""
+        if p.clip_min is not None or p.clip_max is not None:
+            # the draws are clipped, and a quantile of a clipped draw is the clipped quantile (clip is monotone)
+            lo = -np.inf if p.clip_min is None else p.clip_min
+            hi = np.inf if p.clip_max is None else p.clip_max
+            q = np.clip(q, lo, hi)
+            clipped = f" clipped to [{fmt(lo) if p.clip_min is not None else '-inf'}, " \
+                      f"{fmt(hi) if p.clip_max is not None else 'inf'}]"
+        print(f"  {name:<{width}}  {_short_describe(p.dist)}{clipped}  ->  median {fmt(q[2])}, 90% [{fmt(q[1])}, "
+              f"{fmt(q[3])}], 1%..99% [{fmt(q[0])}, {fmt(q[4])}] {unit}")
         if p.source:
             print(f"  {'':<{width}}  source: {p.source}")
 

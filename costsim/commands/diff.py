@@ -62,11 +62,12 @@ def cmd_diff(args) -> int:
     b = None
     if args.b:
         b = load_scenario(args.b, [*args.overrides, *args.overrides_b], plugins=args.plugins)
-    years = _years(args.years, a.summary_years)
+    years = _years(args.years, ()) if args.years else None  # None: A's summary_years that B has too
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CostsimWarning)
         res = diff(a, b, n=args.samples, seed=args.seed, overrides_b=tuple(args.overrides_b) if b is None else (),
-                   design=args.design, outputs=tuple(args.outputs) if args.outputs else None, years=tuple(years),
+                   design=args.design, outputs=tuple(dict.fromkeys(args.outputs)) if args.outputs else None,
+                   years=None if years is None else tuple(years),
                    log10=False if args.linear else None, attribute=not args.no_attribution, **parallel_options(args))
     m = res.meta
     b_name = args.b or f"{args.a} with {', '.join(args.overrides_b) or 'no change'}"

@@ -7,6 +7,7 @@ are argparse only, so `costsim --help` stays instant; numpy and the calibration 
 from __future__ import annotations
 
 import argparse
+import math
 
 METHODS = ("ols", "robust", "envelope", "bootstrap")
 
@@ -49,9 +50,13 @@ def year_arg(text: str) -> float:
     import datetime
 
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         pass
+    else:
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected a year (2018) or a date (2018-06-30), got {text!r}")
+        return value
     try:
         date = datetime.date.fromisoformat(text.strip())
     except ValueError:
@@ -101,7 +106,7 @@ def filters_of(args) -> list[str]:
     return filters
 
 
-_CLI_NAMES = {"y": "--y", "since": "--since", "until": "--until", "data": "DATA", "method": "--method",
+_CLI_NAMES = {"horizon": "--horizon", "n_boot": "--boot", "seed": "--seed", "y": "--y", "since": "--since", "until": "--until", "data": "DATA", "method": "--method",
               "level": "--level", "cutoff": "--cutoff", "model": "--show", "frontier": "--stat",
               "group": "--group", "group_a": "--group", "group_b": "--group"}
 
@@ -172,6 +177,20 @@ def main(args) -> int:
     from costsim import calibration
     from costsim.errors import DataError
 
+    if args.as_param is not None:
+        import unicodedata
+
+        name = args.as_param
+        if not name.isidentifier() or unicodedata.normalize("NFKC", name) != name:
+            import sys
+
+            from costsim.errors import Issue
+
+            # the printed YAML would be refused by the scenario loader
+            print("costsim fit: error: " + Issue("--as-param", "parameter name must be an identifier",
+                                                  "letters, digits and _, e.g. frontier_flop_x_per_year",
+                                                  name).render("--as-param"), file=sys.stderr)
+            return 2
     try:
         dataset = calibration.load_dataset(args.data)
         if args.columns:

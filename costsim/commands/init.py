@@ -68,6 +68,7 @@ checks:
 """
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+MAX_NAME = 100  # the file name (+ .yaml and an atomic write's temporary suffix) stays under 255 bytes
 
 
 def register(sub) -> None:
@@ -92,10 +93,17 @@ def cmd_init(args) -> int:
     from costsim.errors import Issue, ScenarioError
     from costsim.store import atomic_write
 
-    if not NAME_RE.match(args.name):
+    if not NAME_RE.match(args.name) or len(args.name) > MAX_NAME:  # past MAX_NAME: an OSError traceback
         raise ScenarioError("--name", [Issue("--name", "must be a plain name", "letters, digits, _ or -, "
-                                             "starting with a letter", args.name)])
-    target = Path(args.folder) / f"{args.name}.yaml"
+                                             f"starting with a letter, at most {MAX_NAME} characters", args.name)])
+    folder = Path(args.folder)
+    if folder.suffix.lower() in (".yaml", ".yml") and not folder.is_dir():
+        # `costsim init my_study.yaml` made a folder my_study.yaml/ holding starter.yaml
+        raise ScenarioError("DIR", [Issue("DIR", "is the folder to write into, not the file name",
+                                          "a folder; name the file with --name", args.folder,
+                                          hint=f"Write: costsim init --name {folder.stem}" if NAME_RE.match(
+                                              folder.stem) else "")])
+    target = folder / f"{args.name}.yaml"
     text = starter_text(args.name, str(target))
     atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"), force=args.force)
     print(f"wrote {target}: edit its params: (your inputs) and formulas: (your model), then\n"

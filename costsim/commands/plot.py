@@ -105,6 +105,16 @@ def cmd_plot(args) -> int:
     from costsim.errors import Issue, ScenarioError
 
     load_plugins(args)
+    if args.file is not None and not args.list:  # before running a scenario, not after
+        from pathlib import Path
+
+        from costsim.commands.sensitivity import refuse_existing
+        from costsim.plots.style import FORMATS
+
+        if Path(args.file).suffix.lower() not in FORMATS:
+            raise ScenarioError("costsim plot", [Issue("-o", "unknown figure format", "a file ending in .png, .svg or "
+                                                       ".pdf", args.file)])
+        refuse_existing(args.file, args.force)
     loaded = [_load(s, args) for s in args.sources]
     results_list = [r for r, _ in loaded]
     first = results_list[0]
@@ -175,6 +185,10 @@ def _draw(args, results_list, scenario=None):
             issues.append(Issue(_OPTION.get(key, key), _cli_spelling(issue.problem, first.blocs),
                                 _cli_spelling(issue.expected, first.blocs), issue.got, hint=issue.hint))
         raise ScenarioError("costsim plot", issues) from None
+    if args.below is not None and spec.threshold is None:  # drawn without it: not what was asked
+        raise ScenarioError("costsim plot", [Issue("--below" if args.below else "--above",
+                                                   "is read only with --threshold (the crossing-year CDF)",
+                                                   "--kind cdf --threshold NUMBER", args.kind)])
     if len(results_list) > 1:
         if spec.kind != "fan":
             raise ScenarioError("costsim plot", [Issue("--kind", "several sources are overlaid as fan charts only",

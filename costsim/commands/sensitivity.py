@@ -4,18 +4,34 @@ from __future__ import annotations
 
 import argparse
 
-from costsim.commands.common import Progress, add_scenario_options, count, fmt, load_plugins, parallel_options
+from costsim.commands.common import (Progress, add_scenario_options, count, count_at_least, fmt, load_plugins,
+                                     parallel_options)
 
 
 def refuse_existing(path: str | None, force: bool) -> None:
-    """Refuse, before any work, to overwrite an existing file without --force."""
-    if path and not force:
-        from pathlib import Path
+    """Refuse, before any work, what the write at the end would refuse after it.
 
-        if Path(path).exists():
-            from costsim.errors import OutputError
+    An existing file without --force; with or without it, an empty name (nothing was written),
+    a folder, or a path through a file (the run's results were lost at the write).
+    """
+    if path is None:
+        return
+    from pathlib import Path
 
-            raise OutputError(f"{path}: file exists; expected a new file name, or --force to replace it")
+    from costsim.errors import OutputError
+
+    if not path.strip():
+        raise OutputError(f"{path!r}: empty file name; expected a file name such as out.csv")
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"{path}: is a folder; expected a file name")
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"{path}: {parent} is a file, not a folder; expected a path through folders")
+            break
+    if not force and (target.exists() or target.is_symlink()):
+        raise OutputError(f"{path}: file exists; expected a new file name, or --force to replace it")
 
 EPILOG = """\
 methods:
@@ -52,13 +68,13 @@ def register(sub) -> None:
                    help="analyse this output (repeatable; default: the scenario's outputs)")
     p.add_argument("--years", metavar="Y,Y", help="years to show (default: sensitivity.years, else summary_years)")
     p.add_argument("-n", "--samples", type=count, dest="samples_instead_of_n_base", help=argparse.SUPPRESS)
-    p.add_argument("--n-base", type=count, metavar="N",
+    p.add_argument("--n-base", type=count_at_least(2), metavar="N",
                    help="Sobol': base rows, a power of two; (d+2) x N evaluations (default: ~samples/(d+2))")
-    p.add_argument("--resamples", type=int, metavar="R", help="Sobol': bootstrap resamples (default 100)")
+    p.add_argument("--resamples", type=count_at_least(0), metavar="R", help="Sobol': bootstrap resamples (default 100)")
     p.add_argument("--estimator", choices=("numpy", "salib"), default="numpy",
                    help="Sobol': numpy (vectorised, default) or SALib.analyze.sobol itself; the same formulas")
-    p.add_argument("--trajectories", type=int, metavar="R", help="Morris: trajectories (default 100)")
-    p.add_argument("--levels", type=int, metavar="P", help="Morris: grid levels, even (default 4)")
+    p.add_argument("--trajectories", type=count_at_least(2), metavar="R", help="Morris: trajectories (default 100)")
+    p.add_argument("--levels", type=count_at_least(2), metavar="P", help="Morris: grid levels, even (default 4)")
     p.add_argument("--quantiles", metavar="LO,HI", help="tornado: percentiles of the swing (default 0.05,0.95)")
     p.add_argument("--linear", action="store_true", help="analyse raw outputs, never log10")
     p.add_argument("--csv", metavar="FILE", help="write every output, year and parameter as CSV (atomically)")
@@ -70,7 +86,7 @@ def _years(text: str | None, default) -> list[int]:
     if not text:
         return list(default)
     try:
-        return [int(y) for y in text.split(",")]
+        return list(dict.fromkeys(int(y) for y in text.split(",")))  # a year given twice is shown once
     except ValueError:
         from costsim.errors import Issue, ScenarioError
 
@@ -99,8 +115,16 @@ def cmd_sensitivity(args) -> int:
                                               f"whole years in {int(scenario.years[0])}..{int(scenario.years[-1])}",
                                               outside[0])])
     refuse_existing(args.csv, args.force)
+    own = {"--n-base": ("sobol", args.n_base), "--resamples": ("sobol", args.resamples),
+           "--design": ("sobol", args.design), "--trajectories": ("morris", args.trajectories),
+           "--levels": ("morris", args.levels), "--quantiles": ("tornado", args.quantiles)}
+    ignored = [(flag, m) for flag, (m, value) in own.items() if value is not None and m != method]
+    if ignored:  # it would be silently dropped: another analysis than the one asked for
+        flag, m = ignored[0]
+        raise ScenarioError(flag, [Issue(flag, f"is an option of --method {m}, not of {method}",
+                                         f"--method {m}, or no {flag}", getattr(args, flag[2:].replace("-", "_")))])
     log10 = False if args.linear else None
-    outputs = tuple(args.outputs) if args.outputs else None
+    outputs = tuple(dict.fromkeys(args.outputs)) if args.outputs else None  # each once
     notes = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CostsimWarning)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from costsim.commands.common import Progress, add_scenario_options, fmt, load_plugins, parallel_options
+from costsim.commands.common import Progress, add_scenario_options, count_at_least, fmt, load_plugins, parallel_options
 
 EPILOG = """\
 values of --over PATH=VALUES (PATH is any --set path; a bare parameter name means params.NAME):
@@ -41,12 +41,12 @@ def register(sub) -> None:
                    help="summarise this output (repeatable; default: the scenario's outputs)")
     p.add_argument("--years", metavar="Y,Y", help="years to summarise (default: summary_years; 'all' for every year)")
     p.add_argument("--show", metavar="Y,Y", help="years to print (default: the last of --years)")
-    p.add_argument("--chunk-size", type=int, metavar="N", help="samples per evaluated chunk (memory bound)")
+    p.add_argument("--chunk-size", type=count_at_least(1), metavar="N", help="samples per evaluated chunk (memory bound)")
     p.add_argument("--same-seed", action="store_true",
                    help="every point uses the root seed (common random numbers; the default)")
     p.add_argument("--independent-seeds", action="store_true",
                    help="each point gets its own seed spawned from --seed and its index")
-    p.add_argument("--max-points", type=int, metavar="N", default=None,
+    p.add_argument("--max-points", type=count_at_least(1), metavar="N", default=None,
                    help="allow grids of up to N points (default: 10,000)")
     p.add_argument("-o", "--csv", metavar="FILE", help="write the whole table as CSV (atomically)")
     p.add_argument("--force", action="store_true", help="replace an existing CSV file")
@@ -66,13 +66,22 @@ def cmd_sweep(args) -> int:
     from costsim.sweep import DEFAULT_MAX_POINTS, count_points
 
     n_points = count_points(axes)
+    if args.show and years:  # a year not summarised would print no table at all
+        kept = [int(y) for y in years]
+        absent = [y for y in _years(args.show, ()) if y not in kept]
+        if absent:
+            from costsim.errors import Issue, ScenarioError
+
+            raise ScenarioError("--show", [Issue("--show", "not a summarised year", "one of --years ("
+                                                 + ", ".join(map(str, kept)) + ")", absent[0])])
     if args.same_seed and args.independent_seeds:
         from costsim.errors import Issue, ScenarioError
 
         raise ScenarioError("--independent-seeds", [Issue("--independent-seeds", "cannot be combined with --same-seed",
                                                           "one of them", None)])
     table = sweep(scenario, axes, n=args.samples, seed=args.seed, design=args.design,
-                  outputs=tuple(args.outputs) if args.outputs else None, years=tuple(years),
+                  outputs=tuple(dict.fromkeys(args.outputs)) if args.outputs else None,
+                  years=tuple(years) if args.years else None,
                   chunk_size=args.chunk_size, independent_seeds=args.independent_seeds,
                   max_points=args.max_points or DEFAULT_MAX_POINTS,
                   progress=Progress(f"{scenario.name} sweep ({n_points:,} points)"),
@@ -84,9 +93,8 @@ def cmd_sweep(args) -> int:
           f"{' (a spawned seed per point)' if args.independent_seeds else ' (same seed at every point)'} "
           f"({table.meta['wall_time_s']:.2f} s)")
     _print(table, shown)
-    failed = [c for c in table.checks if not c["passed"]]
     if table.checks:
-        print(f"\nchecks: {len(table.checks) - len(failed)} of {len(table.checks)} passed over all points")
+        _print_checks(table)
     if args.csv:
         from costsim.store import atomic_write
 
@@ -94,6 +102,28 @@ def cmd_sweep(args) -> int:
         atomic_write(args.csv, lambda p: p.write_text(text, encoding="utf-8"), force=args.force)
         print(f"\nsaved {len(table.rows):,} rows to {args.csv}")
     return 0
+
+
+MAX_LISTED = 20  # failed or undecided checks listed by point; the rest counted
+
+
+def _print_checks(table) -> None:
+    """Counts by verdict over all points (a CLOSE check is neither passed nor failed), then which did not pass."""
+    paths = [a.path for a in table.axes]
+    passed = sum(c["verdict"] == "PASS" for c in table.checks)
+    failed = [c for c in table.checks if c["verdict"] == "FAIL"]
+    close = [c for c in table.checks if c["verdict"] == "CLOSE"]
+    line = f"\nchecks: {passed} of {len(table.checks)} passed over all points"
+    if close:
+        line += f"; {len(close)} too close to call (CLOSE: neither passed nor failed)"
+    print(line)
+    listed = [*failed, *close]
+    for c in listed[:MAX_LISTED]:
+        where = ", ".join(f"{p.removeprefix('params.')}=" + (f"{c[p]:.10g}" if isinstance(c[p], float) else str(c[p]))
+                          for p in paths)
+        print(f"  {c['verdict']:<5} {where}: {c['claim']}  ({c['check']}: measured {fmt(c['value'])})")
+    if len(listed) > MAX_LISTED:
+        print(f"  ... and {len(listed) - MAX_LISTED} more (the CSV's points and the table above)")
 
 
 def _print(table, shown) -> None:

@@ -24,7 +24,7 @@ on the page as soon as it is saved. An invalid scenario shows its errors in plac
 
 
 def register(sub) -> None:
-    from costsim.commands.common import add_scenario_options, count
+    from costsim.commands.common import add_scenario_options, count, count_at_least
 
     p = sub.add_parser("watch", help="rerun a scenario on every save; a live page shows the new figures",
                        description="Watch a scenario file: on every save, rerun it, redraw the figures whose inputs "
@@ -35,14 +35,38 @@ def register(sub) -> None:
     add_scenario_options(p, samples=False)
     p.add_argument("-n", "--samples", type=count, default=5_000, metavar="N",
                    help="samples per run, at most (default 5000: quick reruns)")
-    p.add_argument("--interval", type=float, default=0.1, metavar="S", help="seconds between checks (default 0.1)")
-    p.add_argument("--port", type=int, default=0, metavar="P", help="port on 127.0.0.1 (default: a free one)")
+    p.add_argument("--interval", type=_interval, default=0.1, metavar="S", help="seconds between checks (default 0.1)")
+    p.add_argument("--port", type=_port, default=0, metavar="P", help="port on 127.0.0.1 (default: a free one)")
     p.add_argument("--no-serve", dest="serve", action="store_false", help="write the folder only, no server")
     p.add_argument("--formats", default="png", metavar="LIST", help="figure formats (default png; e.g. png,svg)")
-    p.add_argument("--max-runs", type=int, metavar="K",
+    p.add_argument("--max-runs", type=count_at_least(1), metavar="K",
                    help="stop after K runs (for scripts and tests; waits up to 10 s for a connected page to show "
                         "the last figures)")
     p.set_defaults(func=cmd_watch)
+
+
+def _interval(text: str) -> float:
+    """argparse type of --interval: positive seconds (0 or less was a busy loop, inf never looked again)."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds such as 0.1, got {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    """argparse type of --port: 0 (a free one) to 65535 (past it the server's bind was an OverflowError)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port 0..65535 (0: a free one), got {text!r}")
+    return value
 
 
 def _stamp(paths) -> tuple:
@@ -96,7 +120,13 @@ def cmd_watch(args) -> int:
     title = f"costsim watch: {source.stem}"
     server = None
     if args.serve:
-        server = LiveServer(out, args.port, title=title, on_seen=_print_seen).start()
+        try:
+            server = LiveServer(out, args.port, title=title, on_seen=_print_seen).start()
+        except OSError as exc:  # the port is taken, or not ours to bind (a traceback)
+            from costsim.errors import OutputError
+
+            raise OutputError(f"--port {args.port}: cannot serve on 127.0.0.1:{args.port}: {exc.strerror or exc}; "
+                              "expected a free port, or --port 0 for any free one") from None
     live = LiveReport(out, key=source.stem, title=title, formats=formats,
                       publish=server.publish if server else None)
     where = server.url if server else f"{out.resolve()}/index.html"

@@ -149,8 +149,9 @@ def parse_plots(raw, outputs: dict[str, tuple[str, ...] | None], years, blocs, *
             add(f"{at}.bloc", "unknown bloc", f"one of {', '.join(blocs)}", bloc, _hint(bloc, blocs))
             bad = True
         threshold = entry.get("threshold")
-        if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))):
-            add(f"{at}.threshold", "must be a number", "a number (write 1.0e+29)", threshold)
+        if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
+                                      or not math.isfinite(threshold)):
+            add(f"{at}.threshold", "must be a number", "a finite number (write 1.0e+29)", threshold)
             bad = True
         for key in ("title", "file"):
             val = entry.get(key)
@@ -166,6 +167,17 @@ def parse_plots(raw, outputs: dict[str, tuple[str, ...] | None], years, blocs, *
             if problem:
                 add(f"{at}.output", problem[0], problem[1], output)
                 bad = True
+            else:
+                for key in _ignored(kind, axes, entry):  # drawn without it: the figure is not what was asked
+                    add(f"{at}.{key}", f"a {kind} figure of {output} does not use {key}: (it would be ignored)",
+                        f"no {key}:", entry[key])
+                    bad = True
+        elif kind == "checks":
+            for key in ("year", "bloc", "threshold"):
+                if entry.get(key) is not None:
+                    add(f"{at}.{key}", f"a checks table does not use {key}: (it would be ignored)", f"no {key}:",
+                        entry[key])
+                    bad = True
         if not bad:
             specs.append(PlotSpec(kind, output, log, year, bloc,
                                   None if threshold is None else float(threshold), entry.get("title"),
@@ -191,6 +203,16 @@ def _line(lines: dict[str, int], path: str) -> int | None:
             return None
         path = up
     return None
+
+
+def _ignored(kind: str, axes: tuple[str, ...], entry: dict) -> list[str]:
+    """The keys of a plots: entry that its kind and output's axes would not use."""
+    has_year, has_bloc = "year" in axes, "bloc" in axes
+    bloc = {"bloc"} if has_bloc else set()
+    year = {"year"} if has_year else set()
+    used = {"fan": bloc, "hist": year | bloc, "tornado": year | bloc, "race": set(),
+            "cdf": ({"threshold"} if has_year else set()) | bloc}.get(kind, set())
+    return [key for key in ("year", "bloc", "threshold") if entry.get(key) is not None and key not in used]
 
 
 def _axes_problem(kind: str, axes: tuple[str, ...], bloc, threshold) -> tuple[str, str] | None:
@@ -252,10 +274,16 @@ def _number(text: str) -> float | None:
     return value
 
 
+MAX_AXIS_VALUES = 1_000_000  # values of one lo:hi:num range (each becomes an override text)
+
+
 def _range(path: str, low, high, num, log, where: str) -> tuple[Axis | None, list[Issue]]:
     issues = []
     if not isinstance(num, int) or isinstance(num, bool) or num < 1:
         issues.append(Issue(where, "number of values must be a positive whole number", ">= 1", num))
+    elif num > MAX_AXIS_VALUES:  # listed before the grid's size is checked: 1e8 values hung, 1e12 a MemoryError
+        issues.append(Issue(where, "too many values on one axis", f"at most {MAX_AXIS_VALUES:,}", num,
+                            hint="A grid is refused past 10,000 points unless --max-points allows it."))
     if log and isinstance(low, (int, float)) and isinstance(high, (int, float)) and not (low > 0 and high > 0):
         issues.append(Issue(where, "a log-spaced range needs positive ends", "low > 0 and high > 0", [low, high]))
     if issues:
@@ -463,6 +491,9 @@ def parse_sensitivity(raw, *, outputs, years, params: dict) -> tuple[Sensitivity
                 if name not in params:
                     issues.append(Issue(f"sensitivity.bounds.{name}", "unknown parameter", "a parameter name",
                                         name, hint=_hint(name, params)))
+                elif not b[name][0] <= b[name][1]:  # the tornado then labelled 5 its low input and 2 its high
+                    issues.append(Issue(f"sensitivity.bounds.{name}", "low must not exceed high",
+                                        "[low, high] with low <= high", b[name]))
     if issues:
         return None, issues
     return SensitivitySpec(tuple(raw.items())), []

@@ -12,6 +12,7 @@ import copy
 import difflib
 import math
 import re
+import unicodedata
 import warnings
 from pathlib import Path
 
@@ -198,6 +199,12 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
         if not isinstance(name, str) or not name.isidentifier():
             v.add(path, "parameter name must be an identifier", "letters, digits and _", name)
             continue
+        if unicodedata.normalize("NFKC", name) != name:
+            # formulas are parsed as Python, which reads every name in NFKC form: 'ﬁrate_x' as 'firate_x'
+            v.add(path, "parameter name changes under Unicode NFKC normalization (formulas would read it as "
+                  f"{unicodedata.normalize('NFKC', name)!r})", "a name in NFKC form",
+                  name)
+            continue
         if suffix_of(name) is None and not v.unitless_ok(path, name, "parameter"):
             continue
         if isinstance(spec, (int, float)) and not isinstance(spec, bool):
@@ -248,6 +255,17 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
         if clip.get("min") is not None and clip.get("max") is not None and not clip["min"] < clip["max"]:
             v.add(f"{path}.max", "must exceed min (every sample would be clipped to one value)",
                   f"> {clip['min']!r}", clip["max"])
+        elif dist is not None and not dist.is_constant and clip:
+            # a bound past every draw the sampler can make clips every sample to that one value
+            from costsim.distributions import _extremes
+
+            lowest, _, highest = _extremes(dist)
+            for bound, past, edge, word in (("min", lambda b: b >= highest, highest, "highest"),
+                                            ("max", lambda b: b <= lowest, lowest, "lowest")):
+                if clip.get(bound) is not None and past(clip[bound]):
+                    v.add(f"{path}.{bound}", f"beyond every draw of {dist.describe()} (every sample would be "
+                          f"clipped to one value)", f"{'<' if bound == 'min' else '>'} {edge:.6g}, the {word} draw",
+                          clip[bound])
         if dist is not None and dist.is_constant:
             # a constant is never sampled, so never clipped: a bound it breaks would be ignored
             value = float(dist.f["value"])
@@ -313,7 +331,8 @@ def _models(v: _Validator, raw: object) -> list[Node]:
             rpath = f"{path}.rename.{key}"
             if key not in spec.outputs:
                 v.add(rpath, f"model {use!r} has no output {key!r}", f"one of {', '.join(spec.outputs)}", key)
-            elif not isinstance(val, str) or not val.isidentifier() or suffix_of(val) is None:
+            elif not isinstance(val, str) or not val.isidentifier() or suffix_of(val) is None \
+                    or unicodedata.normalize("NFKC", val) != val:
                 v.add(rpath, "new name must be an identifier with a unit suffix", "e.g. run2_training_cost_usd", val)
             else:
                 rename[key] = val
@@ -384,6 +403,47 @@ def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: 
                       f"no {key}:", item[key])
 
 
+def _plot_axes(ordered, params) -> dict[str, tuple[str, ...] | None]:
+    """Every output's axes as the kernel will resolve them, formulas included (for plots: entries).
+
+    A formula's output has (year, bloc) when any input has a bloc axis, else (year,) (as
+    costsim.kernel.resolve_axes); without it a race chart of a formula passed validation and the
+    figure then failed. Checks keep the declared axes only (a formula's year axis is checked there
+    from its values).
+    """
+    known: dict[str, tuple[str, ...] | None] = {name: () for name in params}
+    known["year"] = ("year",)
+    for node in ordered:
+        if node.spec.origin == "formula":
+            ins = [known.get(node.source_of(i)) if isinstance(node.source_of(i), str) else () for i in node.spec.inputs]
+            if any(a is None for a in ins):
+                out_axes = None  # an input of unknown axes: not checked, as before
+            else:
+                out_axes = ("year", "bloc") if any("bloc" in a for a in ins) else ("year",)
+            for out in node.outputs:
+                known[out] = out_axes
+        else:
+            for out in node.outputs:
+                known[out] = node.axes_of(out)
+    return known
+
+
+def _span(years) -> str:
+    """``2025..2040``, with the step when it is not 1 (``2025..2040 step 5``: 2026 is not a year of it)."""
+    text = f"{int(years[0])}..{int(years[-1])}"
+    return text + (f" step {int(years[1] - years[0])}" if len(years) > 1 and years[1] - years[0] != 1 else "")
+
+
+def _never_a_probability(test: tuple[str, float, float]) -> bool:
+    """A probability check's condition no value in [0, 1] meets (above 1.5, below -1, between [2, 3])."""
+    key, lo, hi = test
+    if key == "above":
+        return lo > 1.0
+    if key == "below":
+        return hi < 0.0
+    return lo > 1.0 or hi < 0.0
+
+
 def _checks(v: _Validator, raw: object, years: np.ndarray | None, blocs: tuple[str, ...],
             produced: set[str]) -> list[Check]:
     checks: list[Check] = []
@@ -434,7 +494,7 @@ def _checks(v: _Validator, raw: object, years: np.ndarray | None, blocs: tuple[s
         if year is not None and years is not None:
             if not _is_year_of(year, years):
                 v.add(f"{path}.year", "year not in the scenario's years",
-                      f"a whole year in {int(years[0])}..{int(years[-1])}", year)
+                      f"a whole year in {_span(years)}", year)
                 year = None
         bloc = item.get("bloc")
         if bloc is not None and bloc not in blocs:
@@ -455,7 +515,17 @@ def _checks(v: _Validator, raw: object, years: np.ndarray | None, blocs: tuple[s
             stat = stat or "median"
             if not isinstance(stat, str) or not STAT_RE.match(stat):
                 v.add(f"{path}.stat", "unknown statistic", "mean, median, sd, p5..p95 or q0.xx", stat)
+            elif re.fullmatch(r"p0+|q0?\.0+", stat):
+                # the sample minimum: its Monte Carlo error printed as 0, a verdict with no margin at all
+                v.add(f"{path}.stat", "the 0th percentile is the sample minimum, which has no Monte Carlo error",
+                      "a quantile above 0, e.g. p1 or q0.001", stat)
         test = condition(item, path, "a check")
+        if test is not None and stat == "probability" and _never_a_probability(test):
+            # a probability lies in [0, 1]: such a check fails whatever the model says
+            key = test[0]
+            v.add(f"{path}.{key}", "a probability check can never hold with this threshold", "a threshold in [0, 1]",
+                  item.get(key))
+            test = None
         if test is not None and (event is not None or stat != "probability") and isinstance(claim, str):
             checks.append(Check(claim.strip(), str(output), year, bloc, str(stat), event, test, v.at(path)["line"]))
     return checks
@@ -864,7 +934,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
         elif not isinstance(sy, list) or not sy or not all(_is_year_of(y, years) for y in sy):
             v.add("summary_years", "must list years of the scenario" + (" (an empty list shows no summary; "
                   "leave summary_years out for the first, middle and last)" if sy == [] else ""),
-                  f"whole years in {int(years[0])}..{int(years[-1])}", sy)
+                  f"whole years in {_span(years)}", sy)
         else:
             summary_years = tuple(sy)
 
@@ -873,7 +943,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
         v.relocate([pd_issue])
     declared_axes = {out: node.axes_of(out) for node in ordered for out in node.outputs}
     _check_axes(v, data.get("checks"), checks, declared_axes, years)
-    axes = {o: declared_axes.get(o) for o in outputs}
+    axes = {o: _plot_axes(ordered, params).get(o) for o in outputs}
     plots = None
     if data.get("plots") is not None:
         try:

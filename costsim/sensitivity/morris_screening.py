@@ -59,9 +59,11 @@ def morris(scenario: Scenario | str, trajectories: int | None = None, seed: int 
     opts = options(scenario)
     names = need_uncertain(scenario, "Morris screening")
     d = len(names)
-    trajectories = int(trajectories or opts.get("trajectories", 100))
-    levels = int(num_levels or opts.get("levels", 4))
-    if levels % 2:
+    trajectories = int(opts.get("trajectories", 100) if trajectories is None else trajectories)
+    levels = int(opts.get("levels", 4) if num_levels is None else num_levels)
+    if trajectories < 2:  # one trajectory has no spread (sigma nan); 0 was read as the default
+        raise ScenarioError(scenario.source, [Issue("trajectories", "too few trajectories", ">= 2", trajectories)])
+    if levels < 2 or levels % 2:
         raise ScenarioError(scenario.source, [Issue("levels", "Morris needs an even number of levels", "4, 6, 8...",
                                                     levels)])
     seed = int(scenario.seed if seed is None else seed)

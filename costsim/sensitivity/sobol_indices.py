@@ -202,13 +202,15 @@ def sobol(scenario: Scenario | str, n_base: int | None = None, seed: int | None 
     opts = options(scenario)
     names = need_uncertain(scenario, "Sobol' analysis")
     d = len(names)
-    n_base = int(n_base or default_n_base(scenario))
+    n_base = int(default_n_base(scenario) if n_base is None else n_base)
     if n_base < 2:
         raise ScenarioError(scenario.source, [Issue("n_base", "too few base rows", ">= 2", n_base)])
     seed = int(scenario.seed if seed is None else seed)
     keep = outputs_of(scenario, outputs or opts.get("outputs"))
     log10 = opts.get("log10") if log10 is None else log10
     num_resamples = int(opts.get("resamples", 100) if num_resamples is None else num_resamples)
+    if num_resamples < 0:
+        raise ScenarioError(scenario.source, [Issue("resamples", "must be a whole number", ">= 0", num_resamples)])
     if estimator not in ("numpy", "salib"):
         raise ScenarioError("estimator", [Issue("estimator", "unknown estimator", "numpy or salib", estimator)])
     correlated = warn_correlated(scenario, "Sobol'")
