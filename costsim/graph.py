@@ -137,17 +137,44 @@ def evaluate(ordered: list[Node], env: dict[str, object], *, offset: int = 0,
             result = node.spec.func(**kwargs)
         except (ValueError, TypeError, IndexError, FloatingPointError, ZeroDivisionError) as exc:
             raise ModelError(f"{node.label} failed: {type(exc).__name__}: {exc}") from exc
+        except MemoryError as exc:
+            raise ModelError(f"{node.label} ran out of memory{_raised_at(exc)}; run fewer samples (-n) or keep "
+                             "fewer outputs") from exc
+        except Exception as exc:  # any other error of a model (a plugin's own bug): where it was raised
+            raise ModelError(f"{node.label} failed: {type(exc).__name__}: {exc}{_raised_at(exc)}") from exc
+        except SystemExit as exc:  # a model that exits would end costsim with its code and nothing said
+            raise ModelError(f"{node.label} called sys.exit({exc.code!r}) while evaluating{_raised_at(exc)}; "
+                             "a model returns its outputs or raises an error") from exc
         if not isinstance(result, dict) or set(result) != set(node.spec.outputs):
             got = sorted(result) if isinstance(result, dict) else type(result).__name__
             raise ModelError(f"{node.label} returned {got!r}; expected a dict with keys "
                              f"{sorted(node.spec.outputs)!r}")
         for out, value in result.items():
             name = node.rename.get(out, out)
-            value = np.asarray(value, dtype=float) if not isinstance(value, np.ndarray) else value
+            if not isinstance(value, np.ndarray):
+                try:
+                    value = np.asarray(value, dtype=float)
+                except (TypeError, ValueError) as exc:
+                    raise ModelError(f"{node.label} returned {out!r} as {type(value).__name__}; expected numbers "
+                                     f"(an array or a float): {exc}") from exc
+            elif value.dtype.kind not in _NUMERIC_KINDS:
+                raise ModelError(f"{node.label} returned {out!r} as an array of {value.dtype} ({value.dtype.kind!r}); "
+                                 "expected numbers (float, int or bool)")
             env[name] = value
             if bad is not None and not np.isfinite(value).all():
                 _tally(bad, node, name, value, kwargs, offset)
     return env
+
+
+_NUMERIC_KINDS = frozenset("fiub")  # float, int, unsigned, bool: what np.isfinite and the statistics read
+
+
+def _raised_at(exc: BaseException) -> str:
+    """`` (at FILE:LINE)`` of the innermost frame that raised ``exc`` (a plugin's line), or ''."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    return f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
 
 
 def _tally(bad, node, name, value, kwargs, offset):

@@ -28,6 +28,9 @@ def double_cost(*, cost_usd):
 @pytest.fixture(autouse=True)
 def clean_registry(monkeypatch):
     """Each test starts from the current registry and leaves it as it found it."""
+    from costsim.registry import load_builtin_models
+
+    load_builtin_models()  # loaded once per process: a test that loaded them first must not take them away
     saved = dict(MODELS)
     monkeypatch.setattr(plugins, "_LOADED_FILES", {})
     monkeypatch.setattr(plugins, "_LOADED_ENTRY_POINTS", {})
