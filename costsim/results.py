@@ -46,7 +46,11 @@ def quantiles_with_se(x: np.ndarray, qs, *, overwrite: bool = False) -> tuple[np
     """Quantiles of a 1-D sample (NumPy's default 'linear' rule) and their Monte Carlo errors.
 
     The standard error comes from the order-statistic 95% interval of each quantile:
-    ranks ``n q -+ 1.96 sqrt(n q (1 - q))``, SE = (x_hi - x_lo) / (2 * 1.96). The order
+    ranks ``n q -+ 1.96 sqrt(n q (1 - q))``, SE = (x_hi - x_lo) / (2 * 1.96); where that interval
+    reaches past the sample's first or last rank (an extreme quantile of a small sample: the
+    99.9th percentile of 100 draws; and the minimum and maximum themselves) the sample cannot
+    bound it, and the SE is inf (a check on it is too close to call), not the width of a window
+    cut off at the end. The order
     statistics are exact: one partial sort serves all quantiles and their intervals (for large
     samples, a partial sort of the few values around each wanted rank: :func:`_order_stats`);
     ``overwrite=True`` lets the partial sort reorder ``x`` itself (a writeable scratch copy)
@@ -60,8 +64,9 @@ def quantiles_with_se(x: np.ndarray, qs, *, overwrite: bool = False) -> tuple[np
     lo = np.floor(h).astype(np.int64)
     hi = np.minimum(lo + 1, n - 1)
     half = Z95 * np.sqrt(n * qs * (1 - qs))
-    r_lo = np.clip(np.floor(n * qs - half).astype(np.int64), 0, n - 1)
-    r_hi = np.clip(np.ceil(n * qs + half).astype(np.int64), 0, n - 1)
+    r_lo, r_hi = np.floor(n * qs - half).astype(np.int64), np.ceil(n * qs + half).astype(np.int64)
+    unbounded = (r_lo < 0) | (r_hi > n - 1) | (qs <= 0.0) | (qs >= 1.0)  # q 0 and 1: the sample's extremes
+    r_lo, r_hi = np.clip(r_lo, 0, n - 1), np.clip(r_hi, 0, n - 1)
     kth = np.unique(np.concatenate([lo, hi, r_lo, r_hi]))
     at = _order_stats(x, kth) if n >= SELECT_MIN_SAMPLES else None
     if at is None:
@@ -83,6 +88,8 @@ def quantiles_with_se(x: np.ndarray, qs, *, overwrite: bool = False) -> tuple[np
         w = h - lo
         values = np.where(np.isfinite(values), values, ranked(lo) * (1 - w) + ranked(hi) * w)
         se = np.where(np.isfinite(se), se, ranked(r_hi) / (2 * Z95) - ranked(r_lo) / (2 * Z95))
+    if unbounded.any():
+        se = np.where(unbounded, np.inf, se)
     return values, se
 
 

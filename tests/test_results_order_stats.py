@@ -24,11 +24,15 @@ def _reference(x, qs):
     lo = np.floor(h).astype(np.int64)
     hi = np.minimum(lo + 1, n - 1)
     half = Z95 * np.sqrt(n * qs * (1 - qs))
-    r_lo = np.clip(np.floor(n * qs - half).astype(np.int64), 0, n - 1)
-    r_hi = np.clip(np.ceil(n * qs + half).astype(np.int64), 0, n - 1)
+    raw_lo, raw_hi = np.floor(n * qs - half).astype(np.int64), np.ceil(n * qs + half).astype(np.int64)
+    r_lo, r_hi = np.clip(raw_lo, 0, n - 1), np.clip(raw_hi, 0, n - 1)
     part = np.partition(x, np.unique(np.concatenate([lo, hi, r_lo, r_hi])))
     with np.errstate(over="ignore", invalid="ignore"):
-        return part[lo] + (h - lo) * (part[hi] - part[lo]), (part[r_hi] - part[r_lo]) / (2 * Z95)
+        se = (part[r_hi] - part[r_lo]) / (2 * Z95)
+    # an interval the sample cannot bound (past its first or last rank; q 0 and 1): inf
+    se = np.where((raw_lo < 0) | (raw_hi > n - 1) | (qs <= 0) | (qs >= 1), np.inf, se)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return part[lo] + (h - lo) * (part[hi] - part[lo]), se
 
 
 def _samples(kind, n, rng):
