@@ -411,7 +411,7 @@ class _Compiler:
             # numpy then returns hi everywhere: the formula would be one constant, silently
             raise _Reject(f"clip() needs lo <= hi (lo {args[1].const:g} > hi {args[2].const:g})", node,
                           expected="clip(x, lo, hi) with lo <= hi")
-        ufunc = {"minimum": np.minimum, "maximum": np.maximum, "clip": np.clip}[fname]
+        ufunc = {"minimum": np.minimum, "maximum": np.maximum, "clip": _clip}[fname]
         return self.apply(ufunc, args, node, unit)
 
     def time_function(self, fname: str, node: ast.Call) -> _Node:
@@ -592,6 +592,8 @@ class CompiledFormula:
             # them into errors).
             with np.errstate(all="ignore"):
                 out = self._fn(env)
+        except CrossedBounds as exc:
+            raise ModelError(f"formula {self.name!r} ({self.path}, line {self.line}): {exc}") from exc
         except (ValueError, TypeError) as exc:  # shapes that do not broadcast
             shapes = ", ".join(f"{n}: {np.shape(inputs[n])}" for n in self.inputs)
             raise ModelError(
@@ -795,3 +797,21 @@ def bind_input_axes(spec: ModelSpec, input_axes: Mapping[str, tuple[str, ...]]) 
     return ModelSpec(name=spec.name, func=func, inputs=spec.inputs, outputs=spec.outputs,
                      axes={name: output_axes(spec, known)}, origin=spec.origin,
                      meanings=spec.meanings, summary=spec.summary)
+
+
+class CrossedBounds(ValueError):
+    """clip() met a sample whose lower bound is above its upper bound."""
+
+
+def _clip(x, lo, hi):
+    """``np.clip(x, lo, hi)``, refusing bounds that cross: numpy would give ``hi`` there, silently."""
+    crossed = np.greater(lo, hi)
+    if np.any(crossed):
+        count = int(np.count_nonzero(np.broadcast_to(crossed, np.broadcast_shapes(np.shape(x), np.shape(crossed)))))
+        first = tuple(int(i) for i in np.argwhere(np.atleast_1d(crossed))[0])
+        lo_at = float(np.broadcast_to(lo, np.shape(crossed))[first] if np.ndim(crossed) else lo)
+        hi_at = float(np.broadcast_to(hi, np.shape(crossed))[first] if np.ndim(crossed) else hi)
+        raise CrossedBounds(f"clip(x, lo, hi) with lo > hi in at least {count} values (first: lo {lo_at:g} > hi {hi_at:g}); "
+                         "expected lo <= hi everywhere (numpy would return hi there)")
+    return np.clip(x, lo, hi)
+

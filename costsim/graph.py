@@ -135,6 +135,8 @@ def evaluate(ordered: list[Node], env: dict[str, object], *, offset: int = 0,
             kwargs[inp] = np.float64(value) if type(value) is float or type(value) is int else value
         try:
             result = node.spec.func(**kwargs)
+        except ModelError:
+            raise  # already says which model and why (a formula's own messages)
         except (ValueError, TypeError, IndexError, FloatingPointError, ZeroDivisionError) as exc:
             raise ModelError(f"{node.label} failed: {type(exc).__name__}: {exc}") from exc
         except MemoryError as exc:
