@@ -94,7 +94,8 @@ def why(claim_id: str, *, ledger: Ledger | None = None, n: int | None = None, sw
                     stat = v["probability"] if claim.judge == "probability" else v["value"]
                     row[tag] = {"statistic": stat, "verdict": v["verdict"]}
             except ScenarioError as exc:  # e.g. a correlated input cannot be fixed alone
-                row["error"] = str(exc).splitlines()[-1]
+                row["error"] = _without_folder(str(exc).splitlines()[-1],
+                                               [exc.source, *(issue.source for issue in exc.issues)])
                 out["swing"].append(row)
                 continue
             a, b = row["at_low"]["statistic"], row["at_high"]["statistic"]
@@ -173,3 +174,16 @@ def report_whys(records: list[dict]) -> dict[str, str]:
 
 
 __all__ = ["why", "format_why", "needs_why", "report_whys"]
+
+
+def _without_folder(message: str, sources) -> str:
+    """``message`` with each scenario file named by its file name, not the folder it was read from
+    (the ledger's text is then the same on every machine and in every checkout)."""
+    import os
+
+    for source in sources:
+        text = str(source or "")
+        if text and os.sep in text:
+            message = message.replace(text, os.path.basename(text))
+    return message
+
