@@ -593,7 +593,7 @@ class CompiledFormula:
             with np.errstate(all="ignore"):
                 out = self._fn(env)
         except CrossedBounds as exc:
-            raise ModelError(f"formula {self.name!r} ({self.path}, line {self.line}): {exc}") from exc
+            raise ModelError(f"formula {self.name!r}: {exc}") from exc
         except (ValueError, TypeError) as exc:  # shapes that do not broadcast
             shapes = ", ".join(f"{n}: {np.shape(inputs[n])}" for n in self.inputs)
             raise ModelError(

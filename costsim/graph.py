@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from costsim.errors import Issue, ModelError
+from costsim.errors import CostsimError, Issue, ModelError
 from costsim.registry import ModelSpec
 
 BUILTIN_NAMES = ("year",)
@@ -138,14 +138,16 @@ def evaluate(ordered: list[Node], env: dict[str, object], *, offset: int = 0,
         except ModelError:
             raise  # already says which model and why (a formula's own messages)
         except (ValueError, TypeError, IndexError, FloatingPointError, ZeroDivisionError) as exc:
-            raise ModelError(f"{node.label} failed: {type(exc).__name__}: {exc}") from exc
+            raise ModelError(f"{node.label} failed: {type(exc).__name__}: {exc}{_raised_at(exc, node)}") from exc
         except MemoryError as exc:
-            raise ModelError(f"{node.label} ran out of memory{_raised_at(exc)}; run fewer samples (-n) or keep "
+            raise ModelError(f"{node.label} ran out of memory{_raised_at(exc, node)}; run fewer samples (-n) or keep "
                              "fewer outputs") from exc
+        except CostsimError:
+            raise  # raised on purpose, with its own message and exit code
         except Exception as exc:  # any other error of a model (a plugin's own bug): where it was raised
-            raise ModelError(f"{node.label} failed: {type(exc).__name__}: {exc}{_raised_at(exc)}") from exc
+            raise ModelError(f"{node.label} failed: {type(exc).__name__}: {exc}{_raised_at(exc, node)}") from exc
         except SystemExit as exc:  # a model that exits would end costsim with its code and nothing said
-            raise ModelError(f"{node.label} called sys.exit({exc.code!r}) while evaluating{_raised_at(exc)}; "
+            raise ModelError(f"{node.label} called sys.exit({exc.code!r}) while evaluating{_raised_at(exc, node)}; "
                              "a model returns its outputs or raises an error") from exc
         if not isinstance(result, dict) or set(result) != set(node.spec.outputs):
             got = sorted(result) if isinstance(result, dict) else type(result).__name__
@@ -171,12 +173,16 @@ def evaluate(ordered: list[Node], env: dict[str, object], *, offset: int = 0,
 _NUMERIC_KINDS = frozenset("fiub")  # float, int, unsigned, bool: what np.isfinite and the statistics read
 
 
-def _raised_at(exc: BaseException) -> str:
-    """`` (at FILE:LINE)`` of the innermost frame that raised ``exc`` (a plugin's line), or ''."""
+def _raised_at(exc: BaseException, node: Node) -> str:
+    """`` (at FILE:LINE)``: the innermost line of the model's own file that ``exc`` passed through
+    (the plugin's line, not numpy's or importlib's), else the innermost frame; '' without one."""
     import traceback
 
     frames = traceback.extract_tb(exc.__traceback__)
-    return f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+    code = getattr(node.spec.func, "__code__", None)
+    own = [f for f in frames if code is not None and f.filename == code.co_filename]
+    frame = (own or frames[-1:] or [None])[-1]
+    return f" (at {frame.filename}:{frame.lineno})" if frame is not None else ""
 
 
 def _tally(bad, node, name, value, kwargs, offset):

@@ -88,8 +88,8 @@ def quantiles_with_se(x: np.ndarray, qs, *, overwrite: bool = False) -> tuple[np
         w = h - lo
         values = np.where(np.isfinite(values), values, ranked(lo) * (1 - w) + ranked(hi) * w)
         se = np.where(np.isfinite(se), se, ranked(r_hi) / (2 * Z95) - ranked(r_lo) / (2 * Z95))
-    if unbounded.any():
-        se = np.where(unbounded, np.inf, se)
+    if unbounded.any():  # a sample of one value throughout (a constant output) bounds every quantile exactly
+        se = np.where(unbounded, 0.0 if np.min(x) == np.max(x) else np.inf, se)
     return values, se
 
 

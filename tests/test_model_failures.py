@@ -22,6 +22,7 @@ checks:
 """
 
 BODIES = {
+    "value_error": ("raise ValueError('mine')", r"models\[0\] \(MODEL\) failed: ValueError: mine \(at .*MODEL\.py:\d+\)"),
     "raises": ("raise RuntimeError('boom')", r"models\[0\] \(MODEL\) failed: RuntimeError: boom \(at .*MODEL\.py:\d+\)"),
     "exits": ("sys.exit(0)", r"models\[0\] \(MODEL\) called sys.exit\(0\) while evaluating \(at .*MODEL\.py:\d+\)"),
     "strings": ("return {'out_x': np.full(np.broadcast_shapes(rate_x.shape, year.shape), 'a')}",

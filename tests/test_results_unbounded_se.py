@@ -39,5 +39,11 @@ checks:
 """, encoding="utf-8")
     rc = main(["run", str(path)])
     out = capsys.readouterr().out
-    assert "+- inf (MC se)" in out and "too close to call" in out, out
+    assert "+- inf (MC se)" in out and "cannot bound" in out and "run with more samples" in out, out
     assert rc == 0  # too close to call is not a failure (exit 1 is a failed check)
+
+
+def test_a_constant_sample_keeps_an_exact_zero_error():
+    """A constant output (every sample the same) has no Monte Carlo error at any quantile."""
+    _, se = quantiles_with_se(np.full(20, 3.5), [0.0, 0.05, 0.5, 0.95, 1.0])
+    np.testing.assert_array_equal(se, 0.0)

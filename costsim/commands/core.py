@@ -177,7 +177,8 @@ def print_checks(results, out=None) -> int:
         close += verdict == "CLOSE"
         out.write(f"  {verdict:<5} {c.claim}\n        {c.description}: measured {fmt(c.value)} +- {fmt(c.se)} (MC se)\n")
         if verdict == "CLOSE" and not math.isfinite(c.se):
-            out.write(f"        cannot be judged at n={results.n:,}: no Monte Carlo error; run with more samples\n")
+            out.write(f"        cannot be judged at n={results.n:,}: the sample cannot bound this statistic's Monte Carlo "
+                      "error (an extreme quantile of too few samples); run with more samples\n")
         elif verdict == "CLOSE":
             need = f"; about {c.needed_samples:,} samples would settle it" if c.needed_samples else ""
             out.write(f"        too close to call at n={results.n:,}{need}\n")

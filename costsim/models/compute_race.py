@@ -264,7 +264,8 @@ def _shared_wallet(firsts, growth_factor, cap, ceiling, inverse_ceiling):
     most its trend, a lower ceiling lowers every one, and an infinite ceiling (or a sum that
     never comes near it) gives every trend exactly. A budget that is cut leaves room under a
     binding ceiling to the others (they substitute, as money does). An infinite trend (from
-    Python only: no money limit on that channel) stays out of the wallet, held at the ceiling.
+    Python only: no money limit on that channel) stays out of the wallet, held at the ceiling on
+    its own, so with one the budgets' sum can exceed the ceiling (the only case).
     """
     trends = [np.minimum(first * growth_factor, cap) for first in firsts]
     unlimited = [np.isinf(trend) for trend in trends]
@@ -275,8 +276,10 @@ def _shared_wallet(firsts, growth_factor, cap, ceiling, inverse_ceiling):
     total = counted[0] + counted[1]
     for trend in counted[2:]:
         total += trend
-    spent = _saturate(total, ceiling, inverse_ceiling)
-    scale = _safe_divide(spent, total, total > 0, 0.0, total.shape)
+    spent = _saturate(total, ceiling, inverse_ceiling)  # (n, T): the ceiling's shape when the trends are constants
+    scale = _safe_divide(spent, total, total > 0, 0.0, np.broadcast_shapes(np.shape(spent), total.shape))
+    if np.isnan(total).any():  # a channel's nan spoils the wallet's split: every budget nan there, not 0
+        scale[np.broadcast_to(np.isnan(total), scale.shape)] = np.nan
     budgets = [trend * scale for trend in counted]
     if unlimited is not None:
         for budget, mask in zip(budgets, unlimited):

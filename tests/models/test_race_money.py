@@ -180,3 +180,40 @@ def test_the_saturating_budget_by_hand():
     np.testing.assert_allclose(expected[5], 4.8e12 / 17.0)  # 2.8e11: below the 3e11 ceiling
     # a stated first-year budget above the ceiling is held at the ceiling
     np.testing.assert_allclose(_leader_budget(6, budget_x=2.0, gdp_x=1.0, first=5.0e11), 3.0e11)
+
+
+def _wallet_inputs(**changes):
+    one = lambda v: np.array([[v]])  # noqa: E731
+    base = {**NEUTRAL, "year": np.arange(2025.0, 2031.0)[None, :], "market_price_usd_per_h100e": 4.0e4,
+            "price_performance_doubling_years": 2.5, "leader_budget_usd_per_year": 4.0e11,
+            "leader_budget_x_per_year": 1.0, "leader_budget_cap_usd_per_year": INF,
+            # constants, as a scenario's fixed values reach the model, against per-sample GDPs
+            "follower_budget_usd_per_year": 2.0e10, "follower_smuggling_budget_usd_per_year": 1.0e10,
+            "follower_remote_budget_usd_per_year": 3.0e9, "follower_budget_x_per_year": 1.5,
+            "follower_budget_cap_usd_per_year": INF, "follower_gdp_usd": np.array([[1.8e13], [1.0e12], [5.0e11]]),
+            "follower_gdp_x_per_year": one(1.0), "follower_budget_ceiling_gdp_frac": one(0.02),
+            "allowed_import_frac": 1.0, "allowed_chip_perf_ratio": 0.15, "allowed_chip_price_ratio": 0.5,
+            "allowed_chip_membw_ratio": 1.2, "leak_frac": 0.3, "enforcement_frac": 0.0,
+            "domestic_capacity_chips_per_year": 0.0, "domestic_ramp_x_per_year": 1.0,
+            "domestic_capacity_cap_chips_per_year": 0.0, "domestic_yield_frac": 0.5, "domestic_perf_ratio": 0.5,
+            "domestic_perf_x_per_year": 1.0, "domestic_membw_ratio": 0.5, "domestic_price_usd_per_chip": 1e4,
+            "market_supply_cap_h100e_per_year": INF, "bloc_h100e_power_w": np.full((1, 1, 2), 1000.0)}
+    base.update(changes)
+    return {k: v for k, v in base.items() if k in MODELS["race_chip_supply"].inputs}
+
+
+def test_constant_budgets_share_a_per_sample_ceiling():
+    """Constant budgets and growth (shape (1, 1)) against GDPs per sample: the wallet takes the
+    ceiling's shape (the review found a broadcast error here), and each sample's sum stays under it."""
+    out = race_chip_supply(**_wallet_inputs())
+    imports = out["bloc_budget_usd_per_year"][..., FOLLOWER]
+    assert imports.shape == (3, 6)
+    ceiling = 0.02 * np.array([[1.8e13], [1.0e12], [5.0e11]])
+    assert np.all(imports <= ceiling * (1 + SLACK))
+    assert imports[2, -1] < imports[0, -1]  # the poorest sample's wallet binds hardest
+
+
+def test_a_nan_budget_spoils_every_channel_of_its_wallet_not_only_its_own():
+    out = race_chip_supply(**_wallet_inputs(follower_smuggling_budget_usd_per_year=np.array([[np.nan], [1e10], [1e10]])))
+    imports = out["bloc_budget_usd_per_year"][..., FOLLOWER]
+    assert np.isnan(imports[0]).all() and np.isfinite(imports[1:]).all()  # flagged by the engine, never 0
