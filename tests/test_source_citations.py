@@ -9,8 +9,11 @@ import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DATA = ROOT / "costsim" / "data"
-CITING = sorted((ROOT / "scenarios").glob("*.yaml")) + [DATA / "ledger.yaml", DATA / "policies.yaml"]
+CITING = (sorted((ROOT / "scenarios").glob("*.yaml")) + [DATA / "ledger.yaml", DATA / "policies.yaml"]
+          + sorted(DATA.glob("profile_*.yaml")))
 ID = re.compile(r"\b([a-z][a-z0-9_]*)\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)(\*?)")
+# the id right after "claims:" or "anchors:" is an id whatever its family (a typo'd family too)
+NAMED = re.compile(r"\b(?:claims|anchors(?:_2025)?):?\s+([a-z][a-z0-9_]*\.[A-Za-z0-9_.]+\*?)")
 
 
 def _ids(path: pathlib.Path) -> set[str]:
@@ -35,8 +38,10 @@ PREFIXES = {known.split(".")[0] for known in KNOWN}
 
 
 def cited_ids(text: str) -> set[str]:
-    """Dotted names whose first part is an id family (``chip.``, ``econ.``, ...): ``supply.cowos_*`` is a family."""
-    return {m.group(0).rstrip(".") for m in ID.finditer(text) if m.group(1) in PREFIXES}
+    """Dotted names whose first part is an id family (``chip.``, ``econ.``, ...), and whatever follows
+    ``claims:`` or ``anchors:``: ``supply.cowos_*`` is a family."""
+    return ({m.group(0).rstrip(".") for m in ID.finditer(text) if m.group(1) in PREFIXES}
+            | {m.group(1).rstrip(".") for m in NAMED.finditer(text)})
 
 
 def unknown(cited: set[str]) -> list[str]:
@@ -62,6 +67,9 @@ def test_the_scan_finds_ids_and_flags_a_made_up_one():
     assert unknown(cited_ids(text)) == []
     assert unknown(cited_ids("cf. econ.mars_gdp_2024 and supply.nothing_*")) == ["econ.mars_gdp_2024",
                                                                                  "supply.nothing_*"]
+    # a typo in the family itself, named as a claim or an anchor
+    assert unknown(cited_ids('source: "anchors: ecom.us_gdp_2024; claims: chips.H100_SXM"')) == [
+        "chips.H100_SXM", "ecom.us_gdp_2024"]
 
 
 def test_the_race_gdps_cite_their_anchors():
