@@ -369,15 +369,11 @@ def _z_fast(credibility: float) -> np.float64:
     """ndtri(0.5 + credibility / 2), the z of a credible interval (the sampler's own ndtri).
 
     A float64, so that dividing by it gives inf rather than raising when a tiny credibility
-    (5e-324) makes it 0. Remembered per credibility (a handful per scenario, asked for by every
-    validation of every parameter: the ledger's swing runs validate a scenario ~140 times).
+    (5e-324) makes it 0. Remembered per credibility by :func:`_z_of` (a handful per scenario,
+    asked for by every validation of every parameter: the ledger's swing runs validate a scenario
+    ~140 times).
     """
-    return _z_of(float(credibility))
-
-
-@functools.lru_cache(maxsize=1024)
-def _z_of(credibility: float) -> np.float64:
-    return np.float64(ndtri(0.5 + credibility / 2.0))
+    return np.float64(_z_of(float(credibility)))
 
 
 def make_dist(kind: object, fields: dict, path: str, lines: dict[str, int]) -> tuple[Dist | None, list[Issue]]:
