@@ -805,13 +805,11 @@ class CrossedBounds(ValueError):
 
 def _clip(x, lo, hi):
     """``np.clip(x, lo, hi)``, refusing bounds that cross: numpy would give ``hi`` there, silently."""
-    crossed = np.greater(lo, hi)
-    if np.any(crossed):
-        count = int(np.count_nonzero(np.broadcast_to(crossed, np.broadcast_shapes(np.shape(x), np.shape(crossed)))))
-        first = tuple(int(i) for i in np.argwhere(np.atleast_1d(crossed))[0])
-        lo_at = float(np.broadcast_to(lo, np.shape(crossed))[first] if np.ndim(crossed) else lo)
-        hi_at = float(np.broadcast_to(hi, np.shape(crossed))[first] if np.ndim(crossed) else hi)
-        raise CrossedBounds(f"clip(x, lo, hi) with lo > hi in at least {count} values (first: lo {lo_at:g} > hi {hi_at:g}); "
-                         "expected lo <= hi everywhere (numpy would return hi there)")
+    if np.any(np.greater(lo, hi)):
+        _, lo_all, hi_all = np.broadcast_arrays(x, lo, hi)
+        crossed = lo_all > hi_all
+        first = tuple(np.argwhere(crossed)[0])
+        raise CrossedBounds(f"clip(x, lo, hi) with lo > hi in at least {int(np.count_nonzero(crossed))} values "
+                            f"(first: lo {float(lo_all[first]):g} > hi {float(hi_all[first]):g}); expected lo <= hi "
+                            "everywhere (numpy would return hi there)")
     return np.clip(x, lo, hi)
-
