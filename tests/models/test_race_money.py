@@ -80,25 +80,36 @@ def test_the_followers_three_budgets_share_one_wallet(year, p):
     assert np.all(budgets["imports"] + budgets["remote"] <= ceiling * (1 + SLACK))
 
 
-def test_a_smaller_budget_leaves_room_to_the_others_under_a_binding_ceiling():
-    """The channels substitute, as money does: a follower wallet held near its ceiling, with and
-    without a smuggling budget. The import budget grows into the room; the wallet never grows."""
-    year = np.arange(2025.0, 2036.0)[None, :]
+def _wallet_inputs(**changes):
     one = lambda v: np.array([[v]])  # noqa: E731
-    base = {**NEUTRAL, "year": year, "market_price_usd_per_h100e": one(4.0e4), "price_performance_doubling_years":
-            one(2.5), "leader_budget_usd_per_year": one(4.0e11), "leader_budget_x_per_year": one(1.0),
-            "leader_budget_cap_usd_per_year": one(INF), "follower_budget_usd_per_year": one(2.0e10),
-            "follower_smuggling_budget_usd_per_year": one(2.0e10), "follower_remote_budget_usd_per_year": one(1.0e9),
-            "follower_budget_x_per_year": one(2.0), "follower_budget_cap_usd_per_year": one(INF),
-            "follower_gdp_usd": one(1.8e13), "follower_gdp_x_per_year": one(1.0),
-            "follower_budget_ceiling_gdp_frac": one(0.01), "allowed_import_frac": 1.0, "allowed_chip_perf_ratio": 0.15,
-            "allowed_chip_price_ratio": 0.5, "allowed_chip_membw_ratio": 1.2, "leak_frac": 0.3,
-            "enforcement_frac": 0.0, "domestic_capacity_chips_per_year": 0.0, "domestic_ramp_x_per_year": 1.0,
+    base = {**NEUTRAL, "year": np.arange(2025.0, 2031.0)[None, :], "market_price_usd_per_h100e": 4.0e4,
+            "price_performance_doubling_years": 2.5, "leader_budget_usd_per_year": 4.0e11,
+            "leader_budget_x_per_year": 1.0, "leader_budget_cap_usd_per_year": INF,
+            # constants, as a scenario's fixed values reach the model, against per-sample GDPs
+            "follower_budget_usd_per_year": 2.0e10, "follower_smuggling_budget_usd_per_year": 1.0e10,
+            "follower_remote_budget_usd_per_year": 3.0e9, "follower_budget_x_per_year": 1.5,
+            "follower_budget_cap_usd_per_year": INF, "follower_gdp_usd": np.array([[1.8e13], [1.0e12], [5.0e11]]),
+            "follower_gdp_x_per_year": one(1.0), "follower_budget_ceiling_gdp_frac": one(0.02),
+            "allowed_import_frac": 1.0, "allowed_chip_perf_ratio": 0.15, "allowed_chip_price_ratio": 0.5,
+            "allowed_chip_membw_ratio": 1.2, "leak_frac": 0.3, "enforcement_frac": 0.0,
+            "domestic_capacity_chips_per_year": 0.0, "domestic_ramp_x_per_year": 1.0,
             "domestic_capacity_cap_chips_per_year": 0.0, "domestic_yield_frac": 0.5, "domestic_perf_ratio": 0.5,
             "domestic_perf_x_per_year": 1.0, "domestic_membw_ratio": 0.5, "domestic_price_usd_per_chip": 1e4,
             "market_supply_cap_h100e_per_year": INF, "bloc_h100e_power_w": np.full((1, 1, 2), 1000.0)}
+    base.update(changes)
     base = {k: v for k, v in base.items() if k in MODELS["race_chip_supply"].inputs}
     assert set(base) == set(MODELS["race_chip_supply"].inputs)
+    return base
+
+
+def test_a_smaller_budget_leaves_room_to_the_others_under_a_binding_ceiling():
+    """The channels substitute, as money does: a follower wallet held near its ceiling, with and
+    without a smuggling budget. The import budget grows into the room; the wallet never grows."""
+    one = lambda v: np.array([[v]])  # noqa: E731
+    base = _wallet_inputs(year=np.arange(2025.0, 2036.0)[None, :], follower_budget_usd_per_year=one(2.0e10),
+                          follower_smuggling_budget_usd_per_year=one(2.0e10),
+                          follower_remote_budget_usd_per_year=one(1.0e9), follower_budget_x_per_year=one(2.0),
+                          follower_gdp_usd=one(1.8e13), follower_budget_ceiling_gdp_frac=one(0.01))
     with_smuggling = race_chip_supply(**base)
     without = race_chip_supply(**{**base, "follower_smuggling_budget_usd_per_year": one(0.0)})
     imports = lambda out: out["bloc_budget_usd_per_year"][0, :, FOLLOWER]  # noqa: E731
@@ -180,26 +191,6 @@ def test_the_saturating_budget_by_hand():
     np.testing.assert_allclose(expected[5], 4.8e12 / 17.0)  # 2.8e11: below the 3e11 ceiling
     # a stated first-year budget above the ceiling is held at the ceiling
     np.testing.assert_allclose(_leader_budget(6, budget_x=2.0, gdp_x=1.0, first=5.0e11), 3.0e11)
-
-
-def _wallet_inputs(**changes):
-    one = lambda v: np.array([[v]])  # noqa: E731
-    base = {**NEUTRAL, "year": np.arange(2025.0, 2031.0)[None, :], "market_price_usd_per_h100e": 4.0e4,
-            "price_performance_doubling_years": 2.5, "leader_budget_usd_per_year": 4.0e11,
-            "leader_budget_x_per_year": 1.0, "leader_budget_cap_usd_per_year": INF,
-            # constants, as a scenario's fixed values reach the model, against per-sample GDPs
-            "follower_budget_usd_per_year": 2.0e10, "follower_smuggling_budget_usd_per_year": 1.0e10,
-            "follower_remote_budget_usd_per_year": 3.0e9, "follower_budget_x_per_year": 1.5,
-            "follower_budget_cap_usd_per_year": INF, "follower_gdp_usd": np.array([[1.8e13], [1.0e12], [5.0e11]]),
-            "follower_gdp_x_per_year": one(1.0), "follower_budget_ceiling_gdp_frac": one(0.02),
-            "allowed_import_frac": 1.0, "allowed_chip_perf_ratio": 0.15, "allowed_chip_price_ratio": 0.5,
-            "allowed_chip_membw_ratio": 1.2, "leak_frac": 0.3, "enforcement_frac": 0.0,
-            "domestic_capacity_chips_per_year": 0.0, "domestic_ramp_x_per_year": 1.0,
-            "domestic_capacity_cap_chips_per_year": 0.0, "domestic_yield_frac": 0.5, "domestic_perf_ratio": 0.5,
-            "domestic_perf_x_per_year": 1.0, "domestic_membw_ratio": 0.5, "domestic_price_usd_per_chip": 1e4,
-            "market_supply_cap_h100e_per_year": INF, "bloc_h100e_power_w": np.full((1, 1, 2), 1000.0)}
-    base.update(changes)
-    return {k: v for k, v in base.items() if k in MODELS["race_chip_supply"].inputs}
 
 
 def test_constant_budgets_share_a_per_sample_ceiling():
