@@ -31,3 +31,20 @@ def empty(shape: tuple[int, ...]) -> np.ndarray:
         return np.empty(shape)
     finally:
         switch(before)
+
+
+def shared_empty(shape: tuple[int, ...]) -> np.ndarray:
+    """A float64 array in anonymous shared memory: what a forked child writes into it, this process sees.
+
+    Used for the kept outputs of a run evaluated on forked processes (costsim.kernel): each
+    process fills its own rows in place, so nothing is copied back through pipes. Its pages are
+    not touched until written, as with :func:`empty`; the memory is freed with the array.
+    """
+    import mmap
+
+    shape = tuple(int(k) for k in shape)
+    nbytes = 8 * int(np.prod(shape, dtype=np.int64))
+    if nbytes == 0:
+        return np.empty(shape)
+    buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)
+    return np.frombuffer(buf, dtype=np.float64).reshape(shape)

@@ -154,7 +154,8 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
         checks test); ``progress(done, total)``.
     workers, scheduler :
         ``workers=N`` evaluates the chunks in N local processes (in this process when the run is
-        too small to gain from it), ``scheduler`` (a Dask address or ``distributed.Client``) on
+        too small to gain from it; on Linux, N forked processes that fill shared arrays, at most
+        one per core, when no other thread runs here), ``scheduler`` (a Dask address or ``distributed.Client``) on
         a Dask cluster (see :mod:`costsim.parallel`). The draws are made here, up front, so the
         Results are identical however the work is split (in this process, ``mc`` draws are made
         chunk by chunk: the same numbers).
@@ -166,8 +167,10 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
         whose samples are only summarised at a few years (``costsim run`` without ``-o``): its
         memory and time of storing the outputs shrink in proportion. Default: every year.
     threads : int, optional
-        An in-process run evaluates its chunks on this many threads (NumPy releases the GIL in
-        its loops); default ``COSTSIM_THREADS``, else the cores the load average leaves idle, at
+        An in-process run evaluates its chunks in this many lanes: on Linux, forked processes
+        that fill shared arrays (when no other Python thread runs here and ``COSTSIM_FORK`` is not
+        ``0``), else threads (NumPy releases the GIL in its loops, but the models' small steps
+        hold it); default ``COSTSIM_THREADS``, else the cores the load average leaves idle, at
         most 2. The Results are the same, bit for bit, whatever the number.
     keep_params : parameter names, optional
         Keep the draws of only these uncertain parameters in the Results' ``params`` (``()``:
@@ -198,6 +201,13 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
             raise ScenarioError(scenario.source, [Issue("keep_params", "not an uncertain parameter of the scenario",
                                                         "names of uncertain parameters", unknown[0])])
     executors = scheduler is not None or (workers is not None and int(workers) != 1)
+    if executors and scheduler is None and threads is None and int(workers) > 1:
+        from costsim.kernel import fork_allowed, lanes_for_workers
+        from costsim.parallel import check_workers
+
+        check_workers(workers)
+        if fork_allowed():  # local workers: forked processes share this one's draws and outputs (no pipes)
+            executors, threads = False, lanes_for_workers(int(workers))
     row_draws = not executors and draws_by_rows(design)
     from costsim.budget import kept_floats
 

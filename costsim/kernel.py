@@ -22,7 +22,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from costsim.arrays import empty
+from costsim.arrays import empty, shared_empty
 from costsim.errors import Issue, ModelError, ScenarioError
 from costsim.graph import BadValues, Node, evaluate
 
@@ -245,10 +245,10 @@ def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tup
                 if ax and ax[-1] == "bloc" and np.ndim(value) >= 2 and np.shape(value)[-1] > 1:
                     nb = np.shape(value)[-1]  # a model's blocs, where the scenario names none
                 axes[name] = ax
-                outputs[name] = empty(_target_shape(ax, n, t_kept, nb))
+                outputs[name] = alloc[0](_target_shape(ax, n, t_kept, nb))
             if check_years and name in check_years:
                 if name not in check_outputs:
-                    check_outputs[name] = empty(_target_shape(axes[name], n, len(check_years[name]), nb))
+                    check_outputs[name] = alloc[0](_target_shape(axes[name], n, len(check_years[name]), nb))
                 _store(check_outputs[name], value, axes[name], a, b_, check_years[name], t)
             try:
                 _store(outputs[name], value, axes[name], a, b_, year_index, t)
@@ -256,9 +256,16 @@ def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tup
                 raise ModelError(f"output {name!r} has shape {np.shape(value)}; expected it to broadcast to "
                                  f"{_target_shape(axes[name], b_ - a, t, nb)} (axes: samples, "
                                  f"{', '.join(axes[name]) or 'none'})") from None
-        if progress is not None:
-            progress(b_, n)
+        tick[0](b_ - a)
 
+    done = [start]
+
+    def report(rows_done: int) -> None:  # rows stored so far, here and (forked) in the children
+        done[0] += rows_done
+        if progress is not None:
+            progress(done[0], n)
+
+    alloc, tick = [empty], [report]
     spans = [(a, min(stop, a + chunk)) for a in range(start, stop, chunk)]
     threads = max(1, min(int(threads or 1), len(spans) // MIN_CHUNKS_PER_THREAD))
     if threads > 1 and chunk_size is None:
@@ -271,6 +278,18 @@ def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tup
     if threads < 2:
         for a, b_ in spans:
             store(a, b_, run_chunk(a, b_, bad))
+        return outputs, axes, bad
+    if not outputs and not check_outputs and fork_allowed():
+        # on forked processes: the first chunk here allocates every kept array in shared memory,
+        # then each process fills its own consecutive chunks in place (threads share one GIL,
+        # which the race's many small year-by-year steps hold most of the time: measured)
+        alloc[0] = shared_empty
+        share = getattr(values, "share_rows", None)
+        if share is not None:
+            share()
+        store(*spans[0], run_chunk(*spans[0], bad))
+        _on_processes(_consecutive(spans[1:], threads), run_chunk, store, bad, values, tick)
+        release_memory()
         return outputs, axes, bad
     # chunks on threads (NumPy releases the GIL in its loops), stored and tallied here in chunk
     # order, so outputs, tallies and errors are those of the serial loop
@@ -296,6 +315,131 @@ def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tup
         pool.shutdown(wait=False, cancel_futures=True)
     release_memory()
     return outputs, axes, bad
+
+
+FORK_ENV = "COSTSIM_FORK"  # "0": chunks on threads, never on forked processes
+
+
+def fork_allowed() -> bool:
+    """May a run's chunks go to forked processes? Linux, ``COSTSIM_FORK`` not "0", and no other
+    Python thread in this process (a fork copies only the calling thread: a lock another thread
+    holds, say a server's, would stay locked in the child). Elsewhere chunks go to threads."""
+    import sys
+    import threading
+
+    env = os.environ.get(FORK_ENV, "").strip()
+    if env not in ("", "0", "1"):
+        raise ScenarioError("environment", [Issue(FORK_ENV, "must be 0 (threads) or 1 (forked processes where safe)",
+                                                  "0 or 1", env)])
+    return (env != "0" and sys.platform.startswith("linux") and hasattr(os, "fork")
+            and threading.active_count() == 1)
+
+
+def _consecutive(spans: list[tuple[int, int]], parts: int) -> list[list[tuple[int, int]]]:
+    """``spans`` cut into ``parts`` consecutive groups of about the same number of rows."""
+    total = sum(b - a for a, b in spans)
+    groups: list[list[tuple[int, int]]] = [[] for _ in range(parts)]
+    seen = 0
+    for a, b in spans:
+        groups[min(parts - 1, seen * parts // max(total, 1))].append((a, b))
+        seen += b - a
+    return [g for g in groups if g]
+
+
+def _on_processes(groups, run_chunk, store, bad, values, tick) -> None:
+    """Evaluate the first group of spans here and every other group in a forked child, in place.
+
+    Each child stores its chunks into the shared arrays, reports its rows as they are stored,
+    and sends back its tallies (and the draws' clip counts) or its error. Tallies merge in span
+    order, and the error raised is the earliest group's: those of the serial loop.
+    """
+    import pickle
+    import signal
+    from multiprocessing import Pipe
+
+    counts = getattr(values, "clip_counts", None)
+    at_fork = counts() if counts is not None else None
+    children: list[tuple[int, object]] = []
+    reaped: set[int] = set()
+    try:
+        for group in groups[1:]:
+            mine, theirs = Pipe(duplex=False)
+            pid = os.fork()
+            if pid == 0:  # the child: never returns into the caller's code
+                code = 0
+                try:
+                    mine.close()
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops its children
+                    tick[0] = lambda rows: theirs.send(("rows", rows))
+                    tally: dict[str, BadValues] = {}
+                    for a, b_ in group:
+                        store(a, b_, run_chunk(a, b_, tally))
+                    theirs.send(("done", portable(tally), counts() if counts is not None else None))
+                except BaseException as exc:  # noqa: BLE001  sent to the parent, raised there
+                    code = 1
+                    try:
+                        theirs.send(("error", pickle.dumps(exc), f"{type(exc).__name__}: {exc}"))
+                    except BaseException:  # noqa: BLE001  an error that does not pickle
+                        theirs.send(("error", None, f"{type(exc).__name__}: {exc}"))
+                finally:
+                    os._exit(code)
+            theirs.close()
+            children.append((pid, mine))
+        finished: dict[int, tuple] = {}
+
+        def read(k: int, conn, block: bool) -> None:
+            """Messages of child ``k`` until its last one (``block``) or while there are any."""
+            while k not in finished and (block or conn.poll(0)):
+                try:
+                    msg = conn.recv()
+                except EOFError:  # it ended without its last message
+                    pid = children[k][0]
+                    _, status = os.waitpid(pid, 0)
+                    reaped.add(pid)
+                    finished[k] = ("died", _ended(status))
+                    return
+                if msg[0] == "rows":
+                    tick[0](msg[1])
+                else:
+                    finished[k] = msg
+
+        for a, b_ in groups[0]:
+            store(a, b_, run_chunk(a, b_, bad))
+            for k, (_, conn) in enumerate(children):
+                read(k, conn, block=False)
+        for k, (_, conn) in enumerate(children):
+            read(k, conn, block=True)
+            msg = finished[k]
+            if msg[0] == "died":
+                raise ModelError(f"a process evaluating chunks of this run ended without its results ({msg[1]})")
+            if msg[0] == "error":
+                try:
+                    exc = pickle.loads(msg[1]) if msg[1] is not None else None
+                except Exception:  # noqa: BLE001
+                    exc = None
+                raise exc if isinstance(exc, BaseException) else ModelError(msg[2])
+            merge_into(bad, msg[1])
+            if counts is not None and msg[2] is not None:
+                values.add_clip_counts({key: v - at_fork.get(key, 0) for key, v in msg[2].items()})
+    finally:
+        for pid, conn in children:
+            if pid not in reaped:  # an unreaped child's pid is still its own: safe to signal
+                try:
+                    os.kill(pid, signal.SIGKILL)  # one that sent its results has exited already
+                except ProcessLookupError:
+                    pass
+                try:
+                    os.waitpid(pid, 0)
+                except ChildProcessError:
+                    pass
+            conn.close()
+
+
+def _ended(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        return f"killed by signal {sig}" + (" (out of memory?)" if sig == 9 else "")
+    return f"exit status {os.WEXITSTATUS(status) if os.WIFEXITED(status) else status}"
 
 
 def _steps(nodes, keep) -> list[tuple[list, tuple[str, ...]]]:
@@ -382,10 +526,17 @@ def idle_threads() -> int:
                                                       f"e.g. 1 or {cores}", env)])
         return min(asked, cores)
     try:
-        cores = int(cores - os.getloadavg()[0] + 1)
+        # the load rounded: a load of 1.2 on 2 cores leaves most of a core (the 1-minute average
+        # also still counts this process's own last run)
+        cores = int(cores - os.getloadavg()[0] + 1.5)
     except OSError:
         pass
     return max(1, min(cores, MAX_AUTO_THREADS))
+
+
+def lanes_for_workers(workers: int) -> int:
+    """Forked lanes for ``--workers N``: N, at most the cores (more would only add their chunks' memory)."""
+    return max(1, min(int(workers), _cores()))
 
 
 def evaluate_values(scenario, values: dict[str, np.ndarray], n: int, *, keep: tuple[str, ...] | None = None,

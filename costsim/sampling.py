@@ -288,6 +288,7 @@ class RowDraws:
         if not self.rows_at_once:
             return {name: v[a:b] for name, v in self._values.items()}
         m = b - a
+        self._taken = True
         u = {name: self._uniforms(name, a, m) for name in self.names}  # a chunk's: small
         values, clipped = to_values(self.scenario, _copula_rows(u, self._chol, self.n), joint_normal=True)
         del u
@@ -303,3 +304,27 @@ class RowDraws:
     def clipped(self) -> dict[str, int]:
         """Clipped samples per parameter (of the rows taken), in the order :func:`draw` gives them."""
         return {name: self._clipped[name] for name in self.names if self._clipped.get(name)}
+
+    # rows taken in forked processes (costsim.kernel evaluates a run's chunks there)
+    def share_rows(self) -> None:
+        """Keep the kept draws in shared memory, so rows a forked child takes are seen here.
+
+        Called before any row is taken (the kept rows are not copied)."""
+        if self.rows_at_once:
+            from costsim.arrays import shared_empty
+
+            if self._clipped or getattr(self, "_taken", False):
+                raise RuntimeError("share_rows() after rows were taken")
+            self.kept = {name: shared_empty(arr.shape) for name, arr in self.kept.items()}
+
+    def clip_counts(self) -> dict[str, int]:
+        """Clipped samples per parameter of the rows taken so far (a copy)."""
+        with self._lock:
+            return dict(self._clipped)
+
+    def add_clip_counts(self, counts: dict[str, int]) -> None:
+        """Add the clip counts of rows taken elsewhere (a forked child's)."""
+        with self._lock:
+            for name, count in counts.items():
+                if count:
+                    self._clipped[name] = self._clipped.get(name, 0) + int(count)

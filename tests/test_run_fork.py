@@ -1,0 +1,209 @@
+"""A run's chunks on forked processes (Linux): the serial loop's numbers, tallies, errors and progress.
+
+Threads share one GIL, which the race's many small year-by-year steps hold most of the time, so
+an in-process run with more than one lane forks: each process fills its own rows of shared
+arrays. These tests compare that path with the threads (COSTSIM_FORK=0) and with one thread, and
+see the rows' process ids through a plugin model.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+import threading
+
+import numpy as np
+import pytest
+
+from costsim.engine import run
+from costsim.errors import ModelError, ScenarioError
+from costsim.scenario import load_scenario, scenario_from_text
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked chunks are Linux only")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RACE = os.path.join(ROOT, "scenarios", "export_controls_base.yaml")
+
+
+def _no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def _same(a, b) -> None:
+    assert a.outputs.keys() == b.outputs.keys()
+    for k in a.outputs:
+        assert np.array_equal(a.outputs[k], b.outputs[k], equal_nan=True), k
+    assert a.params.keys() == b.params.keys()
+    for k in a.params:
+        assert np.array_equal(a.params[k], b.params[k]), k
+    assert a.meta.get("clipped_samples") == b.meta.get("clipped_samples")
+    assert [(c.value, c.passed) for c in a.checks] == [(c.value, c.passed) for c in b.checks]
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_the_race_on_forked_processes_is_the_serial_run_bit_for_bit(monkeypatch, threads):
+    monkeypatch.setenv("COSTSIM_FORK", "1")
+    forked = run(RACE, n=9000, seed=3, chunk_size=700, threads=threads)
+    monkeypatch.setenv("COSTSIM_FORK", "0")
+    on_threads = run(RACE, n=9000, seed=3, chunk_size=700, threads=threads)
+    serial = run(RACE, n=9000, seed=3, chunk_size=700, threads=1)
+    _same(forked, serial)
+    _same(on_threads, serial)
+    assert _no_children_left()
+
+
+def test_kept_years_and_check_columns_are_filled_by_the_children(monkeypatch):
+    monkeypatch.setenv("COSTSIM_FORK", "1")
+    a = run(RACE, n=6000, seed=5, chunk_size=500, threads=2, keep_years=[2030], keep_params=())
+    b = run(RACE, n=6000, seed=5, chunk_size=500, threads=1, keep_years=[2030], keep_params=())
+    _same(a, b)
+
+
+PLUGIN = """
+    import os
+    from costsim.registry import model
+
+    @model(outputs=("pid_count",))
+    def {name}(*, a_usd):
+        if {action} and os.getpid() != {parent}:
+            {effect}
+        return {{"pid_count": a_usd * 0 + os.getpid()}}
+"""
+
+SCENARIO = """\
+schema_version: 1
+name: fork_probe
+years: {start: 2025, stop: 2026}
+samples: 20000
+params:
+  a_usd: {dist: uniform, low: 1, high: 2, min: 1.2}
+models:
+  - use: NAME
+"""
+
+
+def _probe(tmp_path, name, action="False", effect="pass"):
+    path = tmp_path / f"{name}.py"
+    path.write_text(textwrap.dedent(PLUGIN.format(name=name, action=action, parent=os.getpid(), effect=effect)))
+    return scenario_from_text(SCENARIO.replace("NAME", name), source="probe.yaml", plugins=(str(path),))
+
+
+def test_rows_are_evaluated_in_another_process_and_clip_counts_add_up(tmp_path, monkeypatch):
+    monkeypatch.setenv("COSTSIM_FORK", "1")
+    s = _probe(tmp_path, "fork_probe_pids")
+    steps = []
+    res = run(s, n=20000, chunk_size=1000, threads=2, progress=lambda done, total: steps.append((done, total)))
+    pids = set(np.unique(res.outputs["pid_count"]).astype(int))
+    assert os.getpid() in pids and len(pids) == 2  # this process and one child
+    # the child's rows of the kept draws and its clipped samples came back
+    serial = run(s, n=20000, chunk_size=1000, threads=1)
+    assert np.array_equal(res.params["a_usd"], serial.params["a_usd"])
+    assert res.meta["clipped_samples"] == serial.meta["clipped_samples"] and serial.meta["clipped_samples"]["a_usd"] > 0
+    # progress: rows stored here and in the child, increasing, ending at n
+    dones = [d for d, _ in steps]
+    assert dones == sorted(dones) and dones[-1] == 20000 and all(t == 20000 for _, t in steps)
+    assert _no_children_left()
+
+
+def test_no_fork_when_turned_off_or_when_another_thread_runs(tmp_path, monkeypatch):
+    s = _probe(tmp_path, "fork_probe_off")
+    monkeypatch.setenv("COSTSIM_FORK", "0")
+    res = run(s, n=20000, chunk_size=1000, threads=2)
+    assert set(np.unique(res.outputs["pid_count"]).astype(int)) == {os.getpid()}
+    monkeypatch.setenv("COSTSIM_FORK", "1")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # e.g. a server's thread: a fork would copy its locks
+    other.start()
+    try:
+        res = run(s, n=20000, chunk_size=1000, threads=2)
+    finally:
+        stop.set()
+        other.join()
+    assert set(np.unique(res.outputs["pid_count"]).astype(int)) == {os.getpid()}
+
+
+@pytest.mark.parametrize("value", ["2", "yes", "-1"])
+def test_costsim_fork_must_be_0_or_1(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("COSTSIM_FORK", value)
+    with pytest.raises(ScenarioError, match="COSTSIM_FORK"):
+        run(_probe(tmp_path, f"fork_probe_env{value.replace('-', 'm')}"), n=20000, chunk_size=1000, threads=2)
+
+
+def test_an_error_in_a_child_is_raised_here_naming_the_model(tmp_path, monkeypatch):
+    monkeypatch.setenv("COSTSIM_FORK", "1")
+    s = _probe(tmp_path, "fork_probe_raises", action="True", effect="raise ValueError('no rows for children')")
+    with pytest.raises(ModelError, match="fork_probe_raises") as info:
+        run(s, n=20000, chunk_size=1000, threads=2)
+    assert "no rows for children" in str(info.value)
+    assert _no_children_left()
+
+
+def test_a_child_that_dies_is_an_error_not_a_hang_or_missing_rows(tmp_path, monkeypatch):
+    monkeypatch.setenv("COSTSIM_FORK", "1")
+    s = _probe(tmp_path, "fork_probe_dies", action="True", effect="os.kill(os.getpid(), 9)")
+    with pytest.raises(ModelError, match="ended without its results .*signal 9"):
+        run(s, n=20000, chunk_size=1000, threads=2)
+    assert _no_children_left()
+
+
+def test_non_finite_values_in_a_child_are_tallied_as_the_serial_loop_tallies_them(monkeypatch):
+    # a formula that is not finite on about half the rows: the message counts every bad value and
+    # names the first bad sample, whichever process found them
+    bad = """\
+schema_version: 1
+name: fork_bad
+years: {start: 2025, stop: 2027}
+samples: 30000
+params:
+  a_usd: {dist: uniform, low: 0, high: 1}
+formulas:
+  b_usd: "log(a_usd - 0.5)"
+"""
+    sc = scenario_from_text(bad, source="bad.yaml")
+    messages = []
+    for fork, threads in (("1", 2), ("0", 2), ("0", 1)):
+        monkeypatch.setenv("COSTSIM_FORK", fork)
+        with pytest.raises(ModelError) as info:
+            run(sc, n=30000, chunk_size=1000, threads=threads)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1] == messages[2]
+    assert "not finite" in messages[0]
+
+
+def test_interrupting_a_forked_run_leaves_no_child(tmp_path, monkeypatch):
+    monkeypatch.setenv("COSTSIM_FORK", "1")
+    s = _probe(tmp_path, "fork_probe_interrupt")
+    calls = []
+
+    def progress(done, total):
+        calls.append(done)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(s, n=20000, chunk_size=1000, threads=2, progress=progress)
+    assert _no_children_left()
+
+
+def test_local_workers_fork_here_and_the_pool_stays_for_where_forking_is_off(tmp_path, monkeypatch):
+    from costsim import parallel
+
+    monkeypatch.setenv("COSTSIM_FORK", "1")
+    s = _probe(tmp_path, "fork_probe_workers")
+    res = run(s, n=20000, chunk_size=1000, workers=2)
+    assert len(set(np.unique(res.outputs["pid_count"]).astype(int))) == 2  # this process and a forked child
+    serial = run(RACE, n=6000, seed=4, chunk_size=500, threads=1)
+    _same(run(RACE, n=6000, seed=4, chunk_size=500, workers=2), serial)
+    assert _no_children_left()
+    # forking off: the process pool (forced here for a small run), the same numbers
+    monkeypatch.setenv("COSTSIM_FORK", "0")
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_WORK", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_MARGIN", 0.0)
+    pooled = run(RACE, n=6000, seed=4, chunk_size=500, workers=2)
+    for k in serial.outputs:
+        assert np.array_equal(pooled.outputs[k], serial.outputs[k]), k
