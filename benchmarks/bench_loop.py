@@ -207,19 +207,67 @@ PEAK = ("import resource, subprocess, sys; rc = subprocess.run(sys.argv[1:], std
         "u = resource.getrusage(resource.RUSAGE_CHILDREN); print(rc); print(u.ru_maxrss); print(u.ru_utime + u.ru_stime)")
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (Linux /proc)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(parents.get(p, ()))
+    return out
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_peak_pss(cmd: list[str], every_s: float = 0.02) -> tuple[int, int]:
+    """Run ``cmd``; ``(return code, peak KiB)`` of the summed PSS of it and its descendants, sampled.
+
+    PSS counts a page shared by k processes as 1/k in each, so the sum is the tree's memory: a
+    forked run's shared arrays once, each process's own pages once (maxrss of one process would
+    leave out the others, and summing RSS would count the shared arrays twice).
+    """
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, sum(_pss_kib(p) for p in _tree(proc.pid)))
+        time.sleep(every_s)
+    return proc.returncode, peak
+
+
 def section_race(n: int, tmp: Path, everything: bool = False) -> None:
     """Targets: `costsim run scenarios/export_controls_base.yaml -n 1e6` <= 5x the lean R1 at 1e6, <= 1 GB peak.
 
     Measured end to end in fresh processes (imports included, as a user runs it): the command
     itself (no -o: only the printed years and the checks' years are kept); with ``--race-all``
     also the same run saved with -o (every output at every year, plus summary.csv and a 7 GB
-    samples.npz at 1e6) and the API's run() + summary_csv() of every column. Peak RSS of each is
-    its process's maxrss.
+    samples.npz at 1e6) and the API's run() + summary_csv() of every column. Memory: the maxrss of
+    the largest process, and (Linux) the peak of the process tree's summed PSS in a second run,
+    which counts forked lanes' own pages and their shared arrays once (the target's figure).
     """
     print(f"\n== 4. export_controls_base at n = {n:.0e}: time and peak RSS against the lean R1 (targets 5x, 1 GB) ==")
-    from costsim.kernel import idle_threads
+    from costsim.kernel import fork_allowed, idle_threads
 
-    print(f"  threads of the run now (COSTSIM_THREADS, else the idle cores, at most 2): {idle_threads()}")
+    lanes = idle_threads()
+    kind = "forked processes" if lanes > 1 and fork_allowed() else "threads" if lanes > 1 else "one thread"
+    print(f"  lanes of the run now (COSTSIM_THREADS, else the idle cores, at most 2): {lanes} ({kind})")
     lean_py = tmp / "lean_r1.py"
     lean_py.write_text(LEAN)
     t_lean, rss_lean = proc_time([sys.executable, str(lean_py), str(n), str(tmp / "lean.csv")], 1)
@@ -243,9 +291,12 @@ def section_race(n: int, tmp: Path, everything: bool = False) -> None:
         target = 5.0 if "target" in label else None
         ratio_line(f"{label} (time)", wall, t_lean, target)
         print(f"  {'':<52} CPU (user + system) {cpu:.2f} s")
-        fits = "ok" if rss * 1024 <= 1e9 else "MISSES"
-        print(f"  {'':<52} peak RSS {rss / 2**20:.3f} GiB ({rss * 1024 / 1e9:.2f} GB)"
-              + (f"   target 1 GB {fits}" if target else ""))
+        print(f"  {'':<52} peak RSS of its largest process {rss / 2**20:.3f} GiB ({rss * 1024 / 1e9:.2f} GB)")
+        if sys.platform.startswith("linux"):  # again, its whole tree's memory sampled (forked lanes too)
+            rc, pss = tree_peak_pss(cmd)
+            fits = "ok" if pss * 1024 <= 1e9 else "MISSES"
+            print(f"  {'':<52} peak memory of the process tree (PSS, sampled every 20 ms) {pss / 2**20:.3f} GiB "
+                  f"({pss * 1024 / 1e9:.3f} GB)" + (f"   target 1 GB {fits}" if target else ""))
         shutil.rmtree(out, ignore_errors=True)
 
 

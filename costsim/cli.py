@@ -70,9 +70,9 @@ Run `costsim COMMAND --help` for the options and examples of each command.
 """
 
 EPILOG = """\
-exit codes: 0 ok, 1 a check failed, 2 bad input (no traceback), 3 a model produced
-non-finite values, 4 rerun: the summary DIFFERS, 130 interrupted (Ctrl-C), 143 terminated
-(SIGTERM); interrupted or terminated, nothing half-written is left behind.
+exit codes: 0 ok, 1 a check failed (run; sweep lists failing points, exit 0), 2 bad input (no
+traceback), 3 a model produced non-finite values, 4 rerun: the summary DIFFERS, 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM); interrupted or terminated, nothing half-written is left behind.
 """
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT

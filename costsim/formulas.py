@@ -400,6 +400,10 @@ class _Compiler:
         if fname in _ELEMENTWISE:
             keeps_unit = fname in ("abs", "floor", "ceil")
             unit = args[0].unit if keeps_unit else None
+            if fname in _NEEDS_A_NUMBER and _dimensional(args[0].unit):
+                self.unit_notes.append((f"{fname}() of a quantity in {args[0].unit}",
+                                        f"a dimensionless argument (e.g. {fname}(x / reference) or "
+                                        "a rate times a duration)", node))
             if args[0].unit in _DIMENSIONLESS or args[0].unit == _DIMLESS:
                 unit = _DIMLESS
             return self.apply(_ELEMENTWISE[fname], args, node, unit)
@@ -493,6 +497,15 @@ class _Compiler:
                                 "the same unit on both sides (convert with an explicit factor)",
                                 node))
         return None
+
+
+# functions whose argument must be a pure number (log, sqrt and the like of a quantity are usual)
+_NEEDS_A_NUMBER = frozenset({"exp", "sin", "cos", "tanh"})
+
+
+def _dimensional(unit: str | None) -> bool:
+    """A known unit that is not a pure number (USD, FLOP, years...): unknown and neutral are not."""
+    return unit is not None and unit != _NEUTRAL and unit != _DIMLESS and unit not in _DIMENSIONLESS
 
 
 def _getter(node: _Node) -> Callable:

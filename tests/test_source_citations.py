@@ -75,3 +75,25 @@ def test_the_scan_finds_ids_and_flags_a_made_up_one():
 def test_the_race_gdps_cite_their_anchors():
     text = (ROOT / "scenarios" / "export_controls_base.yaml").read_text(encoding="utf-8")
     assert {"econ.us_gdp_2024", "econ.china_gdp_2024"} <= cited_ids(text)
+
+
+DOCS = sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]
+FENCE = re.compile(r"^```.*?^```", re.S | re.M)
+URL = re.compile(r"https?://\S+")
+
+
+def prose(markdown: str) -> str:
+    """A Markdown page without its fenced code blocks (Python such as ``trend.shape``) and URLs."""
+    return URL.sub(" ", FENCE.sub(" ", markdown))
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)
+def test_every_id_the_docs_cite_exists(path):
+    cited = cited_ids(prose(path.read_text(encoding="utf-8")))
+    assert unknown(cited) == [], f"{path.name} cites ids that are in no bundled data file"
+
+
+def test_the_docs_scan_skips_code_and_urls_but_not_prose():
+    page = ("See econ.mars_gdp_2024.\n```python\ntrend.made_up_attr\n```\nhttps://epoch.ai/data\n"
+            "and `chip.H100_SXM`.\n")
+    assert unknown(cited_ids(prose(page))) == ["econ.mars_gdp_2024"]

@@ -19,6 +19,9 @@ the same draws (common random numbers) and differences between rows are the swep
 effect, not Monte Carlo noise. --independent-seeds gives each point its own seed, spawned from
 --seed and the point's index. The table is identical for any --workers, --scheduler or chunk
 size. A grid of more than 10,000 points is refused before any work unless --max-points allows it.
+The scenario's checks are judged at every point and the points where one fails or is too close
+to call are listed; they do not set the exit code (unlike `costsim run`): a sweep moves the very
+inputs the checks were written for, so failing points are its finding, not an error.
 
 examples:
   costsim sweep scenarios/reference_r1.yaml --over params.cost_decline_x_per_year.high=4,8,16
@@ -101,7 +104,7 @@ def cmd_sweep(args) -> int:
         text = table.to_csv()
         atomic_write(args.csv, lambda p: p.write_text(text, encoding="utf-8"), force=args.force)
         print(f"\nsaved {len(table.rows):,} rows to {args.csv}")
-    return 0
+    return 0  # failing points are reported above, not an error (see EPILOG)
 
 
 MAX_LISTED = 20  # failed or undecided checks listed by point; the rest counted
