@@ -270,7 +270,8 @@ def section_race(n: int, tmp: Path, everything: bool = False) -> None:
     print(f"  lanes of the run now (COSTSIM_THREADS, else the idle cores, at most 2): {lanes} ({kind})")
     lean_py = tmp / "lean_r1.py"
     lean_py.write_text(LEAN)
-    t_lean, rss_lean = proc_time([sys.executable, str(lean_py), str(n), str(tmp / "lean.csv")], 1)
+    # best of 3: the yardstick itself moves 0.7-1.3 s at 1e6 from run to run on this VM
+    t_lean, rss_lean = proc_time([sys.executable, str(lean_py), str(n), str(tmp / "lean.csv")], 3)
     print(f"  {'lean numpy R1 (yardstick)':<52} {t_lean:8.3f} s   peak {rss_lean / 2**20:6.3f} GiB")
     costsim = [sys.executable, "-m", "costsim.cli", "run", str(RACE), "-n", str(n)]
     out = tmp / "race_out"
@@ -280,9 +281,12 @@ def section_race(n: int, tmp: Path, everything: bool = False) -> None:
              "import sys; from costsim.engine import run; run(sys.argv[1], n=int(sys.argv[2])).summary_csv()",
              str(RACE), str(n)])]
     for label, cmd in (runs if everything else runs[:1]):
-        t0 = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", PEAK, *cmd], capture_output=True, text=True, cwd=ROOT)
-        wall = time.perf_counter() - t0
+        wall, done = float("inf"), None
+        for _ in range(2 if "target" in label else 1):  # the target: best of 2, as the yardstick's best
+            t0 = time.perf_counter()
+            this = subprocess.run([sys.executable, "-c", PEAK, *cmd], capture_output=True, text=True, cwd=ROOT)
+            if time.perf_counter() - t0 < wall:
+                wall, done = time.perf_counter() - t0, this
         lines = done.stdout.split()
         if done.returncode or len(lines) < 2 or lines[0] not in ("0", "1"):
             print(f"  {label}: failed\n{done.stderr[-2000:]}")
