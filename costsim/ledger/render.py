@@ -117,14 +117,20 @@ def to_markdown(records: list[dict]) -> str:
 
 
 def to_html(records: list[dict]) -> str:
-    """The ledger as an HTML table; text escaped, every verdict linked to its scenario section."""
+    """The ledger as an HTML table; text escaped, every verdict linked to its scenario section.
+
+    Six columns, so the table fits a laptop's page without scrolling sideways: the claim (its id
+    over its quote and source), who said it when (and the kind of claim), the verdict, the
+    deciding statistic, the scenario, and the verdict under each belief profile with their
+    agreement.
+    """
     e = html.escape
     profiles = list(dict.fromkeys(k for r in records for k in (r.get("profiles") or {})))
-    head = ["claim", "quote", "who", "date", "kind", "verdict", "deciding statistic ± MC se", "scenario"] + profiles
+    head = ["claim", "who, when", "verdict", "deciding statistic ± MC se", "scenario"]
     if profiles:
-        head.append("profiles")
-    rows = ['<div class="ledger-wrap">', '<table class="ledger">', "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead>",
-            "<tbody>"]
+        head.append("under belief profiles")
+    rows = ['<div class="ledger-wrap">', '<table class="ledger">',
+            "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead>", "<tbody>"]
     for r in records:
         cls = r["verdict"].replace(" ", "-")
         verdict = e(_verdict_text(r))
@@ -132,15 +138,29 @@ def to_html(records: list[dict]) -> str:
             verdict = f'<a href="{e(anchor(r["scenario"]))}">{verdict}</a>'
         elif r.get("reason"):
             verdict = f"{verdict}: {e(r['reason'])}"
-        cells = [f"<code>{e(r['id'])}</code>", f"\u201c{e(r['quote'])}\u201d ({e(source_title(r['source']))})",
-                 e(r["who"]), e(r["date"]), e(r["kind"]), f'<span class="verdict {e(cls)}">{verdict}</span>',
-                 e(_prob(r)), e(r.get("scenario") or "")]
-        cells += [e((r.get("profiles") or {}).get(p, "")) for p in profiles]
+        cells = [f"<code>{e(r['id'])}</code><div class=\"quote\">\u201c{e(r['quote'])}\u201d "
+                 f"({e(source_title(r['source']))})</div>",
+                 f"{e(r['who'])}<div class=\"when\">{e(r['date'])} &middot; {e(r['kind'])}</div>"]
+        statistic, scenario = _prob(r), r.get("scenario") or ""
+        if statistic or scenario:
+            cells += [f'<span class="verdict {e(cls)}">{verdict}</span>', _breakable(statistic), _breakable(scenario)]
+        else:  # an untested claim: its reason has the width of the three cells
+            cells.append(f'<span class="verdict {e(cls)}">{verdict}</span>')
         if profiles:
-            cells.append(e(profile_agreement(r)))
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            given = {k: v for k, v in (r.get("profiles") or {}).items() if v}
+            under = "".join(f"<div>{e(p)}: {e(given[p])}</div>" for p in profiles if p in given)
+            cells.append(under + (f"<div class=\"when\">{e(profile_agreement(r))}</div>" if given else ""))
+        tds = [f"<td>{c}</td>" for c in cells]
+        if not (statistic or scenario):
+            tds[2] = f'<td colspan="3">{cells[2]}</td>'
+        rows.append("<tr>" + "".join(tds) + "</tr>")
     rows += ["</tbody>", "</table>", "</div>"]
     return "\n".join(rows) + "\n"
+
+
+def _breakable(text: str) -> str:
+    """Escaped text that a narrow cell may wrap after its underscores (long names have no spaces)."""
+    return html.escape(text).replace("_", "_<wbr>")
 
 
 def report_section_html(records: list[dict], whys: dict[str, str] | None = None) -> str:

@@ -39,9 +39,12 @@ th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: lef
 th { background: #f6f8fa; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .ledger-wrap { overflow-x: auto; }
-table.ledger { font-size: 12px; }
-table.ledger td:nth-child(2) { min-width: 22em; }
-table.ledger td:nth-child(1) code { white-space: nowrap; }
+table.ledger { font-size: 12px; table-layout: fixed; }
+table.ledger th:nth-child(1) { width: 33%; } table.ledger th:nth-child(2) { width: 11%; }
+table.ledger th:nth-child(3) { width: 13%; } table.ledger th:nth-child(4) { width: 19%; }
+table.ledger th:nth-child(5) { width: 12%; } table.ledger th:nth-child(6) { width: 12%; }
+table.ledger td { overflow-wrap: break-word; }
+table.ledger .quote, table.ledger .when { color: var(--muted); margin-top: 2px; }
 details pre { white-space: pre-wrap; font-size: 12px; background: #f6f8fa; padding: 8px; }
 td.src { color: var(--muted); font-size: 12px; max-width: 420px; }
 .badge { display: inline-block; min-width: 52px; text-align: center; padding: 1px 8px; border-radius: 10px;
