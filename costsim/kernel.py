@@ -1,9 +1,11 @@
 """The chunk kernel: evaluate a scenario's graph on given draws, chunk by chunk, in this process.
 
-This module knows nothing of executors (processes, Dask): it turns parameter values
+This module knows nothing of executors (process pools, Dask): it turns parameter values
 ``{name: (n,)}`` into the kept outputs ``{name: (n,) + axes}`` and tallies non-finite values. Every
 executor in :mod:`costsim.parallel` calls :func:`evaluate_block` on its share of the samples, so
-results are identical whatever the split.
+results are identical whatever the split. Its own lanes are the chunk loop's: threads, or (Linux)
+forked children of this process that fill rows of the same shared arrays and send back only their
+tallies (:func:`fork_allowed`); either way the serial loop's numbers, tallies and errors.
 
 Axes come from declarations, never from array shapes: a model declares the axes of its outputs
 (``@model(axes=...)``, default ``("year",)``) and a formula's output axes follow from its inputs'
