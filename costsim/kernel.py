@@ -527,18 +527,24 @@ def idle_threads() -> int:
             raise ScenarioError("environment", [Issue(THREADS_ENV, "must be a whole number of threads >= 1",
                                                       f"e.g. 1 or {cores}", env)])
         return min(asked, cores)
+    return _idle_lanes(cores, MAX_AUTO_THREADS)
+
+
+def _idle_lanes(cores: int, most: int) -> int:
     try:
         # the load rounded: a load of 1.2 on 2 cores leaves most of a core (the 1-minute average
         # also still counts this process's own last run)
         cores = int(cores - os.getloadavg()[0] + 1.5)
     except OSError:
         pass
-    return max(1, min(cores, MAX_AUTO_THREADS))
+    return max(1, min(cores, most))
 
 
 def lanes_for_workers(workers: int) -> int:
-    """Forked lanes for ``--workers N``: N, at most the cores (more would only add their chunks' memory)."""
-    return max(1, min(int(workers), _cores()))
+    """Forked lanes for ``--workers N``: at most N and the cores the load average leaves idle (on a
+    busy machine more processes only share the same cores: as the process pool, never much slower
+    than in-process)."""
+    return _idle_lanes(_cores(), int(workers))
 
 
 def evaluate_values(scenario, values: dict[str, np.ndarray], n: int, *, keep: tuple[str, ...] | None = None,

@@ -217,8 +217,13 @@ def test_local_workers_fork_here_and_the_pool_stays_for_where_forking_is_off(tmp
 
     monkeypatch.setenv("COSTSIM_FORK", "1")
     s = _probe(tmp_path, "fork_probe_workers")
+    monkeypatch.setattr("os.getloadavg", lambda: (0.0, 0.0, 0.0))  # idle cores
     res = run(s, n=20000, chunk_size=1000, workers=2)
     assert len(set(np.unique(res.outputs["pid_count"]).astype(int))) == 2  # this process and a forked child
+    # a machine whose cores are busy: more processes would only share them (as the pool decides)
+    monkeypatch.setattr("os.getloadavg", lambda: (float(os.cpu_count() or 1) + 1.0, 0.0, 0.0))
+    res = run(s, n=20000, chunk_size=1000, workers=2)
+    assert set(np.unique(res.outputs["pid_count"]).astype(int)) == {os.getpid()}
     serial = run(RACE, n=6000, seed=4, chunk_size=500, threads=1)
     _same(run(RACE, n=6000, seed=4, chunk_size=500, workers=2), serial)
     assert _no_children_left()
