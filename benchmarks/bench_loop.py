@@ -313,8 +313,13 @@ def section_kept(quick: bool) -> None:
     code = ("import resource, sys; from costsim.engine import run; r = run(sys.argv[1], n=10_000_000); "
             "r.quantiles('effective_flop', [0.05, 0.5, 0.95]); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     t, kb = proc_time([sys.executable, "-c", code, str(R1)], 1)
-    print(f"  {'R1 at n = 1e7: peak RSS':<52} {kb / 2**20:8.3f} GiB target < 1.5 GB {'ok' if kb * 1024 < 1.5e9 else 'MISSES'}"
-          f" ({t:.1f} s)")
+    print(f"  {'R1 at n = 1e7: peak RSS of the process':<52} {kb / 2**20:8.3f} GiB ({t:.1f} s)")
+    if sys.platform.startswith("linux"):  # forked lanes' own pages too, shared arrays once
+        _, pss = tree_peak_pss([sys.executable, "-c", code, str(R1)])
+        print(f"  {'R1 at n = 1e7: peak memory of the process tree (PSS)':<52} {pss / 2**20:8.3f} GiB "
+              f"target < 1.5 GB {'ok' if pss * 1024 < 1.5e9 else 'MISSES'}")
+    else:
+        print(f"  {'':<52} target < 1.5 GB {'ok' if kb * 1024 < 1.5e9 else 'MISSES'}")
 
 
 def main() -> None:
