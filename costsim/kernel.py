@@ -324,8 +324,9 @@ FORK_ENV = "COSTSIM_FORK"  # "0": chunks on threads, never on forked processes
 
 def fork_allowed() -> bool:
     """May a run's chunks go to forked processes? Linux, ``COSTSIM_FORK`` not "0", and no other
-    Python thread in this process (a fork copies only the calling thread: a lock another thread
-    holds, say a server's, would stay locked in the child). Elsewhere chunks go to threads."""
+    Python thread in this process but tqdm's monitor (a fork copies only the calling thread: a lock
+    another thread holds, say a server's, would stay locked in the child). Elsewhere chunks go to
+    threads."""
     import sys
     import threading
 
@@ -333,8 +334,14 @@ def fork_allowed() -> bool:
     if env not in ("", "0", "1"):
         raise ScenarioError("environment", [Issue(FORK_ENV, "must be 0 (threads) or 1 (forked processes where safe)",
                                                   "0 or 1", env)])
-    return (env != "0" and sys.platform.startswith("linux") and hasattr(os, "fork")
-            and threading.active_count() == 1)
+    others = [t for t in threading.enumerate() if t is not threading.current_thread() and not _harmless(t)]
+    return env != "0" and sys.platform.startswith("linux") and hasattr(os, "fork") and not others
+
+
+def _harmless(thread) -> bool:
+    """tqdm's monitor thread (left by a progress bar): it only sleeps and adjusts bars, which a
+    child never draws (a child sends its rows to this process, whose callback draws)."""
+    return type(thread).__name__ == "TMonitor" and type(thread).__module__.startswith("tqdm")
 
 
 def _consecutive(spans: list[tuple[int, int]], parts: int) -> list[list[tuple[int, int]]]:
