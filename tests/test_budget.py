@@ -65,7 +65,12 @@ def test_what_the_message_says_fits_does_fit(small_memory):
     assert budget.estimate(scenario, fit, scenario.outputs).peak <= budget.available()[1]
 
 
-def test_the_tightest_limit_is_named():
+def test_the_tightest_limit_is_named(monkeypatch):
     label, have = budget.available()
     assert have > 0 and label
-    assert all(have <= value for _, value in budget.limits())
+    # available() and limits() each read MemAvailable, which other processes move between the two
+    # reads (this test failed so under load): the choice is checked on one fixed set of limits
+    fixed = [("available memory (80% of MemAvailable)", 6e9), ("left under the cgroup's memory.max", 2e9),
+             ("left under the address-space limit (ulimit -v)", 4e9)]
+    monkeypatch.setattr(budget, "limits", lambda: list(fixed))
+    assert budget.available() == ("left under the cgroup's memory.max", 2e9)
