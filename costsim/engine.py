@@ -118,21 +118,6 @@ def as_scenario(scenario: Scenario | str | Path | dict, overrides: list[str] | t
     raise TypeError(f"run() takes a Scenario, a path, a dict or YAML text; got {type(scenario).__name__}")
 
 
-def _default_threads(scenario, idle_threads) -> int:
-    """Threads for the chunks: the idle cores, but one when a model comes from a plugin.
-
-    costsim's own models and formulas are pure, so chunks on threads give the serial loop's numbers
-    bit for bit; a user's plugin may keep state (a module cache, numpy's global random state) and
-    runs on one thread unless ``threads=`` or ``COSTSIM_THREADS`` asks for more.
-    """
-    import os
-
-    from costsim.kernel import THREADS_ENV
-
-    own = all(getattr(node.spec, "origin", "builtin") in ("builtin", "formula") for node in scenario.nodes)
-    return idle_threads() if own or os.environ.get(THREADS_ENV, "").strip() else 1
-
-
 def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int | None = None, *,
         overrides: list[str] | tuple[str, ...] = (), design: str | None = None, chunk_size: int | None = None,
         keep: tuple[str, ...] | None = None, progress: ProgressFn | None = None,
@@ -213,9 +198,9 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
 
     extra_floats = sum(kept_floats(scenario, (k,), kept_years=len(v)) for k, v in check_index.items())
     if not executors:
-        from costsim.kernel import idle_threads
+        from costsim.kernel import lanes_for
 
-        threads = _default_threads(scenario, idle_threads) if threads is None else int(threads)
+        threads = lanes_for(scenario) if threads is None else int(threads)
     check_memory(scenario, n, keep, design=design, chunk_size=chunk_size,
                  kept_years=None if year_index is None else len(year_index), row_draws=row_draws,
                  kept_params=None if keep_params is None else len(keep_params), extra_floats=extra_floats,

@@ -359,42 +359,52 @@ def _on_processes(groups, run_chunk, store, bad, values, tick) -> None:
     """Evaluate the first group of spans here and every other group in a forked child, in place.
 
     Each child stores its chunks into the shared arrays, reports its rows as they are stored,
-    and sends back its tallies (and the draws' clip counts) or its error. Tallies merge in span
-    order, and the error raised is the earliest group's: those of the serial loop.
+    and sends back its tallies (and the draws' clip counts, and the warnings it raised, replayed
+    here) or its error. Tallies merge in span order, and the error raised is the earliest
+    group's: those of the serial loop. Where a fork cannot be made (or a thread started since
+    the lanes were chosen: a plugin's, say), the groups left are evaluated here.
     """
     import pickle
     import signal
+    import sys
+    import warnings
     from multiprocessing import Pipe
 
     counts = getattr(values, "clip_counts", None)
     at_fork = counts() if counts is not None else None
     children: list[tuple[int, object]] = []
     reaped: set[int] = set()
+    here = list(groups[0])
+    stopping = (signal.SIGINT, signal.SIGTERM)
+    finished: dict[int, tuple] = {}  # child index -> its last message
     try:
-        for group in groups[1:]:
+        for k, group in enumerate(groups[1:], start=1):
+            if not fork_allowed():  # a thread started since (the first chunk ran a user's code)
+                here.extend(span for g in groups[k:] for span in g)
+                break
             mine, theirs = Pipe(duplex=False)
-            pid = os.fork()
-            if pid == 0:  # the child: never returns into the caller's code
-                code = 0
+            for stream in (sys.stdout, sys.stderr):  # a child must not write this process's pending output
                 try:
-                    mine.close()
-                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops its children
-                    tick[0] = lambda rows: theirs.send(("rows", rows))
-                    tally: dict[str, BadValues] = {}
-                    for a, b_ in group:
-                        store(a, b_, run_chunk(a, b_, tally))
-                    theirs.send(("done", portable(tally), counts() if counts is not None else None))
-                except BaseException as exc:  # noqa: BLE001  sent to the parent, raised there
-                    code = 1
-                    try:
-                        theirs.send(("error", pickle.dumps(exc), f"{type(exc).__name__}: {exc}"))
-                    except BaseException:  # noqa: BLE001  an error that does not pickle
-                        theirs.send(("error", None, f"{type(exc).__name__}: {exc}"))
-                finally:
-                    os._exit(code)
-            theirs.close()
+                    stream.flush()
+                except (AttributeError, OSError, ValueError):
+                    pass
+            old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, stopping)  # no Ctrl-C between fork and bookkeeping
+            try:
+                # (Python >= 3.12 warns of BLAS's own threads here: a DeprecationWarning, which the
+                # default filters hide outside __main__; changing the filters around it would reset
+                # every module's registry of warnings already shown)
+                pid = os.fork()
+            except OSError:  # no more processes (a container's pids.max): the rest here
+                signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+                mine.close()
+                theirs.close()
+                here.extend(span for g in groups[k:] for span in g)
+                break
+            if pid == 0:  # the child: never returns into the caller's code
+                _child(k, group, mine, theirs, run_chunk, store, tick, counts, old_mask)
             children.append((pid, mine))
-        finished: dict[int, tuple] = {}
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+            theirs.close()
 
         def read(k: int, conn, block: bool) -> None:
             """Messages of child ``k`` until its last one (``block``) or while there are any."""
@@ -412,7 +422,7 @@ def _on_processes(groups, run_chunk, store, bad, values, tick) -> None:
                 else:
                     finished[k] = msg
 
-        for a, b_ in groups[0]:
+        for a, b_ in here:
             store(a, b_, run_chunk(a, b_, bad))
             for k, (_, conn) in enumerate(children):
                 read(k, conn, block=False)
@@ -421,6 +431,7 @@ def _on_processes(groups, run_chunk, store, bad, values, tick) -> None:
             msg = finished[k]
             if msg[0] == "died":
                 raise ModelError(f"a process evaluating chunks of this run ended without its results ({msg[1]})")
+            _replay(msg[-1])  # its warnings, through this process's filters and registries
             if msg[0] == "error":
                 try:
                     exc = pickle.loads(msg[1]) if msg[1] is not None else None
@@ -431,17 +442,112 @@ def _on_processes(groups, run_chunk, store, bad, values, tick) -> None:
             if counts is not None and msg[2] is not None:
                 values.add_clip_counts({key: v - at_fork.get(key, 0) for key, v in msg[2].items()})
     finally:
-        for pid, conn in children:
-            if pid not in reaped:  # an unreaped child's pid is still its own: safe to signal
-                try:
-                    os.kill(pid, signal.SIGKILL)  # one that sent its results has exited already
-                except ProcessLookupError:
-                    pass
-                try:
-                    os.waitpid(pid, 0)
-                except ChildProcessError:
-                    pass
-            conn.close()
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, stopping)  # every child stopped, even on a second Ctrl-C
+        try:
+            for k, (pid, conn) in enumerate(children):
+                if pid not in reaped:  # an unreaped child's pid is still its own: safe to signal
+                    if k not in finished:  # still at work (an error here, Ctrl-C): stopped
+                        try:
+                            os.kill(pid, signal.SIGKILL)
+                        except ProcessLookupError:
+                            pass
+                    try:  # one that sent its last message exits right after it
+                        os.waitpid(pid, 0)
+                    except ChildProcessError:
+                        pass
+                conn.close()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+
+
+_PR_SET_PDEATHSIG = 1  # prctl's option number (linux/prctl.h)
+
+
+def _child(k, group, mine, theirs, run_chunk, store, tick, counts, old_mask) -> None:
+    """A forked lane: evaluate ``group``, send what the parent needs, and exit (never return)."""
+    import pickle
+    import random
+    import signal
+    import sys
+    import warnings
+
+    code = 0
+    caught: list = []
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops its children
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command's handler: the parent reports it
+        try:  # die with the parent, whatever kills it
+            import ctypes
+
+            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+        if os.getppid() == 1:  # the parent died before prctl
+            os._exit(1)
+        mine.close()
+        # a plugin's global random streams: each lane its own (a copy of the parent's would repeat it)
+        np.random.seed((np.random.randint(0, 2**31) + k) % 2**32)
+        random.seed(random.getrandbits(64) + k)
+        tick[0] = lambda rows: theirs.send(("rows", rows))
+        tally: dict[str, BadValues] = {}
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # every one goes back, and the parent's filters decide
+            for a, b_ in group:
+                store(a, b_, run_chunk(a, b_, tally))
+        _flush(sys)  # what the lane's models printed, before the parent hears it is done
+        theirs.send(("done", portable(tally), counts() if counts is not None else None, _warned(caught)))
+    except BaseException as exc:  # noqa: BLE001  sent to the parent, raised there
+        code = 1
+        try:
+            blob = pickle.dumps(exc)
+            pickle.loads(blob)  # an error that does not come back whole is sent as its text
+        except BaseException:  # noqa: BLE001
+            blob = None
+        _flush(sys)
+        try:
+            theirs.send(("error", blob, f"{type(exc).__name__}: {exc}", _warned(caught)))
+        except BaseException:  # noqa: BLE001  the parent is gone
+            pass
+    finally:
+        os._exit(code)
+
+
+def _flush(sys) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: BLE001
+            pass
+
+
+def _warned(caught) -> list[tuple]:
+    """Recorded warnings as (text, category, file, line), their category a Warning the parent has."""
+    import pickle
+
+    out = []
+    for w in caught or ():
+        category = w.category if isinstance(w.category, type) and issubclass(w.category, Warning) else UserWarning
+        try:
+            pickle.loads(pickle.dumps(category))
+        except Exception:  # noqa: BLE001  a class the parent could not find
+            category = UserWarning
+        out.append((str(w.message), category, w.filename, w.lineno))
+    return out
+
+
+def _replay(warned: list[tuple]) -> None:
+    """Warn here what a child warned, as if raised here: the module of the warning's file keeps
+    its registry, so a warning shown once per place is shown once, as in the serial loop."""
+    import sys
+    import warnings
+
+    for text, category, filename, lineno in warned:
+        module = next((m for m in list(sys.modules.values())
+                       if getattr(m, "__file__", None) == filename), None)
+        registry = None if module is None else module.__dict__.setdefault("__warningregistry__", {})
+        warnings.warn_explicit(text, category, filename, lineno,
+                               module=None if module is None else module.__name__, registry=registry)
 
 
 def _ended(status: int) -> str:
@@ -535,6 +641,18 @@ def idle_threads() -> int:
                                                       f"e.g. 1 or {cores}", env)])
         return min(asked, cores)
     return _idle_lanes(cores, MAX_AUTO_THREADS)
+
+
+def lanes_for(scenario) -> int:
+    """Lanes for a scenario's in-process run: :func:`idle_threads`, but one when a model comes
+    from a plugin (unless ``COSTSIM_THREADS`` asks for more).
+
+    costsim's own models and formulas are pure, so chunks in several lanes give the serial loop's
+    numbers bit for bit; a user's plugin may keep state (a module cache, numpy's global random
+    state) and runs in one lane unless asked.
+    """
+    own = all(getattr(node.spec, "origin", "builtin") in ("builtin", "formula") for node in scenario.nodes)
+    return idle_threads() if own or os.environ.get(THREADS_ENV, "").strip() else 1
 
 
 def _idle_lanes(cores: int, most: int) -> int:

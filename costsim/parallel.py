@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from costsim.errors import CostsimError, Issue, ModelError, ScenarioError
-from costsim.kernel import bad_message, default_chunk, evaluate_block, idle_threads, merge_bad, portable
+from costsim.kernel import bad_message, default_chunk, evaluate_block, lanes_for, merge_bad, portable
 from costsim.recipe import Recipe, build, build_in_worker, recipe_of  # noqa: F401 (public here too)
 from costsim.scenario import Scenario
 
@@ -391,7 +391,7 @@ def evaluate(scenario: Scenario, values: dict[str, np.ndarray], n: int, *, keep:
                                                scheduler=scheduler)
     elif not worth_parallel(scenario, n, workers, None) or n <= chunk:  # here, on the idle cores' threads
         outputs, axes, bad = evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk, progress=progress,
-                                            threads=idle_threads())
+                                            threads=lanes_for(scenario))
     else:
         t0 = time.perf_counter()
         outputs, axes, bad = evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk, progress=progress,
@@ -404,7 +404,7 @@ def evaluate(scenario: Scenario, values: dict[str, np.ndarray], n: int, *, keep:
                                                    outputs=outputs, axes=axes, bad=portable(bad))
         else:
             evaluate_block(scenario, values, n, keep=keep, chunk_size=chunk, progress=progress, start=chunk,
-                           outputs=outputs, axes=axes, bad=bad, threads=idle_threads())
+                           outputs=outputs, axes=axes, bad=bad, threads=lanes_for(scenario))
     if bad:
         raise ModelError(bad_message(scenario, bad, n))
     return outputs, axes

@@ -272,3 +272,156 @@ def test_a_progress_bars_monitor_thread_does_not_turn_forking_off(tmp_path, monk
     finally:
         bar.close()
     assert len(set(np.unique(res.outputs["pid_count"]).astype(int))) == 2
+
+
+# ------------------------------------------------------------------ hazards of forking (a review's findings)
+def _plugin(tmp_path, name, body, outputs=("y_usd",)):
+    path = tmp_path / f"{name}.py"
+    path.write_text(textwrap.dedent(body).replace("NAME", name))
+    text = SCENARIO.replace("NAME", name).replace("a_usd: {dist: uniform, low: 1, high: 2, min: 1.2}",
+                                                  "a_usd: {dist: uniform, low: 1, high: 2}")
+    return scenario_from_text(text, source="probe.yaml", plugins=(str(path),)), path
+
+
+def test_a_plugin_using_numpys_global_random_state_gets_its_own_stream_in_each_lane(tmp_path, monkeypatch):
+    # a copy of the parent's global state in every child repeated the same noise (26194 distinct
+    # values of 40000 before); by default a plugin's scenario runs in one lane anyway
+    monkeypatch.setenv("COSTSIM_FORK", "1")
+    s, _ = _plugin(tmp_path, "fork_noisy", """
+        import numpy as np
+        from costsim.registry import model
+
+        @model(outputs=("y_usd",))
+        def NAME(*, a_usd):
+            return {"y_usd": a_usd + np.random.standard_normal(np.shape(a_usd))}
+    """)
+    for threads in (2, None):
+        res = run(s, n=40000, chunk_size=1000, threads=threads)
+        noise = res.outputs["y_usd"][:, 0] - res.params["a_usd"]
+        assert len(np.unique(noise)) == 40000, threads
+
+
+def test_a_thread_started_by_the_first_chunk_keeps_the_rest_here_and_nothing_hangs(tmp_path, monkeypatch):
+    # a plugin starting a thread that holds a lock on its first call: a child forked after it would
+    # wait for that lock forever (the run hung, and a killed parent left the child behind)
+    monkeypatch.setenv("COSTSIM_FORK", "1")
+    s, _ = _plugin(tmp_path, "fork_locky", """
+        import threading, time
+        from costsim.registry import model
+        LOCK = threading.Lock()
+        STOP = threading.Event()
+        _started = []
+
+        def _refresher():
+            while not STOP.is_set():
+                with LOCK:
+                    time.sleep(0.005)
+                time.sleep(0.0001)
+
+        @model(outputs=("y_usd",))
+        def NAME(*, a_usd):
+            if not _started:
+                _started.append(threading.Thread(target=_refresher, daemon=True))
+                _started[0].start()
+            with LOCK:
+                pass
+            return {"y_usd": a_usd * 2}
+    """)
+    import signal
+
+    def hung(*_):
+        raise TimeoutError("the run hung: a child forked after the plugin's thread waits for its lock")
+
+    before = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)  # a regression fails here instead of hanging the suite
+    try:
+        res = run(s, n=20000, chunk_size=1000, threads=2)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
+    module = next(m for m in list(sys.modules.values()) if str(getattr(m, "__file__", "")).endswith("fork_locky.py"))
+    module.STOP.set()
+    module._started[0].join()
+    assert np.array_equal(res.outputs["y_usd"], 2 * res.params["a_usd"][:, None] * np.ones((1, 2)))
+
+
+def test_a_fork_that_fails_evaluates_the_rest_here(tmp_path, monkeypatch):
+    monkeypatch.setenv("COSTSIM_FORK", "1")
+
+    def no_more_processes():
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # a container's pids.max
+
+    monkeypatch.setattr(os, "fork", no_more_processes)
+    forked = run(RACE, n=6000, seed=2, chunk_size=500, threads=2)
+    monkeypatch.undo()
+    _same(forked, run(RACE, n=6000, seed=2, chunk_size=500, threads=1))
+
+
+CHILD_SCRIPT = """
+import sys, warnings
+from costsim.engine import run
+from costsim.scenario import scenario_from_text
+s = scenario_from_text(open(sys.argv[1]).read(), source="probe.yaml", plugins=(sys.argv[2],))
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    run(s, n=20000, chunk_size=1000, threads=int(sys.argv[3]))
+print("recorded", len(caught), file=sys.stderr)
+run(s, n=20000, chunk_size=1000, threads=int(sys.argv[3]), seed=5)  # default filters: shown once
+"""
+
+
+def test_a_childs_prints_and_warnings_reach_this_process_as_the_serial_loops_do(tmp_path, monkeypatch):
+    import subprocess
+
+    s_text = SCENARIO.replace("NAME", "fork_talker").replace(", min: 1.2", "")
+    (tmp_path / "s.yaml").write_text(s_text)
+    plugin = tmp_path / "fork_talker.py"
+    plugin.write_text(textwrap.dedent("""
+        import warnings
+        from costsim.registry import model
+
+        @model(outputs=("y_usd",))
+        def fork_talker(*, a_usd):
+            print("chunk of", len(a_usd))
+            warnings.warn("a doubtful chunk", UserWarning)
+            return {"y_usd": a_usd * 2}
+    """))
+    (tmp_path / "child.py").write_text(CHILD_SCRIPT)
+    outs = {}
+    for threads in ("1", "2"):
+        env = {**os.environ, "COSTSIM_FORK": "1", "PYTHONUNBUFFERED": ""}
+        env.pop("PYTHONUNBUFFERED")
+        with open(tmp_path / f"out{threads}.txt", "w") as out:  # a file: block-buffered stdout
+            done = subprocess.run([sys.executable, str(tmp_path / "child.py"), str(tmp_path / "s.yaml"), str(plugin),
+                                   threads], stdout=out, stderr=subprocess.PIPE, text=True, timeout=300, env=env)
+        assert done.returncode == 0, done.stderr
+        outs[threads] = ((tmp_path / f"out{threads}.txt").read_text().count("chunk of"),
+                         done.stderr.count("recorded 20"), done.stderr.count("UserWarning: a doubtful chunk"))
+    # 20 chunks printed twice (two runs), 20 warnings recorded, and shown once under default filters
+    assert outs["1"] == outs["2"] == (40, 1, 1)
+
+
+def test_a_child_terminated_alone_is_a_model_error_naming_the_signal(tmp_path):
+    import subprocess
+
+    (tmp_path / "s.yaml").write_text(SCENARIO.replace("NAME", "fork_termed").replace(", min: 1.2", "")
+                                     .replace("stop: 2026", "stop: 2100"))  # 76 years: many default chunks
+    plugin = tmp_path / "fork_termed.py"
+    plugin.write_text(textwrap.dedent(f"""
+        import os, signal
+        from costsim.registry import model
+
+        @model(outputs=("y_usd",))
+        def fork_termed(*, a_usd):
+            if os.getpid() != int(os.environ["PARENT_PID"]):
+                os.kill(os.getpid(), signal.SIGTERM)
+            return {{"y_usd": a_usd * 2}}
+    """))
+    code = ("import os, sys; os.environ['PARENT_PID'] = str(os.getpid()); from costsim.cli import main; "
+            "sys.exit(main(sys.argv[1:]))")
+    done = subprocess.run([sys.executable, "-c", code, "run", str(tmp_path / "s.yaml"), "--plugin", str(plugin),
+                           "-n", "40000", "-q"], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "COSTSIM_FORK": "1", "COSTSIM_THREADS": "2"})
+    # before: the child raised the command's own "terminated" in the parent: exit 143, nothing said
+    assert done.returncode == 3, (done.returncode, done.stderr)
+    assert "killed by signal 15" in done.stderr
