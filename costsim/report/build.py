@@ -97,14 +97,18 @@ def _ledger_job(ids: tuple[str, ...]) -> tuple[list[dict], list[tuple[str, str]]
     apart gives the records of the whole ledger's judge; the whys of a scenario share their swing
     runs.
     """
-    from costsim.ledger import judge
+    from costsim.ledger import judge, load_ledger
     from costsim.ledger.profiles import all_profiles
     from costsim.ledger.why import format_why, needs_why, why
 
-    records = judge(list(ids), profiles=all_profiles())
-    cache: dict = {}
-    whys = [(r["id"], format_why(why(r["id"], cache=cache))) for r in records
-            if needs_why(r) and r["verdict"] != "untested"]
+    from costsim.sampling import shared_draws
+
+    ledger = load_ledger()
+    cache: dict = {}  # the file read once, and judge's runs kept for the whys' base runs
+    with shared_draws():  # one store for the judge's runs and the swing runs of the scenario
+        records = judge(list(ids), ledger=ledger, profiles=all_profiles(), cache=cache)
+        whys = [(r["id"], format_why(why(r["id"], ledger=ledger, cache=cache))) for r in records
+                if needs_why(r) and r["verdict"] != "untested"]
     return records, whys
 
 
