@@ -246,10 +246,16 @@ class _SharedDraws:
         self.lock = threading.Lock()
         self.entries: dict[tuple, tuple[np.ndarray, int, object]] = {}  # key -> (values, clipped, held)
         self.bytes = 0
+        self.hits = self.misses = 0
 
     def get(self, key: tuple):
         with self.lock:
-            return self.entries.get(key)
+            hit = self.entries.get(key)
+            if hit is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+            return hit
 
     def put(self, key: tuple, values: np.ndarray, clipped: int, held: object) -> None:
         values = values.copy()  # never a caller's array: they are handed out as copies too
@@ -280,11 +286,13 @@ class shared_draws:
     parameters are always drawn: their values depend on their partners' draws and the
     correlations); another run asking for the same key gets a copy of the same numbers, and the
     Results are the same, bit for bit, as without the block. Blocks nest (the outermost owns the
-    store, forgotten when it ends); at most ``max_bytes`` of values are kept.
+    store, forgotten when it ends); at most ``max_bytes`` of values are kept. ``hits`` and
+    ``misses`` count the parameters' chunks found in the store and drawn, in the block.
     """
 
     def __init__(self, max_bytes: int = 256 << 20):
         self.max_bytes = int(max_bytes)
+        self._store: _SharedDraws | None = None
 
     def __enter__(self) -> shared_draws:
         global _SHARED, _SHARED_DEPTH
@@ -292,7 +300,16 @@ class shared_draws:
             if _SHARED_DEPTH == 0:
                 _SHARED = _SharedDraws(self.max_bytes)
             _SHARED_DEPTH += 1
+            self._store = _SHARED
         return self
+
+    @property
+    def hits(self) -> int:
+        return 0 if self._store is None else self._store.hits
+
+    @property
+    def misses(self) -> int:
+        return 0 if self._store is None else self._store.misses
 
     def __exit__(self, *exc) -> None:
         global _SHARED, _SHARED_DEPTH
