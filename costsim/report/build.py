@@ -335,12 +335,41 @@ def build_report(paths: Sequence[str | Path], out: str | Path, *, samples: int |
             if progress and i < len(args):
                 progress(f"{result.name}: {result.status}")
 
+        if run_jobs_n > 1 and fork_available():
+            _warm_imports(paths)
         finished = run_jobs(_job, tasks, run_jobs_n, cost=size, done=done)
         sections = finished[:len(args)]
         comparisons = _write_all(sections, tmp, formats=formats, compare=compare, jobs=jobs, cache=cache,
                                  progress=progress, samples_cap=samples, title=title, live=None,
                                  ledger_plan=finished[len(args)] if ledger else None)
     return ReportSummary(out, tuple(sections), tuple(comparisons))
+
+
+def _warm_imports(paths: Sequence[str]) -> None:
+    """Import here, before the runs' workers are forked from this process, what they all need.
+
+    Each worker would otherwise import the engine and the models itself; and a scenario with
+    ``fit:`` parameters sends back a Section holding calibration objects, whose unpickling here
+    imports ``costsim.calibration`` (scipy.stats, ~0.5 s) in the thread that hands the workers
+    their next jobs: both workers stood idle meanwhile (measured: ~0.6 s). A file's text is
+    looked at for ``fit:`` only as a hint (a fit in an ``extends`` parent is imported later, as
+    before); nothing here changes what the report holds.
+    """
+    import costsim.engine  # noqa: F401
+    from costsim.registry import load_builtin_models
+
+    load_builtin_models()
+    for path in paths:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if "fit:" in text:
+            try:
+                import costsim.calibration  # noqa: F401
+            except ImportError:  # an installation without the fits: its scenarios report the error
+                pass
+            return
 
 
 def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
