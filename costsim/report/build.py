@@ -82,6 +82,7 @@ def previous_figures(folder: str | Path | None) -> dict[str, tuple[Path, FigureF
 
 
 _SHARED: list[Plan] = []  # the plans a forked worker draws, by index (inherited, never pickled)
+_SHARED_LEDGER: tuple | None = None  # (ledger, belief profiles) the ledger jobs judge with, read once per report
 _SHARED_SECTIONS: list[Section] = []  # the sections whose summary CSVs a forked worker writes
 
 
@@ -103,10 +104,11 @@ def _ledger_job(ids: tuple[str, ...]) -> tuple[list[dict], list[tuple[str, str]]
 
     from costsim.sampling import shared_draws
 
-    ledger = load_ledger()
+    # read once by the pool's parent for every ledger job (forked: inherited), else here
+    ledger, profiles = _SHARED_LEDGER if _SHARED_LEDGER is not None else (load_ledger(), all_profiles())
     cache: dict = {}  # the file read once, and judge's runs kept for the whys' base runs
     with shared_draws():  # one store for the judge's runs and the swing runs of the scenario
-        records = judge(list(ids), ledger=ledger, profiles=all_profiles(), cache=cache)
+        records = judge(list(ids), ledger=ledger, profiles=profiles, cache=cache)
         whys = [(r["id"], format_why(why(r["id"], ledger=ledger, cache=cache))) for r in records
                 if needs_why(r) and r["verdict"] != "untested"]
     return records, whys
@@ -198,7 +200,7 @@ def _draw_and_explain(sections: Sequence[Section], folder: Path, *, formats: Seq
         progress(f"figures: {len(todo)} to draw, {len(owners) - len(todo)} unchanged"
                  + (f"; claims ledger: {sum(len(ids) for ids, _ in groups)} claims judged under every belief "
                     "profile beside them, with what would flip the close ones" if groups else ""))
-    global _SHARED, _SHARED_SECTIONS
+    global _SHARED, _SHARED_SECTIONS, _SHARED_LEDGER
     _SHARED, _SHARED_SECTIONS = [owners[i][1] for i in todo], list(sections)
     tasks = [("ledger", ids) for ids, _ in groups] + [("figure", k, str(folder), formats, keys[i])
                                                      for k, i in enumerate(todo)]
@@ -207,9 +209,14 @@ def _draw_and_explain(sections: Sequence[Section], folder: Path, *, formats: Seq
         tasks += [("data", i, str(folder)) for i in range(len(sections))]
         costs += [0.0] * len(sections)
     try:
+        if groups:  # read once, here, for every ledger job (the forked workers inherit them)
+            from costsim.ledger import load_ledger
+            from costsim.ledger.profiles import all_profiles
+
+            _SHARED_LEDGER = (load_ledger(), all_profiles())
         done = run_jobs(_job, tasks, jobs, cost=costs.__getitem__)
     finally:
-        _SHARED, _SHARED_SECTIONS = [], []
+        _SHARED, _SHARED_SECTIONS, _SHARED_LEDGER = [], [], None
     for k, i in enumerate(todo):
         figures[i] = done[len(groups) + k]
     if data:  # the page tables the data jobs computed (the same numbers the pages would compute)
