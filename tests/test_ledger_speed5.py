@@ -110,3 +110,110 @@ def test_a_ledger_with_another_test_does_not_get_the_cached_run():
     theirs = judge([claim.id], ledger=other, cache=cache)
     assert theirs == judge([claim.id], ledger=other)
     assert theirs[0]["probability"] != mine[0]["probability"]  # the change shows in the record
+
+
+# ------------------------------------------------------------------ PRIM's quantiles from rows
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from costsim.ledger.discovery import prim, quantiles_of_rows, quantiles_of_sorted  # noqa: E402
+
+
+def _prim_reference(x, y, names, alpha=0.05, min_support=0.05, min_coverage=0.5):
+    """prim as it was (np.quantile of the rows inside, every peel over all rows): the reference."""
+    n, d = x.shape
+    total = max(int(y.sum()), 1)
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    box_lo, box_hi = lo.copy(), hi.copy()
+    inside = np.ones(n, dtype=bool)
+
+    def make(mask):
+        restricted = {names[j]: [float(box_lo[j]), float(box_hi[j])] for j in range(d)
+                      if box_lo[j] > lo[j] or box_hi[j] < hi[j]}
+        m = int(mask.sum())
+        return {"limits": restricted, "coverage": float(y[mask].sum() / total),
+                "density": float(y[mask].mean()) if m else 0.0, "support": m / n}
+
+    trajectory = [make(inside)]
+    while inside.mean() > min_support:
+        lower, upper = np.quantile(x[inside], [alpha, 1 - alpha], axis=0)
+        keep = np.empty((n, 2 * d), dtype=bool)
+        np.greater_equal(x, lower, out=keep[:, 0::2])
+        np.less_equal(x, upper, out=keep[:, 1::2])
+        keep &= inside[:, None]
+        count = keep.sum(axis=0)
+        ok = (count != 0) & (count != inside.sum()) & ~(count / n < min_support)
+        if not ok.any():
+            break
+        score = np.where(ok, (keep & y[:, None]).sum(axis=0) / np.maximum(count, 1), -np.inf)
+        k = int(np.argmax(score))
+        j, side = divmod(k, 2)
+        if side == 0:
+            box_lo[j] = lower[j]
+        else:
+            box_hi[j] = upper[j]
+        inside = keep[:, k].copy()
+        trajectory.append(make(inside))
+    return trajectory
+
+
+def _as_dicts(boxes):
+    return [b.as_dict() for b in boxes]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_prim_is_the_reference_box_for_box(seed):
+    rng = np.random.default_rng(seed)
+    n, d = int(rng.integers(50, 1500)), int(rng.integers(1, 9))
+    x = rng.lognormal(size=(n, d))
+    if seed % 3 == 0:
+        x = np.round(x, 1) + 0.5  # ties, no zero (inputs kept sorted)
+    elif seed % 3 == 1:
+        x = np.round(x - 1.0, 1)  # ties among zeros of both signs (NumPy's partition steps)
+    if seed % 4 == 1:
+        x[:, 0] = -0.0 if seed % 8 == 1 else 0.0  # a constant input (and a signed zero)
+    y = x[:, -1] + rng.normal(size=n) > np.median(x[:, -1])
+    names = [f"in{j}_usd" for j in range(d)]
+    alpha = (0.05, 0.1, 0.2)[seed % 3]
+    chosen, trajectory = prim(x, y, names, alpha=alpha)
+    want = _prim_reference(x, y, names, alpha=alpha)
+    assert _as_dicts(trajectory) == want
+    assert repr(_as_dicts(trajectory)) == repr(want)  # -0.0 stays -0.0
+    assert chosen.as_dict() in want
+
+
+def test_prim_with_non_finite_inputs_is_the_reference():
+    rng = np.random.default_rng(5)
+    x = rng.random((400, 3))
+    x[::7, 1] = np.inf
+    y = x[:, 0] > 0.4
+    names = ["a_usd", "b_usd", "c_usd"]
+    with np.errstate(invalid="ignore"):  # np.quantile's inf - inf, in both
+        assert repr(_as_dicts(prim(x, y, names)[1])) == repr(_prim_reference(x, y, names))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_quantiles_of_sorted_rows_are_numpys(seed):
+    rng = np.random.default_rng(200 + seed)
+    m, d = int(rng.integers(1, 80)), int(rng.integers(1, 6))
+    x = rng.lognormal(size=(m, d)) * 10.0 ** rng.integers(-3, 4)
+    if seed % 2:
+        x = np.round(x, 1) + 0.25  # ties, no zero
+    for q in ([0.05, 0.95], [0.0, 1.0], [0.5, 0.5], [0.25, 0.75], [1 / 3, 2 / 3], [0.999, 0.001]):
+        want = np.quantile(x, q, axis=0)
+        got = quantiles_of_sorted(np.sort(x.T, axis=1), np.asanyarray(q))
+        assert got.tobytes() == want.tobytes(), q
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_quantiles_of_rows_are_numpys(seed):
+    rng = np.random.default_rng(100 + seed)
+    m, d = int(rng.integers(1, 60)), int(rng.integers(1, 6))
+    x = rng.normal(size=(m, d)) * 10.0 ** rng.integers(-3, 4)
+    if seed % 2:
+        x = np.round(x, 0)  # ties, zeros
+    for q in ([0.05, 0.95], [0.0, 1.0], [0.5, 0.5], [0.25, 0.75], [1 / 3, 2 / 3], [0.999, 0.001]):
+        want = np.quantile(x, q, axis=0)
+        got = quantiles_of_rows(np.ascontiguousarray(x.T), np.asanyarray(q))
+        assert got.tobytes() == want.tobytes(), q
