@@ -286,11 +286,13 @@ class shared_draws:
     parameters are always drawn: their values depend on their partners' draws and the
     correlations); another run asking for the same key gets a copy of the same numbers, and the
     Results are the same, bit for bit, as without the block. Blocks nest (the outermost owns the
-    store, forgotten when it ends); at most ``max_bytes`` of values are kept. ``hits`` and
+    store, forgotten when it ends); at most ``max_bytes`` of values are kept (a run whose draws
+    alone would not fit does not use the store: the ledger's runs of 2,000 samples of ~75
+    parameters take 1.2 MB each). ``hits`` and
     ``misses`` count the parameters' chunks found in the store and drawn, in the block.
     """
 
-    def __init__(self, max_bytes: int = 256 << 20):
+    def __init__(self, max_bytes: int = 64 << 20):
         self.max_bytes = int(max_bytes)
         self._store: _SharedDraws | None = None
 
@@ -358,6 +360,8 @@ class RowDraws:
         if self.rows_at_once:
             self._chol = copula_cholesky(scenario)
             self._shared = _SHARED  # a shared_draws() block's store, when this run is made in one
+            if self._shared is not None and 8 * self.n * len(self.names) > self._shared.max_bytes:
+                self._shared = None  # a run whose draws alone overflow the store would only churn it
             self._keys: dict[str, tuple] = {}
             if self._shared is not None:
                 correlated = set(self._chol[0]) if self._chol is not None else set()

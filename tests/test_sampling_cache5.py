@@ -149,10 +149,23 @@ def test_handed_out_values_are_copies():
 
 def test_a_small_store_forgets_the_oldest_and_keeps_the_numbers():
     sc = scenario()
-    alone = fingerprint(run(sc, threads=1))
-    with shared_draws(max_bytes=3000 * 8 * 2):  # room for two parameters' columns
+    alone = fingerprint(run(sc, threads=1, chunk_size=1000))
+    with shared_draws(max_bytes=3000 * 8 * 6) as store:  # room for one run's columns, not two runs'
         for _ in range(3):
+            assert fingerprint(run(sc, threads=1, chunk_size=1000)) == alone
+        assert store.hits > 0
+        other = scenario(BASE, "seed=12")
+        assert fingerprint(run(other, threads=1, chunk_size=1000)) == fingerprint(run(other, threads=1, chunk_size=1000))
+        assert fingerprint(run(sc, threads=1, chunk_size=1000)) == alone
+
+
+def test_a_run_larger_than_the_store_does_not_use_it():
+    sc = scenario()
+    alone = fingerprint(run(sc, threads=1))
+    with shared_draws(max_bytes=3000 * 8 * 2) as store:  # two parameters' columns: less than one run
+        for _ in range(2):
             assert fingerprint(run(sc, threads=1)) == alone
+        assert store.hits == store.misses == 0
 
 
 # --------------------------------------------------------------------- make_dist remembers
