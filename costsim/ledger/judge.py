@@ -361,5 +361,5 @@ def claim_run(claim: Claim, ledger: Ledger | None = None, n: int | None = None, 
     return run.scenario, run.results, run.check_index.get(claim.id)
 
 
-__all__ = ["verdict_of", "run_for", "run_key", "Run", "match_check", "HOLDS", "FAILS", "CLOSE", "UNTESTED", "judge", "summary",
-           "indicator", "as_of_overrides", "build_scenario", "scenario_path", "claim_run"]
+__all__ = ["verdict_of", "run_for", "run_key", "Run", "match_check", "HOLDS", "FAILS", "CLOSE", "UNTESTED", "judge",
+           "summary", "indicator", "as_of_overrides", "build_scenario", "scenario_path", "claim_run"]
