@@ -376,8 +376,49 @@ def _z_fast(credibility: float) -> np.float64:
     return np.float64(_z_of(float(credibility)))
 
 
-def make_dist(kind: object, fields: dict, path: str, lines: dict[str, int]) -> tuple[Dist | None, list[Issue]]:
-    """Validate a distribution's name and fields; return the Dist or the Issues found."""
+_DIST_MEMO: dict[tuple, tuple[object, Dist]] = {}
+_DIST_MEMO_MAX = 4096  # distinct valid distributions remembered (then forgotten all at once)
+
+
+def _dist_key(kind: object, fields: dict) -> tuple | None:
+    """What a valid Dist of ``kind`` with ``fields`` is made of: the kind, and each field's name, type
+    and exact value (``repr``: -0.0 is not 0.0, 1 is not 1.0), in the order given. None (not
+    remembered) for anything but plain ``str`` names and ``int``/``float`` values."""
+    if type(kind) is not str:
+        return None
+    items = []
+    for name, value in fields.items():
+        if type(name) is not str or type(value) not in (int, float):
+            return None
+        items.append((name, type(value), repr(value)))
+    return (kind, tuple(items))
+
+
+def make_dist(kind: object, fields: dict, path: str, lines: dict[str, int], *, memo: bool = True
+              ) -> tuple[Dist | None, list[Issue]]:
+    """Validate a distribution's name and fields; return the Dist or the Issues found.
+
+    A valid Dist is remembered (``memo``) by its kind, its fields' names, types and exact values
+    and the kind's definition in :data:`DISTRIBUTIONS` (a kind defined again is checked again), and
+    given again for the same fields: the ledger's swing runs validate a scenario of ~75 parameters
+    some 300 times, one parameter changed each time. Dists are immutable; ``path`` and ``lines``
+    only place Issues, and a distribution with Issues is never remembered.
+    """
+    key = _dist_key(kind, fields) if memo else None
+    spec = DISTRIBUTIONS.get(kind) if key is not None else None
+    if key is not None:
+        hit = _DIST_MEMO.get(key)
+        if hit is not None and hit[0] is spec:
+            return hit[1], []
+    dist, issues = _make_dist(kind, fields, path, lines)
+    if key is not None and spec is not None and dist is not None and not issues:
+        if len(_DIST_MEMO) >= _DIST_MEMO_MAX:
+            _DIST_MEMO.clear()
+        _DIST_MEMO[key] = (spec, dist)
+    return dist, issues
+
+
+def _make_dist(kind: object, fields: dict, path: str, lines: dict[str, int]) -> tuple[Dist | None, list[Issue]]:
     import difflib
 
     issues: list[Issue] = []

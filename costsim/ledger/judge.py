@@ -123,11 +123,14 @@ def match_check(scenario, claim: Claim) -> int | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def run_for(name: str, claims: list[Claim], overrides: tuple[str, ...], n: int) -> Run:
-    """Run scenario ``name`` once for all ``claims`` (with ``overrides``), at ``n`` samples and its own seed."""
+def run_for(name: str, claims: list[Claim], overrides: tuple[str, ...], n: int, raw: tuple | None = None) -> Run:
+    """Run scenario ``name`` once for all ``claims`` (with ``overrides``), at ``n`` samples and its own seed.
+
+    ``raw``: the scenario file already read (``load_raw``'s answer), as in :func:`build_scenario`.
+    """
     from costsim.engine import run
 
-    scenario = build_scenario(name, overrides, claims)
+    scenario = build_scenario(name, overrides, claims, raw=raw)
     results = run(scenario, n=min(n, scenario.samples))
     index = {c.id: match_check(scenario, c) for c in claims}
     return Run(scenario, results, index)
@@ -251,7 +254,16 @@ def _round_tree(x):
     return _round(x) if isinstance(x, float) else x
 
 
-def judge(ids=None, *, ledger: Ledger | None = None, n: int | None = None, profiles=()) -> list[dict]:
+def run_key(name: str, overrides: tuple[str, ...], n: int, group: list[Claim]) -> tuple:
+    """What a ledger run of scenario ``name`` depends on besides the scenario file: its overrides, the
+    samples asked for, and the claims of the group (their inline tests become checks, their ``check``
+    texts pick the checks). Two runs with the same key (and the same file) are the same run."""
+    return ("run", name, tuple(overrides), int(n),
+            tuple((c.id, c.quote, repr(c.test), c.check) for c in group))
+
+
+def judge(ids=None, *, ledger: Ledger | None = None, n: int | None = None, profiles=(),
+          cache: dict | None = None) -> list[dict]:
     """Judge the ledger's claims; return one record per claim (the ledger -> report contract).
 
     Each record has ``id, quote, who, source, date, kind, scenario, check, verdict, probability,
@@ -259,20 +271,37 @@ def judge(ids=None, *, ledger: Ledger | None = None, n: int | None = None, profi
     ``later`` (the verdict with today's data, when it differs, else None) and ``profiles``
     ({profile name: verdict} for the profiles asked for). Every scenario runs once per set of
     overrides, with its own seed, so the records reproduce exactly.
+
+    ``cache`` (a dict the caller keeps, the one it gives :func:`costsim.ledger.why.why` too, over
+    scenario files that do not change meanwhile): each file is read once, and the runs made here
+    are kept (keyed by :func:`run_key`) for the whys of the same claims, whose base run is the
+    claim's dated run. The records are the same with or without it.
     """
+    from costsim.sampling import shared_draws
+
+    with shared_draws():  # the profiles' and dated runs of a scenario share the draws of their unchanged inputs
+        return _judge(ids, ledger, n, profiles, cache)
+
+
+def _judge(ids, ledger: Ledger | None, n: int | None, profiles, cache: dict | None) -> list[dict]:
     ledger = ledger or load_ledger()
     n = int(n or ledger.samples)
     chosen = [ledger.get(i) for i in ids] if ids else list(ledger.claims)
     from costsim.scenario import load_raw
 
-    runs: dict[tuple, Run] = {}
-    raw_cache: dict[str, dict] = {}
+    runs: dict[tuple, Run] = {} if cache is None else cache
+
+    def read(name: str) -> tuple:
+        key = ("raw", name)
+        if key not in runs:
+            runs[key] = load_raw(scenario_path(name))
+        return runs[key]
 
     def get_run(name: str, overrides: tuple[str, ...]) -> Run:
-        key = (name, overrides)
+        group = [c for c in ledger.claims if c.scenario == name and c.tested]
+        key = run_key(name, overrides, n, group)
         if key not in runs:
-            group = [c for c in ledger.claims if c.scenario == name and c.tested]
-            runs[key] = run_for(name, group, overrides, n)
+            runs[key] = run_for(name, group, overrides, n, raw=read(name))
         return runs[key]
 
     records = []
@@ -282,9 +311,7 @@ def judge(ids=None, *, ledger: Ledger | None = None, n: int | None = None, profi
             rec.update(as_of=[], later=None, profiles={})
             records.append(rec)
             continue
-        if claim.scenario not in raw_cache:
-            raw_cache[claim.scenario] = load_raw(scenario_path(claim.scenario))[0]
-        raw = raw_cache[claim.scenario]
+        raw = read(claim.scenario)[0]
         today = verdict_of(claim, ledger, get_run(claim.scenario, ()))
         dated = tuple(as_of_overrides(raw, claim.date))
         if claim.evidence_date and claim.evidence_date > claim.date:
@@ -334,5 +361,5 @@ def claim_run(claim: Claim, ledger: Ledger | None = None, n: int | None = None, 
     return run.scenario, run.results, run.check_index.get(claim.id)
 
 
-__all__ = ["verdict_of", "run_for", "Run", "match_check", "HOLDS", "FAILS", "CLOSE", "UNTESTED", "judge", "summary",
-           "indicator", "as_of_overrides", "build_scenario", "scenario_path", "claim_run"]
+__all__ = ["verdict_of", "run_for", "run_key", "Run", "match_check", "HOLDS", "FAILS", "CLOSE", "UNTESTED", "judge",
+           "summary", "indicator", "as_of_overrides", "build_scenario", "scenario_path", "claim_run"]

@@ -7,7 +7,7 @@ import numpy as np
 from costsim.errors import ScenarioError
 from costsim.ledger.book import Ledger, load_ledger
 from costsim.ledger.discovery import prim, swing_values
-from costsim.ledger.judge import (Run, as_of_overrides, build_scenario, indicator, match_check,
+from costsim.ledger.judge import (Run, as_of_overrides, build_scenario, indicator, match_check, run_key,
                                   scenario_path, verdict_of)
 
 DECADES = tuple(10.0 ** k for k in range(26, 37))
@@ -25,16 +25,24 @@ def why(claim_id: str, *, ledger: Ledger | None = None, n: int | None = None, sw
 
     ``cache`` (a dict the caller keeps between calls) shares the work among the claims of one
     scenario: the file is parsed once, and each swing run is made once and judged for every
-    claim of the scenario (the claims of a scenario swing the same inputs). The answers are the
-    same with or without it.
+    claim of the scenario (the claims of a scenario swing the same inputs); the base run (the
+    claim's dated run) is kept under :func:`costsim.ledger.judge.run_key`, where
+    ``judge(cache=)`` leaves its runs. The answers are the same with or without it.
     """
-    from costsim.engine import run
-    from costsim.scenario import load_raw
-
     ledger = ledger or load_ledger()
     claim = ledger.get(claim_id)
     if not claim.tested:
         return {"id": claim.id, "verdict": "untested", "reason": claim.untested}
+    from costsim.sampling import shared_draws
+
+    with shared_draws():  # the swing runs change one input each: the others' draws are made once
+        return _why(claim, ledger, n, swing, cache)
+
+
+def _why(claim, ledger: Ledger, n: int | None, swing: bool, cache: dict | None) -> dict:
+    from costsim.engine import run
+    from costsim.scenario import load_raw
+
     n = int(n or ledger.samples)
     cache = {} if cache is None else cache
     read = cache.get(("raw", claim.scenario))
@@ -66,7 +74,10 @@ def why(claim_id: str, *, ledger: Ledger | None = None, n: int | None = None, sw
             raise v
         return v
 
-    base = run_with(dated)
+    base_key = run_key(claim.scenario, dated, n, group)  # judge(cache=) made it already, or a close claim did
+    base = cache.get(base_key)
+    if base is None:
+        base = cache[base_key] = run_with(dated)
     verdict = verdict_of(claim, ledger, base)
     i = base.check_index.get(claim.id)
     out = {"id": claim.id, "scenario": claim.scenario, "as_of": list(dated), **verdict}

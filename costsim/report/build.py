@@ -82,6 +82,7 @@ def previous_figures(folder: str | Path | None) -> dict[str, tuple[Path, FigureF
 
 
 _SHARED: list[Plan] = []  # the plans a forked worker draws, by index (inherited, never pickled)
+_SHARED_LEDGER: tuple | None = None  # (ledger, belief profiles) the ledger jobs judge with, read once per report
 _SHARED_SECTIONS: list[Section] = []  # the sections whose summary CSVs a forked worker writes
 
 
@@ -97,14 +98,19 @@ def _ledger_job(ids: tuple[str, ...]) -> tuple[list[dict], list[tuple[str, str]]
     apart gives the records of the whole ledger's judge; the whys of a scenario share their swing
     runs.
     """
-    from costsim.ledger import judge
+    from costsim.ledger import judge, load_ledger
     from costsim.ledger.profiles import all_profiles
     from costsim.ledger.why import format_why, needs_why, why
 
-    records = judge(list(ids), profiles=all_profiles())
-    cache: dict = {}
-    whys = [(r["id"], format_why(why(r["id"], cache=cache))) for r in records
-            if needs_why(r) and r["verdict"] != "untested"]
+    from costsim.sampling import shared_draws
+
+    # read once by the pool's parent for every ledger job (forked: inherited), else here
+    ledger, profiles = _SHARED_LEDGER if _SHARED_LEDGER is not None else (load_ledger(), all_profiles())
+    cache: dict = {}  # the file read once, and judge's runs kept for the whys' base runs
+    with shared_draws():  # one store for the judge's runs and the swing runs of the scenario
+        records = judge(list(ids), ledger=ledger, profiles=profiles, cache=cache)
+        whys = [(r["id"], format_why(why(r["id"], ledger=ledger, cache=cache))) for r in records
+                if needs_why(r) and r["verdict"] != "untested"]
     return records, whys
 
 
@@ -194,7 +200,7 @@ def _draw_and_explain(sections: Sequence[Section], folder: Path, *, formats: Seq
         progress(f"figures: {len(todo)} to draw, {len(owners) - len(todo)} unchanged"
                  + (f"; claims ledger: {sum(len(ids) for ids, _ in groups)} claims judged under every belief "
                     "profile beside them, with what would flip the close ones" if groups else ""))
-    global _SHARED, _SHARED_SECTIONS
+    global _SHARED, _SHARED_SECTIONS, _SHARED_LEDGER
     _SHARED, _SHARED_SECTIONS = [owners[i][1] for i in todo], list(sections)
     tasks = [("ledger", ids) for ids, _ in groups] + [("figure", k, str(folder), formats, keys[i])
                                                      for k, i in enumerate(todo)]
@@ -203,9 +209,14 @@ def _draw_and_explain(sections: Sequence[Section], folder: Path, *, formats: Seq
         tasks += [("data", i, str(folder)) for i in range(len(sections))]
         costs += [0.0] * len(sections)
     try:
+        if groups:  # read once, here, for every ledger job (the forked workers inherit them)
+            from costsim.ledger import load_ledger
+            from costsim.ledger.profiles import all_profiles
+
+            _SHARED_LEDGER = (load_ledger(), all_profiles())
         done = run_jobs(_job, tasks, jobs, cost=costs.__getitem__)
     finally:
-        _SHARED, _SHARED_SECTIONS = [], []
+        _SHARED, _SHARED_SECTIONS, _SHARED_LEDGER = [], [], None
     for k, i in enumerate(todo):
         figures[i] = done[len(groups) + k]
     if data:  # the page tables the data jobs computed (the same numbers the pages would compute)
@@ -331,12 +342,41 @@ def build_report(paths: Sequence[str | Path], out: str | Path, *, samples: int |
             if progress and i < len(args):
                 progress(f"{result.name}: {result.status}")
 
+        if run_jobs_n > 1 and fork_available():
+            _warm_imports(paths)
         finished = run_jobs(_job, tasks, run_jobs_n, cost=size, done=done)
         sections = finished[:len(args)]
         comparisons = _write_all(sections, tmp, formats=formats, compare=compare, jobs=jobs, cache=cache,
                                  progress=progress, samples_cap=samples, title=title, live=None,
                                  ledger_plan=finished[len(args)] if ledger else None)
     return ReportSummary(out, tuple(sections), tuple(comparisons))
+
+
+def _warm_imports(paths: Sequence[str]) -> None:
+    """Import here, before the runs' workers are forked from this process, what they all need.
+
+    Each worker would otherwise import the engine and the models itself; and a scenario with
+    ``fit:`` parameters sends back a Section holding calibration objects, whose unpickling here
+    imports ``costsim.calibration`` (scipy.stats, ~0.5 s) in the thread that hands the workers
+    their next jobs: both workers stood idle meanwhile (measured: ~0.6 s). A file's text is
+    looked at for ``fit:`` only as a hint (a fit in an ``extends`` parent is imported later, as
+    before); nothing here changes what the report holds.
+    """
+    import costsim.engine  # noqa: F401
+    from costsim.registry import load_builtin_models
+
+    load_builtin_models()
+    for path in paths:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if "fit:" in text:
+            try:
+                import costsim.calibration  # noqa: F401
+            except ImportError:  # an installation without the fits: its scenarios report the error
+                pass
+            return
 
 
 def check_formats(formats: Sequence[str]) -> tuple[str, ...]:

@@ -69,10 +69,22 @@ def run_jobs(fn: Callable, args: Sequence[tuple], jobs: int, *, cost: Callable[[
     (:func:`costsim.parallel.map_jobs`), forked so the workers share the already imported models,
     plugins, matplotlib and the figure plans.
     """
+    import gc
+
     from costsim.parallel import map_jobs
 
-    return map_jobs(fn, args, workers=jobs, star=True, cost=cost, on_result=done,
-                    start_method="fork" if fork_available() else None)
+    forked = jobs > 1 and len(args) > 1 and fork_available()
+    if forked:
+        # the objects alive now (modules, matplotlib, the runs' Results) are left out of the workers'
+        # garbage collections: each full collection of a worker would walk them all, and touch
+        # every page they lie on (copying it); unfrozen again here once the pool is done
+        gc.freeze()
+    try:
+        return map_jobs(fn, args, workers=jobs, star=True, cost=cost, on_result=done,
+                        start_method="fork" if fork_available() else None)
+    finally:
+        if forked:
+            gc.unfreeze()
 
 
 def fork_available() -> bool:

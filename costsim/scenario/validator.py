@@ -943,7 +943,8 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
         v.relocate([pd_issue])
     declared_axes = {out: node.axes_of(out) for node in ordered for out in node.outputs}
     _check_axes(v, data.get("checks"), checks, declared_axes, years)
-    axes = {o: _plot_axes(ordered, params).get(o) for o in outputs}
+    every_axes = _plot_axes(ordered, params)  # once: it resolves every output's axes
+    axes = {o: every_axes.get(o) for o in outputs}
     plots = None
     if data.get("plots") is not None:
         try:
