@@ -7,12 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from race_fixtures import (
-    ALL,
     MODELS,
     NEUTRAL,
     RACE_MODELS,
     SETTINGS,
     SUPPLY,
+    hand_race,
     identical_blocs,
     log_uniform,
     params_st,
@@ -54,16 +54,7 @@ def test_outputs_have_declared_shapes(year, p):
 
 
 def test_constant_params_broadcast_to_one_row():
-    p = {name: 1.0 for name in ALL}
-    p.update(NEUTRAL)
-    p.update(market_price_usd_per_h100e=4.0e4, leader_budget_usd_per_year=1.0e11, follower_budget_usd_per_year=1.0e10,
-             leader_budget_cap_usd_per_year=1.0e12, follower_budget_cap_usd_per_year=1.0e11,
-             domestic_capacity_chips_per_year=1.0e5, domestic_capacity_cap_chips_per_year=1.0e6,
-             leader_initial_stock_h100e=1.0e6, follower_initial_stock_h100e=1.0e5, leak_frac=0.01,
-             leader_run_share_frac=0.02, follower_run_share_frac=0.01, utilization_frac=0.4, run_length_years=0.3,
-             h100_peak_flop_per_s=9.894e14, depreciation_per_year=0.2, ai_speedup_threshold_flop=1.0e28,
-             capability_reference_flop=3.8e25, powerful_ai_threshold_flop=1.0e28, extrapolation_limit_years=10.0,
-             unipolar_window_min_years=2.0, necessity_elasticity=0.0, diffusion_delay_years=1.0)
+    p = hand_race()
     out = race(np.arange(2025.0, 2031.0)[None, :], p)
     assert out["stock_h100e"].shape == (1, 6, 2)
     assert out["follower_lag_years"].shape == (1, 6)
