@@ -59,7 +59,10 @@ def _why(claim, ledger: Ledger, n: int | None, swing: bool, cache: dict | None) 
 
     def swing_verdict(overrides):
         """The claim's verdict on the run with ``overrides``; each run judged once for every claim of the group."""
-        key = ("verdicts", claim.scenario, n, overrides)
+        # what the verdicts read: the run, the ledger's band, each claim's negate and judge (a cache
+        # shared by two ledgers, or by claims of the same id in two files, must not mix them)
+        key = ("verdicts", run_key(claim.scenario, overrides, n, group), tuple(ledger.probability_band),
+               tuple((c.id, c.negate, c.judge, c.scenario) for c in group))
         if key not in cache:
             r = run_with(overrides)  # a ScenarioError is raised (and not kept) before anything is cached
             judged = {}

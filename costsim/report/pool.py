@@ -73,7 +73,8 @@ def run_jobs(fn: Callable, args: Sequence[tuple], jobs: int, *, cost: Callable[[
 
     from costsim.parallel import map_jobs
 
-    forked = jobs > 1 and len(args) > 1 and fork_available()
+    # frozen here only when nothing is frozen yet: unfreeze() thaws everything, a caller's too
+    forked = jobs > 1 and len(args) > 1 and fork_available() and gc.get_freeze_count() == 0
     if forked:
         # the objects alive now (modules, matplotlib, the runs' Results) are left out of the workers'
         # garbage collections: each full collection of a worker would walk them all, and touch
