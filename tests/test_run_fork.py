@@ -256,6 +256,9 @@ def test_local_workers_fork_here_and_the_pool_stays_for_where_forking_is_off(tmp
     pooled = run(RACE, n=6000, seed=4, chunk_size=500, workers=2)
     for k in serial.outputs:
         assert np.array_equal(pooled.outputs[k], serial.outputs[k]), k
+    for t in _other_threads():  # the pool's manager thread, ending: the next tests fork again
+        t.join(timeout=30)
+    assert not _other_threads()
 
 
 def test_a_progress_bars_monitor_thread_does_not_turn_forking_off(tmp_path, monkeypatch):
