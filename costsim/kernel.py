@@ -25,6 +25,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from costsim.arrays import empty, shared_empty
+from costsim.cores import idle_lanes, usable
 from costsim.errors import Issue, ModelError, ScenarioError
 from costsim.graph import BadValues, Node, evaluate
 
@@ -366,8 +367,6 @@ def _on_processes(groups, run_chunk, store, bad, values, tick) -> None:
     """
     import pickle
     import signal
-    import sys
-    import warnings
     from multiprocessing import Pipe
 
     counts = getattr(values, "clip_counts", None)
@@ -383,11 +382,7 @@ def _on_processes(groups, run_chunk, store, bad, values, tick) -> None:
                 here.extend(span for g in groups[k:] for span in g)
                 break
             mine, theirs = Pipe(duplex=False)
-            for stream in (sys.stdout, sys.stderr):  # a child must not write this process's pending output
-                try:
-                    stream.flush()
-                except (AttributeError, OSError, ValueError):
-                    pass
+            _flush()  # a child must not write this process's pending output
             old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, stopping)  # no Ctrl-C between fork and bookkeeping
             try:
                 # (Python >= 3.12 warns of BLAS's own threads here: a DeprecationWarning, which the
@@ -468,7 +463,6 @@ def _child(k, group, mine, theirs, run_chunk, store, tick, counts, old_mask) -> 
     import pickle
     import random
     import signal
-    import sys
     import warnings
 
     code = 0
@@ -495,7 +489,7 @@ def _child(k, group, mine, theirs, run_chunk, store, tick, counts, old_mask) -> 
             warnings.simplefilter("always")  # every one goes back, and the parent's filters decide
             for a, b_ in group:
                 store(a, b_, run_chunk(a, b_, tally))
-        _flush(sys)  # what the lane's models printed, before the parent hears it is done
+        _flush()  # what the lane's models printed, before the parent hears it is done
         theirs.send(("done", portable(tally), counts() if counts is not None else None, _warned(caught)))
     except BaseException as exc:  # noqa: BLE001  sent to the parent, raised there
         code = 1
@@ -504,7 +498,7 @@ def _child(k, group, mine, theirs, run_chunk, store, tick, counts, old_mask) -> 
             pickle.loads(blob)  # an error that does not come back whole is sent as its text
         except BaseException:  # noqa: BLE001
             blob = None
-        _flush(sys)
+        _flush()
         try:
             theirs.send(("error", blob, f"{type(exc).__name__}: {exc}", _warned(caught)))
         except BaseException:  # noqa: BLE001  the parent is gone
@@ -513,11 +507,14 @@ def _child(k, group, mine, theirs, run_chunk, store, tick, counts, old_mask) -> 
         os._exit(code)
 
 
-def _flush(sys) -> None:
+def _flush() -> None:
+    """Write out this process's buffered stdout and stderr (before a fork, and a child's before it exits)."""
+    import sys
+
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except BaseException:  # noqa: BLE001
+        except Exception:  # noqa: BLE001  a closed or odd stream: nothing to write out
             pass
 
 
@@ -618,18 +615,11 @@ def bad_message(scenario, bad: dict[str, BadValues], n: int) -> str:
     return "\n".join(parts)
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
 def idle_threads() -> int:
     """Threads for an in-process run: ``COSTSIM_THREADS`` if set (a whole number >= 1, at most the
     cores this process may run on: more threads than cores only add their chunks' memory), else
     the cores the load average leaves idle (at least 1, at most MAX_AUTO_THREADS)."""
-    cores = _cores()
+    cores = usable()
     env = os.environ.get(THREADS_ENV, "").strip()
     if env:
         try:
@@ -640,7 +630,7 @@ def idle_threads() -> int:
             raise ScenarioError("environment", [Issue(THREADS_ENV, "must be a whole number of threads >= 1",
                                                       f"e.g. 1 or {cores}", env)])
         return min(asked, cores)
-    return _idle_lanes(cores, MAX_AUTO_THREADS)
+    return idle_lanes(MAX_AUTO_THREADS)
 
 
 def lanes_for(scenario) -> int:
@@ -655,21 +645,11 @@ def lanes_for(scenario) -> int:
     return idle_threads() if own or os.environ.get(THREADS_ENV, "").strip() else 1
 
 
-def _idle_lanes(cores: int, most: int) -> int:
-    try:
-        # the load rounded: a load of 1.2 on 2 cores leaves most of a core (the 1-minute average
-        # also still counts this process's own last run)
-        cores = int(cores - os.getloadavg()[0] + 1.5)
-    except OSError:
-        pass
-    return max(1, min(cores, most))
-
-
 def lanes_for_workers(workers: int) -> int:
     """Forked lanes for ``--workers N``: at most N and the cores the load average leaves idle (on a
     busy machine more processes only share the same cores: as the process pool, never much slower
     than in-process)."""
-    return _idle_lanes(_cores(), int(workers))
+    return idle_lanes(int(workers))
 
 
 def evaluate_values(scenario, values: dict[str, np.ndarray], n: int, *, keep: tuple[str, ...] | None = None,

@@ -306,10 +306,9 @@ def worth_parallel(scenario: Scenario, n: int, workers: int | None, scheduler: o
 
 def idle_cores() -> float:
     """Cores free for more workers now: the cores less the load average (this process counts as free)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
+    from costsim.cores import usable
+
+    cores = usable()
     try:
         load = os.getloadavg()[0]
     except OSError:

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import textwrap
 
-LAYERS = ["errors", "callers", "arrays", "units", "progress", "distributions", "registry", "formulas", "plugins",
+LAYERS = ["errors", "callers", "arrays", "cores", "units", "progress", "distributions", "registry", "formulas", "plugins",
           "models", "yamlio", "graph", "calibration", "bundled", "scenario", "schema", "sampling", "frames", "results",
           "store", "kernel", "budget", "recipe", "parallel", "engine", "sensitivity", "ledger", "sweep", "diff",
           "inline", "plots", "report", "testing", "commands", "cli"]
