@@ -357,6 +357,7 @@ class RowDraws:
         self.rows_at_once = draws_by_rows(self.design)
         self._lock = threading.Lock()
         self._local = threading.local()
+        self._taken = False  # whether take() has made rows (share_rows must come first)
         if self.rows_at_once:
             self._chol = copula_cholesky(scenario)
             self._shared = _SHARED  # a shared_draws() block's store, when this run is made in one
@@ -438,7 +439,7 @@ class RowDraws:
         if self.rows_at_once:
             from costsim.arrays import shared_empty
 
-            if self._clipped or getattr(self, "_taken", False):
+            if self._clipped or self._taken:
                 raise RuntimeError("share_rows() after rows were taken")
             self.kept = {name: shared_empty(arr.shape) for name, arr in self.kept.items()}
 
