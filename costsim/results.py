@@ -26,6 +26,7 @@ from costsim.units import suffix_of, unit_of
 
 Z95 = 1.959963984540054
 SUMMARY_QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
+PRINTED_QUANTILES = (0.05, 0.50, 0.95)  # the printed table's median and 90% interval
 PARALLEL_STATS_VALUES = 4_000_000  # below this many values a thread pool costs more than it saves
 BLOCK_BYTES = 2**21  # rows per block of the column gather: ~2 MiB, inside the cache
 STATS_SCRATCH_BYTES = 64 * 2**20  # the gathered columns of one output at a time, at most (or one column)
@@ -93,7 +94,7 @@ def quantiles_with_se(x: np.ndarray, qs, *, overwrite: bool = False) -> tuple[np
 
 
 SELECT_MIN_SAMPLES = 100_000  # below this one partial sort is as fast
-SELECT_STEP = 16  # every 16th sample estimates where the wanted ranks lie
+SELECT_STEP = 32  # every 32nd sample estimates where the wanted ranks lie
 SELECT_MARGIN_SD = 4.0  # windows this many binomial sds wide on each side (a miss falls back to a partial sort)
 
 
@@ -191,6 +192,9 @@ class Results:
     # statistics of each (output, year, bloc) column, computed once for the summary, the printed
     # table and the checks alike (pass it on when the same arrays get a new Results)
     stats_cache: dict = field(default_factory=dict, repr=False, compare=False)
+    # values of single quantiles {(output, year index, bloc index, q): value} where only they were asked
+    # for (the printed table): summary_stats' numbers, without the other statistics
+    quantile_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
         for arr in (*self.params.values(), *self.outputs.values(), self.years):
@@ -382,16 +386,44 @@ class Results:
             out[f"p{round(q * 100):02d}"] = (float(v), float(e))
         return out
 
-    def fill_stats(self, *, scratch_bytes: int | None = None) -> None:
+    def summary_quantiles(self, name: str, year: float | None = None, bloc: str | int | None = None,
+                          qs=PRINTED_QUANTILES) -> tuple[float, ...]:
+        """Values of quantiles ``qs`` of one output at a year and bloc: those of :meth:`summary_stats`
+        (``summary.csv``), bit for bit, without computing the column's other statistics.
+
+        Each quantile's value depends only on its own two order statistics, so the fewer wanted
+        here cost fewer passes over the samples (the printed table wants 3 of 7, no errors).
+        """
+        axes = self.axes_of(name)
+        yi = self.year_index(self._year_of(name, year)) if "year" in axes else None
+        bi = self.bloc_index(0 if bloc is None else bloc) if "bloc" in axes else None
+        full = self.stats_cache.get((name, yi, bi))
+        out = []
+        for q in qs:
+            q = float(q)
+            if full is not None and q in SUMMARY_QUANTILES:
+                out.append(float(full[2][SUMMARY_QUANTILES.index(q)]))
+                continue
+            key = (name, yi, bi, q)
+            if key not in self.quantile_cache:
+                x = np.array(self._column(name, yi, bi), dtype=float, order="C")
+                vals, _ = quantiles_with_se(x, qs, overwrite=True)
+                for qq, v in zip(qs, vals, strict=True):
+                    self.quantile_cache.setdefault((name, yi, bi, float(qq)), float(v))
+            out.append(self.quantile_cache[key])
+        return tuple(out)
+
+    def fill_stats(self, *, scratch_bytes: int | None = None, quantiles=None) -> None:
         """Compute (and keep) the statistics of every output column now, as :meth:`summary_stats`
         and ``summary.csv`` give them (the same numbers): in blocked passes, on the idle cores.
 
         ``scratch_bytes`` bounds the columns gathered at once (default STATS_SCRATCH_BYTES; at
-        least one column): less memory, the same numbers.
+        least one column): less memory, the same numbers. ``quantiles`` (e.g. PRINTED_QUANTILES):
+        only these quantiles' values, as :meth:`summary_quantiles` then gives them (fewer passes).
         """
-        self._fill_stats(scratch_bytes)
+        self._fill_stats(scratch_bytes, None if quantiles is None else tuple(float(q) for q in quantiles))
 
-    def _fill_stats(self, scratch_bytes: int | None = None) -> None:
+    def _fill_stats(self, scratch_bytes: int | None = None, quantiles: tuple[float, ...] | None = None) -> None:
         """Statistics of every output column, an output's columns gathered in blocked passes.
 
         A column of an ``(n, T, B)`` output is strided (one cache line per value): gathering the
@@ -399,50 +431,72 @@ class Results:
         as fit in STATS_SCRATCH_BYTES at once) are transposed to ``(columns, n)`` in cache-sized
         blocks of rows, then summarised, on a few
         threads when there are many values (the partial sorts release the GIL). Every column's
-        numbers are those of :meth:`column_stats`, bit for bit.
+        numbers are those of :meth:`column_stats`, bit for bit (with ``quantiles``: those of
+        :meth:`summary_quantiles`).
         """
         from costsim.cores import idle_lanes, usable
 
-        # threads only on idle cores: on a busy machine they slowed the summary (measured 0.59 vs 0.54 s)
-        cores = idle_lanes(usable())
+        def done(key) -> bool:
+            if key in self.stats_cache:
+                return True
+            return quantiles is not None and all((*key, q) in self.quantile_cache for q in quantiles)
+
+        def one(x: np.ndarray, key) -> None:
+            if quantiles is None:
+                mean, sd = mean_sd(x)
+                vals, ses = quantiles_with_se(x, SUMMARY_QUANTILES, overwrite=True)
+                self.stats_cache.setdefault(key, (mean, sd, vals, ses))
+            else:
+                vals, _ = quantiles_with_se(x, quantiles, overwrite=True)
+                for q, v in zip(quantiles, vals, strict=True):
+                    self.quantile_cache.setdefault((*key, q), float(v))
+
+        plan = []  # (name, flat (n, cols), keys) of the outputs with columns still to summarise
+        values = 0
         for name, arr in self.outputs.items():
             axes = self.axes_of(name)
             shape = arr.shape[1:]
             cols = int(np.prod(shape)) if shape else 1
             keys = [(name, *self._key_of(axes, shape, j)) for j in range(cols)]
-            if cols < 2 or all(k in self.stats_cache for k in keys):
+            if cols < 2 or all(done(k) for k in keys):
                 continue
             n = arr.shape[0]
-            flat = arr.reshape(n, cols)
-            scratch = STATS_SCRATCH_BYTES if scratch_bytes is None else int(scratch_bytes)
-            group = max(1, min(cols, scratch // (8 * max(n, 1))))  # columns gathered at once
-            for first in range(0, cols, group):
-                span = range(first, min(cols, first + group))
-                todo = [j - first for j in span if keys[j] not in self.stats_cache]
-                if not todo:
-                    continue
-                # the whole span is gathered (a fancy index per block cost more than the extra columns)
-                by_column = empty((len(span), n))
-                step = max(1, BLOCK_BYTES // (8 * cols))
-                for a in range(0, n, step):
-                    by_column[:, a:a + step] = flat[a:a + step, span.start:span.stop].T
+            plan.append((arr.reshape(n, cols), keys))
+            values += n * sum(not done(k) for k in keys)
+        if not plan:
+            return
+        # threads only on idle cores: on a busy machine they slowed the summary (measured 0.59 vs 0.54 s);
+        # one pool serves every output's columns
+        threads = min(idle_lanes(usable()), 8)
+        pool = None
+        if threads >= 2 and values >= PARALLEL_STATS_VALUES:
+            from concurrent.futures import ThreadPoolExecutor
 
-                def one(i: int, by_column=by_column, first=first, keys=keys) -> None:
-                    x = by_column[i]
-                    mean, sd = mean_sd(x)
-                    vals, ses = quantiles_with_se(x, SUMMARY_QUANTILES, overwrite=True)
-                    self.stats_cache.setdefault(keys[first + i], (mean, sd, vals, ses))
-
-                threads = min(cores, 8, len(todo))
-                if threads < 2 or n * len(todo) < PARALLEL_STATS_VALUES:
-                    for i in todo:
-                        one(i)
-                else:
-                    from concurrent.futures import ThreadPoolExecutor
-
-                    with ThreadPoolExecutor(threads) as pool:
-                        list(pool.map(one, todo))
-                del by_column
+            pool = ThreadPoolExecutor(threads, thread_name_prefix="costsim-stats")
+        try:
+            for flat, keys in plan:
+                n, cols = flat.shape
+                scratch = STATS_SCRATCH_BYTES if scratch_bytes is None else int(scratch_bytes)
+                group = max(1, min(cols, scratch // (8 * max(n, 1))))  # columns gathered at once
+                for first in range(0, cols, group):
+                    span = range(first, min(cols, first + group))
+                    todo = [j - first for j in span if not done(keys[j])]
+                    if not todo:
+                        continue
+                    # the whole span is gathered (a fancy index per block cost more than the extra columns)
+                    by_column = empty((len(span), n))
+                    step = max(1, BLOCK_BYTES // (8 * cols))
+                    for a in range(0, n, step):
+                        by_column[:, a:a + step] = flat[a:a + step, span.start:span.stop].T
+                    if pool is None or len(todo) < 2:
+                        for i in todo:
+                            one(by_column[i], keys[first + i])
+                    else:
+                        list(pool.map(lambda i, b=by_column, f=first, k=keys: one(b[i], k[f + i]), todo))
+                    del by_column
+        finally:
+            if pool is not None:
+                pool.shutdown()
 
     @staticmethod
     def _key_of(axes: tuple[str, ...], shape: tuple[int, ...], j: int) -> tuple[int | None, int | None]:

@@ -140,6 +140,7 @@ def _check_seed_option(args) -> None:
 
 def print_summary(results, scenario, years, out=None) -> None:
     out = out or sys.stdout
+    from costsim.results import PRINTED_QUANTILES
     from costsim.units import SI_UNITS, fmt_value, label_of, suffix_of, unit_of
 
     rows = []
@@ -151,8 +152,8 @@ def print_summary(results, scenario, years, out=None) -> None:
         yrs = [y for y in years if y in results.years] if "year" in axes else [None]
         for bl in blocs:
             for yr in yrs:
-                st = results.summary_stats(name, yr, bl)  # the summary.csv numbers, computed once
-                p5, p50, p95 = st["p05"][0], st["p50"][0], st["p95"][0]
+                # the summary.csv numbers, computed once (only the three printed: fewer passes)
+                p5, p50, p95 = results.summary_quantiles(name, yr, bl, PRINTED_QUANTILES)
                 rows.append((label_of(name) + (f" {{{bl}}}" if bl else ""), "" if yr is None else str(yr),
                              show(p50), f"[{show(p5)}, {show(p95)}]"))
     if not rows:
@@ -203,6 +204,7 @@ def _check_output_option(args) -> None:
 def cmd_run(args) -> int:
     from costsim.bundled import resolve_scenario
     from costsim.engine import run, save_results
+    from costsim.results import PRINTED_QUANTILES
     from costsim.scenario import load_scenario
     from costsim.store import check_target
 
@@ -224,9 +226,10 @@ def cmd_run(args) -> int:
         if scenario.description:
             print(f"  {textwrap.shorten(scenario.description, 200, placeholder=' ...', break_on_hyphens=False)}")  # whole words
         print()
-        # the printed columns' statistics in blocked passes on the idle cores (the same numbers),
-        # two columns gathered at a time: the kept outputs already fill most of the memory budget
-        results.fill_stats(scratch_bytes=2 * 8 * results.n)
+        # the printed quantiles in blocked passes on the idle cores (summary.csv's numbers; with -o
+        # every statistic, as summary.csv needs them all), two columns gathered at a time: the kept
+        # outputs already fill most of the memory budget
+        results.fill_stats(scratch_bytes=2 * 8 * results.n, quantiles=None if args.output else PRINTED_QUANTILES)
         print_summary(results, scenario, years)
     if results.meta.get("clipped_samples"):
         for name, count in results.meta["clipped_samples"].items():
