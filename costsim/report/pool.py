@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 
 def default_jobs(count: int) -> int:
-    """Worker processes for ``count`` jobs: the idle cores, at least 1.
+    """Worker processes for ``count`` jobs: the idle cores this process may use, at least 1.
 
     Figures are CPU-bound: a second worker helps on an idle 2-core machine, and only slows
     both down when other work already keeps the cores busy (measured: 49 s with one worker,
@@ -22,7 +22,10 @@ def default_jobs(count: int) -> int:
     the last tenth of a second (Linux ``/proc/stat``): the load average trails by a minute, so
     on a machine that has just finished other work it still counts that work.
     """
-    cores = os.cpu_count() or 1
+    from costsim.cores import usable
+
+    machine = os.cpu_count() or 1  # the load and /proc/stat count the whole machine's cores
+    cores = usable()  # this process's (its CPU affinity: taskset, a container's cpuset)
     try:
         busy = os.getloadavg()[0]
     except OSError:  # no load average on this platform
@@ -30,7 +33,7 @@ def default_jobs(count: int) -> int:
     now = busy_cores_now()
     if now is not None:
         busy = min(busy, now)
-    idle = cores - busy
+    idle = min(cores, machine - busy)
     # a worker per idle core, and one more while at least half a core is idle besides (2 cores:
     # two workers up to a load of 1.5). Measured on the bundled report: at load 0.9, 61 s with one
     # worker; at load 1.9, 39.5 s with two against 47.1 s with one; at load 2.3-2.6 the same
