@@ -74,19 +74,63 @@ def _by_bloc(leader, follower) -> np.ndarray:
     return np.stack([leader, follower], axis=-1)
 
 
-def _interp_rows(grid: np.ndarray, values: np.ndarray, query: np.ndarray, left_slope: np.ndarray) -> np.ndarray:
-    """Piecewise-linear interpolation of each row of ``values`` at that row's ``query`` points.
+def _interp_rows(grid: np.ndarray, values: np.ndarray, shift: np.ndarray, left_slope: np.ndarray,
+                 bloc: int | None = None) -> np.ndarray:
+    """Piecewise-linear interpolation of each row of ``values`` at that row's ``grid - shift``.
 
-    ``grid`` is ``(T,)`` increasing, ``values`` and ``query`` are ``(m, T)``. Queries before
-    ``grid[0]`` are extended backwards with ``left_slope`` (``(m,)``, per unit of grid); queries
-    are assumed to be at most ``grid[-1]``.
+    ``grid`` is ``(T,)`` increasing, ``values`` is ``(m, T)``, or ``(m, T, B)`` read at ``bloc``;
+    ``shift`` and ``left_slope`` are ``(m,)``. Returns ``(m, T)``: the values at the queries
+    ``grid[None, :] - shift[:, None]``. Queries before ``grid[0]`` are extended backwards with
+    ``left_slope`` (per unit of grid); queries are assumed to be at most ``grid[-1]``.
     """
+    query = grid[None, :] - shift[:, None]
+    values = np.ascontiguousarray(values)
+    if values.ndim == 2:
+        values, bloc = values[..., None], 0
     if grid.size == 1:
-        return values[:, :1] + (query - grid[0]) * left_slope[:, None]
+        return values[:, :1, bloc] + (query - grid[0]) * left_slope[:, None]
+    m, size = query.shape
+    first = grid[0]
+    # a grid of whole years (exact integers): the interval of a query is the whole part of its
+    # distance from grid[0], an exact difference (Sterbenz) for queries up to 2 * grid[0], and the
+    # distance from grid[idx] is that less idx: the same numbers as searching the grid, fewer passes
+    whole = (float(first).is_integer() and first > 0 and grid[-1] * np.finfo(float).eps < 1
+             and np.array_equal(grid, np.arange(size) + first) and bool(np.all(query[:, -1] <= first + first)))
+    if not whole:
+        return _interp_rows_search(grid, values[..., bloc], query, left_slope)
+    elapsed = np.subtract(query, first, out=query)  # query - grid[0]
+    idx = np.floor(elapsed)
+    np.minimum(idx, size - 2, out=idx)
+    np.maximum(idx, 0, out=idx)
+    frac = np.subtract(elapsed, idx)  # query - grid[idx], over grid[idx + 1] - grid[idx] = 1
+    # gathers from the flat values (np.take on a flat index is several times faster than take_along_axis)
+    blocs = values.shape[2]
+    if blocs > 1:
+        idx *= blocs
+    idx += (np.arange(m) * (size * blocs) + bloc)[:, None]
+    flat = idx.astype(np.intp)
+    del idx
+    flat_values = values.reshape(-1)
+    lo = np.take(flat_values, flat)
+    flat += blocs
+    rise = np.take(flat_values, flat)
+    rise -= lo
+    frac *= rise
+    frac += lo  # lo + frac * (hi - lo)
+    # the columns with a query before grid[0]: those where the largest shift reaches before it
+    k = int(np.count_nonzero(grid - shift.max() < first))
+    if k:  # the backward extension, computed only on the columns that need it
+        early = elapsed[:, :k] < 0
+        before = values[:, :1, bloc] + elapsed[:, :k] * left_slope[:, None]
+        np.copyto(frac[:, :k], before, where=early)
+    return frac
+
+
+def _interp_rows_search(grid: np.ndarray, values: np.ndarray, query: np.ndarray, left_slope: np.ndarray) -> np.ndarray:
+    """:func:`_interp_rows` on any increasing grid: ``values`` and ``query`` are ``(m, T)``."""
     idx = np.searchsorted(grid, query, side="right")
     idx -= 1
     np.clip(idx, 0, grid.size - 2, out=idx)
-    # gathers from the flat rows (np.take on a flat index is several times faster than take_along_axis)
     flat_values = np.ascontiguousarray(values).reshape(-1)
     flat = idx + (np.arange(values.shape[0]) * grid.size)[:, None]
     lo = np.take(flat_values, flat)
@@ -973,7 +1017,7 @@ def race_algorithms(
         leader_t[t] = np.minimum(leader_t[t - 1] + step, np.maximum(log_cap, leader_t[t - 1]))
     leader = np.ascontiguousarray(leader_t.T)
 
-    copied = _interp_rows(years, leader, years[None, :] - delay[:, None], rate_leader)
+    copied = _interp_rows(years, leader, delay, rate_leader)
     copied_t = np.ascontiguousarray(copied.T)
     scarcity_decades = np.maximum(log_phys[..., LEADER] - log_phys[..., FOLLOWER], 0.0)
     elasticity = _per_sample(necessity_elasticity, rows)[:, None]
@@ -1020,11 +1064,10 @@ def race_algorithms(
     log_effective = log_phys + log_eff
     share = np.broadcast_to(np.asarray(distillation_frac, dtype=float), (rows, years.size))
     log_share = np.where(share > 0, np.log10(np.where(share > 0, share, 1.0)), -np.inf)
-    lead_eff = log_effective[..., LEADER]
     # before the first year the leader's effective FLOP is extended back at its algorithmic rate
     # alone (a parameter: a slope read off the capped trajectory would rise as caps tighten)
-    delayed = _interp_rows(years, lead_eff, years[None, :] - _per_sample(distillation_delay_years, rows)[:, None],
-                           rate_leader)
+    delayed = _interp_rows(years, log_effective, _per_sample(distillation_delay_years, rows), rate_leader,
+                           bloc=LEADER)
     distilled = log_share + delayed
     np.maximum(log_effective[..., FOLLOWER], distilled, out=log_effective[..., FOLLOWER])
     reference = np.log10(np.asarray(capability_reference_flop, dtype=float)).reshape(-1, 1, 1)
