@@ -819,16 +819,25 @@ def race_compute_stock(
     }
 
 
+def _rows_copy(values, shape):
+    """``values`` broadcast to ``shape``, as a new array (no copy when it has that shape already)."""
+    if values.shape == shape:
+        return values
+    out = np.empty(shape)
+    out[...] = values
+    return out
+
+
 def _scale_payoff(log_phys, years, rows, midpoint_flop, midpoint_x_per_year, width_x):
     """Logistic payoff in log10 of each bloc's largest run: 1/2 at the midpoint, (rows, T, 2)."""
     elapsed = years - years[0]
+    rows = _n_rows(midpoint_flop, midpoint_x_per_year, width_x)  # 1 when the three are constants
     log_mid = (np.log10(_per_sample(midpoint_flop, rows))[:, None]
                + np.log10(_per_sample(midpoint_x_per_year, rows))[:, None] * elapsed[None, :])
     decades_per_unit = np.log10(_per_sample(width_x, rows))[:, None, None]
     z = log_phys - log_mid[..., None]
     z /= decades_per_unit
-    z *= np.log(10.0)
-    z *= 0.5
+    z *= np.log(10.0) * 0.5  # the same numbers as * ln 10, then * 0.5 (halving is exact)
     np.tanh(z, out=z)
     z += 1.0
     z *= 0.5
@@ -836,13 +845,19 @@ def _scale_payoff(log_phys, years, rows, midpoint_flop, midpoint_x_per_year, wid
 
 
 def _post_training_log10(years, rows, x_per_year, cap_x, delay_years):
-    """Log10 of each bloc's post-training multiplier: the leader's from the first year, the follower's delayed."""
+    """Log10 of each bloc's post-training multiplier: the leader's from the first year, the follower's delayed.
+
+    ``(1, T, 2)`` when the three parameters are constants (the same for every row), else ``(rows, T, 2)``.
+    """
+    rows = _n_rows(x_per_year, cap_x, delay_years)
     elapsed = (years - years[0])[None, :]
     rate = np.log10(_per_sample(x_per_year, rows))[:, None]
     ceiling = np.log10(_per_sample(cap_x, rows))[:, None]
-    leader = np.minimum(rate * elapsed, ceiling)
-    follower = np.minimum(rate * np.maximum(elapsed - _per_sample(delay_years, rows)[:, None], 0.0), ceiling)
-    return _by_bloc(leader, follower)
+    out = np.empty((rows, years.size, 2))
+    np.minimum(rate * elapsed, ceiling, out=out[..., LEADER])
+    np.minimum(rate * np.maximum(elapsed - _per_sample(delay_years, rows)[:, None], 0.0), ceiling,
+               out=out[..., FOLLOWER])
+    return out
 
 
 @model(
@@ -1053,16 +1068,19 @@ def race_algorithms(
     payoff = _scale_payoff(log_phys, years, rows, scale_payoff_midpoint_flop, scale_payoff_midpoint_x_per_year,
                            scale_payoff_width_x)
     share_at_scale = _per_sample(scale_dependent_algo_frac, rows)[:, None, None]
-    unpaid = 1.0 - payoff
-    np.multiply(share_at_scale, unpaid, out=unpaid)
-    unpaid *= np.maximum(log_eff, 0.0)
-    log_eff -= unpaid  # log_eff - share * (1 - payoff) * max(log_eff, 0)
-    del unpaid
+    if share_at_scale.any() or np.signbit(share_at_scale).any() or not (np.isfinite(payoff).all()
+                                                                        and np.isfinite(log_eff).all()):
+        unpaid = 1.0 - payoff
+        np.multiply(share_at_scale, unpaid, out=unpaid)
+        unpaid *= np.maximum(log_eff, 0.0)
+        log_eff -= unpaid  # log_eff - share * (1 - payoff) * max(log_eff, 0)
+        del unpaid
+    # else a share of +0 everywhere: unpaid is +0 (finite * +0, never negative), log_eff - 0 is log_eff
     log_post = _post_training_log10(years, rows, post_training_x_per_year, post_training_cap_x,
-                                    post_training_delay_years)
+                                    post_training_delay_years)  # (1, T, 2) when the same for every row
     log_eff += log_post
     log_effective = log_phys + log_eff
-    share = np.broadcast_to(np.asarray(distillation_frac, dtype=float), (rows, years.size))
+    share = np.asarray(distillation_frac, dtype=float)  # (n, 1), (n, T) or a constant: broadcast by the sum below
     log_share = np.where(share > 0, np.log10(np.where(share > 0, share, 1.0)), -np.inf)
     # before the first year the leader's effective FLOP is extended back at its algorithmic rate
     # alone (a parameter: a slope read off the capped trajectory would rise as caps tighten)
@@ -1077,7 +1095,8 @@ def race_algorithms(
         "bloc_capability_score": log_effective - reference,
         "follower_distilled_effective_flop": 10.0**distilled,
         "scale_payoff_frac": payoff,
-        "post_training_x": 10.0**log_post if log_post.any() else np.ones(log_post.shape),  # 10 ** 0 is 1: off
+        "post_training_x": _rows_copy(10.0**log_post, (rows, years.size, 2)) if log_post.any()
+                           else np.ones((rows, years.size, 2)),  # 10 ** 0 is 1: off
     }
 
 
