@@ -179,45 +179,85 @@ def _first_reach(traj: np.ndarray, grid: np.ndarray, level: np.ndarray, start: i
 
 
 
-def _first_reach_each(traj: np.ndarray, grid: np.ndarray, levels: np.ndarray, end_slope: np.ndarray,
-                      limit_years: np.ndarray) -> np.ndarray:
-    """:func:`_first_reach` from every year at once, year-major: ``traj``, ``levels`` and the result
-    are ``(T, m)`` (year first), and ``out[t]`` is ``_first_reach(traj.T, grid, levels[t], t,
-    end_slope, limit_years)``: the same numbers (the same operations on each element).
+def _first_reach_each(traj: np.ndarray, grid: np.ndarray, end_slope: np.ndarray,
+                      limit_years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_first_reach` from every year at once, both ways: ``traj`` is ``(2, T, m)``, bloc then
+    year first (leader, follower). Where the leader is at least level in year ``t`` (``ahead[t]``)
+    the follower searches for the leader's level of year ``t``, elsewhere the leader for the
+    follower's::
 
-    The first year ``j >= t`` at which each row reaches ``levels[t]`` is found by one comparison of
-    each year ``j`` against the levels of the years up to it (latest first, so the earliest wins),
-    on contiguous ``(years, m)`` blocks instead of T searches.
+        reach[t] = _first_reach(chaser.T, grid, level[t], t, end_slope, limit_years)
+
+    the same numbers (the same operations on each element). Returns ``reach`` and ``ahead``, each
+    ``(T, m)``.
+
+    The first year ``j >= t`` at which each row reaches the level of year ``t`` is found by one
+    comparison of each year ``j`` against the levels of the years up to it (latest first, so the
+    earliest wins), on contiguous ``(years, m)`` blocks instead of T searches, for each bloc; the
+    interpolation then reads the chasing bloc's trajectory, once for both directions.
     """
-    size, m = traj.shape
+    traj = np.ascontiguousarray(traj)
+    _, size, m = traj.shape
+    leader, follower = traj[LEADER], traj[FOLLOWER]
+    ahead = leader >= follower
+    levels = np.where(ahead, leader, follower)
     small = np.uint8 if size < 255 else np.intp  # byte-wide year indices: several times faster
-    j = np.full((size, m), size, dtype=small)  # size: never reached
     hit = np.empty((size, m), dtype=small)
     step = np.empty((size, m), dtype=small)
-    for k in range(size - 1, -1, -1):  # j = k where year k reaches the level (j > k before: no wrap)
-        h = np.greater_equal(traj[k], levels[:k + 1], out=hit[:k + 1])
-        jk = j[:k + 1]
-        d = np.subtract(jk, k, out=step[:k + 1])
-        d *= h
-        jk -= d
-    j = j.astype(np.intp)
+    found = []
+    for chaser, target in ((follower, leader), (leader, follower)):
+        j = np.full((size, m), size, dtype=small)  # size: never reached
+        for k in range(size - 1, -1, -1):  # j = k where year k reaches the level (j > k before: no wrap)
+            h = np.greater_equal(chaser[k], target[:k + 1], out=hit[:k + 1])
+            jk = j[:k + 1]
+            d = np.subtract(jk, k, out=step[:k + 1])
+            d *= h
+            jk -= d
+        found.append(j)
+    catch_up, overtaken = found
+    np.copyto(overtaken, catch_up, where=ahead)
+    j = overtaken.astype(np.intp)
+    del found, catch_up, overtaken, hit, step
     reached = j < size
     start = np.arange(size)[:, None]
     np.copyto(j, np.broadcast_to(start, j.shape), where=~reached)  # as _first_reach: j = start when never reached
-    prev = np.maximum(j - 1, start)
-    cols = np.arange(m)[None, :]
+    prev = np.subtract(j, 1)
+    np.maximum(prev, start, out=prev)
+    # flat positions in traj of the chaser (the follower where the leader is ahead) in years prev and j
+    block = size * m
+    base = np.where(ahead, FOLLOWER * block, LEADER * block)
+    base += np.arange(m)[None, :]
     flat_traj = traj.reshape(-1)
-    y0, y1 = np.take(flat_traj, prev * m + cols), np.take(flat_traj, j * m + cols)
+    at = np.multiply(prev, m)
+    at += base
+    y0 = np.take(flat_traj, at)
+    np.multiply(j, m, out=at)
+    at += base
+    y1 = np.take(flat_traj, at)
+    del at, base
     moved = j > start
-    rise = np.where(moved, y1 - y0, 1.0)
-    frac = np.where(moved, (levels - y0) / rise, 0.0)
+    y1 -= y0
+    rise = np.where(moved, y1, 1.0)
+    del y1
+    frac = np.subtract(levels, y0)
+    frac /= rise
+    frac = np.where(moved, frac, 0.0)
     grid_prev = np.take(grid, prev)
-    inside = grid_prev + frac * (np.take(grid, j) - grid_prev)
+    inside = np.take(grid, j)
+    inside -= grid_prev
+    inside *= frac
+    inside += grid_prev  # grid_prev + frac * (grid[j] - grid_prev)
     cap = grid[-1] + limit_years
     growing = end_slope > 0
-    beyond = grid[-1] + (levels - traj[-1]) / np.where(growing, end_slope, 1.0)
-    outside = np.where(growing, np.minimum(beyond, cap), cap)
-    return np.where(reached, inside, outside)
+    last = np.where(ahead, follower[-1], leader[-1])  # the chaser's last year
+    beyond = np.subtract(levels, last, out=levels)
+    beyond /= np.where(growing, end_slope, 1.0)
+    beyond += grid[-1]
+    outside = np.minimum(beyond, cap, out=beyond)
+    if not growing.all():
+        np.copyto(outside, np.broadcast_to(cap, outside.shape), where=~growing)  # cap where not growing
+    np.copyto(outside, inside, where=reached)
+    return outside, ahead
 
 
 def _year_major(values: np.ndarray) -> np.ndarray:
@@ -1131,20 +1171,22 @@ def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
         ``effective_flop_gap_ratio`` (n, T), ``follower_lag_years`` (n, T).
     """
     years = _years_of(year)
-    log_eff = np.log10(np.asarray(largest_run_effective_flop, dtype=float))
-    rows = _n_rows(log_eff, extrapolation_limit_years)
-    log_eff = np.broadcast_to(log_eff, (rows, years.size, 2))
-    leader, follower = np.ascontiguousarray(log_eff[..., LEADER]), np.ascontiguousarray(log_eff[..., FOLLOWER])
+    flop = np.asarray(largest_run_effective_flop, dtype=float)
+    rows = _n_rows(flop, extrapolation_limit_years)
+    flop = np.broadcast_to(flop, (rows, years.size, 2))
+    traj = np.empty((2, years.size, rows))  # log10, bloc then year first: each year's (rows,) slice contiguous
+    np.log10(flop.transpose(2, 1, 0), out=traj)
+    leader, follower = traj[LEADER].T, traj[FOLLOWER].T  # (rows, T) views
     slope = _end_slope(leader, years)
     limit = _per_sample(extrapolation_limit_years, rows)
 
-    # a search along each trajectory from every year t on, all years at once, year-major
-    leader_t, follower_t = np.ascontiguousarray(leader.T), np.ascontiguousarray(follower.T)
-    catch_up = _first_reach_each(follower_t, years, leader_t, slope, limit)
-    overtaken = _first_reach_each(leader_t, years, follower_t, slope, limit)
-    lag_t = np.where(leader_t >= follower_t, catch_up - years[:, None], years[:, None] - overtaken)
+    # a search along each trajectory from every year t on, all years and both directions at once
+    reach, ahead = _first_reach_each(traj, years, slope, limit)
+    lag_t = np.where(ahead, reach - years[:, None], years[:, None] - reach)
     lag = np.ascontiguousarray(lag_t.T)
-    return {"effective_flop_gap_ratio": 10.0 ** (leader - follower), "follower_lag_years": lag}
+    ratio = np.subtract(leader, follower, out=np.empty((rows, years.size)))
+    np.power(10.0, ratio, out=ratio)
+    return {"effective_flop_gap_ratio": ratio, "follower_lag_years": lag}
 
 
 @model(
