@@ -218,38 +218,42 @@ def _first_reach_each(traj: np.ndarray, grid: np.ndarray, end_slope: np.ndarray,
     np.copyto(overtaken, catch_up, where=ahead)
     j = overtaken.astype(np.intp)
     del found, catch_up, overtaken, hit, step
+    # (the arrays below reuse a few buffers: a fresh one costs more than the arithmetic on it)
     reached = j < size
     start = np.arange(size)[:, None]
     np.copyto(j, np.broadcast_to(start, j.shape), where=~reached)  # as _first_reach: j = start when never reached
+    moved = j > start
     prev = np.subtract(j, 1)
     np.maximum(prev, start, out=prev)
+    grid_prev = np.take(grid, prev)
+    grid_next = np.take(grid, j)
     # flat positions in traj of the chaser (the follower where the leader is ahead) in years prev and j
     block = size * m
     base = np.where(ahead, FOLLOWER * block, LEADER * block)
     base += np.arange(m)[None, :]
     flat_traj = traj.reshape(-1)
-    at = np.multiply(prev, m)
-    at += base
-    y0 = np.take(flat_traj, at)
-    np.multiply(j, m, out=at)
-    at += base
-    y1 = np.take(flat_traj, at)
-    del at, base
-    moved = j > start
-    y1 -= y0
-    rise = np.where(moved, y1, 1.0)
-    del y1
-    frac = np.subtract(levels, y0)
+    prev *= m
+    prev += base
+    y0 = np.take(flat_traj, prev)
+    j *= m
+    j += base
+    rise = np.take(flat_traj, j)
+    del prev, j, base
+    rise -= y0
+    np.copyto(rise, 1.0, where=~moved)  # y1 - y0 where moved, else 1
+    frac = np.subtract(levels, y0, out=y0)
     frac /= rise
-    frac = np.where(moved, frac, 0.0)
-    grid_prev = np.take(grid, prev)
-    inside = np.take(grid, j)
+    np.copyto(frac, 0.0, where=~moved)
+    inside = grid_next
     inside -= grid_prev
     inside *= frac
     inside += grid_prev  # grid_prev + frac * (grid[j] - grid_prev)
+    del frac, grid_prev
     cap = grid[-1] + limit_years
     growing = end_slope > 0
-    last = np.where(ahead, follower[-1], leader[-1])  # the chaser's last year
+    last = rise  # the chaser's last year
+    np.copyto(last, leader[-1])
+    np.copyto(last, np.broadcast_to(follower[-1], last.shape), where=ahead)
     beyond = np.subtract(levels, last, out=levels)
     beyond /= np.where(growing, end_slope, 1.0)
     beyond += grid[-1]
@@ -1182,7 +1186,9 @@ def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
 
     # a search along each trajectory from every year t on, all years and both directions at once
     reach, ahead = _first_reach_each(traj, years, slope, limit)
-    lag_t = np.where(ahead, reach - years[:, None], years[:, None] - reach)
+    lead = np.subtract(reach, years[:, None])  # years behind where the leader is ahead
+    lag_t = np.subtract(years[:, None], reach, out=reach)  # else years ahead, negative
+    np.copyto(lag_t, lead, where=ahead)
     lag = np.ascontiguousarray(lag_t.T)
     ratio = np.subtract(leader, follower, out=np.empty((rows, years.size)))
     np.power(10.0, ratio, out=ratio)
