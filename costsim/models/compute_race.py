@@ -75,54 +75,73 @@ def _by_bloc(leader, follower) -> np.ndarray:
 
 
 def _interp_rows(grid: np.ndarray, values: np.ndarray, shift: np.ndarray, left_slope: np.ndarray,
-                 bloc: int | None = None) -> np.ndarray:
+                 bloc: int | None = None, year_major: bool = False) -> np.ndarray:
     """Piecewise-linear interpolation of each row of ``values`` at that row's ``grid - shift``.
 
     ``grid`` is ``(T,)`` increasing, ``values`` is ``(m, T)``, or ``(m, T, B)`` read at ``bloc``;
     ``shift`` and ``left_slope`` are ``(m,)``. Returns ``(m, T)``: the values at the queries
     ``grid[None, :] - shift[:, None]``. Queries before ``grid[0]`` are extended backwards with
     ``left_slope`` (per unit of grid); queries are assumed to be at most ``grid[-1]``.
+    ``year_major``: ``values`` and the result are ``(T, m)`` instead (the same numbers, transposed).
     """
-    query = grid[None, :] - shift[:, None]
     values = np.ascontiguousarray(values)
-    if values.ndim == 2:
-        values, bloc = values[..., None], 0
+    if year_major:
+        query = grid[:, None] - shift[None, :]
+    else:
+        query = grid[None, :] - shift[:, None]
+        if values.ndim == 2:
+            values, bloc = values[..., None], 0
     if grid.size == 1:
-        return values[:, :1, bloc] + (query - grid[0]) * left_slope[:, None]
-    m, size = query.shape
+        start = values[:1] if year_major else values[:, :1, bloc]
+        return start + (query - grid[0]) * (left_slope[None, :] if year_major else left_slope[:, None])
+    size = grid.size
+    m = shift.shape[0]
     first = grid[0]
     # a grid of whole years (exact integers): the interval of a query is the whole part of its
     # distance from grid[0], an exact difference (Sterbenz) for queries up to 2 * grid[0], and the
     # distance from grid[idx] is that less idx: the same numbers as searching the grid, fewer passes
     whole = (float(first).is_integer() and first > 0 and grid[-1] * np.finfo(float).eps < 1
-             and np.array_equal(grid, np.arange(size) + first) and bool(np.all(query[:, -1] <= first + first)))
+             and np.array_equal(grid, np.arange(size) + first) and bool(np.isfinite(shift).all())
+             and bool(np.all(grid[-1] - shift <= first + first)))  # grid[-1] - shift: each row's last query
     if not whole:
+        if year_major:
+            return np.ascontiguousarray(_interp_rows_search(grid, values.T, query.T, left_slope).T)
         return _interp_rows_search(grid, values[..., bloc], query, left_slope)
     elapsed = np.subtract(query, first, out=query)  # query - grid[0]
-    idx = np.floor(elapsed)
-    np.minimum(idx, size - 2, out=idx)
-    np.maximum(idx, 0, out=idx)
-    frac = np.subtract(elapsed, idx)  # query - grid[idx], over grid[idx + 1] - grid[idx] = 1
+    # the columns (year-major: rows) with a query before grid[0]: where the largest shift reaches before it
+    k = int(np.count_nonzero(grid - shift.max() < first))
+    if k:  # the backward extension, computed only on the columns that need it
+        if year_major:
+            early = elapsed[:k] < 0
+            before = values[:1] + elapsed[:k] * left_slope[None, :]
+        else:
+            early = elapsed[:, :k] < 0
+            before = values[:, :1, bloc] + elapsed[:, :k] * left_slope[:, None]
+    # whole part of elapsed, clipped to [0, T - 2]: truncation toward zero agrees with floor once
+    # negatives are clipped to 0 (elapsed is finite here)
+    idx = elapsed.astype(np.intp)
+    np.clip(idx, 0, size - 2, out=idx)
+    frac = np.subtract(elapsed, idx, out=elapsed)  # query - grid[idx], over grid[idx + 1] - grid[idx] = 1
     # gathers from the flat values (np.take on a flat index is several times faster than take_along_axis)
-    blocs = values.shape[2]
-    if blocs > 1:
-        idx *= blocs
-    idx += (np.arange(m) * (size * blocs) + bloc)[:, None]
-    flat = idx.astype(np.intp)
-    del idx
+    if year_major:
+        step = m
+        idx *= m
+        idx += np.arange(m)[None, :]
+    else:
+        step = values.shape[2]
+        if step > 1:
+            idx *= step
+        idx += (np.arange(m) * (size * step) + bloc)[:, None]
     flat_values = values.reshape(-1)
-    lo = np.take(flat_values, flat)
-    flat += blocs
-    rise = np.take(flat_values, flat)
+    lo = np.take(flat_values, idx)
+    idx += step
+    rise = np.take(flat_values, idx)
+    del idx
     rise -= lo
     frac *= rise
     frac += lo  # lo + frac * (hi - lo)
-    # the columns with a query before grid[0]: those where the largest shift reaches before it
-    k = int(np.count_nonzero(grid - shift.max() < first))
-    if k:  # the backward extension, computed only on the columns that need it
-        early = elapsed[:, :k] < 0
-        before = values[:, :1, bloc] + elapsed[:, :k] * left_slope[:, None]
-        np.copyto(frac[:, :k], before, where=early)
+    if k:
+        np.copyto(frac[:k] if year_major else frac[:, :k], before, where=early)
     return frac
 
 
@@ -863,6 +882,23 @@ def race_compute_stock(
     }
 
 
+def _speedup_steps(years, rate_leader, rate_follower, speedup):
+    """Each year's step of the two blocs' algorithms, with and without the AI speedup: ``steps[t - 1][bloc]``
+    is ``(rate * speedup * dt, rate * dt)`` for ``dt = years[t] - years[t - 1]`` (computed once per
+    distinct step; ``rate * 1.0`` is ``rate``, so the same numbers as ``rate * np.where(fast, speedup, 1.0) * dt``).
+    """
+    fast_rates = (rate_leader * speedup, rate_follower * speedup)
+    rates = (rate_leader, rate_follower)
+    cache = {}
+    steps = []
+    for t in range(1, years.size):
+        dt = years[t] - years[t - 1]
+        if dt not in cache:
+            cache[dt] = tuple((fast_rates[bloc] * dt, rates[bloc] * dt) for bloc in (LEADER, FOLLOWER))
+        steps.append(cache[dt])
+    return steps
+
+
 def _rows_copy(values, shape):
     """``values`` broadcast to ``shape``, as a new array (no copy when it has that shape already)."""
     if values.shape == shape:
@@ -1051,7 +1087,8 @@ def race_algorithms(
     (``essay.bipolar_vs_unipolar``); Marcus (2025) (``marcus.controls_paradox``).
     """
     years = _years_of(year)
-    log_phys = np.log10(np.asarray(largest_run_flop, dtype=float))
+    flop = np.asarray(largest_run_flop, dtype=float)
+    log_phys = np.log10(flop)
     rows = _n_rows(log_phys, leader_algo_doubling_years, follower_algo_doubling_years,
                    follower_initial_algo_ratio, diffusion_delay_years, necessity_elasticity,
                    ai_speedup_threshold_flop, ai_speedup_x, algo_efficiency_cap_x, distillation_frac,
@@ -1065,50 +1102,65 @@ def race_algorithms(
     speedup = _per_sample(ai_speedup_x, rows)
     delay = _per_sample(diffusion_delay_years, rows)
     log_cap = np.log10(_per_sample(algo_efficiency_cap_x, rows))
+    steps = _speedup_steps(years, rate_leader, rate_follower, speedup)
 
-    # the recurrences run year-major: each year's (rows,) slice is contiguous (the same operations)
-    phys_leader = np.ascontiguousarray(log_phys[..., LEADER].T)
-    phys_follower = np.ascontiguousarray(log_phys[..., FOLLOWER].T)
+    # the recurrences run year-major: each year's (rows,) slice is contiguous (the same operations);
+    # the physical FLOP's log10 is written straight into a (2, T, rows) layout (log_phys, transposed)
+    phys_t = np.empty((2, years.size, rows))
+    np.log10(np.broadcast_to(flop, (rows, years.size, 2)).transpose(2, 1, 0), out=phys_t)
+    phys_leader, phys_follower = phys_t[LEADER], phys_t[FOLLOWER]
+    del flop
     leader_t = np.zeros((years.size, rows))
+    leader_effective_t = np.empty((years.size, rows))
     for t in range(1, years.size):  # recurrence: the speedup switches on from last year's level
-        fast = phys_leader[t - 1] + leader_t[t - 1] >= threshold
-        step = rate_leader * np.where(fast, speedup, 1.0) * (years[t] - years[t - 1])
-        leader_t[t] = np.minimum(leader_t[t - 1] + step, np.maximum(log_cap, leader_t[t - 1]))
-    leader = np.ascontiguousarray(leader_t.T)
+        np.add(phys_leader[t - 1], leader_t[t - 1], out=leader_effective_t[t - 1])
+        fast = leader_effective_t[t - 1] >= threshold
+        fast_step, slow_step = steps[t - 1][LEADER]
+        step = np.where(fast, fast_step, slow_step)  # rate_leader * (speedup or 1) * dt
+        np.add(leader_t[t - 1], step, out=leader_t[t])
+        np.minimum(leader_t[t], np.maximum(log_cap, leader_t[t - 1]), out=leader_t[t])
+    np.add(phys_leader[-1], leader_t[-1], out=leader_effective_t[-1])  # phys_leader + leader_t
 
-    copied = _interp_rows(years, leader, delay, rate_leader)
-    copied_t = np.ascontiguousarray(copied.T)
-    scarcity_decades = np.maximum(log_phys[..., LEADER] - log_phys[..., FOLLOWER], 0.0)
-    elasticity = _per_sample(necessity_elasticity, rows)[:, None]
-    if not elasticity.any() and np.isfinite(scarcity_decades).all():
+    copied_t = _interp_rows(years, leader_t, delay, rate_leader, year_major=True)
+    scarcity_decades_t = np.subtract(phys_leader, phys_follower)
+    np.maximum(scarcity_decades_t, 0.0, out=scarcity_decades_t)
+    elasticity = _per_sample(necessity_elasticity, rows)[None, :]
+    if not elasticity.any() and np.isfinite(scarcity_decades_t).all():
         necessity_t = None  # 10 ** (0 * finite) is 1: necessity switched off (and step * 1 is step)
     else:
-        necessity_t = np.ascontiguousarray((10.0 ** (elasticity * scarcity_decades)).T)
-    del scarcity_decades
-    leader_effective_t = phys_leader + leader_t
+        necessity_t = scarcity_decades_t
+        necessity_t *= elasticity
+        np.power(10.0, necessity_t, out=necessity_t)
+    del scarcity_decades_t
 
     follower_t = np.empty((years.size, rows))
-    follower_t[0] = np.maximum(np.log10(_per_sample(follower_initial_algo_ratio, rows)), copied[:, 0])
+    follower_t[0] = np.maximum(np.log10(_per_sample(follower_initial_algo_ratio, rows)), copied_t[0])
+    effective = np.empty(rows)
+    own = np.empty(rows)
+    walk = np.empty(rows)
     for t in range(1, years.size):  # recurrence: own progress builds on the best known so far,
         # and necessity and the speedup depend on last year's effective FLOP
         last = follower_t[t - 1]
-        effective = phys_follower[t - 1] + last
+        np.add(phys_follower[t - 1], last, out=effective)
         fast = effective >= threshold
-        step = rate_follower * np.where(fast, speedup, 1.0) * (years[t] - years[t - 1])
+        fast_step, slow_step = steps[t - 1][FOLLOWER]
+        step = np.where(fast, fast_step, slow_step)  # rate_follower * (speedup or 1) * dt
         if necessity_t is None:
             pushed = step
         else:
             pushed = step * np.where(effective < leader_effective_t[t - 1], necessity_t[t - 1], 1.0)
-        parity = leader_effective_t[t] - phys_follower[t]
-        own = np.minimum(last + pushed, np.maximum(last + step, parity))
-        own = np.minimum(own, np.maximum(log_cap, last))
+        np.subtract(leader_effective_t[t], phys_follower[t], out=walk)  # parity
+        np.maximum(np.add(last, step), walk, out=walk)
+        np.add(last, pushed, out=own)
+        np.minimum(own, walk, out=own)
+        np.minimum(own, np.maximum(log_cap, last, out=walk), out=own)
         np.maximum(own, copied_t[t], out=follower_t[t])
-    del copied, copied_t, leader_effective_t, phys_leader, phys_follower
+    del copied_t, leader_effective_t, phys_t, phys_leader, phys_follower, necessity_t
 
     log_eff = np.empty((rows, years.size, 2))
-    log_eff[..., LEADER] = leader
+    log_eff[..., LEADER] = leader_t.T
     log_eff[..., FOLLOWER] = follower_t.T
-    del leader, leader_t, follower_t
+    del leader_t, follower_t
     payoff = _scale_payoff(log_phys, years, rows, scale_payoff_midpoint_flop, scale_payoff_midpoint_x_per_year,
                            scale_payoff_width_x)
     share_at_scale = _per_sample(scale_dependent_algo_frac, rows)[:, None, None]
@@ -1133,11 +1185,17 @@ def race_algorithms(
     distilled = log_share + delayed
     np.maximum(log_effective[..., FOLLOWER], distilled, out=log_effective[..., FOLLOWER])
     reference = np.log10(np.asarray(capability_reference_flop, dtype=float)).reshape(-1, 1, 1)
+    # the outputs reuse the arrays no longer needed (the same numbers, fewer fresh arrays)
+    effective_flop = 10.0**log_effective
+    if np.broadcast_shapes(reference.shape, log_effective.shape) == log_effective.shape:
+        score = np.subtract(log_effective, reference, out=log_effective)
+    else:
+        score = log_effective - reference
     return {
-        "algo_efficiency_x": 10.0**log_eff,
-        "largest_run_effective_flop": 10.0**log_effective,
-        "bloc_capability_score": log_effective - reference,
-        "follower_distilled_effective_flop": 10.0**distilled,
+        "algo_efficiency_x": np.power(10.0, log_eff, out=log_eff),
+        "largest_run_effective_flop": effective_flop,
+        "bloc_capability_score": score,
+        "follower_distilled_effective_flop": np.power(10.0, distilled, out=distilled),
         "scale_payoff_frac": payoff,
         "post_training_x": _rows_copy(10.0**log_post, (rows, years.size, 2)) if log_post.any()
                            else np.ones((rows, years.size, 2)),  # 10 ** 0 is 1: off
