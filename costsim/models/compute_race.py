@@ -235,13 +235,13 @@ def _first_reach_each(traj: np.ndarray, grid: np.ndarray, end_slope: np.ndarray,
         found.append(j)
     catch_up, overtaken = found
     np.copyto(overtaken, catch_up, where=ahead)
+    # (the arrays below reuse a few buffers: a fresh one costs more than the arithmetic on it)
+    reached = overtaken < size
+    start = np.arange(size, dtype=small)[:, None]
+    np.copyto(overtaken, np.broadcast_to(start, overtaken.shape), where=~reached)  # as _first_reach: j = start
+    moved = overtaken > start                                                     # when never reached
     j = overtaken.astype(np.intp)
     del found, catch_up, overtaken, hit, step
-    # (the arrays below reuse a few buffers: a fresh one costs more than the arithmetic on it)
-    reached = j < size
-    start = np.arange(size)[:, None]
-    np.copyto(j, np.broadcast_to(start, j.shape), where=~reached)  # as _first_reach: j = start when never reached
-    moved = j > start
     prev = np.subtract(j, 1)
     np.maximum(prev, start, out=prev)
     grid_prev = np.take(grid, prev)
@@ -259,9 +259,9 @@ def _first_reach_each(traj: np.ndarray, grid: np.ndarray, end_slope: np.ndarray,
     rise = np.take(flat_traj, j)
     del prev, j, base
     rise -= y0
-    np.copyto(rise, 1.0, where=~moved)  # y1 - y0 where moved, else 1
     frac = np.subtract(levels, y0, out=y0)
-    frac /= rise
+    with np.errstate(divide="ignore", invalid="ignore"):  # where not moved rise is 0, and frac is set to 0
+        frac /= rise  # (the same numbers as dividing by np.where(moved, rise, 1.0) where moved)
     np.copyto(frac, 0.0, where=~moved)
     inside = grid_next
     inside -= grid_prev
