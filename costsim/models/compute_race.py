@@ -1087,8 +1087,7 @@ def race_algorithms(
     (``essay.bipolar_vs_unipolar``); Marcus (2025) (``marcus.controls_paradox``).
     """
     years = _years_of(year)
-    flop = np.asarray(largest_run_flop, dtype=float)
-    log_phys = np.log10(flop)
+    log_phys = np.log10(np.asarray(largest_run_flop, dtype=float))
     rows = _n_rows(log_phys, leader_algo_doubling_years, follower_algo_doubling_years,
                    follower_initial_algo_ratio, diffusion_delay_years, necessity_elasticity,
                    ai_speedup_threshold_flop, ai_speedup_x, algo_efficiency_cap_x, distillation_frac,
@@ -1104,12 +1103,9 @@ def race_algorithms(
     log_cap = np.log10(_per_sample(algo_efficiency_cap_x, rows))
     steps = _speedup_steps(years, rate_leader, rate_follower, speedup)
 
-    # the recurrences run year-major: each year's (rows,) slice is contiguous (the same operations);
-    # the physical FLOP's log10 is written straight into a (2, T, rows) layout (log_phys, transposed)
-    phys_t = np.empty((2, years.size, rows))
-    np.log10(np.broadcast_to(flop, (rows, years.size, 2)).transpose(2, 1, 0), out=phys_t)
-    phys_leader, phys_follower = phys_t[LEADER], phys_t[FOLLOWER]
-    del flop
+    # the recurrences run year-major: each year's (rows,) slice is contiguous (the same operations)
+    phys_leader = np.ascontiguousarray(log_phys[..., LEADER].T)
+    phys_follower = np.ascontiguousarray(log_phys[..., FOLLOWER].T)
     leader_t = np.zeros((years.size, rows))
     leader_effective_t = np.empty((years.size, rows))
     for t in range(1, years.size):  # recurrence: the speedup switches on from last year's level
@@ -1155,7 +1151,7 @@ def race_algorithms(
         np.minimum(own, walk, out=own)
         np.minimum(own, np.maximum(log_cap, last, out=walk), out=own)
         np.maximum(own, copied_t[t], out=follower_t[t])
-    del copied_t, leader_effective_t, phys_t, phys_leader, phys_follower, necessity_t
+    del copied_t, leader_effective_t, phys_leader, phys_follower, necessity_t
 
     log_eff = np.empty((rows, years.size, 2))
     log_eff[..., LEADER] = leader_t.T
