@@ -1232,8 +1232,11 @@ def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
     flop = np.asarray(largest_run_effective_flop, dtype=float)
     rows = _n_rows(flop, extrapolation_limit_years)
     flop = np.broadcast_to(flop, (rows, years.size, 2))
-    traj = np.empty((2, years.size, rows))  # log10, bloc then year first: each year's (rows,) slice contiguous
-    np.log10(flop.transpose(2, 1, 0), out=traj)
+    log_eff = np.log10(flop)
+    traj = np.empty((2, years.size, rows))  # bloc then year first: each year's (rows,) slice contiguous
+    for bloc in (LEADER, FOLLOWER):
+        traj[bloc] = np.ascontiguousarray(log_eff[..., bloc]).T
+    del log_eff
     leader, follower = traj[LEADER].T, traj[FOLLOWER].T  # (rows, T) views
     slope = _end_slope(leader, years)
     limit = _per_sample(extrapolation_limit_years, rows)
