@@ -915,7 +915,8 @@ def _scale_payoff(log_phys, years, rows, midpoint_flop, midpoint_x_per_year, wid
     log_mid = (np.log10(_per_sample(midpoint_flop, rows))[:, None]
                + np.log10(_per_sample(midpoint_x_per_year, rows))[:, None] * elapsed[None, :])
     decades_per_unit = np.log10(_per_sample(width_x, rows))[:, None, None]
-    z = log_phys - log_mid[..., None]
+    # (both blocs' midpoints side by side: the subtraction then runs over whole rows, not pairs)
+    z = log_phys - np.repeat(log_mid[..., None], 2, axis=-1)
     z /= decades_per_unit
     z *= np.log(10.0) * 0.5  # the same numbers as * ln 10, then * 0.5 (halving is exact)
     np.tanh(z, out=z)
