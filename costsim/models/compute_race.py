@@ -118,9 +118,16 @@ def _interp_rows(grid: np.ndarray, values: np.ndarray, shift: np.ndarray, left_s
             early = elapsed[:, :k] < 0
             before = values[:, :1, bloc] + elapsed[:, :k] * left_slope[:, None]
     # whole part of elapsed, clipped to [0, T - 2]: truncation toward zero agrees with floor once
-    # negatives are clipped to 0 (elapsed is finite here)
+    # negatives are clipped to 0 (elapsed is finite here). Only the first k columns (year-major:
+    # rows) can be negative, and only the last `late` ones reach grid[-1] (the smallest shift's)
     idx = elapsed.astype(np.intp)
-    np.clip(idx, 0, size - 2, out=idx)
+    late = int(np.count_nonzero(grid - shift.min() >= grid[-1]))
+    if year_major:
+        np.maximum(idx[:k], 0, out=idx[:k])
+        np.minimum(idx[size - late:], size - 2, out=idx[size - late:])
+    else:
+        np.maximum(idx[:, :k], 0, out=idx[:, :k])
+        np.minimum(idx[:, size - late:], size - 2, out=idx[:, size - late:])
     frac = np.subtract(elapsed, idx, out=elapsed)  # query - grid[idx], over grid[idx + 1] - grid[idx] = 1
     # gathers from the flat values (np.take on a flat index is several times faster than take_along_axis)
     if year_major:
