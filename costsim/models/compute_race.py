@@ -245,8 +245,9 @@ def _first_reach_each(traj: np.ndarray, grid: np.ndarray, end_slope: np.ndarray,
     # (the arrays below reuse a few buffers: a fresh one costs more than the arithmetic on it)
     reached = overtaken < size
     start = np.arange(size, dtype=small)[:, None]
-    np.copyto(overtaken, np.broadcast_to(start, overtaken.shape), where=~reached)  # as _first_reach: j = start
-    moved = overtaken > start                                                     # when never reached
+    # as _first_reach: j = start when never reached (j is size there: j - (size - start), in bytes)
+    overtaken -= np.multiply(~reached, size - start, dtype=small)
+    moved = overtaken > start
     j = overtaken.astype(np.intp)
     del found, catch_up, overtaken, hit, step
     prev = np.subtract(j, 1)
