@@ -74,19 +74,89 @@ def _by_bloc(leader, follower) -> np.ndarray:
     return np.stack([leader, follower], axis=-1)
 
 
-def _interp_rows(grid: np.ndarray, values: np.ndarray, query: np.ndarray, left_slope: np.ndarray) -> np.ndarray:
-    """Piecewise-linear interpolation of each row of ``values`` at that row's ``query`` points.
+def _interp_rows(grid: np.ndarray, values: np.ndarray, shift: np.ndarray, left_slope: np.ndarray,
+                 bloc: int | None = None, year_major: bool = False) -> np.ndarray:
+    """Piecewise-linear interpolation of each row of ``values`` at that row's ``grid - shift``.
 
-    ``grid`` is ``(T,)`` increasing, ``values`` and ``query`` are ``(m, T)``. Queries before
-    ``grid[0]`` are extended backwards with ``left_slope`` (``(m,)``, per unit of grid); queries
-    are assumed to be at most ``grid[-1]``.
+    ``grid`` is ``(T,)`` increasing, ``values`` is ``(m, T)``, or ``(m, T, B)`` read at ``bloc``;
+    ``shift`` and ``left_slope`` are ``(m,)``. Returns ``(m, T)``: the values at the queries
+    ``grid[None, :] - shift[:, None]``. Queries before ``grid[0]`` are extended backwards with
+    ``left_slope`` (per unit of grid); queries are assumed to be at most ``grid[-1]``.
+    ``year_major``: ``values`` and the result are ``(T, m)`` instead (the same numbers, transposed).
     """
+    values = np.ascontiguousarray(values)
+    if year_major:
+        query = grid[:, None] - shift[None, :]
+    else:
+        query = grid[None, :] - shift[:, None]
+        if values.ndim == 2:
+            values, bloc = values[..., None], 0
     if grid.size == 1:
-        return values[:, :1] + (query - grid[0]) * left_slope[:, None]
+        start = values[:1] if year_major else values[:, :1, bloc]
+        return start + (query - grid[0]) * (left_slope[None, :] if year_major else left_slope[:, None])
+    size = grid.size
+    m = shift.shape[0]
+    first = grid[0]
+    # a grid of whole years (exact integers): the interval of a query is the whole part of its
+    # distance from grid[0], an exact difference (Sterbenz) for queries up to 2 * grid[0], and the
+    # distance from grid[idx] is that less idx: the same numbers as searching the grid, fewer passes
+    whole = (float(first).is_integer() and first > 0 and grid[-1] * np.finfo(float).eps < 1
+             and np.array_equal(grid, np.arange(size) + first) and bool(np.isfinite(shift).all())
+             and bool(np.all(grid[-1] - shift <= first + first)))  # grid[-1] - shift: each row's last query
+    if not whole:
+        if year_major:
+            return np.ascontiguousarray(_interp_rows_search(grid, values.T, query.T, left_slope).T)
+        return _interp_rows_search(grid, values[..., bloc], query, left_slope)
+    elapsed = np.subtract(query, first, out=query)  # query - grid[0]
+    # the columns (year-major: rows) with a query before grid[0]: where the largest shift reaches before it
+    k = int(np.count_nonzero(grid - shift.max() < first))
+    if k:  # the backward extension, computed only on the columns that need it
+        if year_major:
+            early = elapsed[:k] < 0
+            before = values[:1] + elapsed[:k] * left_slope[None, :]
+        else:
+            early = elapsed[:, :k] < 0
+            before = values[:, :1, bloc] + elapsed[:, :k] * left_slope[:, None]
+    # whole part of elapsed, clipped to [0, T - 2]: truncation toward zero agrees with floor once
+    # negatives are clipped to 0 (elapsed is finite here). Only the first k columns (year-major:
+    # rows) can be negative, and only the last `late` ones reach grid[-1] (the smallest shift's)
+    idx = elapsed.astype(np.intp)
+    late = int(np.count_nonzero(grid - shift.min() >= grid[-1]))
+    if year_major:
+        np.maximum(idx[:k], 0, out=idx[:k])
+        np.minimum(idx[size - late:], size - 2, out=idx[size - late:])
+    else:
+        np.maximum(idx[:, :k], 0, out=idx[:, :k])
+        np.minimum(idx[:, size - late:], size - 2, out=idx[:, size - late:])
+    frac = np.subtract(elapsed, idx, out=elapsed)  # query - grid[idx], over grid[idx + 1] - grid[idx] = 1
+    # gathers from the flat values (np.take on a flat index is several times faster than take_along_axis)
+    if year_major:
+        step = m
+        idx *= m
+        idx += np.arange(m)[None, :]
+    else:
+        step = values.shape[2]
+        if step > 1:
+            idx *= step
+        idx += (np.arange(m) * (size * step) + bloc)[:, None]
+    flat_values = values.reshape(-1)
+    lo = np.take(flat_values, idx)
+    idx += step
+    rise = np.take(flat_values, idx)
+    del idx
+    rise -= lo
+    frac *= rise
+    frac += lo  # lo + frac * (hi - lo)
+    if k:
+        np.copyto(frac[:k] if year_major else frac[:, :k], before, where=early)
+    return frac
+
+
+def _interp_rows_search(grid: np.ndarray, values: np.ndarray, query: np.ndarray, left_slope: np.ndarray) -> np.ndarray:
+    """:func:`_interp_rows` on any increasing grid: ``values`` and ``query`` are ``(m, T)``."""
     idx = np.searchsorted(grid, query, side="right")
     idx -= 1
     np.clip(idx, 0, grid.size - 2, out=idx)
-    # gathers from the flat rows (np.take on a flat index is several times faster than take_along_axis)
     flat_values = np.ascontiguousarray(values).reshape(-1)
     flat = idx + (np.arange(values.shape[0]) * grid.size)[:, None]
     lo = np.take(flat_values, flat)
@@ -135,45 +205,90 @@ def _first_reach(traj: np.ndarray, grid: np.ndarray, level: np.ndarray, start: i
 
 
 
-def _first_reach_each(traj: np.ndarray, grid: np.ndarray, levels: np.ndarray, end_slope: np.ndarray,
-                      limit_years: np.ndarray) -> np.ndarray:
-    """:func:`_first_reach` from every year at once, year-major: ``traj``, ``levels`` and the result
-    are ``(T, m)`` (year first), and ``out[t]`` is ``_first_reach(traj.T, grid, levels[t], t,
-    end_slope, limit_years)``: the same numbers (the same operations on each element).
+def _first_reach_each(traj: np.ndarray, grid: np.ndarray, end_slope: np.ndarray,
+                      limit_years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_first_reach` from every year at once, both ways: ``traj`` is ``(2, T, m)``, bloc then
+    year first (leader, follower). Where the leader is at least level in year ``t`` (``ahead[t]``)
+    the follower searches for the leader's level of year ``t``, elsewhere the leader for the
+    follower's::
 
-    The first year ``j >= t`` at which each row reaches ``levels[t]`` is found by one comparison of
-    each year ``j`` against the levels of the years up to it (latest first, so the earliest wins),
-    on contiguous ``(years, m)`` blocks instead of T searches.
+        reach[t] = _first_reach(chaser.T, grid, level[t], t, end_slope, limit_years)
+
+    the same numbers (the same operations on each element). Returns ``reach`` and ``ahead``, each
+    ``(T, m)``.
+
+    The first year ``j >= t`` at which each row reaches the level of year ``t`` is found by one
+    comparison of each year ``j`` against the levels of the years up to it (latest first, so the
+    earliest wins), on contiguous ``(years, m)`` blocks instead of T searches, for each bloc; the
+    interpolation then reads the chasing bloc's trajectory, once for both directions.
     """
-    size, m = traj.shape
+    traj = np.ascontiguousarray(traj)
+    _, size, m = traj.shape
+    leader, follower = traj[LEADER], traj[FOLLOWER]
+    ahead = leader >= follower
+    levels = np.where(ahead, leader, follower)
     small = np.uint8 if size < 255 else np.intp  # byte-wide year indices: several times faster
-    j = np.full((size, m), size, dtype=small)  # size: never reached
     hit = np.empty((size, m), dtype=small)
     step = np.empty((size, m), dtype=small)
-    for k in range(size - 1, -1, -1):  # j = k where year k reaches the level (j > k before: no wrap)
-        h = np.greater_equal(traj[k], levels[:k + 1], out=hit[:k + 1])
-        jk = j[:k + 1]
-        d = np.subtract(jk, k, out=step[:k + 1])
-        d *= h
-        jk -= d
-    j = j.astype(np.intp)
-    reached = j < size
-    start = np.arange(size)[:, None]
-    np.copyto(j, np.broadcast_to(start, j.shape), where=~reached)  # as _first_reach: j = start when never reached
-    prev = np.maximum(j - 1, start)
-    cols = np.arange(m)[None, :]
-    flat_traj = traj.reshape(-1)
-    y0, y1 = np.take(flat_traj, prev * m + cols), np.take(flat_traj, j * m + cols)
-    moved = j > start
-    rise = np.where(moved, y1 - y0, 1.0)
-    frac = np.where(moved, (levels - y0) / rise, 0.0)
+    found = []
+    for chaser, target in ((follower, leader), (leader, follower)):
+        j = np.full((size, m), size, dtype=small)  # size: never reached
+        for k in range(size - 1, -1, -1):  # j = k where year k reaches the level (j > k before: no wrap)
+            h = np.greater_equal(chaser[k], target[:k + 1], out=hit[:k + 1])
+            jk = j[:k + 1]
+            d = np.subtract(jk, k, out=step[:k + 1])
+            d *= h
+            jk -= d
+        found.append(j)
+    catch_up, overtaken = found
+    np.copyto(overtaken, catch_up, where=ahead)
+    # (the arrays below reuse a few buffers: a fresh one costs more than the arithmetic on it)
+    reached = overtaken < size
+    start = np.arange(size, dtype=small)[:, None]
+    # as _first_reach: j = start when never reached (j is size there: j - (size - start), in bytes)
+    overtaken -= np.multiply(~reached, size - start, dtype=small)
+    moved = overtaken > start
+    j = overtaken.astype(np.intp)
+    del found, catch_up, overtaken, hit, step
+    prev = np.subtract(j, 1)
+    np.maximum(prev, start, out=prev)
     grid_prev = np.take(grid, prev)
-    inside = grid_prev + frac * (np.take(grid, j) - grid_prev)
+    grid_next = np.take(grid, j)
+    # flat positions in traj of the chaser (the follower where the leader is ahead) in years prev and j
+    block = size * m
+    base = np.where(ahead, FOLLOWER * block, LEADER * block)
+    base += np.arange(m)[None, :]
+    flat_traj = traj.reshape(-1)
+    prev *= m
+    prev += base
+    y0 = np.take(flat_traj, prev)
+    j *= m
+    j += base
+    rise = np.take(flat_traj, j)
+    del prev, j, base
+    rise -= y0
+    frac = np.subtract(levels, y0, out=y0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # where not moved rise is 0, and frac is set to 0
+        frac /= rise  # (the same numbers as dividing by np.where(moved, rise, 1.0) where moved)
+    np.copyto(frac, 0.0, where=~moved)
+    inside = grid_next
+    inside -= grid_prev
+    inside *= frac
+    inside += grid_prev  # grid_prev + frac * (grid[j] - grid_prev)
+    del frac, grid_prev
     cap = grid[-1] + limit_years
     growing = end_slope > 0
-    beyond = grid[-1] + (levels - traj[-1]) / np.where(growing, end_slope, 1.0)
-    outside = np.where(growing, np.minimum(beyond, cap), cap)
-    return np.where(reached, inside, outside)
+    last = rise  # the chaser's last year
+    np.copyto(last, leader[-1])
+    np.copyto(last, np.broadcast_to(follower[-1], last.shape), where=ahead)
+    beyond = np.subtract(levels, last, out=levels)
+    beyond /= np.where(growing, end_slope, 1.0)
+    beyond += grid[-1]
+    outside = np.minimum(beyond, cap, out=beyond)
+    if not growing.all():
+        np.copyto(outside, np.broadcast_to(cap, outside.shape), where=~growing)  # cap where not growing
+    np.copyto(outside, inside, where=reached)
+    return outside, ahead
 
 
 def _year_major(values: np.ndarray) -> np.ndarray:
@@ -775,16 +890,43 @@ def race_compute_stock(
     }
 
 
+def _speedup_steps(years, rate_leader, rate_follower, speedup):
+    """Each year's step of the two blocs' algorithms, with and without the AI speedup: ``steps[t - 1][bloc]``
+    is ``(rate * speedup * dt, rate * dt)`` for ``dt = years[t] - years[t - 1]`` (computed once per
+    distinct step; ``rate * 1.0`` is ``rate``, so the same numbers as ``rate * np.where(fast, speedup, 1.0) * dt``).
+    """
+    fast_rates = (rate_leader * speedup, rate_follower * speedup)
+    rates = (rate_leader, rate_follower)
+    cache = {}
+    steps = []
+    for t in range(1, years.size):
+        dt = years[t] - years[t - 1]
+        if dt not in cache:
+            cache[dt] = tuple((fast_rates[bloc] * dt, rates[bloc] * dt) for bloc in (LEADER, FOLLOWER))
+        steps.append(cache[dt])
+    return steps
+
+
+def _rows_copy(values, shape):
+    """``values`` broadcast to ``shape``, as a new array (no copy when it has that shape already)."""
+    if values.shape == shape:
+        return values
+    out = np.empty(shape)
+    out[...] = values
+    return out
+
+
 def _scale_payoff(log_phys, years, rows, midpoint_flop, midpoint_x_per_year, width_x):
     """Logistic payoff in log10 of each bloc's largest run: 1/2 at the midpoint, (rows, T, 2)."""
     elapsed = years - years[0]
+    rows = _n_rows(midpoint_flop, midpoint_x_per_year, width_x)  # 1 when the three are constants
     log_mid = (np.log10(_per_sample(midpoint_flop, rows))[:, None]
                + np.log10(_per_sample(midpoint_x_per_year, rows))[:, None] * elapsed[None, :])
     decades_per_unit = np.log10(_per_sample(width_x, rows))[:, None, None]
-    z = log_phys - log_mid[..., None]
+    # (both blocs' midpoints side by side: the subtraction then runs over whole rows, not pairs)
+    z = log_phys - np.repeat(log_mid[..., None], 2, axis=-1)
     z /= decades_per_unit
-    z *= np.log(10.0)
-    z *= 0.5
+    z *= np.log(10.0) * 0.5  # the same numbers as * ln 10, then * 0.5 (halving is exact)
     np.tanh(z, out=z)
     z += 1.0
     z *= 0.5
@@ -792,13 +934,19 @@ def _scale_payoff(log_phys, years, rows, midpoint_flop, midpoint_x_per_year, wid
 
 
 def _post_training_log10(years, rows, x_per_year, cap_x, delay_years):
-    """Log10 of each bloc's post-training multiplier: the leader's from the first year, the follower's delayed."""
+    """Log10 of each bloc's post-training multiplier: the leader's from the first year, the follower's delayed.
+
+    ``(1, T, 2)`` when the three parameters are constants (the same for every row), else ``(rows, T, 2)``.
+    """
+    rows = _n_rows(x_per_year, cap_x, delay_years)
     elapsed = (years - years[0])[None, :]
     rate = np.log10(_per_sample(x_per_year, rows))[:, None]
     ceiling = np.log10(_per_sample(cap_x, rows))[:, None]
-    leader = np.minimum(rate * elapsed, ceiling)
-    follower = np.minimum(rate * np.maximum(elapsed - _per_sample(delay_years, rows)[:, None], 0.0), ceiling)
-    return _by_bloc(leader, follower)
+    out = np.empty((rows, years.size, 2))
+    np.minimum(rate * elapsed, ceiling, out=out[..., LEADER])
+    np.minimum(rate * np.maximum(elapsed - _per_sample(delay_years, rows)[:, None], 0.0), ceiling,
+               out=out[..., FOLLOWER])
+    return out
 
 
 @model(
@@ -962,79 +1110,100 @@ def race_algorithms(
     speedup = _per_sample(ai_speedup_x, rows)
     delay = _per_sample(diffusion_delay_years, rows)
     log_cap = np.log10(_per_sample(algo_efficiency_cap_x, rows))
+    steps = _speedup_steps(years, rate_leader, rate_follower, speedup)
 
     # the recurrences run year-major: each year's (rows,) slice is contiguous (the same operations)
     phys_leader = np.ascontiguousarray(log_phys[..., LEADER].T)
     phys_follower = np.ascontiguousarray(log_phys[..., FOLLOWER].T)
     leader_t = np.zeros((years.size, rows))
+    leader_effective_t = np.empty((years.size, rows))
     for t in range(1, years.size):  # recurrence: the speedup switches on from last year's level
-        fast = phys_leader[t - 1] + leader_t[t - 1] >= threshold
-        step = rate_leader * np.where(fast, speedup, 1.0) * (years[t] - years[t - 1])
-        leader_t[t] = np.minimum(leader_t[t - 1] + step, np.maximum(log_cap, leader_t[t - 1]))
-    leader = np.ascontiguousarray(leader_t.T)
+        np.add(phys_leader[t - 1], leader_t[t - 1], out=leader_effective_t[t - 1])
+        fast = leader_effective_t[t - 1] >= threshold
+        fast_step, slow_step = steps[t - 1][LEADER]
+        step = np.where(fast, fast_step, slow_step)  # rate_leader * (speedup or 1) * dt
+        np.add(leader_t[t - 1], step, out=leader_t[t])
+        np.minimum(leader_t[t], np.maximum(log_cap, leader_t[t - 1]), out=leader_t[t])
+    np.add(phys_leader[-1], leader_t[-1], out=leader_effective_t[-1])  # phys_leader + leader_t
 
-    copied = _interp_rows(years, leader, years[None, :] - delay[:, None], rate_leader)
-    copied_t = np.ascontiguousarray(copied.T)
-    scarcity_decades = np.maximum(log_phys[..., LEADER] - log_phys[..., FOLLOWER], 0.0)
-    elasticity = _per_sample(necessity_elasticity, rows)[:, None]
-    if not elasticity.any() and np.isfinite(scarcity_decades).all():
+    copied_t = _interp_rows(years, leader_t, delay, rate_leader, year_major=True)
+    scarcity_decades_t = np.subtract(phys_leader, phys_follower)
+    np.maximum(scarcity_decades_t, 0.0, out=scarcity_decades_t)
+    elasticity = _per_sample(necessity_elasticity, rows)[None, :]
+    if not elasticity.any() and np.isfinite(scarcity_decades_t).all():
         necessity_t = None  # 10 ** (0 * finite) is 1: necessity switched off (and step * 1 is step)
     else:
-        necessity_t = np.ascontiguousarray((10.0 ** (elasticity * scarcity_decades)).T)
-    del scarcity_decades
-    leader_effective_t = phys_leader + leader_t
+        necessity_t = scarcity_decades_t
+        necessity_t *= elasticity
+        np.power(10.0, necessity_t, out=necessity_t)
+    del scarcity_decades_t
 
     follower_t = np.empty((years.size, rows))
-    follower_t[0] = np.maximum(np.log10(_per_sample(follower_initial_algo_ratio, rows)), copied[:, 0])
+    follower_t[0] = np.maximum(np.log10(_per_sample(follower_initial_algo_ratio, rows)), copied_t[0])
+    effective = np.empty(rows)
+    own = np.empty(rows)
+    walk = np.empty(rows)
     for t in range(1, years.size):  # recurrence: own progress builds on the best known so far,
         # and necessity and the speedup depend on last year's effective FLOP
         last = follower_t[t - 1]
-        effective = phys_follower[t - 1] + last
+        np.add(phys_follower[t - 1], last, out=effective)
         fast = effective >= threshold
-        step = rate_follower * np.where(fast, speedup, 1.0) * (years[t] - years[t - 1])
+        fast_step, slow_step = steps[t - 1][FOLLOWER]
+        step = np.where(fast, fast_step, slow_step)  # rate_follower * (speedup or 1) * dt
         if necessity_t is None:
             pushed = step
         else:
             pushed = step * np.where(effective < leader_effective_t[t - 1], necessity_t[t - 1], 1.0)
-        parity = leader_effective_t[t] - phys_follower[t]
-        own = np.minimum(last + pushed, np.maximum(last + step, parity))
-        own = np.minimum(own, np.maximum(log_cap, last))
+        np.subtract(leader_effective_t[t], phys_follower[t], out=walk)  # parity
+        np.maximum(np.add(last, step), walk, out=walk)
+        np.add(last, pushed, out=own)
+        np.minimum(own, walk, out=own)
+        np.minimum(own, np.maximum(log_cap, last, out=walk), out=own)
         np.maximum(own, copied_t[t], out=follower_t[t])
-    del copied, copied_t, leader_effective_t, phys_leader, phys_follower
+    del copied_t, leader_effective_t, phys_leader, phys_follower, necessity_t
 
     log_eff = np.empty((rows, years.size, 2))
-    log_eff[..., LEADER] = leader
+    log_eff[..., LEADER] = leader_t.T
     log_eff[..., FOLLOWER] = follower_t.T
-    del leader, leader_t, follower_t
+    del leader_t, follower_t
     payoff = _scale_payoff(log_phys, years, rows, scale_payoff_midpoint_flop, scale_payoff_midpoint_x_per_year,
                            scale_payoff_width_x)
     share_at_scale = _per_sample(scale_dependent_algo_frac, rows)[:, None, None]
-    unpaid = 1.0 - payoff
-    np.multiply(share_at_scale, unpaid, out=unpaid)
-    unpaid *= np.maximum(log_eff, 0.0)
-    log_eff -= unpaid  # log_eff - share * (1 - payoff) * max(log_eff, 0)
-    del unpaid
+    if share_at_scale.any() or np.signbit(share_at_scale).any() or not (np.isfinite(payoff).all()
+                                                                        and np.isfinite(log_eff).all()):
+        unpaid = 1.0 - payoff
+        np.multiply(share_at_scale, unpaid, out=unpaid)
+        unpaid *= np.maximum(log_eff, 0.0)
+        log_eff -= unpaid  # log_eff - share * (1 - payoff) * max(log_eff, 0)
+        del unpaid
+    # else a share of +0 everywhere: unpaid is +0 (finite * +0, never negative), log_eff - 0 is log_eff
     log_post = _post_training_log10(years, rows, post_training_x_per_year, post_training_cap_x,
-                                    post_training_delay_years)
+                                    post_training_delay_years)  # (1, T, 2) when the same for every row
     log_eff += log_post
     log_effective = log_phys + log_eff
-    share = np.broadcast_to(np.asarray(distillation_frac, dtype=float), (rows, years.size))
+    share = np.asarray(distillation_frac, dtype=float)  # (n, 1), (n, T) or a constant: broadcast by the sum below
     log_share = np.where(share > 0, np.log10(np.where(share > 0, share, 1.0)), -np.inf)
-    lead_eff = log_effective[..., LEADER]
     # before the first year the leader's effective FLOP is extended back at its algorithmic rate
     # alone (a parameter: a slope read off the capped trajectory would rise as caps tighten)
-    delayed = _interp_rows(years, lead_eff, years[None, :] - _per_sample(distillation_delay_years, rows)[:, None],
-                           rate_leader)
+    delayed = _interp_rows(years, log_effective, _per_sample(distillation_delay_years, rows), rate_leader,
+                           bloc=LEADER)
     distilled = log_share + delayed
     np.maximum(log_effective[..., FOLLOWER], distilled, out=log_effective[..., FOLLOWER])
     reference = np.log10(np.asarray(capability_reference_flop, dtype=float)).reshape(-1, 1, 1)
+    # the outputs reuse the arrays no longer needed (the same numbers, fewer fresh arrays)
+    effective_flop = 10.0**log_effective
+    if np.broadcast_shapes(reference.shape, log_effective.shape) == log_effective.shape:
+        score = np.subtract(log_effective, reference, out=log_effective)
+    else:
+        score = log_effective - reference
     return {
-        "algo_efficiency_x": 10.0**log_eff,
-        "largest_run_effective_flop": 10.0**log_effective,
-        "bloc_capability_score": log_effective - reference,
-        "follower_distilled_effective_flop": 10.0**distilled,
+        "algo_efficiency_x": np.power(10.0, log_eff, out=log_eff),
+        "largest_run_effective_flop": effective_flop,
+        "bloc_capability_score": score,
+        "follower_distilled_effective_flop": np.power(10.0, distilled, out=distilled),
         "scale_payoff_frac": payoff,
-        "post_training_x": 10.0**log_post if log_post.any() else np.ones(log_post.shape),  # 10 ** 0 is 1: off
+        "post_training_x": _rows_copy(10.0**log_post, (rows, years.size, 2)) if log_post.any()
+                           else np.ones((rows, years.size, 2)),  # 10 ** 0 is 1: off
     }
 
 
@@ -1069,20 +1238,27 @@ def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
         ``effective_flop_gap_ratio`` (n, T), ``follower_lag_years`` (n, T).
     """
     years = _years_of(year)
-    log_eff = np.log10(np.asarray(largest_run_effective_flop, dtype=float))
-    rows = _n_rows(log_eff, extrapolation_limit_years)
-    log_eff = np.broadcast_to(log_eff, (rows, years.size, 2))
-    leader, follower = np.ascontiguousarray(log_eff[..., LEADER]), np.ascontiguousarray(log_eff[..., FOLLOWER])
+    flop = np.asarray(largest_run_effective_flop, dtype=float)
+    rows = _n_rows(flop, extrapolation_limit_years)
+    flop = np.broadcast_to(flop, (rows, years.size, 2))
+    log_eff = np.log10(flop)
+    traj = np.empty((2, years.size, rows))  # bloc then year first: each year's (rows,) slice contiguous
+    for bloc in (LEADER, FOLLOWER):
+        traj[bloc] = np.ascontiguousarray(log_eff[..., bloc]).T
+    del log_eff
+    leader, follower = traj[LEADER].T, traj[FOLLOWER].T  # (rows, T) views
     slope = _end_slope(leader, years)
     limit = _per_sample(extrapolation_limit_years, rows)
 
-    # a search along each trajectory from every year t on, all years at once, year-major
-    leader_t, follower_t = np.ascontiguousarray(leader.T), np.ascontiguousarray(follower.T)
-    catch_up = _first_reach_each(follower_t, years, leader_t, slope, limit)
-    overtaken = _first_reach_each(leader_t, years, follower_t, slope, limit)
-    lag_t = np.where(leader_t >= follower_t, catch_up - years[:, None], years[:, None] - overtaken)
+    # a search along each trajectory from every year t on, all years and both directions at once
+    reach, ahead = _first_reach_each(traj, years, slope, limit)
+    lead = np.subtract(reach, years[:, None])  # years behind where the leader is ahead
+    lag_t = np.subtract(years[:, None], reach, out=reach)  # else years ahead, negative
+    np.copyto(lag_t, lead, where=ahead)
     lag = np.ascontiguousarray(lag_t.T)
-    return {"effective_flop_gap_ratio": 10.0 ** (leader - follower), "follower_lag_years": lag}
+    ratio = np.subtract(leader, follower, out=np.empty((rows, years.size)))
+    np.power(10.0, ratio, out=ratio)
+    return {"effective_flop_gap_ratio": ratio, "follower_lag_years": lag}
 
 
 @model(
