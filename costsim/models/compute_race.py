@@ -234,11 +234,25 @@ def _saturating_budget(first, growth_factor, cap, ceiling, inverse_ceiling):
     return _saturate(np.minimum(first * growth_factor, cap), ceiling, inverse_ceiling)
 
 
-def _saturate(trend, ceiling, inverse_ceiling):
-    """:func:`_saturating_budget` of a given trend ``T(e)`` (its first year is the anchor)."""
+def _saturate(trend, ceiling, inverse_ceiling, positive_finite=None):
+    """:func:`_saturating_budget` of a given trend ``T(e)`` (its first year is the anchor).
+
+    ``positive_finite``: whether every trend value is known to be > 0 and finite (None: look).
+    """
     first_trend, first_ceiling = trend[..., :1], ceiling[..., :1]
-    spent = (trend > 0) & np.isfinite(trend)  # an unlimited (inf) trend is held at the ceiling below
     shape = np.broadcast_shapes(trend.shape, np.shape(ceiling))
+    if positive_finite is None:
+        positive_finite = _positive_finite(trend)
+    if positive_finite:  # the usual case: the same values as below, without masks or copies
+        bend = np.divide(first_trend, trend, out=np.empty(shape))  # T(0) / T(e)
+        bend /= first_ceiling
+        np.subtract(inverse_ceiling, bend, out=bend)
+        np.fmax(bend, 0.0, out=bend)  # a nan (0 / 0 from zero ceilings) bends nothing, as below
+        bend *= trend
+        bend += 1.0  # 1 where nothing bends: T / 1 is T
+        np.divide(trend, bend, out=bend)
+        return np.minimum(bend, ceiling, out=bend)
+    spent = (trend > 0) & np.isfinite(trend)  # an unlimited (inf) trend is held at the ceiling below
     kept = np.zeros(shape)
     np.divide(first_trend, trend, out=kept, where=spent)  # T(0) / T(e)
     kept /= first_ceiling
@@ -255,6 +269,11 @@ def _saturate(trend, ceiling, inverse_ceiling):
     return np.minimum(bent, ceiling, out=bent)
 
 
+def _positive_finite(values) -> bool:
+    """Whether every value is > 0 and finite (False for an empty array or one holding a nan)."""
+    return bool(np.size(values)) and bool(np.min(values) > 0) and bool(np.max(values) < np.inf)
+
+
 def _shared_wallet(firsts, growth_factor, cap, ceiling, inverse_ceiling):
     """Budgets that draw on one wallet: their sum saturates at ``ceiling``, each keeps its share.
 
@@ -268,14 +287,22 @@ def _shared_wallet(firsts, growth_factor, cap, ceiling, inverse_ceiling):
     its own, so with one the budgets' sum can exceed the ceiling (the only case).
     """
     trends = [np.minimum(first * growth_factor, cap) for first in firsts]
+    total = trends[0] + trends[1]
+    for trend in trends[2:]:
+        total += trend
+    if _positive_finite(total):  # the usual case: no infinite trend (its sum would be inf or nan), no nan
+        spent = _saturate(total, ceiling, inverse_ceiling, positive_finite=True)
+        scale = np.divide(spent, total, out=spent)
+        return [np.multiply(trend, scale, out=trend) if trend.shape == scale.shape else trend * scale
+                for trend in trends]
     unlimited = [np.isinf(trend) for trend in trends]
     if any(mask.any() for mask in unlimited):
         counted = [np.where(mask, 0.0, trend) for mask, trend in zip(unlimited, trends)]
+        total = counted[0] + counted[1]
+        for trend in counted[2:]:
+            total += trend
     else:
         unlimited, counted = None, trends
-    total = counted[0] + counted[1]
-    for trend in counted[2:]:
-        total += trend
     spent = _saturate(total, ceiling, inverse_ceiling)  # (n, T): the ceiling's shape when the trends are constants
     scale = _safe_divide(spent, total, total > 0, 0.0, np.broadcast_shapes(np.shape(spent), total.shape))
     if np.isnan(total).any():  # a channel's nan spoils the wallet's split: every budget nan there, not 0
