@@ -512,8 +512,13 @@ def race_chip_supply(
     kwh_price = electricity_usd_per_kwh * chip_service_years * (SECONDS_PER_YEAR / J_PER_KWH)
     energy_leader, energy_follower = power[..., LEADER] * kwh_price, power[..., FOLLOWER] * kwh_price
 
-    leader_gdp = leader_gdp_usd * leader_gdp_x_per_year**elapsed_years
-    follower_gdp = follower_gdp_usd * follower_gdp_x_per_year**elapsed_years
+    # each bloc's GDP computed into its slot of the (.., T, 2) output (no stacking copy)
+    gdp = np.empty(np.broadcast_shapes(np.shape(leader_gdp_usd), np.shape(leader_gdp_x_per_year),
+                                       np.shape(follower_gdp_usd), np.shape(follower_gdp_x_per_year),
+                                       elapsed_years.shape) + (2,))
+    leader_gdp, follower_gdp = gdp[..., LEADER], gdp[..., FOLLOWER]
+    np.multiply(leader_gdp_usd, leader_gdp_x_per_year**elapsed_years, out=leader_gdp)
+    np.multiply(follower_gdp_usd, follower_gdp_x_per_year**elapsed_years, out=follower_gdp)
 
     def ceiling_of(frac, gdp):
         ceiling = frac * gdp
@@ -530,20 +535,23 @@ def race_chip_supply(
         (follower_budget_usd_per_year, follower_smuggling_budget_usd_per_year, follower_remote_budget_usd_per_year),
         *follower_growth)
 
-    leader_demand = leader_budget / (price + energy_leader)
+    leader_price = price + energy_leader
+    leader_demand = leader_budget / leader_price
     import_price = allowed_chip_price_ratio * price + energy_follower  # a cut-down die draws a full slot's power
     import_demand = allowed_import_frac * follower_budget / import_price
     demand = leader_demand + import_demand
     cap = np.asarray(market_supply_cap_h100e_per_year, dtype=float)
     binding = demand > cap
-    rationed = _safe_divide(cap, demand, binding, 1.0, binding.shape)
-    leader_bought = rationed * leader_demand
-    import_chips = rationed * import_demand
+    if binding.shape == leader_demand.shape == import_demand.shape and not binding.any():
+        leader_bought, import_chips = leader_demand, import_demand  # nothing rationed: 1 * x is x
+    else:
+        rationed = _safe_divide(cap, demand, binding, 1.0, binding.shape)
+        leader_bought = rationed * leader_demand
+        import_chips = rationed * import_demand
     imports = import_chips * allowed_chip_perf_ratio
 
     smuggle_price = smuggling_markup_ratio * price + energy_follower
     smuggled = np.minimum(leak_frac * (1.0 - enforcement_frac) * leader_bought, smuggling_budget / smuggle_price)
-    leader_flow = leader_bought - smuggled
 
     domestic_chips = np.minimum(
         domestic_yield_frac * np.minimum(domestic_capacity_chips_per_year * domestic_ramp_x_per_year**elapsed_years,
@@ -553,12 +561,27 @@ def race_chip_supply(
     domestic = domestic_chips * domestic_perf_ratio * domestic_perf_x_per_year**elapsed_years
     remote_demand = remote_budget / (remote_rent_per_h100e_usd_per_year * cheaper)
 
-    follower_flow = imports + smuggled + domestic
-    follower_membw = import_chips * allowed_chip_membw_ratio + smuggled + domestic_chips * domestic_membw_ratio
+    # the two (.., T, 2) flows, each bloc computed into its slot: leader_bought - smuggled;
+    # imports + smuggled + domestic; import_chips * membw_ratio + smuggled + domestic_chips * membw_ratio
+    leader_shape = np.broadcast_shapes(leader_bought.shape, smuggled.shape)
+    follower_shape = np.broadcast_shapes(imports.shape, smuggled.shape, domestic.shape)
+    membw_shape = np.broadcast_shapes(import_chips.shape, np.shape(allowed_chip_membw_ratio), smuggled.shape,
+                                      domestic_chips.shape, np.shape(domestic_membw_ratio))
+    flow = np.empty(np.broadcast_shapes(leader_shape, follower_shape) + (2,))
+    flow_membw = np.empty(np.broadcast_shapes(leader_shape, membw_shape) + (2,))
+    np.subtract(leader_bought, smuggled, out=flow[..., LEADER])
+    np.copyto(flow_membw[..., LEADER], flow[..., LEADER])
+    follower_flow = flow[..., FOLLOWER]
+    np.add(imports, smuggled, out=follower_flow)
+    follower_flow += domestic
+    follower_membw = flow_membw[..., FOLLOWER]
+    np.multiply(import_chips, allowed_chip_membw_ratio, out=follower_membw)
+    follower_membw += smuggled
+    follower_membw += domestic_chips * domestic_membw_ratio
     delivered = leader_bought + import_chips
     return {
-        "chip_flow_h100e_per_year": _by_bloc(leader_flow, follower_flow),
-        "chip_flow_membw_h100e_per_year": _by_bloc(leader_flow, follower_membw),
+        "chip_flow_h100e_per_year": flow,
+        "chip_flow_membw_h100e_per_year": flow_membw,
         "follower_import_h100e_per_year": imports,
         "follower_smuggled_h100e_per_year": smuggled,
         "follower_domestic_h100e_per_year": domestic,
@@ -567,10 +590,10 @@ def race_chip_supply(
         "follower_remote_demand_h100e": remote_demand,
         "market_delivered_h100e_per_year": delivered,
         "chips_produced_h100e_per_year": leader_bought + imports + domestic,
-        "leader_chip_spend_usd_per_year": leader_bought * (price + energy_leader),
+        "leader_chip_spend_usd_per_year": leader_bought * leader_price,
         "follower_foreign_spend_usd_per_year": import_chips * import_price + smuggled * smuggle_price,
         "bloc_budget_usd_per_year": _by_bloc(leader_budget, follower_budget),
-        "bloc_gdp_usd": _by_bloc(leader_gdp, follower_gdp),
+        "bloc_gdp_usd": gdp,
     }
 
 
