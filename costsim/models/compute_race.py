@@ -726,30 +726,42 @@ def race_compute_stock(
     powered = unit_power > 0
     stock_cap = _safe_divide(power_cap, unit_power, powered, np.inf, shape)
     steps = np.diff(years)  # dt of each step t-1 -> t
-    neg_rate = -rate
-    keep = [np.exp(neg_rate * dt) for dt in steps]  # (rows, 1) each: the share of last year's stock kept
+    neg_rate = np.repeat(-rate, 2, axis=1)  # (rows, 2): the same rate for both blocs
+    # the share of last year's stock kept, (T - 1, rows, 2): exp(-rate dt), per bloc so that the
+    # year loops' products are plain contiguous ones
+    keep_by_year = np.multiply(steps[:, None, None], neg_rate)
+    np.exp(keep_by_year, out=keep_by_year)
 
     # the recurrences run year-major, so that each year's (rows, 2) slice is contiguous
     flow_by_year = _year_major(flow)
     cap_by_year = _year_major(stock_cap)
+    unit_steps = steps == 1.0  # x / 1 and x * 1 are x: those steps skip them
     stock_by_year = np.empty((years.size, rows, 2))
     installed_by_year = np.empty((years.size, rows, 2))
-    retired_by_year = np.zeros((years.size, rows, 2))
     installed_by_year[0] = flow_by_year[0]  # the first year's deliveries are counted in the initial stock
     stock_by_year[0] = initial
     kept = np.empty((rows, 2))
     room = np.empty((rows, 2))
     for t in range(1, years.size):  # recurrence: retirement of last year's stock
         dt = steps[t - 1]
-        np.multiply(stock_by_year[t - 1], keep[t - 1], out=kept)
+        np.multiply(stock_by_year[t - 1], keep_by_year[t - 1], out=kept)
         np.subtract(cap_by_year[t], kept, out=room)
         np.maximum(room, 0.0, out=room)
-        np.divide(room, dt, out=room)  # headroom: chips the power can still run, per year
+        if not unit_steps[t - 1]:
+            np.divide(room, dt, out=room)  # headroom: chips the power can still run, per year
         np.minimum(flow_by_year[t], room, out=installed_by_year[t])
-        np.multiply(stock_by_year[t - 1], 1.0 - keep[t - 1], out=room)
-        np.divide(room, dt, out=retired_by_year[t])
-        np.multiply(installed_by_year[t], dt, out=room)
-        np.add(kept, room, out=stock_by_year[t])
+        if unit_steps[t - 1]:
+            np.add(kept, installed_by_year[t], out=stock_by_year[t])
+        else:
+            np.multiply(installed_by_year[t], dt, out=room)
+            np.add(kept, room, out=stock_by_year[t])
+    retired_by_year = np.empty((years.size, rows, 2))
+    retired_by_year[0] = 0.0
+    if years.size > 1:  # last year's stock * (1 - keep) / dt, all years at once
+        np.subtract(1.0, keep_by_year, out=retired_by_year[1:])
+        retired_by_year[1:] *= stock_by_year[:-1]
+        if not unit_steps.all():
+            retired_by_year[1:] /= steps[:, None, None]
 
     membw_by_year = np.empty((years.size, rows, 2))
     membw_by_year[0] = initial * initial_ratio
@@ -759,12 +771,13 @@ def race_compute_stock(
         share = _safe_divide(installed_by_year[1:], flow_by_year[1:], moving, 1.0, moving.shape)
         added = share
         added *= _year_major(flow_membw)[1:]
-        added *= steps[:, None, None]  # share * flow_membw * dt
+        if not unit_steps.all():
+            added *= steps[:, None, None]  # share * flow_membw * dt
         for t in range(1, years.size):  # recurrence: retirement of last year's bandwidth
-            np.multiply(membw_by_year[t - 1], keep[t - 1], out=kept)
+            np.multiply(membw_by_year[t - 1], keep_by_year[t - 1], out=kept)
             np.add(kept, added[t - 1], out=membw_by_year[t])
         del moving, share, added
-    del flow_by_year, cap_by_year, stock_cap  # a chunk's memory: drop each year-major copy once used
+    del flow_by_year, cap_by_year, stock_cap, keep_by_year  # a chunk's memory: drop each year-major copy once used
     stock = _sample_major(stock_by_year)
     del stock_by_year
     installed = _sample_major(installed_by_year)
@@ -795,13 +808,15 @@ def race_compute_stock(
                           * SECONDS_PER_YEAR).reshape(-1, 1, 1)
     run_flop = run_h100e
     run_flop *= run_flop_per_h100e
-    growth = np.ones_like(run_flop)
+    growth = np.empty_like(run_flop)
+    growth[:, :1] = 1.0
     if years.size > 1:
         before = run_flop[:, :-1]
         grew = before > 0
         if grew.all():  # the usual case: a plain division
             np.divide(run_flop[:, 1:], before, out=growth[:, 1:])
         else:
+            growth[:, 1:] = 1.0
             np.divide(run_flop[:, 1:], before, out=growth[:, 1:], where=grew)  # else 1
         exponent = 1.0 / steps
         if not np.all(exponent == 1.0):  # yearly steps: x ** 1 is x
