@@ -35,6 +35,12 @@ def _by_bloc(leader, follower) -> np.ndarray:
     return np.stack([leader, follower], axis=-1)
 
 
+def _bloc_pair(*operands) -> np.ndarray:
+    """An empty ``(.., 2)`` float array whose leading shape is the operands' broadcast shape
+    (each bloc's values are then computed into its slot, without a stacking copy)."""
+    return np.empty(np.broadcast_shapes(*(np.shape(value) for value in operands)) + (2,))
+
+
 @model(outputs=("market_supply_cap_h100e_per_year", "market_packages_count_per_year"))
 def race_packaging_supply(
     *,
@@ -91,8 +97,12 @@ def race_packaging_supply(
     elapsed = _elapsed(year)
     packaging = cowos_wafers_count_per_year * cowos_wafers_x_per_year**elapsed * packages_per_wafer_count \
         * package_yield_frac
-    packages = np.minimum(packaging, hbm_packages_count_per_year * hbm_packages_x_per_year**elapsed)
-    cap = packages * frontier_package_h100e_ratio * frontier_package_perf_x_per_year**elapsed
+    hbm = hbm_packages_count_per_year * hbm_packages_x_per_year**elapsed
+    packages = np.minimum(packaging, hbm, out=packaging if packaging.shape == np.broadcast_shapes(
+        packaging.shape, hbm.shape) else None)
+    perf_growth = frontier_package_perf_x_per_year**elapsed
+    cap = packages * frontier_package_h100e_ratio
+    cap = np.multiply(cap, perf_growth, out=cap if cap.shape == np.broadcast_shapes(cap.shape, perf_growth.shape) else None)
     return {"market_supply_cap_h100e_per_year": cap, "market_packages_count_per_year": packages}
 
 
@@ -151,10 +161,15 @@ def race_power_supply(
     ``practice.server_overhead`` (claims.yaml).
     """
     elapsed = _elapsed(year)
-    cap = _by_bloc(leader_power_cap_w * leader_power_x_per_year**elapsed,
-                   follower_power_cap_w * follower_power_x_per_year**elapsed)
+    # each bloc computed into its slot of the (.., T, 2) outputs
+    cap = _bloc_pair(leader_power_cap_w, leader_power_x_per_year, follower_power_cap_w, follower_power_x_per_year,
+                     elapsed)
+    np.multiply(leader_power_cap_w, leader_power_x_per_year**elapsed, out=cap[..., LEADER])
+    np.multiply(follower_power_cap_w, follower_power_x_per_year**elapsed, out=cap[..., FOLLOWER])
     efficiency = power_efficiency_x_per_year**elapsed
-    unit = _by_bloc(leader_h100e_power_w / efficiency, follower_h100e_power_w / efficiency)
+    unit = _bloc_pair(leader_h100e_power_w, follower_h100e_power_w, efficiency)
+    np.divide(leader_h100e_power_w, efficiency, out=unit[..., LEADER])
+    np.divide(follower_h100e_power_w, efficiency, out=unit[..., FOLLOWER])
     return {
         "bloc_power_cap_w": cap,
         "bloc_h100e_power_w": unit,
@@ -223,10 +238,16 @@ def race_inference(
     membw = np.asarray(stock_membw_h100e, dtype=float)
     share = _by_bloc(np.asarray(leader_serving_share_frac, dtype=float).reshape(-1, 1),
                      np.asarray(follower_serving_share_frac, dtype=float).reshape(-1, 1))
-    capacity = share * membw
+    if membw.shape[-1:] == (2,):  # bloc by bloc: a (n, 1) factor iterates faster than a (n, 1, 2) one
+        capacity = np.empty(np.broadcast_shapes(share.shape, membw.shape))
+        for bloc in (LEADER, FOLLOWER):
+            np.multiply(share[..., bloc], membw[..., bloc], out=capacity[..., bloc])
+    else:
+        capacity = share * membw
     demand_growth = serving_demand_x_per_year**elapsed  # both blocs' demand grows alike
-    demand = _by_bloc(leader_serving_demand_membw_h100e * demand_growth,
-                      follower_serving_demand_membw_h100e * demand_growth)
+    demand = _bloc_pair(leader_serving_demand_membw_h100e, follower_serving_demand_membw_h100e, demand_growth)
+    np.multiply(leader_serving_demand_membw_h100e, demand_growth, out=demand[..., LEADER])
+    np.multiply(follower_serving_demand_membw_h100e, demand_growth, out=demand[..., FOLLOWER])
     served = np.divide(capacity, demand)
     np.minimum(served, 1.0, out=served)
     weight = np.asarray(serving_weight_exponent, dtype=float).reshape(-1, 1, 1)
