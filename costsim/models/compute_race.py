@@ -725,7 +725,8 @@ def race_compute_stock(
                               _per_sample(follower_initial_membw_ratio, rows)], axis=-1)
     rate = _per_sample(depreciation_per_year, rows)[:, None]
 
-    powered = unit_power > 0
+    # every chip drawing power (the usual case, one reduction): plain divisions, no mask
+    powered = True if _positive_finite(unit_power) else unit_power > 0
     stock_cap = _safe_divide(power_cap, unit_power, powered, np.inf, shape)
     steps = np.diff(years)  # dt of each step t-1 -> t
     neg_rate = np.repeat(-rate, 2, axis=1)  # (rows, 2): the same rate for both blocs
@@ -803,7 +804,7 @@ def race_compute_stock(
     run_h100e = np.empty(shape)
     for bloc in (LEADER, FOLLOWER):  # bloc by bloc: (rows, T) operands iterate faster than (rows, T, 2) ones
         chips_cap = _safe_divide(limit[..., 0] if np.ndim(limit) == 3 else limit, unit_power[..., bloc],
-                                 powered[..., bloc], np.inf, (rows, years.size))
+                                 powered if powered is True else powered[..., bloc], np.inf, (rows, years.size))
         np.multiply(run_share[..., bloc], usable[..., bloc], out=run_h100e[..., bloc])
         np.minimum(run_h100e[..., bloc], chips_cap, out=run_h100e[..., bloc])
     run_flop_per_h100e = (np.asarray(h100_peak_flop_per_s * utilization_frac * run_length_years, dtype=float)
