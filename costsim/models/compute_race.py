@@ -276,6 +276,16 @@ def _positive_finite(values) -> bool:
     return bool(np.size(values)) and bool(np.min(values) > 0) and bool(np.max(values) < np.inf)
 
 
+def _into(ufunc, a, b, own=None):
+    """``ufunc(a, b)``, written into ``own`` (default: ``b``), an array the caller owns, where the
+    result has its shape (the same values, one new array fewer)."""
+    own = b if own is None else own
+    if isinstance(own, np.ndarray) and own.dtype == np.float64 and own.flags.writeable and \
+            own.shape == np.broadcast_shapes(np.shape(a), np.shape(b)):
+        return ufunc(a, b, out=own)
+    return ufunc(a, b)
+
+
 def _shared_wallet(firsts, growth_factor, cap, ceiling, inverse_ceiling):
     """Budgets that draw on one wallet: their sum saturates at ``ceiling``, each keeps its share.
 
@@ -288,7 +298,8 @@ def _shared_wallet(firsts, growth_factor, cap, ceiling, inverse_ceiling):
     Python only: no money limit on that channel) stays out of the wallet, held at the ceiling on
     its own, so with one the budgets' sum can exceed the ceiling (the only case).
     """
-    trends = [np.minimum(first * growth_factor, cap) for first in firsts]
+    trends = [first * growth_factor for first in firsts]
+    trends = [_into(np.minimum, trend, cap, own=trend) for trend in trends]
     total = trends[0] + trends[1]
     for trend in trends[2:]:
         total += trend
@@ -555,12 +566,15 @@ def race_chip_supply(
     smuggle_price = smuggling_markup_ratio * price + energy_follower
     smuggled = np.minimum(leak_frac * (1.0 - enforcement_frac) * leader_bought, smuggling_budget / smuggle_price)
 
-    domestic_chips = np.minimum(
-        domestic_yield_frac * np.minimum(domestic_capacity_chips_per_year * domestic_ramp_x_per_year**elapsed_years,
-                                         domestic_capacity_cap_chips_per_year),
-        domestic_hbm_chips_per_year * domestic_hbm_x_per_year**elapsed_years,
-    )
-    domestic = domestic_chips * domestic_perf_ratio * domestic_perf_x_per_year**elapsed_years
+    # min(yield * min(capacity * ramp ** e, capacity_cap), hbm_chips * hbm_x ** e), each step written
+    # into the growth factor's buffer where the shapes allow
+    capacity = _into(np.multiply, domestic_capacity_chips_per_year, domestic_ramp_x_per_year**elapsed_years)
+    capacity = _into(np.minimum, capacity, domestic_capacity_cap_chips_per_year, own=capacity)
+    capacity = _into(np.multiply, domestic_yield_frac, capacity)
+    domestic_chips = _into(np.minimum, capacity,
+                           _into(np.multiply, domestic_hbm_chips_per_year, domestic_hbm_x_per_year**elapsed_years),
+                           own=capacity)
+    domestic = _into(np.multiply, domestic_chips * domestic_perf_ratio, domestic_perf_x_per_year**elapsed_years)
     remote_demand = remote_budget / (remote_rent_per_h100e_usd_per_year * cheaper)
 
     # the two (.., T, 2) flows, each bloc computed into its slot: leader_bought - smuggled;
