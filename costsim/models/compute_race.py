@@ -233,7 +233,8 @@ def _saturating_budget(first, growth_factor, cap, ceiling, inverse_ceiling):
     of it and is left alone (never raised). So the budget is at most the trend and the ceiling,
     is exactly ``T`` when the ceiling is inf, and never rises when the ceiling is lowered.
     """
-    return _saturate(np.minimum(first * growth_factor, cap), ceiling, inverse_ceiling)
+    trend = first * growth_factor
+    return _saturate(_into(np.minimum, trend, cap, own=trend), ceiling, inverse_ceiling)
 
 
 def _saturate(trend, ceiling, inverse_ceiling, positive_finite=None):
@@ -550,8 +551,10 @@ def race_chip_supply(
 
     leader_price = price + energy_leader
     leader_demand = leader_budget / leader_price
-    import_price = allowed_chip_price_ratio * price + energy_follower  # a cut-down die draws a full slot's power
-    import_demand = allowed_import_frac * follower_budget / import_price
+    import_price = allowed_chip_price_ratio * price
+    import_price = _into(np.add, import_price, energy_follower, own=import_price)  # a cut-down die draws a full slot's power
+    import_demand = allowed_import_frac * follower_budget
+    import_demand = _into(np.divide, import_demand, import_price, own=import_demand)
     demand = leader_demand + import_demand
     cap = np.asarray(market_supply_cap_h100e_per_year, dtype=float)
     binding = demand > cap
@@ -563,8 +566,11 @@ def race_chip_supply(
         import_chips = rationed * import_demand
     imports = import_chips * allowed_chip_perf_ratio
 
-    smuggle_price = smuggling_markup_ratio * price + energy_follower
-    smuggled = np.minimum(leak_frac * (1.0 - enforcement_frac) * leader_bought, smuggling_budget / smuggle_price)
+    smuggle_price = smuggling_markup_ratio * price
+    smuggle_price = _into(np.add, smuggle_price, energy_follower, own=smuggle_price)
+    smuggled = leak_frac * (1.0 - enforcement_frac) * leader_bought
+    smuggled = _into(np.minimum, smuggled, _into(np.divide, smuggling_budget, smuggle_price, own=smuggling_budget),
+                     own=smuggled)
 
     # min(yield * min(capacity * ramp ** e, capacity_cap), hbm_chips * hbm_x ** e), each step written
     # into the growth factor's buffer where the shapes allow
@@ -575,7 +581,7 @@ def race_chip_supply(
                            _into(np.multiply, domestic_hbm_chips_per_year, domestic_hbm_x_per_year**elapsed_years),
                            own=capacity)
     domestic = _into(np.multiply, domestic_chips * domestic_perf_ratio, domestic_perf_x_per_year**elapsed_years)
-    remote_demand = remote_budget / (remote_rent_per_h100e_usd_per_year * cheaper)
+    remote_demand = _into(np.divide, remote_budget, remote_rent_per_h100e_usd_per_year * cheaper)
 
     # the two (.., T, 2) flows, each bloc computed into its slot: leader_bought - smuggled;
     # imports + smuggled + domestic; import_chips * membw_ratio + smuggled + domestic_chips * membw_ratio
@@ -595,6 +601,10 @@ def race_chip_supply(
     follower_membw += smuggled
     follower_membw += domestic_chips * domestic_membw_ratio
     delivered = leader_bought + import_chips
+    produced = leader_bought + imports
+    produced = _into(np.add, produced, domestic, own=produced)
+    foreign_spend = import_chips * import_price
+    foreign_spend = _into(np.add, foreign_spend, smuggled * smuggle_price, own=foreign_spend)
     return {
         "chip_flow_h100e_per_year": flow,
         "chip_flow_membw_h100e_per_year": flow_membw,
@@ -605,9 +615,9 @@ def race_chip_supply(
         "follower_domestic_spend_usd_per_year": domestic_chips * domestic_price_usd_per_chip,
         "follower_remote_demand_h100e": remote_demand,
         "market_delivered_h100e_per_year": delivered,
-        "chips_produced_h100e_per_year": leader_bought + imports + domestic,
+        "chips_produced_h100e_per_year": produced,
         "leader_chip_spend_usd_per_year": leader_bought * leader_price,
-        "follower_foreign_spend_usd_per_year": import_chips * import_price + smuggled * smuggle_price,
+        "follower_foreign_spend_usd_per_year": foreign_spend,
         "bloc_budget_usd_per_year": _by_bloc(leader_budget, follower_budget),
         "bloc_gdp_usd": gdp,
     }

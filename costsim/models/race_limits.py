@@ -37,6 +37,16 @@ def _by_bloc(leader, follower) -> np.ndarray:
     return out
 
 
+def _into(ufunc, a, b, own=None):
+    """``ufunc(a, b)``, written into ``own`` (default: ``b``), an array the caller owns, where the
+    result has its shape (the same values, one new array fewer)."""
+    own = b if own is None else own
+    if isinstance(own, np.ndarray) and own.dtype == np.float64 and own.flags.writeable and \
+            own.shape == np.broadcast_shapes(np.shape(a), np.shape(b)):
+        return ufunc(a, b, out=own)
+    return ufunc(a, b)
+
+
 def _bloc_pair(*operands) -> np.ndarray:
     """An empty ``(.., 2)`` float array whose leading shape is the operands' broadcast shape
     (each bloc's values are then computed into its slot, without a stacking copy)."""
@@ -97,14 +107,13 @@ def race_packaging_supply(
     ``chip.B200``, ``chip.H100_SXM`` (claims.yaml) for the H100e per package.
     """
     elapsed = _elapsed(year)
-    packaging = cowos_wafers_count_per_year * cowos_wafers_x_per_year**elapsed * packages_per_wafer_count \
-        * package_yield_frac
-    hbm = hbm_packages_count_per_year * hbm_packages_x_per_year**elapsed
-    packages = np.minimum(packaging, hbm, out=packaging if packaging.shape == np.broadcast_shapes(
-        packaging.shape, hbm.shape) else None)
-    perf_growth = frontier_package_perf_x_per_year**elapsed
+    packaging = _into(np.multiply, cowos_wafers_count_per_year, cowos_wafers_x_per_year**elapsed)
+    packaging = _into(np.multiply, packaging, packages_per_wafer_count, own=packaging)
+    packaging = _into(np.multiply, packaging, package_yield_frac, own=packaging)
+    hbm = _into(np.multiply, hbm_packages_count_per_year, hbm_packages_x_per_year**elapsed)
+    packages = _into(np.minimum, packaging, hbm, own=packaging)
     cap = packages * frontier_package_h100e_ratio
-    cap = np.multiply(cap, perf_growth, out=cap if cap.shape == np.broadcast_shapes(cap.shape, perf_growth.shape) else None)
+    cap = _into(np.multiply, cap, frontier_package_perf_x_per_year**elapsed, own=cap)
     return {"market_supply_cap_h100e_per_year": cap, "market_packages_count_per_year": packages}
 
 
@@ -175,7 +184,7 @@ def race_power_supply(
     return {
         "bloc_power_cap_w": cap,
         "bloc_h100e_power_w": unit,
-        "run_power_limit_w": campus_power_cap_w * campus_power_x_per_year**elapsed,
+        "run_power_limit_w": _into(np.multiply, campus_power_cap_w, campus_power_x_per_year**elapsed),
     }
 
 
@@ -253,7 +262,7 @@ def race_inference(
     served = np.divide(capacity, demand)
     np.minimum(served, 1.0, out=served)
     weight = np.asarray(serving_weight_exponent, dtype=float).reshape(-1, 1, 1)
-    fielded = np.asarray(largest_run_effective_flop, dtype=float) * served**weight
+    fielded = _into(np.multiply, np.asarray(largest_run_effective_flop, dtype=float), served**weight)
     return {"serving_capacity_membw_h100e": capacity, "served_demand_frac": served, "fielded_effective_flop": fielded}
 
 
