@@ -71,7 +71,9 @@ def _years_of(year) -> np.ndarray:
 def _by_bloc(leader, follower) -> np.ndarray:
     """Stack two ``(.., T)`` arrays on a trailing bloc axis: ``(rows, T, 2)``."""
     leader, follower = np.broadcast_arrays(np.asarray(leader, dtype=float), np.asarray(follower, dtype=float))
-    return np.stack([leader, follower], axis=-1)
+    out = np.empty(leader.shape + (2,))  # each into its slot: cheaper than np.stack's copies
+    out[..., LEADER], out[..., FOLLOWER] = leader, follower
+    return out
 
 
 def _interp_rows(grid: np.ndarray, values: np.ndarray, shift: np.ndarray, left_slope: np.ndarray,
@@ -346,14 +348,29 @@ def _saturating_budget(first, growth_factor, cap, ceiling, inverse_ceiling):
     of it and is left alone (never raised). So the budget is at most the trend and the ceiling,
     is exactly ``T`` when the ceiling is inf, and never rises when the ceiling is lowered.
     """
-    return _saturate(np.minimum(first * growth_factor, cap), ceiling, inverse_ceiling)
+    trend = first * growth_factor
+    return _saturate(_into(np.minimum, trend, cap, own=trend), ceiling, inverse_ceiling)
 
 
-def _saturate(trend, ceiling, inverse_ceiling):
-    """:func:`_saturating_budget` of a given trend ``T(e)`` (its first year is the anchor)."""
+def _saturate(trend, ceiling, inverse_ceiling, positive_finite=None):
+    """:func:`_saturating_budget` of a given trend ``T(e)`` (its first year is the anchor).
+
+    ``positive_finite``: whether every trend value is known to be > 0 and finite (None: look).
+    """
     first_trend, first_ceiling = trend[..., :1], ceiling[..., :1]
-    spent = (trend > 0) & np.isfinite(trend)  # an unlimited (inf) trend is held at the ceiling below
     shape = np.broadcast_shapes(trend.shape, np.shape(ceiling))
+    if positive_finite is None:
+        positive_finite = _positive_finite(trend)
+    if positive_finite:  # the usual case: the same values as below, without masks or copies
+        bend = np.divide(first_trend, trend, out=np.empty(shape))  # T(0) / T(e)
+        bend /= first_ceiling
+        np.subtract(inverse_ceiling, bend, out=bend)
+        np.fmax(bend, 0.0, out=bend)  # a nan (0 / 0 from zero ceilings) bends nothing, as below
+        bend *= trend
+        bend += 1.0  # 1 where nothing bends: T / 1 is T
+        np.divide(trend, bend, out=bend)
+        return np.minimum(bend, ceiling, out=bend)
+    spent = (trend > 0) & np.isfinite(trend)  # an unlimited (inf) trend is held at the ceiling below
     kept = np.zeros(shape)
     np.divide(first_trend, trend, out=kept, where=spent)  # T(0) / T(e)
     kept /= first_ceiling
@@ -370,6 +387,21 @@ def _saturate(trend, ceiling, inverse_ceiling):
     return np.minimum(bent, ceiling, out=bent)
 
 
+def _positive_finite(values) -> bool:
+    """Whether every value is > 0 and finite (False for an empty array or one holding a nan)."""
+    return bool(np.size(values)) and bool(np.min(values) > 0) and bool(np.max(values) < np.inf)
+
+
+def _into(ufunc, a, b, own=None):
+    """``ufunc(a, b)``, written into ``own`` (default: ``b``), an array the caller owns, where the
+    result has its shape (the same values, one new array fewer)."""
+    own = b if own is None else own
+    if isinstance(own, np.ndarray) and own.dtype == np.float64 and own.flags.writeable and \
+            own.shape == np.broadcast_shapes(np.shape(a), np.shape(b)):
+        return ufunc(a, b, out=own)
+    return ufunc(a, b)
+
+
 def _shared_wallet(firsts, growth_factor, cap, ceiling, inverse_ceiling):
     """Budgets that draw on one wallet: their sum saturates at ``ceiling``, each keeps its share.
 
@@ -382,15 +414,24 @@ def _shared_wallet(firsts, growth_factor, cap, ceiling, inverse_ceiling):
     Python only: no money limit on that channel) stays out of the wallet, held at the ceiling on
     its own, so with one the budgets' sum can exceed the ceiling (the only case).
     """
-    trends = [np.minimum(first * growth_factor, cap) for first in firsts]
+    trends = [first * growth_factor for first in firsts]
+    trends = [_into(np.minimum, trend, cap, own=trend) for trend in trends]
+    total = trends[0] + trends[1]
+    for trend in trends[2:]:
+        total += trend
+    if _positive_finite(total):  # the usual case: no infinite trend (its sum would be inf or nan), no nan
+        spent = _saturate(total, ceiling, inverse_ceiling, positive_finite=True)
+        scale = np.divide(spent, total, out=spent)
+        return [np.multiply(trend, scale, out=trend) if trend.shape == scale.shape else trend * scale
+                for trend in trends]
     unlimited = [np.isinf(trend) for trend in trends]
     if any(mask.any() for mask in unlimited):
         counted = [np.where(mask, 0.0, trend) for mask, trend in zip(unlimited, trends)]
+        total = counted[0] + counted[1]
+        for trend in counted[2:]:
+            total += trend
     else:
         unlimited, counted = None, trends
-    total = counted[0] + counted[1]
-    for trend in counted[2:]:
-        total += trend
     spent = _saturate(total, ceiling, inverse_ceiling)  # (n, T): the ceiling's shape when the trends are constants
     scale = _safe_divide(spent, total, total > 0, 0.0, np.broadcast_shapes(np.shape(spent), total.shape))
     if np.isnan(total).any():  # a channel's nan spoils the wallet's split: every budget nan there, not 0
@@ -600,8 +641,13 @@ def race_chip_supply(
     kwh_price = electricity_usd_per_kwh * chip_service_years * (SECONDS_PER_YEAR / J_PER_KWH)
     energy_leader, energy_follower = power[..., LEADER] * kwh_price, power[..., FOLLOWER] * kwh_price
 
-    leader_gdp = leader_gdp_usd * leader_gdp_x_per_year**elapsed_years
-    follower_gdp = follower_gdp_usd * follower_gdp_x_per_year**elapsed_years
+    # each bloc's GDP computed into its slot of the (.., T, 2) output (no stacking copy)
+    gdp = np.empty(np.broadcast_shapes(np.shape(leader_gdp_usd), np.shape(leader_gdp_x_per_year),
+                                       np.shape(follower_gdp_usd), np.shape(follower_gdp_x_per_year),
+                                       elapsed_years.shape) + (2,))
+    leader_gdp, follower_gdp = gdp[..., LEADER], gdp[..., FOLLOWER]
+    np.multiply(leader_gdp_usd, leader_gdp_x_per_year**elapsed_years, out=leader_gdp)
+    np.multiply(follower_gdp_usd, follower_gdp_x_per_year**elapsed_years, out=follower_gdp)
 
     def ceiling_of(frac, gdp):
         ceiling = frac * gdp
@@ -618,35 +664,65 @@ def race_chip_supply(
         (follower_budget_usd_per_year, follower_smuggling_budget_usd_per_year, follower_remote_budget_usd_per_year),
         *follower_growth)
 
-    leader_demand = leader_budget / (price + energy_leader)
-    import_price = allowed_chip_price_ratio * price + energy_follower  # a cut-down die draws a full slot's power
-    import_demand = allowed_import_frac * follower_budget / import_price
+    leader_price = price + energy_leader
+    leader_demand = leader_budget / leader_price
+    import_price = allowed_chip_price_ratio * price
+    import_price = _into(np.add, import_price, energy_follower, own=import_price)  # a cut-down die draws a full slot's power
+    import_demand = allowed_import_frac * follower_budget
+    import_demand = _into(np.divide, import_demand, import_price, own=import_demand)
     demand = leader_demand + import_demand
     cap = np.asarray(market_supply_cap_h100e_per_year, dtype=float)
     binding = demand > cap
-    rationed = _safe_divide(cap, demand, binding, 1.0, binding.shape)
-    leader_bought = rationed * leader_demand
-    import_chips = rationed * import_demand
+    if binding.shape == leader_demand.shape == import_demand.shape and not binding.any():
+        leader_bought, import_chips = leader_demand, import_demand  # nothing rationed: 1 * x is x
+    else:
+        rationed = _safe_divide(cap, demand, binding, 1.0, binding.shape)
+        leader_bought = rationed * leader_demand
+        import_chips = rationed * import_demand
     imports = import_chips * allowed_chip_perf_ratio
 
-    smuggle_price = smuggling_markup_ratio * price + energy_follower
-    smuggled = np.minimum(leak_frac * (1.0 - enforcement_frac) * leader_bought, smuggling_budget / smuggle_price)
-    leader_flow = leader_bought - smuggled
+    smuggle_price = smuggling_markup_ratio * price
+    smuggle_price = _into(np.add, smuggle_price, energy_follower, own=smuggle_price)
+    smuggled = leak_frac * (1.0 - enforcement_frac) * leader_bought
+    smuggled = _into(np.minimum, smuggled, _into(np.divide, smuggling_budget, smuggle_price, own=smuggling_budget),
+                     own=smuggled)
 
-    domestic_chips = np.minimum(
-        domestic_yield_frac * np.minimum(domestic_capacity_chips_per_year * domestic_ramp_x_per_year**elapsed_years,
-                                         domestic_capacity_cap_chips_per_year),
-        domestic_hbm_chips_per_year * domestic_hbm_x_per_year**elapsed_years,
-    )
-    domestic = domestic_chips * domestic_perf_ratio * domestic_perf_x_per_year**elapsed_years
-    remote_demand = remote_budget / (remote_rent_per_h100e_usd_per_year * cheaper)
+    # min(yield * min(capacity * ramp ** e, capacity_cap), hbm_chips * hbm_x ** e), each step written
+    # into the growth factor's buffer where the shapes allow
+    capacity = _into(np.multiply, domestic_capacity_chips_per_year, domestic_ramp_x_per_year**elapsed_years)
+    capacity = _into(np.minimum, capacity, domestic_capacity_cap_chips_per_year, own=capacity)
+    capacity = _into(np.multiply, domestic_yield_frac, capacity)
+    domestic_chips = _into(np.minimum, capacity,
+                           _into(np.multiply, domestic_hbm_chips_per_year, domestic_hbm_x_per_year**elapsed_years),
+                           own=capacity)
+    domestic = _into(np.multiply, domestic_chips * domestic_perf_ratio, domestic_perf_x_per_year**elapsed_years)
+    remote_demand = _into(np.divide, remote_budget, remote_rent_per_h100e_usd_per_year * cheaper)
 
-    follower_flow = imports + smuggled + domestic
-    follower_membw = import_chips * allowed_chip_membw_ratio + smuggled + domestic_chips * domestic_membw_ratio
+    # the two (.., T, 2) flows, each bloc computed into its slot: leader_bought - smuggled;
+    # imports + smuggled + domestic; import_chips * membw_ratio + smuggled + domestic_chips * membw_ratio
+    leader_shape = np.broadcast_shapes(leader_bought.shape, smuggled.shape)
+    follower_shape = np.broadcast_shapes(imports.shape, smuggled.shape, domestic.shape)
+    membw_shape = np.broadcast_shapes(import_chips.shape, np.shape(allowed_chip_membw_ratio), smuggled.shape,
+                                      domestic_chips.shape, np.shape(domestic_membw_ratio))
+    flow = np.empty(np.broadcast_shapes(leader_shape, follower_shape) + (2,))
+    flow_membw = np.empty(np.broadcast_shapes(leader_shape, membw_shape) + (2,))
+    np.subtract(leader_bought, smuggled, out=flow[..., LEADER])
+    np.copyto(flow_membw[..., LEADER], flow[..., LEADER])
+    follower_flow = flow[..., FOLLOWER]
+    np.add(imports, smuggled, out=follower_flow)
+    follower_flow += domestic
+    follower_membw = flow_membw[..., FOLLOWER]
+    np.multiply(import_chips, allowed_chip_membw_ratio, out=follower_membw)
+    follower_membw += smuggled
+    follower_membw += domestic_chips * domestic_membw_ratio
     delivered = leader_bought + import_chips
+    produced = leader_bought + imports
+    produced = _into(np.add, produced, domestic, own=produced)
+    foreign_spend = import_chips * import_price
+    foreign_spend = _into(np.add, foreign_spend, smuggled * smuggle_price, own=foreign_spend)
     return {
-        "chip_flow_h100e_per_year": _by_bloc(leader_flow, follower_flow),
-        "chip_flow_membw_h100e_per_year": _by_bloc(leader_flow, follower_membw),
+        "chip_flow_h100e_per_year": flow,
+        "chip_flow_membw_h100e_per_year": flow_membw,
         "follower_import_h100e_per_year": imports,
         "follower_smuggled_h100e_per_year": smuggled,
         "follower_domestic_h100e_per_year": domestic,
@@ -654,11 +730,11 @@ def race_chip_supply(
         "follower_domestic_spend_usd_per_year": domestic_chips * domestic_price_usd_per_chip,
         "follower_remote_demand_h100e": remote_demand,
         "market_delivered_h100e_per_year": delivered,
-        "chips_produced_h100e_per_year": leader_bought + imports + domestic,
-        "leader_chip_spend_usd_per_year": leader_bought * (price + energy_leader),
-        "follower_foreign_spend_usd_per_year": import_chips * import_price + smuggled * smuggle_price,
+        "chips_produced_h100e_per_year": produced,
+        "leader_chip_spend_usd_per_year": leader_bought * leader_price,
+        "follower_foreign_spend_usd_per_year": foreign_spend,
         "bloc_budget_usd_per_year": _by_bloc(leader_budget, follower_budget),
-        "bloc_gdp_usd": _by_bloc(leader_gdp, follower_gdp),
+        "bloc_gdp_usd": gdp,
     }
 
 
@@ -788,33 +864,46 @@ def race_compute_stock(
                               _per_sample(follower_initial_membw_ratio, rows)], axis=-1)
     rate = _per_sample(depreciation_per_year, rows)[:, None]
 
-    powered = unit_power > 0
+    # every chip drawing power (the usual case, one reduction): plain divisions, no mask
+    powered = True if _positive_finite(unit_power) else unit_power > 0
     stock_cap = _safe_divide(power_cap, unit_power, powered, np.inf, shape)
     steps = np.diff(years)  # dt of each step t-1 -> t
-    neg_rate = -rate
-    keep = [np.exp(neg_rate * dt) for dt in steps]  # (rows, 1) each: the share of last year's stock kept
+    neg_rate = np.repeat(-rate, 2, axis=1)  # (rows, 2): the same rate for both blocs
+    # the share of last year's stock kept, (T - 1, rows, 2): exp(-rate dt), per bloc so that the
+    # year loops' products are plain contiguous ones
+    keep_by_year = np.multiply(steps[:, None, None], neg_rate)
+    np.exp(keep_by_year, out=keep_by_year)
 
     # the recurrences run year-major, so that each year's (rows, 2) slice is contiguous
     flow_by_year = _year_major(flow)
     cap_by_year = _year_major(stock_cap)
+    unit_steps = steps == 1.0  # x / 1 and x * 1 are x: those steps skip them
     stock_by_year = np.empty((years.size, rows, 2))
     installed_by_year = np.empty((years.size, rows, 2))
-    retired_by_year = np.zeros((years.size, rows, 2))
     installed_by_year[0] = flow_by_year[0]  # the first year's deliveries are counted in the initial stock
     stock_by_year[0] = initial
     kept = np.empty((rows, 2))
     room = np.empty((rows, 2))
     for t in range(1, years.size):  # recurrence: retirement of last year's stock
         dt = steps[t - 1]
-        np.multiply(stock_by_year[t - 1], keep[t - 1], out=kept)
+        np.multiply(stock_by_year[t - 1], keep_by_year[t - 1], out=kept)
         np.subtract(cap_by_year[t], kept, out=room)
         np.maximum(room, 0.0, out=room)
-        np.divide(room, dt, out=room)  # headroom: chips the power can still run, per year
+        if not unit_steps[t - 1]:
+            np.divide(room, dt, out=room)  # headroom: chips the power can still run, per year
         np.minimum(flow_by_year[t], room, out=installed_by_year[t])
-        np.multiply(stock_by_year[t - 1], 1.0 - keep[t - 1], out=room)
-        np.divide(room, dt, out=retired_by_year[t])
-        np.multiply(installed_by_year[t], dt, out=room)
-        np.add(kept, room, out=stock_by_year[t])
+        if unit_steps[t - 1]:
+            np.add(kept, installed_by_year[t], out=stock_by_year[t])
+        else:
+            np.multiply(installed_by_year[t], dt, out=room)
+            np.add(kept, room, out=stock_by_year[t])
+    retired_by_year = np.empty((years.size, rows, 2))
+    retired_by_year[0] = 0.0
+    if years.size > 1:  # last year's stock * (1 - keep) / dt, all years at once
+        np.subtract(1.0, keep_by_year, out=retired_by_year[1:])
+        retired_by_year[1:] *= stock_by_year[:-1]
+        if not unit_steps.all():
+            retired_by_year[1:] /= steps[:, None, None]
 
     membw_by_year = np.empty((years.size, rows, 2))
     membw_by_year[0] = initial * initial_ratio
@@ -824,12 +913,13 @@ def race_compute_stock(
         share = _safe_divide(installed_by_year[1:], flow_by_year[1:], moving, 1.0, moving.shape)
         added = share
         added *= _year_major(flow_membw)[1:]
-        added *= steps[:, None, None]  # share * flow_membw * dt
+        if not unit_steps.all():
+            added *= steps[:, None, None]  # share * flow_membw * dt
         for t in range(1, years.size):  # recurrence: retirement of last year's bandwidth
-            np.multiply(membw_by_year[t - 1], keep[t - 1], out=kept)
+            np.multiply(membw_by_year[t - 1], keep_by_year[t - 1], out=kept)
             np.add(kept, added[t - 1], out=membw_by_year[t])
         del moving, share, added
-    del flow_by_year, cap_by_year, stock_cap  # a chunk's memory: drop each year-major copy once used
+    del flow_by_year, cap_by_year, stock_cap, keep_by_year  # a chunk's memory: drop each year-major copy once used
     stock = _sample_major(stock_by_year)
     del stock_by_year
     installed = _sample_major(installed_by_year)
@@ -853,20 +943,22 @@ def race_compute_stock(
     run_h100e = np.empty(shape)
     for bloc in (LEADER, FOLLOWER):  # bloc by bloc: (rows, T) operands iterate faster than (rows, T, 2) ones
         chips_cap = _safe_divide(limit[..., 0] if np.ndim(limit) == 3 else limit, unit_power[..., bloc],
-                                 powered[..., bloc], np.inf, (rows, years.size))
+                                 powered if powered is True else powered[..., bloc], np.inf, (rows, years.size))
         np.multiply(run_share[..., bloc], usable[..., bloc], out=run_h100e[..., bloc])
         np.minimum(run_h100e[..., bloc], chips_cap, out=run_h100e[..., bloc])
     run_flop_per_h100e = (np.asarray(h100_peak_flop_per_s * utilization_frac * run_length_years, dtype=float)
                           * SECONDS_PER_YEAR).reshape(-1, 1, 1)
     run_flop = run_h100e
     run_flop *= run_flop_per_h100e
-    growth = np.ones_like(run_flop)
+    growth = np.empty_like(run_flop)
+    growth[:, :1] = 1.0
     if years.size > 1:
         before = run_flop[:, :-1]
         grew = before > 0
         if grew.all():  # the usual case: a plain division
             np.divide(run_flop[:, 1:], before, out=growth[:, 1:])
         else:
+            growth[:, 1:] = 1.0
             np.divide(run_flop[:, 1:], before, out=growth[:, 1:], where=grew)  # else 1
         exponent = 1.0 / steps
         if not np.all(exponent == 1.0):  # yearly steps: x ** 1 is x

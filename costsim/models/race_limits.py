@@ -32,7 +32,25 @@ def _elapsed(year) -> np.ndarray:
 
 def _by_bloc(leader, follower) -> np.ndarray:
     leader, follower = np.broadcast_arrays(np.asarray(leader, dtype=float), np.asarray(follower, dtype=float))
-    return np.stack([leader, follower], axis=-1)
+    out = np.empty(leader.shape + (2,))  # each into its slot: cheaper than np.stack's copies
+    out[..., LEADER], out[..., FOLLOWER] = leader, follower
+    return out
+
+
+def _into(ufunc, a, b, own=None):
+    """``ufunc(a, b)``, written into ``own`` (default: ``b``), an array the caller owns, where the
+    result has its shape (the same values, one new array fewer)."""
+    own = b if own is None else own
+    if isinstance(own, np.ndarray) and own.dtype == np.float64 and own.flags.writeable and \
+            own.shape == np.broadcast_shapes(np.shape(a), np.shape(b)):
+        return ufunc(a, b, out=own)
+    return ufunc(a, b)
+
+
+def _bloc_pair(*operands) -> np.ndarray:
+    """An empty ``(.., 2)`` float array whose leading shape is the operands' broadcast shape
+    (each bloc's values are then computed into its slot, without a stacking copy)."""
+    return np.empty(np.broadcast_shapes(*(np.shape(value) for value in operands)) + (2,))
 
 
 @model(outputs=("market_supply_cap_h100e_per_year", "market_packages_count_per_year"))
@@ -89,10 +107,13 @@ def race_packaging_supply(
     ``chip.B200``, ``chip.H100_SXM`` (claims.yaml) for the H100e per package.
     """
     elapsed = _elapsed(year)
-    packaging = cowos_wafers_count_per_year * cowos_wafers_x_per_year**elapsed * packages_per_wafer_count \
-        * package_yield_frac
-    packages = np.minimum(packaging, hbm_packages_count_per_year * hbm_packages_x_per_year**elapsed)
-    cap = packages * frontier_package_h100e_ratio * frontier_package_perf_x_per_year**elapsed
+    packaging = _into(np.multiply, cowos_wafers_count_per_year, cowos_wafers_x_per_year**elapsed)
+    packaging = _into(np.multiply, packaging, packages_per_wafer_count, own=packaging)
+    packaging = _into(np.multiply, packaging, package_yield_frac, own=packaging)
+    hbm = _into(np.multiply, hbm_packages_count_per_year, hbm_packages_x_per_year**elapsed)
+    packages = _into(np.minimum, packaging, hbm, own=packaging)
+    cap = packages * frontier_package_h100e_ratio
+    cap = _into(np.multiply, cap, frontier_package_perf_x_per_year**elapsed, own=cap)
     return {"market_supply_cap_h100e_per_year": cap, "market_packages_count_per_year": packages}
 
 
@@ -151,14 +172,19 @@ def race_power_supply(
     ``practice.server_overhead`` (claims.yaml).
     """
     elapsed = _elapsed(year)
-    cap = _by_bloc(leader_power_cap_w * leader_power_x_per_year**elapsed,
-                   follower_power_cap_w * follower_power_x_per_year**elapsed)
+    # each bloc computed into its slot of the (.., T, 2) outputs
+    cap = _bloc_pair(leader_power_cap_w, leader_power_x_per_year, follower_power_cap_w, follower_power_x_per_year,
+                     elapsed)
+    np.multiply(leader_power_cap_w, leader_power_x_per_year**elapsed, out=cap[..., LEADER])
+    np.multiply(follower_power_cap_w, follower_power_x_per_year**elapsed, out=cap[..., FOLLOWER])
     efficiency = power_efficiency_x_per_year**elapsed
-    unit = _by_bloc(leader_h100e_power_w / efficiency, follower_h100e_power_w / efficiency)
+    unit = _bloc_pair(leader_h100e_power_w, follower_h100e_power_w, efficiency)
+    np.divide(leader_h100e_power_w, efficiency, out=unit[..., LEADER])
+    np.divide(follower_h100e_power_w, efficiency, out=unit[..., FOLLOWER])
     return {
         "bloc_power_cap_w": cap,
         "bloc_h100e_power_w": unit,
-        "run_power_limit_w": campus_power_cap_w * campus_power_x_per_year**elapsed,
+        "run_power_limit_w": _into(np.multiply, campus_power_cap_w, campus_power_x_per_year**elapsed),
     }
 
 
@@ -223,14 +249,20 @@ def race_inference(
     membw = np.asarray(stock_membw_h100e, dtype=float)
     share = _by_bloc(np.asarray(leader_serving_share_frac, dtype=float).reshape(-1, 1),
                      np.asarray(follower_serving_share_frac, dtype=float).reshape(-1, 1))
-    capacity = share * membw
+    if membw.shape[-1:] == (2,):  # bloc by bloc: a (n, 1) factor iterates faster than a (n, 1, 2) one
+        capacity = np.empty(np.broadcast_shapes(share.shape, membw.shape))
+        for bloc in (LEADER, FOLLOWER):
+            np.multiply(share[..., bloc], membw[..., bloc], out=capacity[..., bloc])
+    else:
+        capacity = share * membw
     demand_growth = serving_demand_x_per_year**elapsed  # both blocs' demand grows alike
-    demand = _by_bloc(leader_serving_demand_membw_h100e * demand_growth,
-                      follower_serving_demand_membw_h100e * demand_growth)
+    demand = _bloc_pair(leader_serving_demand_membw_h100e, follower_serving_demand_membw_h100e, demand_growth)
+    np.multiply(leader_serving_demand_membw_h100e, demand_growth, out=demand[..., LEADER])
+    np.multiply(follower_serving_demand_membw_h100e, demand_growth, out=demand[..., FOLLOWER])
     served = np.divide(capacity, demand)
     np.minimum(served, 1.0, out=served)
     weight = np.asarray(serving_weight_exponent, dtype=float).reshape(-1, 1, 1)
-    fielded = np.asarray(largest_run_effective_flop, dtype=float) * served**weight
+    fielded = _into(np.multiply, np.asarray(largest_run_effective_flop, dtype=float), served**weight)
     return {"serving_capacity_membw_h100e": capacity, "served_demand_frac": served, "fielded_effective_flop": fielded}
 
 
