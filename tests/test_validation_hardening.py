@@ -122,13 +122,14 @@ def test_absolute_extends_is_refused_without_reading_it(tmp_path, target):
 
 
 def test_extends_must_name_a_yaml_file(tmp_path):
-    (tmp_path / "notes.txt").write_text("secret: 42\n", encoding="utf-8")
+    # a value no temporary folder's name can hold ("42" failed whenever pytest's folder was pytest-42, -142...)
+    (tmp_path / "notes.txt").write_text("secret: Zq_not_in_any_path_7\n", encoding="utf-8")
     path = tmp_path / "s.yaml"
     path.write_text("extends: notes.txt\n" + TINY, encoding="utf-8")
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert "extends: must name a scenario file; expected a path ending in .yaml or .yml" in str(info.value)
-    assert "42" not in str(info.value)
+    assert "Zq_not_in_any_path_7" not in str(info.value)  # the file's contents are not echoed
 
 
 def test_empty_output_folder_is_refused(tmp_path, capsys):
