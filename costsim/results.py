@@ -94,7 +94,7 @@ def quantiles_with_se(x: np.ndarray, qs, *, overwrite: bool = False) -> tuple[np
 
 
 SELECT_MIN_SAMPLES = 100_000  # below this one partial sort is as fast
-SELECT_STEP = 32  # every 32nd sample estimates where the wanted ranks lie
+SELECT_STEP = 16  # every 16th sample estimates where the wanted ranks lie
 SELECT_MARGIN_SD = 4.0  # windows this many binomial sds wide on each side (a miss falls back to a partial sort)
 
 

@@ -58,8 +58,16 @@ def _n_rows(*values) -> int:
 
 
 def _per_sample(value, rows: int) -> np.ndarray:
-    """A per-sample parameter ((n, 1) array or a float) as a flat ``(rows,)`` array."""
-    flat = np.asarray(value, dtype=float).reshape(-1)
+    """A per-sample parameter ((n, 1) array or a float) as a flat ``(rows,)`` array.
+
+    A value that changes over the years (a formula of ``year``: ``(1, T)`` or ``(n, T)``) is refused:
+    flattened, its T year values would be read as T samples' values when T equals the rows.
+    """
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim >= 2 and any(k != 1 for k in arr.shape[1:]):
+        raise ValueError(f"a per-sample input has shape {arr.shape}: it changes over the years or blocs; "
+                         f"expected one value per sample ((n, 1)) or a constant")
+    flat = arr.reshape(-1)
     return np.broadcast_to(flat, (rows,)) if flat.size == 1 else flat
 
 
