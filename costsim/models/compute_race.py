@@ -715,7 +715,10 @@ def race_chip_supply(
     flow = np.empty(np.broadcast_shapes(leader_shape, follower_shape) + (2,))
     flow_membw = np.empty(np.broadcast_shapes(leader_shape, membw_shape) + (2,))
     np.subtract(leader_bought, smuggled, out=flow[..., LEADER])
-    np.copyto(flow_membw[..., LEADER], flow[..., LEADER])
+    if flow_membw.shape == flow.shape:
+        np.copyto(flow_membw[..., LEADER], flow[..., LEADER])
+    else:  # flow's leader slot can be broader than flow_membw's (a per-sample input of the follower's flow only)
+        np.subtract(leader_bought, smuggled, out=flow_membw[..., LEADER])
     follower_flow = flow[..., FOLLOWER]
     np.add(imports, smuggled, out=follower_flow)
     follower_flow += domestic

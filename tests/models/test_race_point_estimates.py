@@ -1,0 +1,46 @@
+"""A point-estimate race (every parameter fixed) with one per-sample input left runs, on any preset.
+
+Session 6's speed rewrite wrote both chip flows of race_chip_supply into shared buffers sized from
+different inputs: with every input constant except the follower's chip performance (rules_2022
+keeps ``allowed_chip_perf_ratio`` uncertain), the leader's flow had one row and the follower's n,
+and a run of 2 or more samples failed with a broadcast error (found by the review, never on main
+before). The leader's flow is the same in both outputs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from costsim.engine import run
+from costsim.scenario import load_scenario
+
+PATH = Path(__file__).resolve().parents[2] / "scenarios" / "export_controls_base.yaml"
+
+
+KEEP = ["chip_flow_h100e_per_year", "chip_flow_membw_h100e_per_year", "stock_h100e"]
+
+
+def _point(preset: str, free: str):
+    common = [f"policy.preset={preset}", "correlations=[]", "checks=[]", "plots=[]", f"outputs={KEEP}"]
+    base = load_scenario(PATH, common)
+    one = run(base, n=1, seed=3)  # one draw of every uncertain parameter, fixed below
+    fixed = [f"params.{k}={float(np.asarray(one.params[k]).reshape(-1)[0])!r}" for k in base.uncertain if k != free]
+    return load_scenario(PATH, [*common, *fixed])
+
+
+@pytest.mark.parametrize("preset,free", [("rules_2022", "allowed_chip_perf_ratio"),
+                                         ("rules_2023", "domestic_perf_ratio"),
+                                         ("strict", "domestic_perf_x_per_year")])
+@pytest.mark.parametrize("n", [2, 3, 40])
+def test_one_free_input_of_the_followers_flow(preset, free, n):
+    scenario = _point(preset, free)
+    assert list(scenario.uncertain) == [free]
+    res = run(scenario, n=n, seed=1)
+    flow, membw = res.outputs["chip_flow_h100e_per_year"], res.outputs["chip_flow_membw_h100e_per_year"]
+    np.testing.assert_array_equal(flow[..., 0], membw[..., 0])  # the leader's flow, in both
+    stock = res.outputs["stock_h100e"]
+    assert stock.shape[0] == n and np.isfinite(stock).all()
+    assert np.ptp(stock[:, -1, 1]) > 0  # the free input moves the follower's stock
