@@ -17,16 +17,50 @@ def usable() -> int:
         return os.cpu_count() or 1
 
 
-def idle_lanes(most: int) -> int:
+BUSY_SAMPLE_S = 0.05  # how long busy_now watches /proc/stat when a big run asks (idle_lanes(measure=True))
+
+
+def busy_now(interval: float = 0.1) -> float | None:
+    """Cores of the machine busy over the next ``interval`` seconds, from ``/proc/stat`` (None where
+    there is none). The load average trails by a minute: on a machine that has just finished other
+    work (the previous run, say) it still counts that work; this counts what runs now."""
+    import time
+
+    def sample():
+        with open("/proc/stat", encoding="ascii") as fh:
+            fields = [float(v) for v in fh.readline().split()[1:]]
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0.0)  # idle + iowait
+        return sum(fields[:8]), idle  # user nice system idle iowait irq softirq steal
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(interval)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    if total1 <= total0:
+        return None
+    return (os.cpu_count() or 1) * (1.0 - (idle1 - idle0) / (total1 - total0))
+
+
+def idle_lanes(most: int, *, measure: bool = False) -> int:
     """Lanes the load leaves room for: at least 1, at most ``most``.
 
     The 1-minute load is rounded: a load of 1.2 on 2 cores leaves most of a core, and the average
     also still counts this process's own last run (this process counts as free). Where there is
-    no load average, every usable core.
+    no load average, every usable core. ``measure`` (for work that takes seconds): when the load
+    average leaves fewer than ``most`` lanes, the cores busy now (:func:`busy_now` over
+    BUSY_SAMPLE_S) count instead when fewer, as the report's workers do: right after a run the
+    average still counts that run's processes, and the next run would get one lane on idle cores.
     """
     cores = usable()
     try:
-        cores = int(cores - os.getloadavg()[0] + 1.5)
+        busy = os.getloadavg()[0]
     except OSError:
-        pass
-    return max(1, min(cores, most))
+        return max(1, min(cores, most))
+    lanes = int(cores - busy + 1.5)
+    if measure and lanes < most:
+        now = busy_now(BUSY_SAMPLE_S)
+        if now is not None and now < busy:
+            lanes = int(cores - now + 1.5)
+    return max(1, min(lanes, most))

@@ -200,7 +200,7 @@ def run(scenario: Scenario | str | Path | dict, n: int | None = None, seed: int 
     if not executors:
         from costsim.kernel import lanes_for
 
-        threads = lanes_for(scenario) if threads is None else int(threads)
+        threads = lanes_for(scenario, n) if threads is None else int(threads)
     check_memory(scenario, n, keep, design=design, chunk_size=chunk_size,
                  kept_years=None if year_index is None else len(year_index), row_draws=row_draws,
                  kept_params=None if keep_params is None else len(keep_params), extra_floats=extra_floats,

@@ -34,6 +34,9 @@ TEMPORARIES_PER_SAMPLE = 8  # live (chunk, T, B) arrays assumed by default_chunk
 MIN_CHUNKS_PER_THREAD = 4  # fewer chunks than this per thread: the serial loop
 THREADS_ENV = "COSTSIM_THREADS"  # threads of an in-process run (default: the idle cores, at most 2)
 MAX_AUTO_THREADS = 2
+# work (kernel.work_of) from which a run measures the busy cores before choosing its lanes: export_controls_base
+# at 1e6 is 2.9e8 (~5 s of CPU), R1 at 1e6 3.3e7 (~0.4 s, where a 50 ms sample would cost 12%)
+MEASURE_WORK = 1e8
 ProgressFn = Callable[[int, int], None]
 # glibc's malloc, tuned once before a long chunk loop (see tune_malloc): blocks up to this size come
 # from the heap, and up to this much free memory stays mapped at the heap's top between chunks
@@ -615,10 +618,16 @@ def bad_message(scenario, bad: dict[str, BadValues], n: int) -> str:
     return "\n".join(parts)
 
 
-def idle_threads() -> int:
+def work_of(scenario, n: int) -> float:
+    """Values computed by a run of ``n`` samples: samples x years x blocs x models and formulas."""
+    return float(n) * len(scenario.years) * max(len(scenario.blocs), 1) * max(len(scenario.nodes), 1)
+
+
+def idle_threads(*, measure: bool = False) -> int:
     """Threads for an in-process run: ``COSTSIM_THREADS`` if set (a whole number >= 1, at most the
     cores this process may run on: more threads than cores only add their chunks' memory), else
-    the cores the load average leaves idle (at least 1, at most MAX_AUTO_THREADS)."""
+    the cores the load average leaves idle (at least 1, at most MAX_AUTO_THREADS; ``measure``: see
+    :func:`costsim.cores.idle_lanes`)."""
     cores = usable()
     env = os.environ.get(THREADS_ENV, "").strip()
     if env:
@@ -630,19 +639,23 @@ def idle_threads() -> int:
             raise ScenarioError("environment", [Issue(THREADS_ENV, "must be a whole number of threads >= 1",
                                                       f"e.g. 1 or {cores}", env)])
         return min(asked, cores)
-    return idle_lanes(MAX_AUTO_THREADS)
+    return idle_lanes(MAX_AUTO_THREADS, measure=measure)
 
 
-def lanes_for(scenario) -> int:
+def lanes_for(scenario, n: int | None = None) -> int:
     """Lanes for a scenario's in-process run: :func:`idle_threads`, but one when a model comes
-    from a plugin (unless ``COSTSIM_THREADS`` asks for more).
+    from a plugin (unless ``COSTSIM_THREADS`` asks for more). A run of ``n`` samples whose work
+    is at least MEASURE_WORK (about a second or more of evaluation) also looks at the cores busy
+    now when the load average is high (a 50 ms sample: see :func:`costsim.cores.idle_lanes`).
 
     costsim's own models and formulas are pure, so chunks in several lanes give the serial loop's
     numbers bit for bit; a user's plugin may keep state (a module cache, numpy's global random
     state) and runs in one lane unless asked.
     """
     own = all(getattr(node.spec, "origin", "builtin") in ("builtin", "formula") for node in scenario.nodes)
-    return idle_threads() if own or os.environ.get(THREADS_ENV, "").strip() else 1
+    if not (own or os.environ.get(THREADS_ENV, "").strip()):
+        return 1
+    return idle_threads(measure=n is not None and work_of(scenario, n) >= MEASURE_WORK)
 
 
 def lanes_for_workers(workers: int) -> int:

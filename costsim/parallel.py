@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from costsim.errors import CostsimError, Issue, ModelError, ScenarioError
-from costsim.kernel import bad_message, default_chunk, evaluate_block, lanes_for, merge_bad, portable
+from costsim.kernel import bad_message, default_chunk, evaluate_block, lanes_for, merge_bad, portable, work_of
 from costsim.recipe import Recipe, build, build_in_worker, recipe_of  # noqa: F401 (public here too)
 from costsim.scenario import Scenario
 
@@ -290,11 +290,6 @@ def run_chunk(task: ChunkTask):
     m = task.stop - task.start
     outputs, axes, bad = evaluate_block(scenario, task.values, m, keep=task.keep, offset=task.start)
     return outputs, axes, portable(bad)
-
-
-def work_of(scenario: Scenario, n: int) -> float:
-    """Values computed by a run of ``n`` samples: samples x years x blocs x models and formulas."""
-    return float(n) * len(scenario.years) * max(len(scenario.blocs), 1) * max(len(scenario.nodes), 1)
 
 
 def worth_parallel(scenario: Scenario, n: int, workers: int | None, scheduler: object | None) -> bool:

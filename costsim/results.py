@@ -28,6 +28,7 @@ Z95 = 1.959963984540054
 SUMMARY_QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 PRINTED_QUANTILES = (0.05, 0.50, 0.95)  # the printed table's median and 90% interval
 PARALLEL_STATS_VALUES = 4_000_000  # below this many values a thread pool costs more than it saves
+MEASURE_STATS_VALUES = 50_000_000  # from this many (~0.3 s of statistics) the busy cores are measured (50 ms)
 BLOCK_BYTES = 2**21  # rows per block of the column gather: ~2 MiB, inside the cache
 STATS_SCRATCH_BYTES = 64 * 2**20  # the gathered columns of one output at a time, at most (or one column)
 
@@ -466,8 +467,9 @@ class Results:
         if not plan:
             return
         # threads only on idle cores: on a busy machine they slowed the summary (measured 0.59 vs 0.54 s);
-        # one pool serves every output's columns
-        threads = min(idle_lanes(usable()), 8)
+        # one pool serves every output's columns; many values (a second's work or so) also look at the
+        # cores busy now, when the load average (which still counts the run just made) is high
+        threads = min(idle_lanes(usable(), measure=values >= MEASURE_STATS_VALUES), 8)
         pool = None
         if threads >= 2 and values >= PARALLEL_STATS_VALUES:
             from concurrent.futures import ThreadPoolExecutor

@@ -42,24 +42,10 @@ def default_jobs(count: int) -> int:
 
 
 def busy_cores_now(interval: float = 0.1) -> float | None:
-    """Cores busy over the next ``interval`` seconds, from ``/proc/stat`` (None where there is none)."""
-    import time
+    """Cores busy over the next ``interval`` seconds (:func:`costsim.cores.busy_now`)."""
+    from costsim.cores import busy_now
 
-    def sample():
-        with open("/proc/stat", encoding="ascii") as fh:
-            fields = [float(v) for v in fh.readline().split()[1:]]
-        idle = fields[3] + (fields[4] if len(fields) > 4 else 0.0)  # idle + iowait
-        return sum(fields[:8]), idle  # user nice system idle iowait irq softirq steal
-
-    try:
-        total0, idle0 = sample()
-        time.sleep(interval)
-        total1, idle1 = sample()
-    except (OSError, ValueError, IndexError):
-        return None
-    if total1 <= total0:
-        return None
-    return (os.cpu_count() or 1) * (1.0 - (idle1 - idle0) / (total1 - total0))
+    return busy_now(interval)
 
 
 def run_jobs(fn: Callable, args: Sequence[tuple], jobs: int, *, cost: Callable[[int], float] | None = None,
