@@ -101,6 +101,20 @@ def best_of(fn, repeats: int) -> float:
     return min(times)
 
 
+def best_of_alternating(fa, fb, least: int = 3, total_s: float = 0.5, most: int = 60) -> tuple[float, float]:
+    """Best times of ``fa`` and ``fb`` run in turns (A, B, A, B...): at least ``least`` each, and more
+    (up to ``most``) until each side has run ``total_s`` seconds, so that millisecond cases are not
+    decided by one stray pause of the machine."""
+    times: tuple[list[float], list[float]] = ([], [])
+    while len(times[0]) < least or (sum(times[0]) < total_s and len(times[0]) < most):
+        for fn, acc in zip((fa, fb), times):
+            gc.collect()
+            t0 = time.perf_counter()
+            fn()
+            acc.append(time.perf_counter() - t0)
+    return min(times[0]), min(times[1])
+
+
 def proc_time(cmd: list[str], repeats: int, env=None) -> tuple[float, int]:
     """Best wall time of a command in a fresh process, and its last line (peak RSS in KiB where printed)."""
     best, last = float("inf"), 0
@@ -191,8 +205,7 @@ def _workers(quick: bool) -> None:
                       parallel.work_of(race, 100_000)))
     for label, fn, work in cases:
         fn(None)
-        t1 = best_of(lambda: fn(None), 3)
-        t2 = best_of(lambda: fn(2), 3)
+        t1, t2 = best_of_alternating(lambda: fn(None), lambda: fn(2))  # in-process, then --workers 2, in turns
         saved = parallel.MIN_PARALLEL_WORK, parallel.PARALLEL_MARGIN
         parallel.MIN_PARALLEL_WORK, parallel.PARALLEL_MARGIN = 0, 0.0  # what the pool alone would cost
         try:
