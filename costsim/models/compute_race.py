@@ -410,6 +410,18 @@ def _into(ufunc, a, b, own=None):
     return ufunc(a, b)
 
 
+def _sum(arrays):
+    """``arrays[0] + arrays[1] + ...`` in that order, in place where the running sum has the result's
+    shape already (a later array may have more rows: one channel's budget per sample, the others constants)."""
+    total = arrays[0] + arrays[1]
+    for arr in arrays[2:]:
+        if np.broadcast_shapes(total.shape, np.shape(arr)) == total.shape:
+            total += arr
+        else:
+            total = total + arr
+    return total
+
+
 def _shared_wallet(firsts, growth_factor, cap, ceiling, inverse_ceiling):
     """Budgets that draw on one wallet: their sum saturates at ``ceiling``, each keeps its share.
 
@@ -424,9 +436,7 @@ def _shared_wallet(firsts, growth_factor, cap, ceiling, inverse_ceiling):
     """
     trends = [first * growth_factor for first in firsts]
     trends = [_into(np.minimum, trend, cap, own=trend) for trend in trends]
-    total = trends[0] + trends[1]
-    for trend in trends[2:]:
-        total += trend
+    total = _sum(trends)
     if _positive_finite(total):  # the usual case: no infinite trend (its sum would be inf or nan), no nan
         spent = _saturate(total, ceiling, inverse_ceiling, positive_finite=True)
         scale = np.divide(spent, total, out=spent)
@@ -435,9 +445,7 @@ def _shared_wallet(firsts, growth_factor, cap, ceiling, inverse_ceiling):
     unlimited = [np.isinf(trend) for trend in trends]
     if any(mask.any() for mask in unlimited):
         counted = [np.where(mask, 0.0, trend) for mask, trend in zip(unlimited, trends)]
-        total = counted[0] + counted[1]
-        for trend in counted[2:]:
-            total += trend
+        total = _sum(counted)
     else:
         unlimited, counted = None, trends
     spent = _saturate(total, ceiling, inverse_ceiling)  # (n, T): the ceiling's shape when the trends are constants
@@ -863,7 +871,8 @@ def race_compute_stock(
     rows = _n_rows(flow, flow_membw, follower_remote_demand_h100e, bloc_power_cap_w, bloc_h100e_power_w,
                    run_power_limit_w, leader_initial_stock_h100e, follower_initial_stock_h100e,
                    leader_initial_membw_ratio, follower_initial_membw_ratio, depreciation_per_year,
-                   remote_access_frac)
+                   remote_access_frac, leader_run_share_frac, follower_run_share_frac, h100_peak_flop_per_s,
+                   utilization_frac, run_length_years)  # every per-sample input: the one left free may be any
     shape = (rows, years.size, 2)
     flow = np.broadcast_to(flow, shape)
     flow_membw = np.broadcast_to(flow_membw, shape)

@@ -44,3 +44,26 @@ def test_one_free_input_of_the_followers_flow(preset, free, n):
     stock = res.outputs["stock_h100e"]
     assert stock.shape[0] == n and np.isfinite(stock).all()
     assert np.ptp(stock[:, -1, 1]) > 0  # the free input moves the follower's stock
+
+
+def _all_fixed_but(free: str):
+    common = ["correlations=[]", "checks=[]", "plots=[]"]
+    base = load_scenario(PATH, common)
+    one = run(base, n=1, seed=3)
+    fixed = [f"params.{k}={float(np.asarray(one.params[k]).reshape(-1)[0])!r}" for k in base.uncertain if k != free]
+    return load_scenario(PATH, [*common, *fixed])
+
+
+FREE = list(load_scenario(PATH, ["correlations=[]"]).uncertain)
+
+
+@pytest.mark.parametrize("free", FREE)
+def test_a_point_estimate_with_any_one_input_free_runs(free):
+    """Five of these failed before session 6's review (a broadcast error in race_compute_stock or
+    _shared_wallet: the rows were counted from some inputs only): leader_run_share_frac,
+    follower_run_share_frac, utilization_frac, run_length_years, follower_remote_budget_usd_per_year."""
+    scenario = _all_fixed_but(free)
+    assert list(scenario.uncertain) == [free]
+    res = run(scenario, n=3, seed=1)
+    for name, arr in res.outputs.items():
+        assert arr.shape[0] == 3 and np.isfinite(arr).all(), name
