@@ -407,12 +407,15 @@ class Results:
                 continue
             key = (name, yi, bi, q)
             if key not in self.quantile_cache:
-                x = np.array(self._column(name, yi, bi), dtype=float, order="C")
-                vals, _ = quantiles_with_se(x, qs, overwrite=True)
-                for qq, v in zip(qs, vals, strict=True):
-                    self.quantile_cache.setdefault((name, yi, bi, float(qq)), float(v))
+                self._keep_quantiles((name, yi, bi), np.array(self._column(name, yi, bi), dtype=float, order="C"), qs)
             out.append(self.quantile_cache[key])
         return tuple(out)
+
+    def _keep_quantiles(self, key: tuple, x: np.ndarray, qs) -> None:
+        """Keep the values of quantiles ``qs`` of column ``x`` (a scratch copy, reordered) under ``key + (q,)``."""
+        vals, _ = quantiles_with_se(x, qs, overwrite=True)
+        for q, v in zip(qs, vals, strict=True):
+            self.quantile_cache.setdefault((*key, float(q)), float(v))
 
     def fill_stats(self, *, scratch_bytes: int | None = None, quantiles=None) -> None:
         """Compute (and keep) the statistics of every output column now, as :meth:`summary_stats`
@@ -448,9 +451,7 @@ class Results:
                 vals, ses = quantiles_with_se(x, SUMMARY_QUANTILES, overwrite=True)
                 self.stats_cache.setdefault(key, (mean, sd, vals, ses))
             else:
-                vals, _ = quantiles_with_se(x, quantiles, overwrite=True)
-                for q, v in zip(quantiles, vals, strict=True):
-                    self.quantile_cache.setdefault((*key, q), float(v))
+                self._keep_quantiles(key, x, quantiles)
 
         plan = []  # (name, flat (n, cols), keys) of the outputs with columns still to summarise
         values = 0

@@ -40,11 +40,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from costsim.models.race_limits import FOLLOWER, LEADER, _by_bloc, _into
 from costsim.registry import model
 from costsim.units import J_PER_KWH, SECONDS_PER_YEAR
 
-LEADER = 0
-FOLLOWER = 1
 _LOG10_2 = np.log10(2.0)  # a doubling, in decades
 
 # ---------------------------------------------------------------------------------------------
@@ -74,14 +73,6 @@ def _per_sample(value, rows: int) -> np.ndarray:
 def _years_of(year) -> np.ndarray:
     """The calendar years as a flat ``(T,)`` float array."""
     return np.asarray(year, dtype=float).reshape(-1)
-
-
-def _by_bloc(leader, follower) -> np.ndarray:
-    """Stack two ``(.., T)`` arrays on a trailing bloc axis: ``(rows, T, 2)``."""
-    leader, follower = np.broadcast_arrays(np.asarray(leader, dtype=float), np.asarray(follower, dtype=float))
-    out = np.empty(leader.shape + (2,))  # each into its slot: cheaper than np.stack's copies
-    out[..., LEADER], out[..., FOLLOWER] = leader, follower
-    return out
 
 
 def _interp_rows(grid: np.ndarray, values: np.ndarray, shift: np.ndarray, left_slope: np.ndarray,
@@ -398,16 +389,6 @@ def _saturate(trend, ceiling, inverse_ceiling, positive_finite=None):
 def _positive_finite(values) -> bool:
     """Whether every value is > 0 and finite (False for an empty array or one holding a nan)."""
     return bool(np.size(values)) and bool(np.min(values) > 0) and bool(np.max(values) < np.inf)
-
-
-def _into(ufunc, a, b, own=None):
-    """``ufunc(a, b)``, written into ``own`` (default: ``b``), an array the caller owns, where the
-    result has its shape (the same values, one new array fewer)."""
-    own = b if own is None else own
-    if isinstance(own, np.ndarray) and own.dtype == np.float64 and own.flags.writeable and \
-            own.shape == np.broadcast_shapes(np.shape(a), np.shape(b)):
-        return ufunc(a, b, out=own)
-    return ufunc(a, b)
 
 
 def _sum(arrays):

@@ -31,6 +31,7 @@ def _elapsed(year) -> np.ndarray:
 
 
 def _by_bloc(leader, follower) -> np.ndarray:
+    """Stack two ``(.., T)`` arrays on a trailing bloc axis: ``(rows, T, 2)`` (compute_race uses it too)."""
     leader, follower = np.broadcast_arrays(np.asarray(leader, dtype=float), np.asarray(follower, dtype=float))
     out = np.empty(leader.shape + (2,))  # each into its slot: cheaper than np.stack's copies
     out[..., LEADER], out[..., FOLLOWER] = leader, follower
