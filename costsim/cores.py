@@ -44,23 +44,32 @@ def busy_now(interval: float = 0.1) -> float | None:
 
 
 def idle_lanes(most: int, *, measure: bool = False) -> int:
-    """Lanes the load leaves room for: at least 1, at most ``most``.
+    """Lanes the load leaves room for: at least 1, at most ``most`` and the cores this process may
+    use (:func:`usable`). The one rule for every part that chooses lanes or workers.
 
-    The 1-minute load is rounded: a load of 1.2 on 2 cores leaves most of a core, and the average
-    also still counts this process's own last run (this process counts as free). Where there is
-    no load average, every usable core. ``measure`` (for work that takes seconds): when the load
-    average leaves fewer than ``most`` lanes, the cores busy now (:func:`busy_now` over
-    BUSY_SAMPLE_S) count instead when fewer, as the report's workers do: right after a run the
-    average still counts that run's processes, and the next run would get one lane on idle cores.
+    Idle cores: the machine's cores less the 1-minute load average (which counts the whole
+    machine), at most the usable ones. Rounded with one lane more while half a core is idle
+    besides: a load of 1.2 on 2 cores leaves most of a core, and the average also still counts
+    this process's own last run (this process counts as free). Where there is no load average,
+    every usable core. ``measure`` (for work that takes seconds): when the load average leaves
+    fewer than ``most`` lanes, the cores busy now (:func:`busy_now` over BUSY_SAMPLE_S) count
+    instead when fewer: right after a run the average still counts that run's processes, and the
+    next run would get one lane on idle cores.
     """
     cores = usable()
+    machine = max(os.cpu_count() or 1, cores)
+    top = max(1, min(int(most), cores))
     try:
         busy = os.getloadavg()[0]
     except OSError:
-        return max(1, min(cores, most))
-    lanes = int(cores - busy + 1.5)
-    if measure and lanes < most:
+        return top
+
+    def lanes_at(busy_cores: float) -> int:
+        return int(min(cores, machine - busy_cores) + 1.5)
+
+    lanes = lanes_at(busy)
+    if measure and lanes < top:
         now = busy_now(BUSY_SAMPLE_S)
         if now is not None and now < busy:
-            lanes = int(cores - now + 1.5)
-    return max(1, min(lanes, most))
+            lanes = lanes_at(now)
+    return max(1, min(lanes, top))

@@ -300,15 +300,11 @@ def worth_parallel(scenario: Scenario, n: int, workers: int | None, scheduler: o
 
 
 def idle_cores() -> float:
-    """Cores free for more workers now: the cores less the load average (this process counts as free)."""
-    from costsim.cores import usable
+    """Cores free for more workers now: the lanes :func:`costsim.cores.idle_lanes` gives a pool
+    (the one rule; this process counts as free)."""
+    from costsim.cores import idle_lanes, usable
 
-    cores = usable()
-    try:
-        load = os.getloadavg()[0]
-    except OSError:
-        load = 0.0
-    return max(1.0, cores - load + 1.0)
+    return float(idle_lanes(usable()))
 
 
 def pool_pays(seconds_here: float, workers: int, transfer_bytes: float, idle: float | None = None, *,

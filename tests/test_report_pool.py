@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from costsim import report
+from costsim import cores, report
 from costsim.bundled import packaged_scenarios_folder
 from costsim.cli import main
 
@@ -48,12 +48,10 @@ def test_worker_count_is_chosen_once_before_the_report_loads_the_machine(tiny_sc
     """Asked again later, the load average would count the report's own runs and take a core away."""
     import costsim.report.build as build
 
-    import costsim.report.pool as pool
-
     loads = iter([0.0] + [5.0] * 100)  # idle at the start, then busy (with the report's own work)
     monkeypatch.setattr(os, "getloadavg", lambda: (next(loads), 0.0, 0.0))
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(pool, "busy_cores_now", lambda interval=0.1: None)  # the load average alone
+    monkeypatch.setattr(cores, "busy_now", lambda interval=0.1: None)  # the load average alone
     used = []
     real = build.run_jobs
 
@@ -67,26 +65,23 @@ def test_worker_count_is_chosen_once_before_the_report_loads_the_machine(tiny_sc
 
 
 def test_default_workers_count_the_cores_busy_now_when_the_load_average_still_counts_finished_work(monkeypatch):
-    import costsim.report.pool as pool
-
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 2.5, 3.0))  # a minute of earlier work still counted
     for busy_now, workers in ((0.1, 2), (1.4, 2), (1.9, 1), (None, 1)):
-        monkeypatch.setattr(pool, "busy_cores_now", lambda interval=0.1, b=busy_now: b)
+        monkeypatch.setattr(cores, "busy_now", lambda interval=0.1, b=busy_now: b)
         assert report.default_jobs(10**6) == workers, busy_now
     monkeypatch.setattr(os, "getloadavg", lambda: (1.5, 1.5, 1.5))  # half a core idle: a second worker
-    monkeypatch.setattr(pool, "busy_cores_now", lambda interval=0.1: None)
+    monkeypatch.setattr(cores, "busy_now", lambda interval=0.1: None)
     assert report.default_jobs(10**6) == 2
     monkeypatch.setattr(os, "getloadavg", lambda: (0.3, 0.3, 0.3))
-    monkeypatch.setattr(pool, "busy_cores_now", lambda interval=0.1: 1.8)  # the lower of the two counts
+    monkeypatch.setattr(cores, "busy_now", lambda interval=0.1: 1.8)  # the lower of the two counts
     assert report.default_jobs(10**6) == 2
     assert report.default_jobs(1) == 1  # never more workers than jobs
 
 
-def test_busy_cores_now_is_a_share_of_the_cores_or_none():
-    from costsim.report.pool import busy_cores_now
-
-    busy = busy_cores_now(0.05)
+def test_busy_now_is_a_share_of_the_cores_or_none():
+    busy = cores.busy_now(0.05)
     if os.path.exists("/proc/stat"):  # where the count can be read, it must be: None only where it cannot
         assert busy is not None
     assert busy is None or -1e-9 <= busy <= (os.cpu_count() or 1) + 1e-9

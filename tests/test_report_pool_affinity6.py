@@ -11,6 +11,7 @@ import os
 
 import pytest
 
+from costsim import cores
 from costsim.report import pool
 
 
@@ -18,7 +19,7 @@ from costsim.report import pool
 def idle_machine(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
-    monkeypatch.setattr(pool, "busy_cores_now", lambda interval=0.1: 0.0)
+    monkeypatch.setattr(cores, "busy_now", lambda interval=0.1: 0.0)
 
 
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no CPU affinity on this platform")
@@ -33,8 +34,8 @@ def test_a_busy_machine_still_limits_the_workers(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2})
     monkeypatch.setattr(os, "getloadavg", lambda: (3.6, 3.0, 3.0))  # 0.4 of the machine's 4 cores idle
-    monkeypatch.setattr(pool, "busy_cores_now", lambda interval=0.1: 3.8)
+    monkeypatch.setattr(cores, "busy_now", lambda interval=0.1: 3.8)
     assert pool.default_jobs(100) == 1
     monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))  # 3 idle, 3 usable: 3 (4 with the extra)
-    monkeypatch.setattr(pool, "busy_cores_now", lambda interval=0.1: 1.0)
+    monkeypatch.setattr(cores, "busy_now", lambda interval=0.1: 1.0)
     assert pool.default_jobs(100) == 3

@@ -6,46 +6,26 @@ only chooses how many workers the report's figures get.
 
 from __future__ import annotations
 
-import math
-import os
 from collections.abc import Callable, Sequence
 
 
 def default_jobs(count: int) -> int:
-    """Worker processes for ``count`` jobs: the idle cores this process may use, at least 1.
+    """Worker processes for ``count`` jobs: the idle cores this process may use, at least 1
+    (:func:`costsim.cores.idle_lanes`, the rule every part that chooses lanes follows).
 
     Figures are CPU-bound: a second worker helps on an idle 2-core machine, and only slows
-    both down when other work already keeps the cores busy (measured: 49 s with one worker,
-    64 s with two, on 2 cores at load 3). The output does not depend on the number of workers.
-
-    Busy cores: the 1-minute load average, or, when lower, the share of the cores busy over
-    the last tenth of a second (Linux ``/proc/stat``): the load average trails by a minute, so
-    on a machine that has just finished other work it still counts that work.
+    both down when other work already keeps the cores busy. The rule gives a worker per idle
+    core, and one more while at least half a core is idle besides (2 cores: two workers up to a
+    load of 1.5). Measured on the bundled report: at load 0.9, 61 s with one worker; at load
+    1.9, 39.5 s with two against 47.1 s with one; at load 2.3-2.6 the same within noise; at load
+    3-3.7 two were slower (64 vs 49 s, 61 vs 55 s). A report takes seconds, so when the 1-minute
+    load average (which trails by a minute: on a machine that has just finished other work it
+    still counts that work) leaves fewer workers, the cores busy now count instead when fewer.
+    The output does not depend on the number of workers.
     """
-    from costsim.cores import usable
+    from costsim.cores import idle_lanes
 
-    machine = os.cpu_count() or 1  # the load and /proc/stat count the whole machine's cores
-    cores = usable()  # this process's (its CPU affinity: taskset, a container's cpuset)
-    try:
-        busy = os.getloadavg()[0]
-    except OSError:  # no load average on this platform
-        busy = 0.0
-    now = busy_cores_now()
-    if now is not None:
-        busy = min(busy, now)
-    idle = min(cores, machine - busy)
-    # a worker per idle core, and one more while at least half a core is idle besides (2 cores:
-    # two workers up to a load of 1.5). Measured on the bundled report: at load 0.9, 61 s with one
-    # worker; at load 1.9, 39.5 s with two against 47.1 s with one; at load 2.3-2.6 the same
-    # within noise; at load 3-3.7 two were slower (64 vs 49 s, 61 vs 55 s)
-    return max(1, min(count, cores, math.floor(idle + 1.5)))
-
-
-def busy_cores_now(interval: float = 0.1) -> float | None:
-    """Cores busy over the next ``interval`` seconds (:func:`costsim.cores.busy_now`)."""
-    from costsim.cores import busy_now
-
-    return busy_now(interval)
+    return idle_lanes(max(1, int(count)), measure=True)
 
 
 def run_jobs(fn: Callable, args: Sequence[tuple], jobs: int, *, cost: Callable[[int], float] | None = None,
