@@ -96,9 +96,12 @@ def cli_report(out: Path, jobs: int | None, formats: str | None) -> dict:
 def bench_report(args) -> bool:
     from costsim.report import bundled_scenarios
 
+    import matplotlib
+
     files = bundled_scenarios(ROOT / "scenarios")
+    # the figures' CPU depends on matplotlib's version (3.11's text engine: 1.5x; constraints.txt)
     print(f"report: costsim report -o DIR --force in {ROOT.name}/ ({len(files)} bundled scenarios, default -n, "
-          f"claims ledger), {os.cpu_count()} cores")
+          f"claims ledger), {os.cpu_count()} cores, matplotlib {matplotlib.__version__}")
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         runs = []
