@@ -1,7 +1,9 @@
 """The cores this process may run on, and how many of them the load average leaves idle.
 
-One rule for every part that chooses how many lanes to use: the chunk kernel's threads or forked
-processes, ``--workers`` on forked lanes, and the statistics' threads (costsim.results).
+One rule (:func:`idle_lanes`) for every part that chooses how many lanes to use: the chunk
+kernel's threads or forked processes, ``--workers`` on forked lanes, the statistics' threads
+(costsim.results), the report's workers (costsim.report.pool.default_jobs) and the share of the
+cores a sweep's pool is assumed to get (costsim.parallel.idle_cores, for pool_pays).
 """
 
 from __future__ import annotations

@@ -301,10 +301,12 @@ def worth_parallel(scenario: Scenario, n: int, workers: int | None, scheduler: o
 
 def idle_cores() -> float:
     """Cores free for more workers now: the lanes :func:`costsim.cores.idle_lanes` gives a pool
-    (the one rule; this process counts as free)."""
+    (the one rule; this process counts as free). Asked after seconds of timed work (pool_pays),
+    so when the load average leaves fewer it also samples the cores busy now (50 ms): right after
+    another run the average still counts that run."""
     from costsim.cores import idle_lanes, usable
 
-    return float(idle_lanes(usable()))
+    return float(idle_lanes(usable(), measure=True))
 
 
 def pool_pays(seconds_here: float, workers: int, transfer_bytes: float, idle: float | None = None, *,

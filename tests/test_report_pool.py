@@ -51,6 +51,7 @@ def test_worker_count_is_chosen_once_before_the_report_loads_the_machine(tiny_sc
     loads = iter([0.0] + [5.0] * 100)  # idle at the start, then busy (with the report's own work)
     monkeypatch.setattr(os, "getloadavg", lambda: (next(loads), 0.0, 0.0))
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.setattr(cores, "busy_now", lambda interval=0.1: None)  # the load average alone
     used = []
     real = build.run_jobs
