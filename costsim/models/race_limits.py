@@ -275,7 +275,16 @@ REGIME_STARTS = ("rule_2022_10_year", "rule_2023_10_year", "rule_2025_04_year", 
 
 
 def policy_timeline(year, starts, values):
-    """Time-weighted lever values: ``values[lever][k]`` holds from ``starts[k - 1]`` to ``starts[k]``."""
+    """Time-weighted lever values: ``values[lever][k]`` holds from ``starts[k - 1]`` to ``starts[k]``.
+
+    Each rule supersedes the one before it, so a start dated before its predecessor's (uncertain
+    dates whose ranges overlap) takes effect with it: the starts are made non-decreasing, and the
+    regimes' weights in any year add up to 1 (unsorted, they added up to as much as 1.87 and
+    pushed allowed_import_frac to 1.78 and smuggling below zero).
+    """
+    starts = list(starts)
+    for k in range(1, len(starts)):
+        starts[k] = np.maximum(starts[k], starts[k - 1])
     years = np.asarray(year, dtype=float).reshape(-1)
     if years.size > 1:
         step = np.diff(years, append=years[-1] + (years[-1] - years[-2]))
@@ -338,8 +347,9 @@ def race_policy_timeline(
     ----------
     year : array, (1, T)
     rule_2022_10_year, rule_2023_10_year, rule_2025_04_year, rule_2025_08_year, rule_2025_12_year
-        : float or array, (n, 1), increasing
-        Start of each regime after ``open``, as a fractional calendar year.
+        : float or array, (n, 1)
+        Start of each regime after ``open``, as a fractional calendar year. A rule dated before the
+        one it follows (in a sample of overlapping uncertain dates) takes effect with it.
     <regime>_<lever> : float or array, (n, 1)
         Each lever of ``race_chip_supply``'s legal-import and smuggling channels under each regime
         (the presets of ``costsim/data/policies.yaml`` give the values).
