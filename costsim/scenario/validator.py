@@ -377,11 +377,13 @@ def _formulas(v: _Validator, raw: object, params: dict[str, Param] | None = None
 
 
 def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: dict,
-                years: np.ndarray | None = None) -> None:
+                years: np.ndarray | None = None, blocs: tuple[str, ...] = ()) -> None:
     """A check's ``year:``/``bloc:`` on an output without that axis would be ignored: refuse it.
 
-    A check without ``year:`` on an output with a year axis (several years) would be judged at a year
-    nobody chose: refuse it too.
+    A check without ``year:`` on an output with a year axis (several years), or without ``bloc:``
+    on an output with a bloc axis (several blocs), would be judged at a year or on a bloc nobody
+    chose (the first: a check on China's stock written without ``bloc:`` was judged on the US's):
+    refuse it too.
 
     (Formulas' axes are known only after evaluation, so their checks are not checked here.)
     """
@@ -397,6 +399,9 @@ def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: 
             v.add(f"checks[{i}].year", f"required: output {item['output']!r} has a year axis",
                   f"year: a whole year in {int(years[0])}..{int(years[-1])}", None,
                   loc_path=f"checks[{i}]")
+        if item.get("bloc") is None and "bloc" in axes and len(blocs) > 1:
+            v.add(f"checks[{i}].bloc", f"required: output {item['output']!r} has a bloc axis",
+                  f"bloc: one of {', '.join(blocs)}", None, loc_path=f"checks[{i}]")
         for key, axis, what in (("year", "year", "one value for all years"), ("bloc", "bloc", "one value, not per bloc")):
             if item.get(key) is not None and axis not in axes:
                 v.add(f"checks[{i}].{key}", f"output {item['output']!r} has {what}, so {key}: would be ignored",
@@ -942,7 +947,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     if pd_issue is not None:
         v.relocate([pd_issue])
     declared_axes = {out: node.axes_of(out) for node in ordered for out in node.outputs}
-    _check_axes(v, data.get("checks"), checks, declared_axes, years)
+    _check_axes(v, data.get("checks"), checks, declared_axes, years, blocs)
     every_axes = _plot_axes(ordered, params)  # once: it resolves every output's axes
     axes = {o: every_axes.get(o) for o in outputs}
     plots = None
