@@ -77,10 +77,11 @@ def is_costsim_folder(path: Path) -> bool:
     for marker in MARKERS:
         f = path / marker
         if f.is_file():
-            if marker == "index.html":
-                return (path / "report.json").is_file()
+            if marker == "index.html":  # a report: its manifest must be costsim's, not any report.json
+                f = path / "report.json"
             try:
-                return "costsim_version" in json.loads(f.read_text(encoding="utf-8"))
+                manifest = json.loads(f.read_text(encoding="utf-8"))
+                return isinstance(manifest, dict) and "costsim_version" in manifest
             except (OSError, ValueError):
                 return False
     return False

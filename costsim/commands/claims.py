@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from costsim.commands.common import count
+from costsim.commands.common import count_at_least
 
 EPILOG = """\
 what a line says (columns: claim, verdict, deciding statistic = value ± MC se, needs threshold, [scenario]):
@@ -51,7 +51,7 @@ def register(sub) -> None:
                        "(costsim/data/ledger.yaml) against costsim's scenarios, as of the claim's date.", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("ids", nargs="*", metavar="ID", help="claims to judge (default: all)")
-    p.add_argument("-n", "--samples", type=count, metavar="N", help="samples per scenario run (default: the ledger's)")
+    p.add_argument("-n", "--samples", type=count_at_least(1), metavar="N", help="samples per scenario run (default: the ledger's)")
     p.add_argument("--json", action="store_true", help="print the records as JSON")
     p.add_argument("--markdown", action="store_true", help="print the ledger as a Markdown table")
     p.add_argument("--html", action="store_true", help="print the ledger as an HTML table")

@@ -87,7 +87,9 @@ def register(sub) -> None:
                        description="Print (or write with -o) the JSON Schema of the scenario format, generated "
                                    "from the validator's own tables.",
                        epilog=SCHEMA_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("-o", "--output", metavar="FILE", help="write the schema to this file instead of printing it")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the schema to this file instead of printing it "
+                   "(a new file; an existing one only with --force, replaced whole once written)")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("rerun", help="reproduce a saved run from its manifest",
@@ -375,13 +377,10 @@ def cmd_schema(args) -> int:
         sys.stdout.write(text)
         return 0
     _check_output_option(args)
-    from pathlib import Path
+    from costsim.store import atomic_write
 
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        print(f"{args.output}: cannot write the schema ({exc.strerror or exc})", file=sys.stderr)
-        return 2
+    # never over a user's file unasked, and never half-written (OutputError: exit 2, its message)
+    atomic_write(args.output, lambda tmp: tmp.write_text(text, encoding="utf-8"), force=bool(args.force))
     print(f"wrote {args.output}; add `# yaml-language-server: $schema={args.output}` to a scenario's first line")
     return 0
 
