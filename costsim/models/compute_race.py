@@ -215,7 +215,8 @@ def _first_reach_each(traj: np.ndarray, grid: np.ndarray, end_slope: np.ndarray,
 
         reach[t] = _first_reach(chaser.T, grid, level[t], t, end_slope, limit_years)
 
-    the same numbers (the same operations on each element). Returns ``reach`` and ``ahead``, each
+    the same numbers (the same operations on each element). Returns ``reach``, ``ahead`` and
+    ``capped`` (never reached within the horizon plus ``limit_years``: ``reach`` is that cap), each
     ``(T, m)``.
 
     The first year ``j >= t`` at which each row reaches the level of year ``t`` is found by one
@@ -288,8 +289,10 @@ def _first_reach_each(traj: np.ndarray, grid: np.ndarray, end_slope: np.ndarray,
     outside = np.minimum(beyond, cap, out=beyond)
     if not growing.all():
         np.copyto(outside, np.broadcast_to(cap, outside.shape), where=~growing)  # cap where not growing
+    capped = outside >= cap  # not reached within the horizon plus the limit: the time is the cap
+    capped &= ~reached
     np.copyto(outside, inside, where=reached)
-    return outside, ahead
+    return outside, ahead, capped
 
 
 def _year_major(values: np.ndarray) -> np.ndarray:
@@ -1300,7 +1303,7 @@ def race_algorithms(
     }
 
 
-@model(outputs=("effective_flop_gap_ratio", "follower_lag_years"))
+@model(outputs=("effective_flop_gap_ratio", "follower_lag_years", "follower_lag_capped_flag"))
 def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
     """The follower's gap: a ratio of effective FLOP, and years behind read off the trajectories.
 
@@ -1316,7 +1319,8 @@ def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
     log growth (the frontier's pace: using the follower's own would let a lower trajectory with a
     steeper end overtake a higher one), and the time is capped at ``extrapolation_limit_years``
     past the last year: a lag of ``year[-1] + extrapolation_limit_years - t`` means "not reached
-    within the horizon plus the limit".
+    within the horizon plus the limit", and ``follower_lag_capped_flag`` is 1 there (else 0): a
+    median lag that equals the cap is a lower bound, not a measurement.
 
     Parameters
     ----------
@@ -1328,7 +1332,8 @@ def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
     Returns
     -------
     dict
-        ``effective_flop_gap_ratio`` (n, T), ``follower_lag_years`` (n, T).
+        ``effective_flop_gap_ratio`` (n, T), ``follower_lag_years`` (n, T),
+        ``follower_lag_capped_flag`` (n, T): 1.0 where the lag is the cap.
     """
     years = _years_of(year)
     flop = np.asarray(largest_run_effective_flop, dtype=float)
@@ -1344,14 +1349,15 @@ def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
     limit = _per_sample(extrapolation_limit_years, rows)
 
     # a search along each trajectory from every year t on, all years and both directions at once
-    reach, ahead = _first_reach_each(traj, years, slope, limit)
+    reach, ahead, capped = _first_reach_each(traj, years, slope, limit)
+    capped_flag = np.ascontiguousarray(capped.T, dtype=float)
     lead = np.subtract(reach, years[:, None])  # years behind where the leader is ahead
     lag_t = np.subtract(years[:, None], reach, out=reach)  # else years ahead, negative
     np.copyto(lag_t, lead, where=ahead)
     lag = np.ascontiguousarray(lag_t.T)
     ratio = np.subtract(leader, follower, out=np.empty((rows, years.size)))
     np.power(10.0, ratio, out=ratio)
-    return {"effective_flop_gap_ratio": ratio, "follower_lag_years": lag}
+    return {"effective_flop_gap_ratio": ratio, "follower_lag_years": lag, "follower_lag_capped_flag": capped_flag}
 
 
 @model(

@@ -428,12 +428,22 @@ def _reference_race_gap(*, year, largest_run_effective_flop, extrapolation_limit
     slope = _end_slope(leader, years)
     limit = _per_sample(extrapolation_limit_years, rows)
 
+    def capped(traj, level, t):  # never reached in the years from t on, and not before the cap beyond them
+        never = ~np.any(traj[:, t:] >= level[:, None], axis=1)
+        growing = slope > 0
+        beyond = years[-1] + (level - traj[:, -1]) / np.where(growing, slope, 1.0)
+        return never & (~growing | (beyond >= years[-1] + limit))
+
     lag = np.empty((rows, years.size))
+    flag = np.empty((rows, years.size))
     for t in range(years.size):  # a search along each trajectory from year t on
         catch_up = _first_reach(follower, years, leader[:, t], t, slope, limit)
         overtaken = _first_reach(leader, years, follower[:, t], t, slope, limit)
-        lag[:, t] = np.where(leader[:, t] >= follower[:, t], catch_up - years[t], years[t] - overtaken)
-    return {"effective_flop_gap_ratio": 10.0 ** (leader - follower), "follower_lag_years": lag}
+        ahead = leader[:, t] >= follower[:, t]
+        lag[:, t] = np.where(ahead, catch_up - years[t], years[t] - overtaken)
+        flag[:, t] = np.where(ahead, capped(follower, leader[:, t], t), capped(leader, follower[:, t], t))
+    return {"effective_flop_gap_ratio": 10.0 ** (leader - follower), "follower_lag_years": lag,
+            "follower_lag_capped_flag": flag}
 
 
 def _reference_race_threshold_crossing(
