@@ -196,6 +196,8 @@ def race_power_supply(
         "served_demand_frac": ("year", "bloc"),
         "fielded_effective_flop": ("year", "bloc"),
     },
+    # a bloc that serves nothing fields nothing: the gap ratio is then infinite and the run refused
+    domains={"leader_serving_share_frac": "(0, 1]", "follower_serving_share_frac": "(0, 1]"},
 )
 def race_inference(
     *,
@@ -229,7 +231,7 @@ def race_inference(
     year : array, (1, T)
     stock_membw_h100e : array, (n, T, 2), >= 0
     largest_run_effective_flop : array, (n, T, 2), > 0
-    leader_serving_share_frac, follower_serving_share_frac : array, (n, 1), in [0, 1]
+    leader_serving_share_frac, follower_serving_share_frac : array, (n, 1), in (0, 1]
         Share of each bloc's bandwidth stock used for serving (the rest trains).
     leader_serving_demand_membw_h100e, follower_serving_demand_membw_h100e : array, (n, 1), > 0
         Bandwidth needed to serve each bloc's users in the first year.

@@ -732,11 +732,25 @@ def _drawn_range(param: Param) -> tuple[float, float]:
     return lo, hi
 
 
+FRACTION_DOMAIN = "[0, 1]"  # what the _frac unit suffix means (costsim params --units)
+
+
 def _check_domains(v: _Validator, nodes, params: dict[str, Param]) -> None:
-    """Constants and parameter distributions fed to a model input must lie in its declared domain."""
+    """Constants and parameter distributions fed to a model input must lie in its declared domain.
+
+    An input of costsim's own models named ``..._frac`` is a fraction, in [0, 1], unless the model
+    declares a narrower domain (found by red-team: ``leak_frac=1.5`` validated and tripled
+    smuggling; ``leak_frac=-0.1`` validated and the run then failed).
+    """
+    from costsim.registry import Domain
+
     found: dict[tuple, list[str]] = {}  # one issue per parameter and rule, naming every model it feeds
+    fraction = Domain.parse(FRACTION_DOMAIN)
     for node in nodes:
-        for name, domain in getattr(node.spec, "domains", {}).items():
+        declared = dict(getattr(node.spec, "domains", {}))
+        if node.spec.origin == "builtin":  # a fraction (the _frac suffix): [0, 1] unless the model says more
+            declared = {**{i: fraction for i in node.spec.inputs if i.endswith("_frac")}, **declared}
+        for name, domain in declared.items():
             src = node.source_of(name)
             rule = f"input {name!r} of {node.spec.name} must be {domain.describe()}"
             if isinstance(src, float):
