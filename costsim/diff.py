@@ -196,6 +196,15 @@ def diff(a: Scenario | str, b: Scenario | str | None = None, n: int | None = Non
             b = build(recipe_of(a).with_overrides(overrides_b))
     elif not isinstance(b, Scenario):
         b = load_scenario(b, tuple(overrides_b))
+    # both run on one set of draws (a paired comparison): B's own seed and sample count are not
+    # used, so a B that differs only there would show no difference: say so (found by red-team)
+    if seed is None and b.seed != a.seed:
+        warn(f"B's seed ({b.seed}) is not used: A and B run on the same draws, from A's seed ({a.seed}), so "
+             "a change of seed alone shows no difference; pass seed (--seed) to choose the draws of both",
+             CostsimWarning)
+    if n is None and b.samples != a.samples:
+        warn(f"B's samples ({b.samples}) are not used: A and B run on the same {a.samples} draws (A's); pass n (-n) "
+             "to choose the count of both", CostsimWarning)
     n = int(a.samples if n is None else n)
     seed = int(a.seed if seed is None else seed)
     if n < 1:  # an empty draw kept no output: a KeyError deep in the comparison
