@@ -282,6 +282,21 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
     return params
 
 
+def _same_unit(a: str, b: str) -> bool:
+    """Two names whose unit suffixes say the same unit (a name without a suffix says nothing)."""
+    from costsim.units import unit_of
+
+    if suffix_of(a) is None or suffix_of(b) is None:
+        return True
+    return unit_of(a) == unit_of(b)
+
+
+def _unit_words(name: str) -> str:
+    from costsim.units import unit_of
+
+    return unit_of(name) or "no unit"
+
+
 def _models(v: _Validator, raw: object) -> list[Node]:
     nodes: list[Node] = []
     if raw is None:
@@ -323,6 +338,9 @@ def _models(v: _Validator, raw: object) -> list[Node]:
                       hint=f"Did you mean {close[0]!r}?" if close else "")
             elif isinstance(val, str):
                 bind[key] = val
+                if not _same_unit(key, val):  # dollars fed to a FLOP input: every number after it in the wrong unit
+                    v.add(bpath, f"binds {val!r} ({_unit_words(val)}) to input {key!r} ({_unit_words(key)})",
+                          f"a name in {_unit_words(key)} (the suffix {suffix_of(key)!r})", val)
             elif v.number(bpath, val) is not None:
                 bind[key] = float(val)
             else:  # reported; bound all the same, so the input does not also show as unproduced
@@ -334,6 +352,10 @@ def _models(v: _Validator, raw: object) -> list[Node]:
             elif not isinstance(val, str) or not val.isidentifier() or suffix_of(val) is None \
                     or unicodedata.normalize("NFKC", val) != val:
                 v.add(rpath, "new name must be an identifier with a unit suffix", "e.g. run2_training_cost_usd", val)
+            elif not _same_unit(key, val):  # FLOP renamed to *_usd: printed and plotted as dollars
+                v.add(rpath, f"renames {key!r} ({_unit_words(key)}) to a name in {_unit_words(val)}",
+                      f"a new name in {_unit_words(key)} (ending in {suffix_of(key)!r})", val)
+                rename[key] = val  # reported; renamed all the same, so its readers do not also show as unknown
             else:
                 rename[key] = val
         label = f"{path} ({item.get('id') or use})"
