@@ -795,7 +795,7 @@ def race_compute_stock(
 
         powered[t]   = power_cap[t] / h100e_power[t]                 (H100e the power can run)
         headroom[t]  = max(powered[t] - stock[t-1] * keep, 0) / dt
-        installed[t] = min(flow[t], headroom[t])           (chips beyond the power are not bought)
+        installed[t] = min(flow[t], headroom[t])    (chips beyond the power: paid for, never installed)
         stock[t]     = stock[t-1] * keep + installed[t] * dt
         stock_power  = stock * h100e_power
 
@@ -842,7 +842,8 @@ def race_compute_stock(
     dict
         Each (n, T, 2) except ``follower_remote_h100e`` (n, T): the stocks, the largest run,
         ``installed_h100e_per_year`` (<= delivered), ``retired_h100e_per_year``,
-        ``unpowered_h100e_per_year`` (delivered chips not bought for want of power),
+        ``unpowered_h100e_per_year`` (delivered and paid for, but never installed for want of power:
+        race_chip_supply's spending and smuggling count them; they do not enter the stock),
         ``stock_power_w``, ``usable_h100e``, the shares and the growth of the largest run.
 
     References
