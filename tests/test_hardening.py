@@ -168,10 +168,10 @@ def test_nan_and_inf_are_refused_wherever_a_number_goes():
     err = _error("years: {start: 2025, stop: 2027}\nparams:\n  a_x: .nan\n"
                  "  b_x: {dist: uniform, low: .nan, high: .inf}\n"
                  "  c_x: {dist: uniform, low: 0, high: 1, min: .nan, max: -.inf}\n"
-                 "  d_x: {dist: uniform, low: 0.5, high: 1}\n  e_x: {dist: normal, mean: 0, sd: 1}\n"
-                 "correlations:\n  - [d_x, e_x, .nan]\nmodels:\n  - use: decline_algorithmic_efficiency\n"
-                 "    bind: {base_year: .nan, cost_decline_x_per_year: .inf, hardware_gain_x_per_year: d_x}\n"
-                 'formulas:\n  f_x: "d_x * 2"\nchecks:\n  - {claim: c, output: f_x, above: .nan}\n'
+                 "  d_x_per_year: {dist: uniform, low: 0.5, high: 1}\n  e_x: {dist: normal, mean: 0, sd: 1}\n"
+                 "correlations:\n  - [d_x_per_year, e_x, .nan]\nmodels:\n  - use: decline_algorithmic_efficiency\n"
+                 "    bind: {base_year: .nan, cost_decline_x_per_year: .inf, hardware_gain_x_per_year: d_x_per_year}\n"
+                 'formulas:\n  f_x: "d_x_per_year * 2"\nchecks:\n  - {claim: c, output: f_x, above: .nan}\n'
                  "  - {claim: c, output: f_x, probability_of: {above: .inf}, between: [0, 1]}\n")
     finite = "must be a number; expected a finite number (write 5e25 or 5.0e+25), got"
     assert str(err) == (
