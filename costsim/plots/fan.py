@@ -51,6 +51,29 @@ def _varies_over_years(results, name: str) -> bool:
         return bool(np.any(arr != arr[:, :1]) and not np.all(np.isnan(arr) | (arr == arr[:, :1])))
 
 
+def cap_flag_name(name: str) -> str:
+    """The output that marks where ``name``'s samples are a cap, not a measurement: its name without
+    the unit suffix, then ``_capped_flag`` (``follower_lag_years`` -> ``follower_lag_capped_flag``)."""
+    from costsim.units import suffix_of
+
+    suffix = suffix_of(name)
+    stem = name[: -len(suffix)] if suffix and name.endswith(suffix) and suffix != name else name
+    return f"{stem}_capped_flag"
+
+
+def _cap_line(results, name: str, bloc, arr: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(the cap in each year, the share of samples on it), when the results keep ``name``'s cap flag."""
+    flag_name = cap_flag_name(name)
+    if flag_name not in results.outputs or "year" not in results.axes_of(flag_name):
+        return None
+    flags = _year_series(results, flag_name, bloc if "bloc" in results.axes_of(flag_name) else None) > 0.5
+    if flags.shape != arr.shape or not flags.any():
+        return None
+    cap = np.where(flags, np.abs(arr), -np.inf).max(axis=0)  # one value per year: the samples on the cap
+    cap[~flags.any(axis=0)] = np.nan  # no sample at the cap that year: no line
+    return cap, flags.mean(axis=0)
+
+
 def _band_label(level: float) -> str:
     return f"{level:.0%} interval"
 
@@ -95,6 +118,16 @@ def fan(results, name: str, *, ax=None, bloc: str | int | None = None, bands=DEF
             ax.fill_between(years, lo, hi, color=color, alpha=alpha, linewidth=0,
                             label=prefix + _band_label(level))
         ax.plot(years, quant[0.5], color=color, linewidth=2.0, label=prefix + "median")
+        capped = _cap_line(results, name, bloc, arr)
+        if capped is not None:  # samples at a cap are lower bounds: say where, or the bands read as measured
+            cap, share = capped
+            ax.plot(years, cap, color=MUTED, linewidth=1.2, linestyle="--", gid="cap",
+                    label=prefix + "cap: not reached within the horizon")
+            at_cap = share >= 0.5
+            if at_cap.any():
+                ax.plot(years[at_cap], quant[0.5][at_cap], linestyle="none", marker="o", markersize=6,
+                        markerfacecolor="white", markeredgecolor=color, gid="median_at_cap",
+                        label=prefix + "median at the cap (a lower bound)")
         if use_log(name, [quant[q] for q in qs], log):
             ax.set_yscale("log")
         ax.set_xlabel("year")

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from costsim.plots import PlotSpec, draw, fan_compare, save_figure
+from costsim.plots.fan import cap_flag_name
 from costsim.report.sections import (
     FIGURE_FORMATS,
     MAX_COMPARISONS,
@@ -97,7 +98,9 @@ def _results_inputs(results, name: str | None) -> tuple:
     """What a figure of one output reads from a Results: that output (or parameter) and the labels."""
     meta = (results.meta.get("scenario"), list(results.blocs), results.years)
     if name in results.outputs:
-        return (*meta, results.axes_of(name), results.outputs[name])
+        flag = cap_flag_name(name)  # a fan also marks the samples at a cap, when the results keep its flag
+        extra = (flag, results.outputs[flag]) if flag in results.outputs else ()
+        return (*meta, results.axes_of(name), results.outputs[name], *extra)
     if name in results.params:
         return (*meta, "param", results.params[name])
     return (*meta, results.outputs, results.params)
