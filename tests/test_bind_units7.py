@@ -44,3 +44,13 @@ def test_a_rename_in_the_same_unit_is_fine():
     s = _with("  - use: effective_flop_product\n    rename: {effective_flop: run2_effective_flop}\n",
               "run2_effective_flop")
     assert any(n.rename == {"effective_flop": "run2_effective_flop"} for n in s.nodes)
+
+
+def test_a_ratio_and_a_multiple_are_one_unit():
+    """A race's gap ratio may feed a model's *_gap_x input (both dimensionless multiples)."""
+    text = ("schema_version: 1\nname: gap\nyears: {start: 2025, stop: 2026}\nparams:\n"
+            "  race_gap_ratio: {dist: uniform, low: 2, high: 5}\n  optimal_loss: 2.0\n"
+            "  chinchilla_e_loss: 1.69\n  chinchilla_alpha_exponent: 0.34\n  chinchilla_beta_exponent: 0.28\n"
+            "models:\n  - use: compute_gap_to_loss_gap\n    bind: {effective_compute_gap_x: race_gap_ratio}\n")
+    s = scenario_from_text(text, "gap.yaml")
+    assert s.nodes[0].bind == {"effective_compute_gap_x": "race_gap_ratio"}

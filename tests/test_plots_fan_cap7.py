@@ -29,7 +29,7 @@ def test_the_cap_and_the_medians_on_it_are_drawn():
     assert np.array_equal(marks.get_xdata(), r.years[on])
     assert np.allclose(marks.get_ydata(), np.median(lag, axis=0)[on])
     t = int(np.argmax(flags.any(axis=0)))  # the first year with a sample on the cap
-    assert np.isclose(cap.get_ydata()[t], np.abs(lag[flags[:, t], t]).max())
+    assert np.isclose(cap.get_ydata()[t], lag[flags[:, t], t].max())
     assert "cap" in " ".join(ax.get_legend_handles_labels()[1])
 
 
@@ -38,3 +38,12 @@ def test_without_the_flag_nothing_is_added():
     r = run(s, n=500, seed=2, keep=("follower_lag_years",))
     ax = fan(r, "follower_lag_years")
     assert {line.get_gid() for line in ax.lines} == {None}
+
+
+def test_a_cap_below_zero_is_drawn_below_zero():
+    """Where the follower leads and is never overtaken the capped lag is negative (t - cap)."""
+    r = run(load_scenario("scenarios/export_controls_essay.yaml"), n=400, seed=2)
+    r.outputs["follower_lag_years"] = -np.asarray(r.outputs["follower_lag_years"])
+    ax = fan(r, "follower_lag_years")
+    caps = [line for line in ax.lines if line.get_gid() == "cap"]
+    assert caps and all(np.nanmax(line.get_ydata()) < 0 for line in caps)

@@ -61,17 +61,26 @@ def cap_flag_name(name: str) -> str:
     return f"{stem}_capped_flag"
 
 
-def _cap_line(results, name: str, bloc, arr: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """(the cap in each year, the share of samples on it), when the results keep ``name``'s cap flag."""
+def _cap_line(results, name: str, bloc, arr: np.ndarray) -> tuple[list[np.ndarray], np.ndarray] | None:
+    """(the cap in each year, one line per sign of the samples on it; the share of samples on it),
+    when the results keep ``name``'s cap flag (a lag is capped above, or below when the follower
+    leads and is never overtaken)."""
     flag_name = cap_flag_name(name)
     if flag_name not in results.outputs or "year" not in results.axes_of(flag_name):
         return None
-    flags = _year_series(results, flag_name, bloc if "bloc" in results.axes_of(flag_name) else None) > 0.5
+    per_bloc = "bloc" in results.axes_of(flag_name)
+    if per_bloc and bloc is None:  # a per-bloc flag cannot mark an output of one series
+        return None
+    flags = _year_series(results, flag_name, bloc if per_bloc else None) > 0.5
     if flags.shape != arr.shape or not flags.any():
         return None
-    cap = np.where(flags, np.abs(arr), -np.inf).max(axis=0)  # one value per year: the samples on the cap
-    cap[~flags.any(axis=0)] = np.nan  # no sample at the cap that year: no line
-    return cap, flags.mean(axis=0)
+    lines = []
+    for on_side, extreme in ((flags & (arr >= 0), np.max), (flags & (arr < 0), np.min)):
+        if on_side.any():
+            cap = extreme(np.where(on_side, arr, -np.inf if extreme is np.max else np.inf), axis=0)
+            cap[~on_side.any(axis=0)] = np.nan  # no sample on this side of the cap that year: no line
+            lines.append(cap)
+    return lines, flags.mean(axis=0)
 
 
 def _band_label(level: float) -> str:
@@ -120,9 +129,10 @@ def fan(results, name: str, *, ax=None, bloc: str | int | None = None, bands=DEF
         ax.plot(years, quant[0.5], color=color, linewidth=2.0, label=prefix + "median")
         capped = _cap_line(results, name, bloc, arr)
         if capped is not None:  # samples at a cap are lower bounds: say where, or the bands read as measured
-            cap, share = capped
-            ax.plot(years, cap, color=MUTED, linewidth=1.2, linestyle="--", gid="cap",
-                    label=prefix + "cap: not reached within the horizon")
+            caps, share = capped
+            for k, cap in enumerate(caps):
+                ax.plot(years, cap, color=MUTED, linewidth=1.2, linestyle="--", gid="cap",
+                        label=prefix + "cap: not reached within the horizon" if k == 0 else None)
             at_cap = share >= 0.5
             if at_cap.any():
                 ax.plot(years[at_cap], quant[0.5][at_cap], linestyle="none", marker="o", markersize=6,

@@ -282,13 +282,17 @@ def _params(v: _Validator, raw: object) -> dict[str, Param]:
     return params
 
 
+_SAME_UNIT = {"_ratio": "multiple", "_x": "multiple"}  # a ratio and a multiple are one quantity (a gap ratio is a gap x)
+
+
 def _same_unit(a: str, b: str) -> bool:
     """Two names whose unit suffixes say the same unit (a name without a suffix says nothing)."""
     from costsim.units import unit_of
 
-    if suffix_of(a) is None or suffix_of(b) is None:
+    sa, sb = suffix_of(a), suffix_of(b)
+    if sa is None or sb is None:
         return True
-    return unit_of(a) == unit_of(b)
+    return _SAME_UNIT.get(sa, unit_of(a)) == _SAME_UNIT.get(sb, unit_of(b))
 
 
 def _unit_words(name: str) -> str:
