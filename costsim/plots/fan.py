@@ -75,9 +75,9 @@ def _cap_line(results, name: str, bloc, arr: np.ndarray) -> tuple[list[np.ndarra
     if flags.shape != arr.shape or not flags.any():
         return None
     lines = []
-    for on_side, extreme in ((flags & (arr >= 0), np.max), (flags & (arr < 0), np.min)):
+    for on_side, extreme, filler in ((flags & (arr >= 0), np.max, -np.inf), (flags & (arr < 0), np.min, np.inf)):
         if on_side.any():
-            cap = extreme(np.where(on_side, arr, -np.inf if extreme is np.max else np.inf), axis=0)
+            cap = extreme(np.where(on_side, arr, filler), axis=0)
             cap[~on_side.any(axis=0)] = np.nan  # no sample on this side of the cap that year: no line
             lines.append(cap)
     return lines, flags.mean(axis=0)

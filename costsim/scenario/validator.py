@@ -987,12 +987,12 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     if pd_issue is not None:
         v.relocate([pd_issue])
     declared_axes = {out: node.axes_of(out) for node in ordered for out in node.outputs}
-    two_bloc = [node for node in ordered if node.spec.origin == "builtin"
-                and any("bloc" in node.axes_of(out) for out in node.outputs)]
-    if two_bloc and len(blocs) != 2 and "blocs" in data:
+    two_bloc = next((node for node in ordered if node.spec.origin == "builtin"
+                     and any("bloc" in node.axes_of(out) for out in node.outputs)), None)
+    if two_bloc is not None and len(blocs) != 2 and "blocs" in data:
         # costsim's race models compute a leader and a follower: a third bloc was named on the page and
         # ignored by the models, then the results' columns failed with an IndexError
-        v.add("blocs", f"{two_bloc[0].label} computes two blocs (a leader and a follower)",
+        v.add("blocs", f"{two_bloc.label} computes two blocs (a leader and a follower)",
               "two distinct names, leader first, e.g. [US, China]", data["blocs"])
     _check_axes(v, data.get("checks"), checks, declared_axes, years, blocs)
     every_axes = _plot_axes(ordered, params)  # once: it resolves every output's axes
