@@ -1,7 +1,10 @@
 """Writing results without ever losing a user's files: temporary folder, then an atomic rename.
 
 - A target folder that exists is never replaced without ``force``; even with ``force`` only a
-  folder costsim wrote (it holds a costsim manifest) or an empty one is replaced.
+  folder costsim wrote (it holds a costsim manifest) or an empty one is replaced, and what a user
+  added to it is kept: an entry of the old folder that the new one does not have (``notes.txt``,
+  a folder of the user's) is carried into the new folder (hard-linked where possible, else
+  copied) before the swap. :func:`kept_entries` tells which entries a write carried over.
 - Everything is written into a hidden sibling ``.<name>.tmp-<pid>-*`` and swapped into place in
   one atomic step, so an interrupted or failed write leaves the previous results intact; what a
   killed process leaves behind is removed by the next write to the same target.
@@ -34,6 +37,8 @@ from costsim.errors import OutputError
 
 MANIFEST = "manifest.json"
 MARKERS = (MANIFEST, "index.html")
+RESULTS_FILES = ("summary.csv", "samples.npz", MANIFEST)  # what `run -o` writes: never a user's
+REPORT_ENTRIES = ("index.html", "report.md", "report.json", "figures", "data", ".drawing")  # `report`, `watch`
 SWAPS = ("auto", "rename")  # auto: renameat2 exchange where available, else two renames
 
 _OBSERVERS: list[Callable[[str, Path], None]] = []
@@ -153,6 +158,47 @@ def _remove_stale(parent: Path, name: str) -> None:
                 path.unlink(missing_ok=True)
 
 
+_KEPT: list[tuple[Path, tuple[str, ...]]] = []  # (target, entries carried over) of the last write
+
+
+def kept_entries(target: str | Path) -> tuple[str, ...]:
+    """Names of the entries the last write to ``target`` in this process carried over from the
+    folder it replaced (files and folders costsim had not written there); ``()`` if none."""
+    target = Path(target)
+    for where, names in reversed(_KEPT):
+        if where == target:
+            return names
+    return ()
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _carry_over(old: Path, new: Path, own: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """Put into ``new`` every top-level entry of ``old`` that ``new`` lacks and ``own`` does not name.
+
+    Hard links where the file system allows (the old folder is deleted after the swap, the data
+    stays), else copies; the old folder is not changed, so an interruption here loses nothing.
+    """
+    kept = []
+    for entry in sorted(old.iterdir()):
+        dest = new / entry.name
+        if entry.name in own or dest.exists() or dest.is_symlink():
+            continue
+        if entry.is_symlink():
+            os.symlink(os.readlink(entry), dest)
+        elif entry.is_dir():
+            shutil.copytree(entry, dest, symlinks=True, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(str(entry), str(dest))
+        kept.append(entry.name)
+    return tuple(kept)
+
+
 def _sibling(parent: Path, name: str, kind: str) -> Path:
     return parent / f".{name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
 
@@ -172,7 +218,7 @@ def _swap_in(tmp: Path, target: Path, swap: str = "auto") -> Path:
 
 
 @contextmanager
-def atomic_folder(target: str | Path, force: bool = False, *, swap: str = "auto"):
+def atomic_folder(target: str | Path, force: bool = False, *, swap: str = "auto", own: tuple[str, ...] = ()):
     """Yield a temporary folder; on success it replaces ``target`` atomically.
 
     The temporary folder is a hidden sibling ``.<name>.tmp-<pid>-*``. An existing target is
@@ -181,15 +227,19 @@ def atomic_folder(target: str | Path, force: bool = False, *, swap: str = "auto"
     complete old results or the complete new ones. An interruption (Ctrl-C, SIGTERM, an error,
     a full disk) removes the temporary folder; one left by a killed process is removed by the
     next write to the same target.
+
+    With ``force``, the entries of the old folder that the new one lacks are carried into it
+    (they are the user's), except the names in ``own``: the entries costsim writes in such a
+    folder, which are never a user's and are dropped when a write no longer makes them.
     """
     if swap not in SWAPS:
         raise ValueError(f"swap must be one of {', '.join(SWAPS)}; got {swap!r}")
-    with _sigterm_as_interrupt(), _atomic_folder(target, force, swap) as tmp:
+    with _sigterm_as_interrupt(), _atomic_folder(target, force, swap, frozenset(own)) as tmp:
         yield tmp
 
 
 @contextmanager
-def _atomic_folder(target: str | Path, force: bool, swap: str):
+def _atomic_folder(target: str | Path, force: bool, swap: str, own: frozenset[str]):
     target = check_target(target, force)
     parent = target.parent if str(target.parent) else Path(".")
     tmp = _sibling(parent, target.name, "tmp")  # named before it exists, so cleanup never misses it
@@ -205,10 +255,14 @@ def _atomic_folder(target: str | Path, force: bool, swap: str):
         stage("swap", target)
         if target.exists() or target.is_symlink():
             check_target(target, force)  # it may have appeared, or changed, while we worked
+            kept = _carry_over(target, tmp, own)
+            _fsync_dir(tmp)
             tmp = _swap_in(tmp, target, swap)
             shutil.rmtree(tmp, ignore_errors=True)  # the old results
         else:
+            kept = ()
             os.rename(tmp, target)
+        _KEPT[:] = [(w, n) for w, n in _KEPT if w != target][-15:] + [(target, kept)]
         _fsync_path(parent)
     except OutputError:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -46,7 +46,7 @@ def register(sub) -> None:
     p.add_argument("file", help="scenario YAML file, or the name of a bundled scenario (e.g. reference_r1)")
     add_scenario_options(p)
     p.add_argument("-o", "--output", metavar="DIR", help="save the results into this new folder")
-    p.add_argument("--force", action="store_true", help="replace an existing results folder of costsim's")
+    p.add_argument("--force", action="store_true", help="replace an existing results folder of costsim's (files you added to it are kept)")
     p.add_argument("--years", metavar="Y,Y", help="years to show in the summary (default: summary_years:)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the checks (and no progress bar)")
     p.add_argument("--strict", action="store_true", help="a name without a unit suffix is an error "
@@ -105,6 +105,14 @@ def register(sub) -> None:
                    help="load this plugin file; needed for each plugin the run used (a results folder "
                         "never loads code by itself)")
     p.set_defaults(func=cmd_rerun)
+
+
+def _kept_note(folder: str) -> str:
+    """'; kept yours: a, b' when --force replaced a folder that held files costsim had not written."""
+    from costsim.store import kept_entries
+
+    kept = kept_entries(folder)
+    return f"; kept what you had added: {', '.join(kept)}" if kept else ""
 
 
 # ----------------------------------------------------------------------------- run
@@ -239,7 +247,7 @@ def cmd_run(args) -> int:
     failed = print_checks(results)
     if args.output:
         save_results(results, args.output, force=args.force)
-        print(f"\nsaved to {args.output}/ (summary.csv, samples.npz, manifest.json)")
+        print(f"\nsaved to {args.output}/ (summary.csv, samples.npz, manifest.json){_kept_note(args.output)}")
     return 1 if failed else 0
 
 
@@ -407,7 +415,7 @@ def cmd_rerun(args) -> int:
     print(f"rerun of {args.folder}: n={results.n:,} seed={results.meta['seed']}: summary.csv {verdict}")
     if args.output:
         save_results(results, args.output, force=args.force)
-        print(f"saved to {args.output}/")
+        print(f"saved to {args.output}/{_kept_note(args.output)}")
     failed = print_checks(results)
     if old is not None and not same:
         return EXIT_DIFFERS

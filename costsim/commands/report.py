@@ -41,7 +41,7 @@ def register(sub) -> None:
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("files", nargs="*", metavar="SCENARIO", help="scenario YAML files (default: scenarios/*.yaml)")
     p.add_argument("-o", "--output", default="report", metavar="DIR", help="report folder (default: report)")
-    p.add_argument("--force", action="store_true", help="replace an existing report folder of costsim's")
+    p.add_argument("--force", action="store_true", help="replace an existing report folder of costsim's (files you added to it are kept)")
     add_scenario_options(p, samples=False)
     p.add_argument("-n", "--samples", type=count, default=20_000, metavar="N",
                    help="samples per scenario, at most (default 20000; a scenario asking for fewer keeps its own)")
@@ -114,5 +114,9 @@ def cmd_report(args) -> int:
             print(f"      figure {f.title} not drawn: {f.error}", file=sys.stderr)
     n_figs += len(summary.comparisons)
     kinds = " + ".join(f.upper() for f in check_formats(args.formats.split(",")))
-    print(f"wrote {summary.folder}/index.html, report.md and {n_figs} figures ({kinds}) in {wall:.1f} s")
+    from costsim.store import kept_entries
+
+    kept = kept_entries(summary.folder)
+    kept = f"; kept what you had added: {', '.join(kept)}" if kept else ""
+    print(f"wrote {summary.folder}/index.html, report.md and {n_figs} figures ({kinds}) in {wall:.1f} s{kept}")
     return summary.exit_code

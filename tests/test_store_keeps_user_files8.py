@@ -1,0 +1,87 @@
+"""`--force` replaces costsim's files in a results or report folder, never the files a user added.
+
+Before: `run -o DIR --force` swapped in a new folder and deleted the old one whole, with a
+notes.txt or a folder of plots the user had put there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from costsim.store import atomic_folder, kept_entries
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "costsim.cli", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_run_force_keeps_what_the_user_added(tmp_path):
+    first = _cli("run", "reference_r1", "-n", "100", "-q", "-o", "out", cwd=tmp_path)
+    assert first.returncode in (0, 1), first.stderr
+    out = tmp_path / "out"
+    (out / "notes.txt").write_text("my notes\n", encoding="utf-8")
+    (out / "mine").mkdir()
+    (out / "mine" / "plot.png").write_bytes(b"\x89PNG user bytes")
+    again = _cli("run", "reference_r1", "-n", "200", "-q", "-o", "out", "--force", cwd=tmp_path)
+    assert again.returncode in (0, 1), again.stderr
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes\n"
+    assert (out / "mine" / "plot.png").read_bytes() == b"\x89PNG user bytes"
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["n"] == 200  # costsim's files are new
+    assert "kept what you had added: mine, notes.txt" in again.stdout
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]  # no temporary left behind
+
+
+def test_atomic_folder_replaces_its_own_files_and_carries_the_rest(tmp_path):
+    target = tmp_path / "res"
+    with atomic_folder(target) as tmp:
+        (tmp / "manifest.json").write_text(json.dumps({"costsim_version": "x", "n": 1}), encoding="utf-8")
+        (tmp / "summary.csv").write_text("old\n", encoding="utf-8")
+    assert kept_entries(target) == ()
+    (target / "user.txt").write_text("u", encoding="utf-8")
+    os.symlink("user.txt", target / "link")
+    with atomic_folder(target, force=True) as tmp:
+        (tmp / "manifest.json").write_text(json.dumps({"costsim_version": "x", "n": 2}), encoding="utf-8")
+        (tmp / "summary.csv").write_text("new\n", encoding="utf-8")
+    assert (target / "summary.csv").read_text(encoding="utf-8") == "new\n"  # a name costsim writes: the new file
+    assert (target / "user.txt").read_text(encoding="utf-8") == "u"
+    assert os.readlink(target / "link") == "user.txt"
+    assert kept_entries(target) == ("link", "user.txt")
+    with atomic_folder(target, force=True, own=("summary.csv",)) as tmp:  # nothing of the user's left to keep
+        (tmp / "manifest.json").write_text(json.dumps({"costsim_version": "x", "n": 3}), encoding="utf-8")
+        (tmp / "user.txt").write_text("costsim's now", encoding="utf-8")
+        (tmp / "link").write_text("also", encoding="utf-8")
+    assert kept_entries(target) == ()
+    assert (target / "user.txt").read_text(encoding="utf-8") == "costsim's now"
+    assert not (target / "summary.csv").exists()  # costsim's own name, no longer written: dropped, not kept
+
+
+def test_report_force_keeps_what_the_user_added(tmp_path):
+    (tmp_path / "s.yaml").write_text((Path(__file__).parents[1] / "scenarios" / "reference_r1.yaml").read_text(
+        encoding="utf-8"), encoding="utf-8")
+    args = ("report", "s.yaml", "-o", "rep", "-n", "200", "--no-ledger")
+    first = _cli(*args, cwd=tmp_path)
+    assert first.returncode in (0, 1), first.stderr
+    (tmp_path / "rep" / "draft.md").write_text("mine", encoding="utf-8")
+    again = _cli(*args, "--force", cwd=tmp_path)
+    assert again.returncode in (0, 1), again.stderr
+    assert (tmp_path / "rep" / "draft.md").read_text(encoding="utf-8") == "mine"
+    assert "kept what you had added: draft.md" in again.stdout
+
+
+def test_a_failed_write_leaves_the_old_folder_and_the_users_files(tmp_path):
+    target = tmp_path / "res"
+    with atomic_folder(target) as tmp:
+        (tmp / "manifest.json").write_text(json.dumps({"costsim_version": "x"}), encoding="utf-8")
+    (target / "user.txt").write_text("u", encoding="utf-8")
+    try:
+        with atomic_folder(target, force=True) as tmp:
+            (tmp / "manifest.json").write_text("{}", encoding="utf-8")
+            raise RuntimeError("the run failed")
+    except RuntimeError:
+        pass
+    assert sorted(p.name for p in target.iterdir()) == ["manifest.json", "user.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]
