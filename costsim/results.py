@@ -244,11 +244,21 @@ class Results:
                          f"e.g. year={int(self.years[-1])} or '{name}[{int(self.years[-1])}] > ...'")
 
     def bloc_index(self, bloc: str | int) -> int:
-        if isinstance(bloc, int):
-            return bloc
-        if bloc not in self.blocs:
+        """Index of a bloc given by name or by its index ``0 .. B-1`` (no negative index: no silent last bloc)."""
+        if isinstance(bloc, (int, np.integer)) and not isinstance(bloc, (bool, np.bool_)):
+            if not 0 <= int(bloc) < len(self.blocs):
+                raise KeyError(f"bloc index {int(bloc)} is not in 0..{len(self.blocs) - 1} (blocs {self.blocs})")
+            return int(bloc)
+        if not isinstance(bloc, str) or bloc not in self.blocs:
             raise KeyError(f"bloc {bloc!r} is not one of {self.blocs}")
         return self.blocs.index(bloc)
+
+    def _bloc_of(self, name: str, bloc: str | int | None) -> int:
+        """Index of ``bloc`` for a per-bloc output's one-column summary: a bloc must be named (no silent first bloc)."""
+        if bloc is None:
+            raise ValueError(f"{name!r} has a bloc axis ({', '.join(map(str, self.blocs))}); name a bloc, "
+                             f"e.g. bloc={self.blocs[0]!r}")
+        return self.bloc_index(bloc)
 
     def at_year(self, name: str, year: float | None = None, bloc: str | int | None = None) -> np.ndarray:
         """Samples of an output at one year (and bloc): ``(n,)``, or ``(n, B)`` without a bloc."""
@@ -379,7 +389,7 @@ class Results:
         """
         axes = self.axes_of(name)
         yi = self.year_index(self._year_of(name, year)) if "year" in axes else None
-        bi = self.bloc_index(0 if bloc is None else bloc) if "bloc" in axes else None
+        bi = self._bloc_of(name, bloc) if "bloc" in axes else None
         mean, sd, vals, ses = self.column_stats(name, yi, bi)
         n = self.n if name in self.outputs else int(self._get(name).shape[0])
         out = {"mean": (mean, sd / math.sqrt(n)), "sd": (sd, sd / math.sqrt(2 * max(n - 1, 1)))}
@@ -397,7 +407,7 @@ class Results:
         """
         axes = self.axes_of(name)
         yi = self.year_index(self._year_of(name, year)) if "year" in axes else None
-        bi = self.bloc_index(0 if bloc is None else bloc) if "bloc" in axes else None
+        bi = self._bloc_of(name, bloc) if "bloc" in axes else None
         full = self.stats_cache.get((name, yi, bi))
         out = []
         for q in qs:
