@@ -51,7 +51,9 @@ def register(sub) -> None:
                        "(costsim/data/ledger.yaml) against costsim's scenarios, as of the claim's date.", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("ids", nargs="*", metavar="ID", help="claims to judge (default: all)")
-    p.add_argument("-n", "--samples", type=count_at_least(1), metavar="N", help="samples per scenario run (default: the ledger's)")
+    p.add_argument("-n", "--samples", type=count_at_least(1), metavar="N", help="samples per scenario run, exactly (default: the ledger's samples: at most, fewer where a "
+                        "scenario's own samples: is smaller; each line shows its n); more samples may settle a "
+                        "claim too close to call")
     p.add_argument("--json", action="store_true", help="print the records as JSON")
     p.add_argument("--markdown", action="store_true", help="print the ledger as a Markdown table")
     p.add_argument("--html", action="store_true", help="print the ledger as an HTML table")

@@ -123,15 +123,23 @@ def match_check(scenario, claim: Claim) -> int | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def run_for(name: str, claims: list[Claim], overrides: tuple[str, ...], n: int, raw: tuple | None = None) -> Run:
-    """Run scenario ``name`` once for all ``claims`` (with ``overrides``), at ``n`` samples and its own seed.
+def samples_of(scenario, n: int, exact: bool) -> int:
+    """Samples of a ledger run: ``n`` asked for (``exact``: ``costsim claims -n N``), else the
+    ledger's default ``n`` at most, fewer where the scenario's own ``samples:`` is smaller."""
+    return int(n) if exact else min(int(n), scenario.samples)
+
+
+def run_for(name: str, claims: list[Claim], overrides: tuple[str, ...], n: int, raw: tuple | None = None,
+            exact: bool = False) -> Run:
+    """Run scenario ``name`` once for all ``claims`` (with ``overrides``) with its own seed, at
+    :func:`samples_of` ``(scenario, n, exact)`` samples.
 
     ``raw``: the scenario file already read (``load_raw``'s answer), as in :func:`build_scenario`.
     """
     from costsim.engine import run
 
     scenario = build_scenario(name, overrides, claims, raw=raw)
-    results = run(scenario, n=min(n, scenario.samples))
+    results = run(scenario, n=samples_of(scenario, n, exact))
     index = {c.id: match_check(scenario, c) for c in claims}
     return Run(scenario, results, index)
 
@@ -139,8 +147,8 @@ def run_for(name: str, claims: list[Claim], overrides: tuple[str, ...], n: int, 
 def indicator(results, check) -> np.ndarray:
     """Per-sample truth of a check: its event (probability checks) or its condition on each sample."""
     x = np.asarray(results.at_year(check.output, check.year, check.bloc), dtype=float)
-    if x.ndim > 1:
-        x = x[:, 0]
+    if x.ndim > 1:  # a per-bloc output without bloc: (refused by the validator): never silently the first bloc
+        raise ValueError(f"check on {check.output!r} names no bloc; expected one of {results.blocs}")
     kind, a, b = check.event if check.stat == "probability" else check.test
     if kind == "above":
         return x >= a
@@ -254,11 +262,11 @@ def _round_tree(x):
     return _round(x) if isinstance(x, float) else x
 
 
-def run_key(name: str, overrides: tuple[str, ...], n: int, group: list[Claim]) -> tuple:
+def run_key(name: str, overrides: tuple[str, ...], n: int, group: list[Claim], exact: bool = False) -> tuple:
     """What a ledger run of scenario ``name`` depends on besides the scenario file: its overrides, the
     samples asked for, and the claims of the group (their inline tests become checks, their ``check``
     texts pick the checks). Two runs with the same key (and the same file) are the same run."""
-    return ("run", name, tuple(overrides), int(n),
+    return ("run", name, tuple(overrides), int(n), bool(exact),
             tuple((c.id, c.quote, repr(c.test), c.check) for c in group))
 
 
@@ -271,6 +279,10 @@ def judge(ids=None, *, ledger: Ledger | None = None, n: int | None = None, profi
     ``later`` (the verdict with today's data, when it differs, else None) and ``profiles``
     ({profile name: verdict} for the profiles asked for). Every scenario runs once per set of
     overrides, with its own seed, so the records reproduce exactly.
+
+    ``n``: samples per run, exactly (as ``costsim claims -n N``); by default the ledger's
+    ``samples:`` at most, fewer where a scenario's own ``samples:`` is smaller. Each tested
+    record says the ``n`` its verdict was judged at.
 
     ``cache`` (a dict the caller keeps, the one it gives :func:`costsim.ledger.why.why` too, over
     scenario files that do not change meanwhile): each file is read once, and the runs made here
@@ -285,6 +297,7 @@ def judge(ids=None, *, ledger: Ledger | None = None, n: int | None = None, profi
 
 def _judge(ids, ledger: Ledger | None, n: int | None, profiles, cache: dict | None) -> list[dict]:
     ledger = ledger or load_ledger()
+    exact = n is not None
     n = int(n or ledger.samples)
     chosen = [ledger.get(i) for i in ids] if ids else list(ledger.claims)
     from costsim.scenario import load_raw
@@ -299,9 +312,9 @@ def _judge(ids, ledger: Ledger | None, n: int | None, profiles, cache: dict | No
 
     def get_run(name: str, overrides: tuple[str, ...]) -> Run:
         group = [c for c in ledger.claims if c.scenario == name and c.tested]
-        key = run_key(name, overrides, n, group)
+        key = run_key(name, overrides, n, group, exact)
         if key not in runs:
-            runs[key] = run_for(name, group, overrides, n, raw=read(name))
+            runs[key] = run_for(name, group, overrides, n, raw=read(name), exact=exact)
         return runs[key]
 
     records = []
@@ -322,6 +335,7 @@ def _judge(ids, ledger: Ledger | None, n: int | None, profiles, cache: dict | No
         else:
             then = today
         rec = _record(claim, then)
+        rec["n"] = get_run(claim.scenario, dated).results.n
         rec["as_of"] = list(dated)
         later = _record(claim, today)
         rec["later"] = ({k: later[k] for k in ("verdict", "probability", "mc_se", "value", "value_se", "check",
@@ -357,9 +371,9 @@ def claim_run(claim: Claim, ledger: Ledger | None = None, n: int | None = None, 
     """The (scenario, results, check index) a tested claim is judged on, for scenario discovery."""
     ledger = ledger or load_ledger()
     group = [c for c in ledger.claims if c.scenario == claim.scenario and c.tested]
-    run = run_for(claim.scenario, group, tuple(overrides), int(n or ledger.samples))
+    run = run_for(claim.scenario, group, tuple(overrides), int(n or ledger.samples), exact=n is not None)
     return run.scenario, run.results, run.check_index.get(claim.id)
 
 
-__all__ = ["verdict_of", "run_for", "run_key", "Run", "match_check", "HOLDS", "FAILS", "CLOSE", "UNTESTED", "judge",
+__all__ = ["verdict_of", "run_for", "samples_of", "run_key", "Run", "match_check", "HOLDS", "FAILS", "CLOSE", "UNTESTED", "judge",
            "summary", "indicator", "as_of_overrides", "build_scenario", "scenario_path", "claim_run"]

@@ -48,7 +48,8 @@ def format_line(r: dict) -> str:
     An untested claim shows its reason; a claim whose verdict differs with later data gets a
     second line with that verdict and its statistic; ``too close to call`` says what straddles.
     """
-    where = f"  [{r['scenario']}]" if r.get("scenario") else ""
+    at = f", n={r['n']:,}" if r.get("n") and r["verdict"] != "untested" else ""  # the samples it was judged at
+    where = f"  [{r['scenario']}{at}]" if r.get("scenario") else ""
     if r["verdict"] == "untested":
         return f"{r['id']:36s} {r['verdict']:18s} ({r.get('reason') or ''}){where}" + _tail(r)
     line = f"{r['id']:36s} {r['verdict']:18s} {deciding_text(r)}{where}"

@@ -7,7 +7,7 @@ import numpy as np
 from costsim.errors import ScenarioError
 from costsim.ledger.book import Ledger, load_ledger
 from costsim.ledger.discovery import prim, swing_values
-from costsim.ledger.judge import (Run, as_of_overrides, build_scenario, indicator, match_check, run_key,
+from costsim.ledger.judge import (Run, as_of_overrides, build_scenario, indicator, match_check, run_key, samples_of,
                                   scenario_path, verdict_of)
 
 DECADES = tuple(10.0 ** k for k in range(26, 37))
@@ -43,6 +43,7 @@ def _why(claim, ledger: Ledger, n: int | None, swing: bool, cache: dict | None) 
     from costsim.engine import run
     from costsim.scenario import load_raw
 
+    exact = n is not None  # as judge: -n N exactly, else the ledger's samples: at most
     n = int(n or ledger.samples)
     cache = {} if cache is None else cache
     read = cache.get(("raw", claim.scenario))
@@ -54,14 +55,14 @@ def _why(claim, ledger: Ledger, n: int | None, swing: bool, cache: dict | None) 
 
     def run_with(overrides):
         scenario = build_scenario(claim.scenario, overrides, group, raw=read)
-        results = run(scenario, n=min(n, scenario.samples))
+        results = run(scenario, n=samples_of(scenario, n, exact))
         return Run(scenario, results, {c.id: match_check(scenario, c) for c in group})
 
     def swing_verdict(overrides):
         """The claim's verdict on the run with ``overrides``; each run judged once for every claim of the group."""
         # what the verdicts read: the run, the ledger's band, each claim's negate and judge (a cache
         # shared by two ledgers, or by claims of the same id in two files, must not mix them)
-        key = ("verdicts", run_key(claim.scenario, overrides, n, group), tuple(ledger.probability_band),
+        key = ("verdicts", run_key(claim.scenario, overrides, n, group, exact), tuple(ledger.probability_band),
                tuple((c.id, c.negate, c.judge, c.scenario) for c in group))
         if key not in cache:
             r = run_with(overrides)  # a ScenarioError is raised (and not kept) before anything is cached
@@ -77,13 +78,13 @@ def _why(claim, ledger: Ledger, n: int | None, swing: bool, cache: dict | None) 
             raise v
         return v
 
-    base_key = run_key(claim.scenario, dated, n, group)  # judge(cache=) made it already, or a close claim did
+    base_key = run_key(claim.scenario, dated, n, group, exact)  # judge(cache=) made it already, or a close claim did
     base = cache.get(base_key)
     if base is None:
         base = cache[base_key] = run_with(dated)
     verdict = verdict_of(claim, ledger, base)
     i = base.check_index.get(claim.id)
-    out = {"id": claim.id, "scenario": claim.scenario, "as_of": list(dated), **verdict}
+    out = {"id": claim.id, "scenario": claim.scenario, "as_of": list(dated), "n": base.results.n, **verdict}
     if i is None:
         return out
     check = base.scenario.checks[i]
