@@ -131,7 +131,12 @@ def cmd_plot(args) -> int:
         if val is None]
     if missing:
         raise ScenarioError("costsim plot", missing)
-    ax = _draw(args, results_list, loaded[0][1])
+    try:
+        ax = _draw(args, results_list, loaded[0][1])
+    except ValueError as exc:  # what the plot function cannot draw from these results (a log axis of values <= 0 ...)
+        if isinstance(exc, ScenarioError):
+            raise
+        raise ScenarioError("costsim plot", [Issue("", str(exc))]) from None
     from costsim.plots import save_figure
     from costsim.store import atomic_write
 

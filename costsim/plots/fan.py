@@ -247,6 +247,9 @@ def distribution(results, name: str, *, year: float | None = None, bloc: str | i
     axes = results.axes_of(name)
     if "bloc" in axes and bloc is None:
         raise ValueError(f"{name!r} has one series per bloc ({', '.join(results.blocs)}); pass bloc=...")
+    year_asked = year is not None
+    if "year" in axes and year is None:
+        year = results.years[0]  # the documented default, named in the title below
     x = np.asarray(results.at_year(name, year, bloc), dtype=float)
     x = x[np.isfinite(x)]
     if x.size == 0:
@@ -279,9 +282,9 @@ def distribution(results, name: str, *, year: float | None = None, bloc: str | i
         ax.grid(True, axis="y")
         ax.grid(False, axis="x")
         where = []
-        if "year" in axes and (year is not None or _varies_over_years(results, name)):
+        if "year" in axes and (year_asked or _varies_over_years(results, name)):
             # a value the same in every year (a 2030 shortfall, a cluster's power) gets no year
-            where.append(str(int(results.years[0] if year is None else year)))
+            where.append(str(int(year)))
         if bloc is not None:
             where.append(results.blocs[results.bloc_index(bloc)])
         suffix = f" ({', '.join(where)})" if where else ""

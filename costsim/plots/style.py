@@ -215,13 +215,21 @@ def use_log(name: str | None, values, log: bool | None) -> bool:
 
     A name whose unit usually spans decades (``units.spans_decades``) gets a log axis when its
     positive values span more than two decades; any positive quantity spanning more than four
-    decades gets one too (a linear axis would show only its top).
+    decades gets one too (a linear axis would show only its top). A log axis asked for
+    (``log=True``) with values <= 0 among those drawn is refused (ValueError): matplotlib would drop
+    them from the figure without a word.
     """
-    if log is not None:
-        return bool(log)
+    if log is not None and not log:
+        return False
     v = np.concatenate([np.asarray(a, dtype=float).ravel() for a in values]) if isinstance(values, (list, tuple)) \
         else np.asarray(values, dtype=float).ravel()
     v = v[np.isfinite(v)]
+    if log:
+        bad = int(np.count_nonzero(v <= 0))
+        if bad:
+            raise ValueError(f"{name or 'the values'}: a log axis cannot show {bad} of the {v.size} values drawn, which "
+                             f"are <= 0 (smallest {float(np.min(v)):.4g}); draw it without log (--log / log: true)")
+        return True
     if v.size == 0 or np.min(v) <= 0:
         return False
     ratio = float(np.max(v) / np.min(v))
