@@ -141,10 +141,23 @@ def _print(table, shown) -> None:
     for (output, bloc, year), rows in groups.items():
         where = ", ".join(str(x) for x in (year, bloc) if x != "")
         print(f"\n{label_of(output)}" + (f", {where}" if where else ""))
-        cells = [[fmt(r[p]) if isinstance(r[p], float) else str(r[p]) for p in paths]
+        labels = {p: _distinct_labels([r[p] for r in rows if isinstance(r[p], float)]) for p in paths}
+        cells = [[labels[p][r[p]] if isinstance(r[p], float) else str(r[p]) for p in paths]
                  + [fmt(r["p50"]), f"[{fmt(r['p05'])}, {fmt(r['p95'])}]"] for r in rows]
         head = [*short, "median", "90% interval"]
         widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(head)]
         print("  " + "  ".join(f"{h:>{w}}" for h, w in zip(head, widths, strict=True)))
         for c in cells:
             print("  " + "  ".join(f"{x:>{w}}" for x, w in zip(c, widths, strict=True)))
+
+
+def _distinct_labels(values: list[float]) -> dict[float, str]:
+    """Each axis value's label: 4 significant digits (as ``fmt``), more where two values of the
+    axis would otherwise print the same (1.0001 and 1.0002 are two rows, not two 1s)."""
+    unique = sorted(set(values))
+    labels = {v: fmt(v) for v in unique}
+    digits = 4
+    while len(set(labels.values())) < len(unique) and digits < 17:
+        digits += 1
+        labels = {v: f"{v:.{digits}g}" for v in unique}
+    return labels
