@@ -79,9 +79,19 @@ def as_of_overrides(raw: dict, date: str) -> list[str]:
                 out.append(f"params.{name}.claim={other_id}")
                 break
     if has_fit:
-        d = _dt.date.fromisoformat(date)
-        out.append(f"as_of={d.year + (d - _dt.date(d.year, 1, 1)).days / 365.25:.4f}")
+        out.append(f"as_of={as_of_year(date):.4f}")
     return out
+
+
+def as_of_year(date: str) -> float:
+    """The ``as_of`` of a claim dated ``date`` (ISO): the data's own decimal year of that day
+    (:func:`costsim.calibration.data.decimal_year`), rounded down to 4 decimals, so that data of
+    the claim's own day are not fitted (``year < as_of``) and data of the day before are."""
+    import math
+
+    from costsim.calibration.data import decimal_year
+
+    return math.floor(decimal_year(_dt.date.fromisoformat(date).isoformat()) * 1e4) / 1e4
 
 
 def _test_mapping(claim: Claim) -> dict:
@@ -375,5 +385,5 @@ def claim_run(claim: Claim, ledger: Ledger | None = None, n: int | None = None, 
     return run.scenario, run.results, run.check_index.get(claim.id)
 
 
-__all__ = ["verdict_of", "run_for", "samples_of", "run_key", "Run", "match_check", "HOLDS", "FAILS", "CLOSE", "UNTESTED", "judge",
+__all__ = ["verdict_of", "run_for", "samples_of", "as_of_year", "run_key", "Run", "match_check", "HOLDS", "FAILS", "CLOSE", "UNTESTED", "judge",
            "summary", "indicator", "as_of_overrides", "build_scenario", "scenario_path", "claim_run"]
