@@ -566,8 +566,8 @@ class Results:
             key = check.stat if check.stat in ("mean", "sd") else f"p{round(q * 100):02d}"
             return stats[key]
         x = np.asarray(self.at_year(check.output, check.year, check.bloc), dtype=float)
-        if x.ndim > 1:  # a per-bloc output checked without a bloc: use the first (leader)
-            x = x[:, 0]
+        if x.ndim > 1:  # a per-bloc output checked without a bloc (the validator refuses it): never the first bloc
+            raise ValueError(f"check on {check.output!r} names no bloc; expected one of {self.blocs}")
         n = x.shape[0]
         if check.stat == "probability":
             kind, a, b = check.event
@@ -586,14 +586,19 @@ class Results:
     def evaluate_check(self, check: Check) -> CheckResult:
         value, se = self.statistic(check)
         kind, a, b = check.test
+        # a probability lies in [0, 1]: a bound at or beyond an end of that range can never be crossed
+        # by the Monte Carlo error, so it decides nothing (P = 1 against [0.99, 1] is settled by 0.99 alone)
+        lo_edge, hi_edge = (0.0, 1.0) if check.stat == "probability" else (-math.inf, math.inf)
         if kind == "between":
             passed = a <= value <= b
-            margin = min(abs(value - a), abs(value - b))
+            margins = [abs(value - a)] if a > lo_edge else []
+            margins += [abs(value - b)] if b < hi_edge else []
+            margin = min(margins, default=math.inf)
             cond = f"in [{a:.4g}, {b:.4g}]"
         elif kind == "above":
-            passed, margin, cond = value >= a, abs(value - a), f">= {a:.4g}"
+            passed, margin, cond = value >= a, abs(value - a) if a > lo_edge else math.inf, f">= {a:.4g}"
         else:
-            passed, margin, cond = value <= a, abs(value - a), f"<= {a:.4g}"
+            passed, margin, cond = value <= a, abs(value - a) if a < hi_edge else math.inf, f"<= {a:.4g}"
         conclusive = math.isfinite(se) and not (se > 0 and margin < 2 * se)  # no error (n=1): cannot judge
         needed = None
         if not conclusive:
