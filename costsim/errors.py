@@ -81,7 +81,8 @@ class Issue:
         """Return ``file:line: path: problem; expected X, got Y. Hint``."""
         src = self.source or source
         where = f"{src}:{self.line}" if self.line else src
-        text = f"{where}: {self.path}: {self.problem}" if self.path else f"{where}: {self.problem}"
+        # an option's issue reported under the option's own name (``--name``) names it once, not twice
+        text = f"{where}: {self.path}: {self.problem}" if self.path and self.path != where else f"{where}: {self.problem}"
         if self.expected is not None:
             got = "" if self.got is _MISSING else f", got {_short_repr(self.got)}"
             if isinstance(self.got, (str, bool)) and not isinstance(self.got, TypeName) and self.got is not _MISSING:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import difflib
+import re
 import warnings
 
 import numpy as np
@@ -51,6 +52,9 @@ class InlineCall:
     text: str
     kind: str
     fields: dict
+
+
+GENERATED = re.compile(r"inline_\d+_x")  # the names _param_name gives
 
 
 def _param_name(i: int) -> str:
@@ -132,6 +136,12 @@ def parse_inline(expr: str) -> tuple[str, list[InlineCall]]:
                 "", "unknown function or distribution",
                 f"a distribution ({', '.join(sorted(known))}) or a formula function "
                 f"({', '.join(sorted(functions))})", name, hint=f"Did you mean {close[0]!r}?" if close else ""))
+        if isinstance(node, ast.Name) and (GENERATED.fullmatch(node.id) or node.id == OUTPUT):
+            # costsim's own names for the calls and the result: written by the user, they would
+            # silently mean the first call (inline_1_x) or the expression itself
+            issues.append(Issue("", "unknown name", "a distribution call such as uniform(1, 2), year or pi", node.id,
+                                hint=f"{node.id} is a name costsim uses for the expression's own parts; write "
+                                     "the distribution itself."))
         for child in ast.iter_child_nodes(node):
             visit(child)
 

@@ -71,7 +71,7 @@ def register(sub) -> None:
     p.add_argument("--n-base", type=count_at_least(2), metavar="N",
                    help="Sobol': base rows, a power of two; (d+2) x N evaluations (default: ~samples/(d+2))")
     p.add_argument("--resamples", type=count_at_least(0), metavar="R", help="Sobol': bootstrap resamples (default 100)")
-    p.add_argument("--estimator", choices=("numpy", "salib"), default="numpy",
+    p.add_argument("--estimator", choices=("numpy", "salib"), default=None,
                    help="Sobol': numpy (vectorised, default) or SALib.analyze.sobol itself; the same formulas")
     p.add_argument("--trajectories", type=count_at_least(2), metavar="R", help="Morris: trajectories (default 100)")
     p.add_argument("--levels", type=count_at_least(2), metavar="P", help="Morris: grid levels, even (default 4)")
@@ -117,7 +117,8 @@ def cmd_sensitivity(args) -> int:
     refuse_existing(args.csv, args.force)
     own = {"--n-base": ("sobol", args.n_base), "--resamples": ("sobol", args.resamples),
            "--design": ("sobol", args.design), "--trajectories": ("morris", args.trajectories),
-           "--levels": ("morris", args.levels), "--quantiles": ("tornado", args.quantiles)}
+           "--levels": ("morris", args.levels), "--quantiles": ("tornado", args.quantiles),
+           "--estimator": ("sobol", args.estimator)}
     ignored = [(flag, m) for flag, (m, value) in own.items() if value is not None and m != method]
     if ignored:  # it would be silently dropped: another analysis than the one asked for
         flag, m = ignored[0]
@@ -134,7 +135,7 @@ def cmd_sensitivity(args) -> int:
                 raise ScenarioError("--design", [Issue("--design", "Sobol' indices need a sobol or mc design",
                                                        "sobol or mc", design)])
             res = sa.sobol(scenario, n_base=args.n_base, seed=args.seed, outputs=outputs, log10=log10,
-                           num_resamples=args.resamples, design=design, estimator=args.estimator,
+                           num_resamples=args.resamples, design=design, estimator=args.estimator or "numpy",
                            progress=Progress(f"{scenario.name} sobol"), **parallel_options(args))
             head = (f"Sobol' indices, N_base={res.meta['n_base']:,} ({res.meta['evaluations']:,} evaluations, "
                     f"{res.meta['design']} design), seed {res.meta['seed']}; +- = 95% bootstrap interval "
