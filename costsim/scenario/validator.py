@@ -837,6 +837,64 @@ def _unused_new_params(v: _Validator, nodes, params: dict[str, Param]) -> None:
               hint=f"Did you mean params.{close[0]}?" if close else "List them with `costsim validate --explain`.")
 
 
+def _new_in_children(texts) -> dict[str, str]:
+    """``{parameter: parent file}`` for each parameter an ``extends:`` child adds to its parent chain.
+
+    ``texts`` are the chain's ``(file, text)`` pairs, root first (each file extends the one before
+    it). A parameter the child's parent already has (in its ``params:``, or from its ``policy:``)
+    is an override, not new.
+    """
+    from costsim.scenario.policy import POLICY_PARAMS
+    from costsim.scenario.reading import _merge
+    from costsim.yamlio import load_yaml
+
+    new: dict[str, str] = {}
+    merged: dict = {}
+    for i, (file, text) in enumerate(texts):
+        try:
+            data, _ = load_yaml(text, str(file))
+        except ScenarioError:  # already read once by the chain; never expected here
+            return new
+        if not isinstance(data, dict):
+            return new
+        own = data.get("params") if isinstance(data.get("params"), dict) else {}
+        if i > 0:
+            have = set(merged.get("params") or {}) | (set(POLICY_PARAMS) if merged.get("policy") is not None else set())
+            for name in own:
+                if isinstance(name, str) and name not in have and own[name] is not None:
+                    new[name] = str(texts[i - 1][0])
+        merged = _merge(merged, {k: val for k, val in data.items() if k != "extends"})
+    return new
+
+
+def _unused_child_params(v: _Validator, nodes, params: dict[str, Param], texts) -> None:
+    """A parameter that an ``extends:`` child adds and no model or formula reads changes nothing: refuse it.
+
+    A misspelt override (``diffusion_dealy_years: 3`` in a child of a scenario with
+    ``diffusion_delay_years``) would otherwise add a new, unread parameter and run the parent's
+    value unchanged. A file without ``extends:`` may keep unread parameters on purpose (a cited
+    claim's other field, as claims_sonnet_cost.yaml's ``sonnet_high_usd``), so only a child's new
+    ones are refused; a ``--set params.NEW=...`` is refused by :func:`_unused_new_params`.
+    """
+    if len(texts) < 2:
+        return
+    used = {src for node in nodes for inp in node.spec.inputs if isinstance(src := node.source_of(inp), str)}
+    unread = [name for name in params if name not in used and f"params.{name}" in v.lines
+              and not any(op == f"params.{name}" or op.startswith(f"params.{name}.") for op in v.override_paths)]
+    if not unread:
+        return
+    new = _new_in_children(texts)
+    for name in unread:
+        if name not in new:
+            continue
+        parent = Path(new[name]).name
+        close = difflib.get_close_matches(name, sorted(used & set(params)), n=1)
+        v.add(f"params.{name}", f"adds a parameter that {parent} does not have and that no model or formula "
+              "uses, so it would change nothing", f"the name of a parameter the models read (to override "
+              f"one of {parent})", name,
+              hint=f"Did you mean {close[0]!r}?" if close else "List them with `costsim validate --explain`.")
+
+
 def _override_path(assignment: str, data: dict) -> str:
     """The full path an override set (``x.high=4`` -> ``params.x.high``)."""
     path = assignment.split("=", 1)[0].strip()
@@ -945,6 +1003,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
     produced = set(producer)
     _check_domains(v, ordered, params)
     _unused_new_params(v, ordered, params)
+    _unused_child_params(v, ordered, params, texts)
     if not wiring_issues:
         _unread_policy(v, policy_raw, ordered)
 
