@@ -403,7 +403,8 @@ def _formulas(v: _Validator, raw: object, params: dict[str, Param] | None = None
 
 
 def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: dict,
-                years: np.ndarray | None = None, blocs: tuple[str, ...] = ()) -> None:
+                years: np.ndarray | None = None, blocs: tuple[str, ...] = (),
+                formula_axes: dict[str, tuple[str, ...]] | None = None) -> None:
     """A check's ``year:``/``bloc:`` on an output without that axis would be ignored: refuse it.
 
     A check without ``year:`` on an output with a year axis (several years), or without ``bloc:``
@@ -411,7 +412,11 @@ def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: 
     chose (the first: a check on China's stock written without ``bloc:`` was judged on the US's):
     refuse it too.
 
-    (Formulas' axes are known only after evaluation, so their checks are not checked here.)
+    A formula's output varies with the year (or the bloc) only through an input that does (see
+    :func:`_formula_axes`): a ``year:`` or ``bloc:`` on one that cannot is refused as for a model's
+    output (the check was judged on the one value the kernel broadcasts over years and blocs). A
+    formula's output that may vary with the year is refused without ``year:`` at run time, when its
+    values show whether it does (``costsim.engine``).
     """
     if not isinstance(raw, list):
         return
@@ -420,6 +425,18 @@ def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: 
             continue
         axes = declared_axes.get(item["output"])
         if axes is None:
+            axes = (formula_axes or {}).get(item["output"])
+            if axes is None:
+                continue
+            for key, axis, what in (("year", "year", "the same value in every year (no input of its formula "
+                                     "changes with the year)"),
+                                    ("bloc", "bloc", "one value for all blocs (no input of its formula has a bloc "
+                                     "axis)")):
+                valid = _is_year_of(item.get(key), years) if key == "year" and years is not None else \
+                    item.get(key) in blocs if key == "bloc" else True  # else refused already by _checks
+                if item.get(key) is not None and axis not in axes and valid:
+                    v.add(f"checks[{i}].{key}", f"output {item['output']!r} has {what}, so {key}: would be ignored",
+                          f"no {key}:", item[key])
             continue
         if item.get("year") is None and "year" in axes and years is not None and len(years) > 1:
             v.add(f"checks[{i}].year", f"required: output {item['output']!r} has a year axis",
@@ -432,6 +449,34 @@ def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: 
             if item.get(key) is not None and axis not in axes:
                 v.add(f"checks[{i}].{key}", f"output {item['output']!r} has {what}, so {key}: would be ignored",
                       f"no {key}:", item[key])
+
+
+def _formula_axes(ordered, params) -> dict[str, tuple[str, ...]]:
+    """The axes each formula's output truly varies along: the union of its inputs' (a subset of
+    ``("year", "bloc")``).
+
+    A parameter has none, ``year`` has the year axis, a model's output its declared axes, a
+    formula's output its own inputs' union. The kernel gives every formula's output a year axis
+    (:func:`costsim.kernel.resolve_axes`), broadcasting one that has none, so the values alone
+    cannot say which years a ``year:`` picks. An input of unknown axes (an unknown name, reported
+    elsewhere) leaves the output out.
+    """
+    known: dict[str, tuple[str, ...] | None] = {name: () for name in params}
+    known["year"] = ("year",)
+    out_axes: dict[str, tuple[str, ...]] = {}
+    for node in ordered:
+        if node.spec.origin != "formula":
+            for out in node.outputs:
+                known[out] = node.axes_of(out)
+            continue
+        ins = [known.get(src) if isinstance(src := node.source_of(i), str) else () for i in node.spec.inputs]
+        axes = None if any(a is None for a in ins) else \
+            tuple(ax for ax in ("year", "bloc") if any(ax in a for a in ins))
+        for out in node.outputs:
+            known[out] = axes
+            if axes is not None:
+                out_axes[out] = axes
+    return out_axes
 
 
 def _plot_axes(ordered, params) -> dict[str, tuple[str, ...] | None]:
@@ -1053,7 +1098,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
         # ignored by the models, then the results' columns failed with an IndexError
         v.add("blocs", f"{two_bloc.label} computes two blocs (a leader and a follower)",
               "two distinct names, leader first, e.g. [US, China]", data["blocs"])
-    _check_axes(v, data.get("checks"), checks, declared_axes, years, blocs)
+    _check_axes(v, data.get("checks"), checks, declared_axes, years, blocs, _formula_axes(ordered, params))
     every_axes = _plot_axes(ordered, params)  # once: it resolves every output's axes
     axes = {o: every_axes.get(o) for o in outputs}
     plots = None
