@@ -804,6 +804,8 @@ def _drawn_range(param: Param) -> tuple[float, float]:
 
 
 FRACTION_DOMAIN = "[0, 1]"  # what the _frac unit suffix means (costsim params --units)
+YEAR_MIN, YEAR_MAX = 1900, 2500  # the calendar years a scenario's years: may span
+YEAR_DOMAIN = f"[{YEAR_MIN}, {YEAR_MAX}]"  # what the _year unit suffix (a calendar year) may take
 
 
 def _check_domains(v: _Validator, nodes, params: dict[str, Param]) -> None:
@@ -812,15 +814,23 @@ def _check_domains(v: _Validator, nodes, params: dict[str, Param]) -> None:
     An input of costsim's own models named ``..._frac`` is a fraction, in [0, 1], unless the model
     declares a narrower domain (found by red-team: ``leak_frac=1.5`` validated and tripled
     smuggling; ``leak_frac=-0.1`` validated and the run then failed).
+
+    An input of any model in a calendar year (the ``_year`` suffix, ``year`` itself) lies in
+    YEAR_DOMAIN, the span ``years:`` may take, unless the model declares its own domain (found by
+    red-team: ``bind: {base_year: 1e300}`` validated and every output printed 0).
     """
     from costsim.registry import Domain
+    from costsim.units import unit_of
 
     found: dict[tuple, list[str]] = {}  # one issue per parameter and rule, naming every model it feeds
     fraction = Domain.parse(FRACTION_DOMAIN)
+    calendar = Domain.parse(YEAR_DOMAIN)
     for node in nodes:
         declared = dict(getattr(node.spec, "domains", {}))
         if node.spec.origin == "builtin":  # a fraction (the _frac suffix): [0, 1] unless the model says more
             declared = {**{i: fraction for i in node.spec.inputs if i.endswith("_frac")}, **declared}
+        if node.spec.origin != "formula":  # a calendar year: in the span years: may take
+            declared = {**{i: calendar for i in node.spec.inputs if unit_of(i) == "calendar year"}, **declared}
         for name, domain in declared.items():
             src = node.source_of(name)
             rule = f"input {name!r} of {node.spec.name} must be {domain.describe()}"
@@ -999,8 +1009,8 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
         v.add("years", "must be a mapping", "{start: 2025, stop: 2035, step: 1}", yr)
     else:
         v.unknown_keys(yr, ("start", "stop", "step"), "years", "years key")
-        start = v.number("years.start", yr.get("start"), integer=True, lo=1900, hi=2500)
-        stop = v.number("years.stop", yr.get("stop"), integer=True, lo=1900, hi=2500)
+        start = v.number("years.start", yr.get("start"), integer=True, lo=YEAR_MIN, hi=YEAR_MAX)
+        stop = v.number("years.stop", yr.get("stop"), integer=True, lo=YEAR_MIN, hi=YEAR_MAX)
         step = v.number("years.step", yr.get("step", 1), integer=True, lo=1, hi=100)
         if None not in (start, stop, step):
             if stop < start:
