@@ -875,12 +875,24 @@ def _unread_policy(v: _Validator, policy: object, nodes) -> None:
           hint="A policy preset sets export-control parameters; see scenarios/export_controls_base.yaml.")
 
 
+def _read_names(v: _Validator, nodes) -> set[str]:
+    """Names the models and formulas read (through ``bind:`` too), and every name a formula refused
+    for another reason mentions (its parameters are not also reported as unused)."""
+    used = {src for node in nodes for inp in node.spec.inputs if isinstance(src := node.source_of(inp), str)}
+    formulas = v.data.get("formulas") if isinstance(v.data.get("formulas"), dict) else {}
+    compiled = {out for node in nodes if node.spec.origin == "formula" for out in node.outputs}
+    for name, text in formulas.items():
+        if name not in compiled and isinstance(text, str):
+            used |= set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+    return used
+
+
 def _unused_new_params(v: _Validator, nodes, params: dict[str, Param]) -> None:
     """``--set params.NEW=...`` that adds a parameter no model or formula reads changes nothing: refuse it.
 
     (A misspelt name, ``params.cost_decline_x_per_yr=3``, would otherwise run the scenario unchanged.)
     """
-    used = {src for node in nodes for inp in node.spec.inputs if isinstance(src := node.source_of(inp), str)}
+    used = _read_names(v, nodes)
     for op in v.override_paths:
         m = re.fullmatch(r"params\.([A-Za-z_][A-Za-z0-9_]*)", op)
         if m is None or op in v.lines or m.group(1) in used:  # in a file: a parameter kept on purpose
@@ -933,7 +945,7 @@ def _unused_child_params(v: _Validator, nodes, params: dict[str, Param], texts) 
     """
     if len(texts) < 2:
         return
-    used = {src for node in nodes for inp in node.spec.inputs if isinstance(src := node.source_of(inp), str)}
+    used = _read_names(v, nodes)
     unread = [name for name in params if name not in used and f"params.{name}" in v.lines
               and not any(op == f"params.{name}" or op.startswith(f"params.{name}.") for op in v.override_paths)]
     if not unread:
