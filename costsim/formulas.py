@@ -792,7 +792,8 @@ def compile_formula(name: str, text: object, *, path: str, line: int | None,
     func = CompiledFormula(name, compiler.text, root, inputs, warnings, path, line)
     spec = ModelSpec(name=f"formula:{name}", func=func, inputs=inputs, outputs=(name,),
                      axes={name: ("year",)}, origin="formula",
-                     summary=f"{name} = {compiler.text}")
+                     summary=f"{name} = {compiler.text}",
+                     yearly_steps=compiler.uses_time)  # cumsum, diff, lag(x, k): per step of years:
     return spec, []
 
 
@@ -825,7 +826,7 @@ def bind_input_axes(spec: ModelSpec, input_axes: Mapping[str, tuple[str, ...]]) 
     name = spec.outputs[0]
     return ModelSpec(name=spec.name, func=func, inputs=spec.inputs, outputs=spec.outputs,
                      axes={name: output_axes(spec, known)}, origin=spec.origin,
-                     meanings=spec.meanings, summary=spec.summary)
+                     meanings=spec.meanings, summary=spec.summary, yearly_steps=spec.yearly_steps)
 
 
 class CrossedBounds(ValueError):

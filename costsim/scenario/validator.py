@@ -859,6 +859,28 @@ def _check_domains(v: _Validator, nodes, params: dict[str, Param]) -> None:
         v.add(path, f"{problem} ({rule}; {', '.join(where)})", expected, got)
 
 
+def _yearly_steps(v: _Validator, nodes, years: np.ndarray | None) -> None:
+    """A ``years: step`` other than 1 with a model that sums or compounds per step is refused.
+
+    Such a model (``@model(..., yearly_steps=True)``; a formula with ``cumsum``, ``cumprod``,
+    ``diff`` or ``lag``) treats each step as one year: race_compute_stock added each step's
+    end-year flow for the whole step, and its stocks came out 1.23-1.30x those of yearly steps on
+    the same draws (found by red-team). Models computing each year in closed form are unaffected.
+    """
+    if years is None or len(years) < 2 or float(years[1] - years[0]) == 1.0:
+        return
+    stepped = [node for node in nodes if getattr(node.spec, "yearly_steps", False)]
+    if not stepped:
+        return
+    step = int(years[1] - years[0])
+    names = ", ".join(node.label if node.spec.origin != "formula" else f"{node.path} (a time function)"
+                      for node in stepped)
+    v.add("years.step", f"{names} {'sum or compound' if len(stepped) > 1 else 'sums or compounds'} per step "
+          f"of years as if each step were one year, so a step of {step} would give wrong numbers",
+          "step: 1 (or no step:)", step, loc_path="years.step" if "years.step" in v.lines else "years",
+          hint="Use yearly steps and list the years to show in summary_years: (or run --years).")
+
+
 def _unread_policy(v: _Validator, policy: object, nodes) -> None:
     """A ``policy:`` (a file's or ``--set policy.preset=...``) that no model reads changes nothing: refuse it."""
     if policy is None:
@@ -1069,6 +1091,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
                               **v.at(issue.path)))
     produced = set(producer)
     _check_domains(v, ordered, params)
+    _yearly_steps(v, ordered, years)
     _unused_new_params(v, ordered, params)
     _unused_child_params(v, ordered, params, texts)
     if not wiring_issues:
