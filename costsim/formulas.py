@@ -48,7 +48,9 @@ time function lists ``year`` among its inputs, which is how it learns ``T``.
 Numerics
 --------
 Constant sub-expressions are folded once, as float64 (never as Python ints, so ``10**10**10``
-cannot hang); a constant part that is not finite is a validation error. At run time overflow and
+cannot hang); a constant part that is not finite is a validation error, and so is a division by a
+constant zero (``x / 0``, ``x / (1 - 1)``, or ``x / c`` with a constant parameter ``c = 0``; not in
+the branch of ``where``/``if`` that a constant condition discards). At run time overflow and
 invalid operations give ``inf``/``nan`` silently, and the engine's post-run check reports them with
 counts, as for any model.
 
@@ -247,6 +249,7 @@ class _Compiler:
         self.names: list[str] = []  # free names, in order of first use
         self.uses_time = False
         self.unit_notes: list[tuple[str, str, ast.AST]] = []  # (problem, expected, node)
+        self.discarded = 0  # > 0 inside the branch a constant condition discards (never evaluated)
 
     def piece(self, node: ast.AST | None) -> Snippet:
         seg = ast.get_source_segment(self.text, node) if node is not None else None
@@ -312,6 +315,10 @@ class _Compiler:
             raise _Reject(f"operator {_FORBIDDEN_OPS.get(type(node.op), '?')} is not allowed", node)
         symbol, op = _BINOPS[type(node.op)]
         left, right = self.compile(node.left), self.compile(node.right)
+        if symbol == "/" and right.const == 0.0 and left.const is None and not self.discarded:
+            # x / 0, x / (1 - 1): inf or nan in every sample, reported only after the run
+            raise _Reject("division by zero: the divisor is the constant 0", node,
+                          expected="a divisor that is not the constant 0")
         unit = self.combine_units(symbol, left.unit, right.unit, node)
         return self.apply(op, (left, right), node, unit)
 
@@ -350,7 +357,16 @@ class _Compiler:
 
     def where(self, node: ast.AST, test: ast.AST, body: ast.AST, orelse: ast.AST,
               label: str) -> _Node:
-        cond, a, b = self.compile(test), self.compile(body), self.compile(orelse)
+        cond = self.compile(test)
+        branches = []
+        for branch, keep in ((body, cond.const is None or cond.const != 0), (orelse, cond.const is None
+                                                                          or cond.const == 0)):
+            self.discarded += not keep  # `x / c_x if c_x > 0 else 0` with the constant c_x = 0: a guard
+            try:
+                branches.append(self.compile(branch))
+            finally:
+                self.discarded -= not keep
+        a, b = branches
         unit = self.combine_units(label, a.unit, b.unit, node)
         if cond.const is not None:
             return a if cond.const != 0 else b
@@ -776,7 +792,8 @@ def compile_formula(name: str, text: object, *, path: str, line: int | None,
     func = CompiledFormula(name, compiler.text, root, inputs, warnings, path, line)
     spec = ModelSpec(name=f"formula:{name}", func=func, inputs=inputs, outputs=(name,),
                      axes={name: ("year",)}, origin="formula",
-                     summary=f"{name} = {compiler.text}")
+                     summary=f"{name} = {compiler.text}",
+                     yearly_steps=compiler.uses_time)  # cumsum, diff, lag(x, k): per step of years:
     return spec, []
 
 
@@ -809,7 +826,7 @@ def bind_input_axes(spec: ModelSpec, input_axes: Mapping[str, tuple[str, ...]]) 
     name = spec.outputs[0]
     return ModelSpec(name=spec.name, func=func, inputs=spec.inputs, outputs=spec.outputs,
                      axes={name: output_axes(spec, known)}, origin=spec.origin,
-                     meanings=spec.meanings, summary=spec.summary)
+                     meanings=spec.meanings, summary=spec.summary, yearly_steps=spec.yearly_steps)
 
 
 class CrossedBounds(ValueError):

@@ -75,6 +75,7 @@ class ModelSpec:
     meanings: dict[str, str] = field(default_factory=dict)
     summary: str = ""
     domains: dict[str, Domain] = field(default_factory=dict)  # input -> the values it may take
+    yearly_steps: bool = False  # its outputs sum or compound per step of years: (valid for step 1 only)
 
     def axes_of(self, output: str) -> tuple[str, ...]:
         """Axes of an output after the sample axis (default: years)."""
@@ -107,7 +108,8 @@ def _docstring_meanings(doc: str | None) -> dict[str, str]:
 
 
 def model(*, outputs: tuple[str, ...], axes: dict[str, tuple[str, ...]] | None = None,
-          origin: str | None = None, name: str | None = None, domains: dict[str, str] | None = None):
+          origin: str | None = None, name: str | None = None, domains: dict[str, str] | None = None,
+          yearly_steps: bool = False):
     """Register a pure, vectorized model function under its own name.
 
     Parameters
@@ -124,7 +126,14 @@ def model(*, outputs: tuple[str, ...], axes: dict[str, tuple[str, ...]] | None =
         Input name -> the interval it must lie in, in interval notation (``{"decline_x_per_year":
         "(1, inf)"}``). The scenario validator checks constants and the range each distribution
         draws from against it (an exit-2 error naming the parameter), so the model body need not.
+    yearly_steps : bool, optional
+        True for a model whose outputs sum or compound over the steps of ``year`` as if each step
+        were one year (a stock adding each step's flow, a recurrence stepping once per year): the
+        scenario validator refuses a scenario whose ``years: step`` is not 1 when such a model is in
+        its graph, instead of printing a stock 1.2-1.3x too high at step 2.
     """
+    if not isinstance(yearly_steps, bool):
+        raise RegistryError(f"yearly_steps must be True or False, got {yearly_steps!r}")
     axes = dict(axes or {})
     domains = dict(domains or {})
 
@@ -179,6 +188,7 @@ def model(*, outputs: tuple[str, ...], axes: dict[str, tuple[str, ...]] | None =
             meanings=_docstring_meanings(doc),
             summary=doc.splitlines()[0] if doc else "",
             domains=parsed_domains,
+            yearly_steps=yearly_steps,
         )
         return func
 

@@ -19,7 +19,7 @@ samples: 200
 params:
   rate_x: {{dist: uniform, low: 1.0, high: 2.0, source: "test"}}
 formulas:
-  value_x: "rate_x * 2"
+  value_x: "rate_x * 2 * (year - 2024)"
 outputs: [value_x]
 checks:
   - claim: "the check"

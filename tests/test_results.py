@@ -223,7 +223,7 @@ def test_crossing_year_per_bloc_and_for_values_through_zero():
 def test_statistics_are_computed_once_and_shared_by_checks_summary_and_printing():
     res = run(scenario_from_text(
         "years: {start: 2025, stop: 2027}\nsummary_years: [2026]\nparams:\n"
-        "  a_usd: {dist: uniform, low: 1, high: 2}\nformulas:\n  b_usd: 'a_usd * 2'\n"
+        "  a_usd: {dist: uniform, low: 1, high: 2}\nformulas:\n  b_usd: 'a_usd * 2 * (year - 2025)'\n"
         "checks:\n  - {claim: c, output: b_usd, year: 2026, stat: median, between: [2, 4]}\n"), n=2001, seed=3)
     assert list(res.stats_cache) == [("b_usd", 1, None)]  # the check's column, computed while checking
     stats = res.summary_stats("b_usd", 2026)

@@ -33,7 +33,7 @@ samples: 100
 params:
   x_usd: {dist: normal, mean: 0, sd: 1, source: "assumption: a test"}
 formulas:
-  y_usd: "x_usd * 1.0"
+  y_usd: "x_usd * (year - 2025)"
 checks:
   - {claim: "the top is below 10", output: y_usd, year: 2026, stat: q0.999, below: 10}
 """, encoding="utf-8")

@@ -767,6 +767,7 @@ def race_chip_supply(
         "bloc_compute_share_frac": ("year", "bloc"),
         "largest_run_flop_x_per_year": ("year", "bloc"),
     },
+    yearly_steps=True,  # stock[t] = stock[t-1] * keep + installed[t] * dt: each step's end-year flow for the whole step
 )
 def race_compute_stock(
     *,
@@ -1056,6 +1057,7 @@ def _post_training_log10(years, rows, x_per_year, cap_x, delay_years):
         "scale_payoff_frac": ("year", "bloc"),
         "post_training_x": ("year", "bloc"),
     },
+    yearly_steps=True,  # algorithms step rate * dt from last step's level (the speedup, necessity switch per step)
 )
 def race_algorithms(
     *,

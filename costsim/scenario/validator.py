@@ -403,7 +403,8 @@ def _formulas(v: _Validator, raw: object, params: dict[str, Param] | None = None
 
 
 def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: dict,
-                years: np.ndarray | None = None, blocs: tuple[str, ...] = ()) -> None:
+                years: np.ndarray | None = None, blocs: tuple[str, ...] = (),
+                formula_axes: dict[str, tuple[str, ...]] | None = None) -> None:
     """A check's ``year:``/``bloc:`` on an output without that axis would be ignored: refuse it.
 
     A check without ``year:`` on an output with a year axis (several years), or without ``bloc:``
@@ -411,7 +412,11 @@ def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: 
     chose (the first: a check on China's stock written without ``bloc:`` was judged on the US's):
     refuse it too.
 
-    (Formulas' axes are known only after evaluation, so their checks are not checked here.)
+    A formula's output varies with the year (or the bloc) only through an input that does (see
+    :func:`_formula_axes`): a ``year:`` or ``bloc:`` on one that cannot is refused as for a model's
+    output (the check was judged on the one value the kernel broadcasts over years and blocs). A
+    formula's output that may vary with the year is refused without ``year:`` at run time, when its
+    values show whether it does (``costsim.engine``).
     """
     if not isinstance(raw, list):
         return
@@ -420,6 +425,18 @@ def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: 
             continue
         axes = declared_axes.get(item["output"])
         if axes is None:
+            axes = (formula_axes or {}).get(item["output"])
+            if axes is None:
+                continue
+            for key, axis, what in (("year", "year", "the same value in every year (no input of its formula "
+                                     "changes with the year)"),
+                                    ("bloc", "bloc", "one value for all blocs (no input of its formula has a bloc "
+                                     "axis)")):
+                valid = _is_year_of(item.get(key), years) if key == "year" and years is not None else \
+                    item.get(key) in blocs if key == "bloc" else True  # else refused already by _checks
+                if item.get(key) is not None and axis not in axes and valid:
+                    v.add(f"checks[{i}].{key}", f"output {item['output']!r} has {what}, so {key}: would be ignored",
+                          f"no {key}:", item[key])
             continue
         if item.get("year") is None and "year" in axes and years is not None and len(years) > 1:
             v.add(f"checks[{i}].year", f"required: output {item['output']!r} has a year axis",
@@ -432,6 +449,34 @@ def _check_axes(v: _Validator, raw: object, checks: list[Check], declared_axes: 
             if item.get(key) is not None and axis not in axes:
                 v.add(f"checks[{i}].{key}", f"output {item['output']!r} has {what}, so {key}: would be ignored",
                       f"no {key}:", item[key])
+
+
+def _formula_axes(ordered, params) -> dict[str, tuple[str, ...]]:
+    """The axes each formula's output truly varies along: the union of its inputs' (a subset of
+    ``("year", "bloc")``).
+
+    A parameter has none, ``year`` has the year axis, a model's output its declared axes, a
+    formula's output its own inputs' union. The kernel gives every formula's output a year axis
+    (:func:`costsim.kernel.resolve_axes`), broadcasting one that has none, so the values alone
+    cannot say which years a ``year:`` picks. An input of unknown axes (an unknown name, reported
+    elsewhere) leaves the output out.
+    """
+    known: dict[str, tuple[str, ...] | None] = {name: () for name in params}
+    known["year"] = ("year",)
+    out_axes: dict[str, tuple[str, ...]] = {}
+    for node in ordered:
+        if node.spec.origin != "formula":
+            for out in node.outputs:
+                known[out] = node.axes_of(out)
+            continue
+        ins = [known.get(src) if isinstance(src := node.source_of(i), str) else () for i in node.spec.inputs]
+        axes = None if any(a is None for a in ins) else \
+            tuple(ax for ax in ("year", "bloc") if any(ax in a for a in ins))
+        for out in node.outputs:
+            known[out] = axes
+            if axes is not None:
+                out_axes[out] = axes
+    return out_axes
 
 
 def _plot_axes(ordered, params) -> dict[str, tuple[str, ...] | None]:
@@ -759,6 +804,8 @@ def _drawn_range(param: Param) -> tuple[float, float]:
 
 
 FRACTION_DOMAIN = "[0, 1]"  # what the _frac unit suffix means (costsim params --units)
+YEAR_MIN, YEAR_MAX = 1900, 2500  # the calendar years a scenario's years: may span
+YEAR_DOMAIN = f"[{YEAR_MIN}, {YEAR_MAX}]"  # what the _year unit suffix (a calendar year) may take
 
 
 def _check_domains(v: _Validator, nodes, params: dict[str, Param]) -> None:
@@ -767,15 +814,23 @@ def _check_domains(v: _Validator, nodes, params: dict[str, Param]) -> None:
     An input of costsim's own models named ``..._frac`` is a fraction, in [0, 1], unless the model
     declares a narrower domain (found by red-team: ``leak_frac=1.5`` validated and tripled
     smuggling; ``leak_frac=-0.1`` validated and the run then failed).
+
+    An input of any model in a calendar year (the ``_year`` suffix, ``year`` itself) lies in
+    YEAR_DOMAIN, the span ``years:`` may take, unless the model declares its own domain (found by
+    red-team: ``bind: {base_year: 1e300}`` validated and every output printed 0).
     """
     from costsim.registry import Domain
+    from costsim.units import unit_of
 
     found: dict[tuple, list[str]] = {}  # one issue per parameter and rule, naming every model it feeds
     fraction = Domain.parse(FRACTION_DOMAIN)
+    calendar = Domain.parse(YEAR_DOMAIN)
     for node in nodes:
         declared = dict(getattr(node.spec, "domains", {}))
         if node.spec.origin == "builtin":  # a fraction (the _frac suffix): [0, 1] unless the model says more
             declared = {**{i: fraction for i in node.spec.inputs if i.endswith("_frac")}, **declared}
+        if node.spec.origin != "formula":  # a calendar year: in the span years: may take
+            declared = {**{i: calendar for i in node.spec.inputs if unit_of(i) == "calendar year"}, **declared}
         for name, domain in declared.items():
             src = node.source_of(name)
             rule = f"input {name!r} of {node.spec.name} must be {domain.describe()}"
@@ -804,6 +859,28 @@ def _check_domains(v: _Validator, nodes, params: dict[str, Param]) -> None:
         v.add(path, f"{problem} ({rule}; {', '.join(where)})", expected, got)
 
 
+def _yearly_steps(v: _Validator, nodes, years: np.ndarray | None) -> None:
+    """A ``years: step`` other than 1 with a model that sums or compounds per step is refused.
+
+    Such a model (``@model(..., yearly_steps=True)``; a formula with ``cumsum``, ``cumprod``,
+    ``diff`` or ``lag``) treats each step as one year: race_compute_stock added each step's
+    end-year flow for the whole step, and its stocks came out 1.23-1.30x those of yearly steps on
+    the same draws (found by red-team). Models computing each year in closed form are unaffected.
+    """
+    if years is None or len(years) < 2 or float(years[1] - years[0]) == 1.0:
+        return
+    stepped = [node for node in nodes if getattr(node.spec, "yearly_steps", False)]
+    if not stepped:
+        return
+    step = int(years[1] - years[0])
+    names = ", ".join(node.label if node.spec.origin != "formula" else f"{node.path} (a time function)"
+                      for node in stepped)
+    v.add("years.step", f"{names} {'sum or compound' if len(stepped) > 1 else 'sums or compounds'} per step "
+          f"of years as if each step were one year, so a step of {step} would give wrong numbers",
+          "step: 1 (or no step:)", step, loc_path="years.step" if "years.step" in v.lines else "years",
+          hint="Use yearly steps and list the years to show in summary_years: (or run --years).")
+
+
 def _unread_policy(v: _Validator, policy: object, nodes) -> None:
     """A ``policy:`` (a file's or ``--set policy.preset=...``) that no model reads changes nothing: refuse it."""
     if policy is None:
@@ -820,12 +897,24 @@ def _unread_policy(v: _Validator, policy: object, nodes) -> None:
           hint="A policy preset sets export-control parameters; see scenarios/export_controls_base.yaml.")
 
 
+def _read_names(v: _Validator, nodes) -> set[str]:
+    """Names the models and formulas read (through ``bind:`` too), and every name a formula refused
+    for another reason mentions (its parameters are not also reported as unused)."""
+    used = {src for node in nodes for inp in node.spec.inputs if isinstance(src := node.source_of(inp), str)}
+    formulas = v.data.get("formulas") if isinstance(v.data.get("formulas"), dict) else {}
+    compiled = {out for node in nodes if node.spec.origin == "formula" for out in node.outputs}
+    for name, text in formulas.items():
+        if name not in compiled and isinstance(text, str):
+            used |= set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+    return used
+
+
 def _unused_new_params(v: _Validator, nodes, params: dict[str, Param]) -> None:
     """``--set params.NEW=...`` that adds a parameter no model or formula reads changes nothing: refuse it.
 
     (A misspelt name, ``params.cost_decline_x_per_yr=3``, would otherwise run the scenario unchanged.)
     """
-    used = {src for node in nodes for inp in node.spec.inputs if isinstance(src := node.source_of(inp), str)}
+    used = _read_names(v, nodes)
     for op in v.override_paths:
         m = re.fullmatch(r"params\.([A-Za-z_][A-Za-z0-9_]*)", op)
         if m is None or op in v.lines or m.group(1) in used:  # in a file: a parameter kept on purpose
@@ -835,6 +924,64 @@ def _unused_new_params(v: _Validator, nodes, params: dict[str, Param]) -> None:
         v.add(op, "adds a parameter that no model or formula uses, so it would change nothing",
               "the name of a parameter the models read", name,
               hint=f"Did you mean params.{close[0]}?" if close else "List them with `costsim validate --explain`.")
+
+
+def _new_in_children(texts) -> dict[str, str]:
+    """``{parameter: parent file}`` for each parameter an ``extends:`` child adds to its parent chain.
+
+    ``texts`` are the chain's ``(file, text)`` pairs, root first (each file extends the one before
+    it). A parameter the child's parent already has (in its ``params:``, or from its ``policy:``)
+    is an override, not new.
+    """
+    from costsim.scenario.policy import POLICY_PARAMS
+    from costsim.scenario.reading import _merge
+    from costsim.yamlio import load_yaml
+
+    new: dict[str, str] = {}
+    merged: dict = {}
+    for i, (file, text) in enumerate(texts):
+        try:
+            data, _ = load_yaml(text, str(file))
+        except ScenarioError:  # already read once by the chain; never expected here
+            return new
+        if not isinstance(data, dict):
+            return new
+        own = data.get("params") if isinstance(data.get("params"), dict) else {}
+        if i > 0:
+            have = set(merged.get("params") or {}) | (set(POLICY_PARAMS) if merged.get("policy") is not None else set())
+            for name in own:
+                if isinstance(name, str) and name not in have and own[name] is not None:
+                    new[name] = str(texts[i - 1][0])
+        merged = _merge(merged, {k: val for k, val in data.items() if k != "extends"})
+    return new
+
+
+def _unused_child_params(v: _Validator, nodes, params: dict[str, Param], texts) -> None:
+    """A parameter that an ``extends:`` child adds and no model or formula reads changes nothing: refuse it.
+
+    A misspelt override (``diffusion_dealy_years: 3`` in a child of a scenario with
+    ``diffusion_delay_years``) would otherwise add a new, unread parameter and run the parent's
+    value unchanged. A file without ``extends:`` may keep unread parameters on purpose (a cited
+    claim's other field, as claims_sonnet_cost.yaml's ``sonnet_high_usd``), so only a child's new
+    ones are refused; a ``--set params.NEW=...`` is refused by :func:`_unused_new_params`.
+    """
+    if len(texts) < 2:
+        return
+    used = _read_names(v, nodes)
+    unread = [name for name in params if name not in used and f"params.{name}" in v.lines
+              and not any(op == f"params.{name}" or op.startswith(f"params.{name}.") for op in v.override_paths)]
+    if not unread:
+        return
+    new = _new_in_children(texts)
+    for name in unread:
+        if name not in new:
+            continue
+        parent = Path(new[name]).name
+        close = difflib.get_close_matches(name, sorted(used & set(params)), n=1)
+        v.add(f"params.{name}", f"adds a parameter that {parent} does not have and that no model or formula "
+              "uses, so it would change nothing", f"the name of a parameter the models read (to override "
+              f"one of {parent})", name,
+              hint=f"Did you mean {close[0]!r}?" if close else "List them with `costsim validate --explain`.")
 
 
 def _override_path(assignment: str, data: dict) -> str:
@@ -896,8 +1043,8 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
         v.add("years", "must be a mapping", "{start: 2025, stop: 2035, step: 1}", yr)
     else:
         v.unknown_keys(yr, ("start", "stop", "step"), "years", "years key")
-        start = v.number("years.start", yr.get("start"), integer=True, lo=1900, hi=2500)
-        stop = v.number("years.stop", yr.get("stop"), integer=True, lo=1900, hi=2500)
+        start = v.number("years.start", yr.get("start"), integer=True, lo=YEAR_MIN, hi=YEAR_MAX)
+        stop = v.number("years.stop", yr.get("stop"), integer=True, lo=YEAR_MIN, hi=YEAR_MAX)
         step = v.number("years.step", yr.get("step", 1), integer=True, lo=1, hi=100)
         if None not in (start, stop, step):
             if stop < start:
@@ -944,7 +1091,9 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
                               **v.at(issue.path)))
     produced = set(producer)
     _check_domains(v, ordered, params)
+    _yearly_steps(v, ordered, years)
     _unused_new_params(v, ordered, params)
+    _unused_child_params(v, ordered, params, texts)
     if not wiring_issues:
         _unread_policy(v, policy_raw, ordered)
 
@@ -994,7 +1143,7 @@ def validate(data: dict, lines: dict[str, Loc], source: str, base_dir: Path,
         # ignored by the models, then the results' columns failed with an IndexError
         v.add("blocs", f"{two_bloc.label} computes two blocs (a leader and a follower)",
               "two distinct names, leader first, e.g. [US, China]", data["blocs"])
-    _check_axes(v, data.get("checks"), checks, declared_axes, years, blocs)
+    _check_axes(v, data.get("checks"), checks, declared_axes, years, blocs, _formula_axes(ordered, params))
     every_axes = _plot_axes(ordered, params)  # once: it resolves every output's axes
     axes = {o: every_axes.get(o) for o in outputs}
     plots = None
