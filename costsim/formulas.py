@@ -447,7 +447,7 @@ class _Compiler:
             fill = self.compile(node.args[2])
             unit = self.combine_units("lag", x.unit, fill.unit, node)
             return _Node(_lag(gx, k_node.value, _getter(fill)), None, unit)
-        unit = {"cumsum": x.unit, "diff": x.unit}.get(fname)
+        unit = {"cumsum": _summed_over_years(x.unit), "diff": x.unit}.get(fname)
         if fname == "cumprod" and x.unit in _DIMENSIONLESS | {_DIMLESS}:
             unit = _DIMLESS
         return _Node({"cumsum": _cumsum, "cumprod": _cumprod, "diff": _diff}[fname](gx),
@@ -514,6 +514,16 @@ class _Compiler:
                                 node))
         return None
 
+
+def _summed_over_years(unit: str | None) -> str | None:
+    """Unit of ``cumsum`` of a quantity in ``unit`` over yearly steps: a flow per year sums to its
+    stock (USD/year -> USD, chips/year -> chips); any other unit is kept (chips summed are chips)."""
+    if unit and unit.endswith("/year") and unit[:-len("/year")] in _KNOWN_UNITS:
+        return unit[:-len("/year")]
+    return unit
+
+
+_KNOWN_UNITS = frozenset(UNIT_SUFFIXES.values())
 
 # functions whose argument must be a pure number (log, sqrt and the like of a quantity are usual)
 _NEEDS_A_NUMBER = frozenset({"exp", "sin", "cos", "tanh"})

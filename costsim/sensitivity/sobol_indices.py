@@ -56,7 +56,9 @@ def saltelli_uniforms(names: list[str], n_base: int, seed: int, design: str = "s
     d = len(names)
     if design == "sobol":
         if n_base & (n_base - 1):
-            warn(f"Sobol' design with n_base={n_base}: a power of two (e.g. {1 << (n_base.bit_length() - 1)}) "
+            below = 1 << (n_base.bit_length() - 1)
+            near = below if n_base - below <= 2 * below - n_base else 2 * below  # the nearer power of two
+            warn(f"Sobol' design with n_base={n_base}: a power of two (e.g. {near}) "
                           "keeps the sequence balanced", CostsimWarning)
         u = sobol_points(seed, [f"saltelli:A:{n}" for n in names] + [f"saltelli:B:{n}" for n in names], n_base)
         ua, ub = u[:, :d], u[:, d:]
