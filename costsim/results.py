@@ -244,11 +244,13 @@ class Results:
                          f"e.g. year={int(self.years[-1])} or '{name}[{int(self.years[-1])}] > ...'")
 
     def bloc_index(self, bloc: str | int) -> int:
-        """Index of a bloc given by name or by its index ``0 .. B-1`` (no negative index: no silent last bloc)."""
+        """Index ``0 .. B-1`` of a bloc given by name or by index (Python's: -1 is the last bloc); an
+        index out of range or a bool is refused, never wrapped or read as 0/1."""
         if isinstance(bloc, (int, np.integer)) and not isinstance(bloc, (bool, np.bool_)):
-            if not 0 <= int(bloc) < len(self.blocs):
-                raise KeyError(f"bloc index {int(bloc)} is not in 0..{len(self.blocs) - 1} (blocs {self.blocs})")
-            return int(bloc)
+            b = len(self.blocs)
+            if not -b <= int(bloc) < b:
+                raise KeyError(f"bloc index {int(bloc)} is not in {-b}..{b - 1} (blocs {self.blocs})")
+            return int(bloc) % b
         if not isinstance(bloc, str) or bloc not in self.blocs:
             raise KeyError(f"bloc {bloc!r} is not one of {self.blocs}")
         return self.blocs.index(bloc)

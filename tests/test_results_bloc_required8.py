@@ -1,7 +1,7 @@
 """A one-column summary of a per-bloc output names its bloc: never silently the first one.
 
 Before: ``summary_stats("stock_h100e", 2030)`` returned the US (first bloc) numbers with no
-word, 10x China's; ``at_year(..., bloc=-1)`` silently gave the last bloc and ``bloc=True`` bloc 1.
+word, 10x China's; ``at_year(..., bloc=5)`` failed with numpy's IndexError and ``bloc=True`` gave bloc 1.
 """
 
 from __future__ import annotations
@@ -39,7 +39,12 @@ def test_named_and_indexed_blocs_give_their_own_column(race):
         "stock_h100e", 2030, race.blocs[1])["p50"]
 
 
-@pytest.mark.parametrize("bad", [-1, len(["a", "b"]), True, 1.0, "EU"])
+def test_a_negative_index_counts_from_the_end(race):
+    assert race.bloc_index(-1) == len(race.blocs) - 1
+    assert np.array_equal(race.at_year("stock_h100e", 2030, bloc=-1), race.at_year("stock_h100e", 2030, bloc=race.blocs[-1]))
+
+
+@pytest.mark.parametrize("bad", [-3, 2, True, False, 1.0, "EU"])
 def test_a_bloc_out_of_range_or_of_the_wrong_type_is_refused(race, bad):
     with pytest.raises(KeyError, match="bloc"):
         race.at_year("stock_h100e", 2030, bloc=bad)

@@ -93,7 +93,7 @@ def cmd_report(args) -> int:
                            formats=args.formats.split(","), reuse=args.reuse,
                            ledger=ledger)
     wall = time.perf_counter() - t0
-    n_figs = 0
+    n_figs = not_drawn = 0
     for s in summary.sections:
         figs = [f for f in s.figures if f.files]
         n_figs += len(figs)
@@ -112,11 +112,18 @@ def cmd_report(args) -> int:
                 print(f"      FAIL  {c.claim}\n            {c.description}: measured {c.value:.4g}")
         for f in missing:
             print(f"      figure {f.title} not drawn: {f.error}", file=sys.stderr)
-    n_figs += len(summary.comparisons)
+        not_drawn += len(missing)
+    drawn = [f for f in summary.comparisons if f.files]
+    n_figs += len(drawn)
+    for f in summary.comparisons:
+        if not f.files:
+            not_drawn += 1
+            print(f"      comparison figure {f.title} not drawn: {f.error}", file=sys.stderr)
     kinds = " + ".join(f.upper() for f in check_formats(args.formats.split(",")))
     from costsim.store import kept_entries
 
     kept = kept_entries(summary.folder)
     kept = f"; kept what you had added: {', '.join(kept)}" if kept else ""
-    print(f"wrote {summary.folder}/index.html, report.md and {n_figs} figures ({kinds}) in {wall:.1f} s{kept}")
+    missed = f" ({not_drawn} could not be drawn: see above)" if not_drawn else ""
+    print(f"wrote {summary.folder}/index.html, report.md and {n_figs} figures ({kinds}){missed} in {wall:.1f} s{kept}")
     return summary.exit_code
