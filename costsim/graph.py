@@ -117,11 +117,18 @@ class BadValues:
 
 
 def evaluate(ordered: list[Node], env: dict[str, object], *, offset: int = 0,
-             bad: dict[str, BadValues] | None = None) -> dict[str, object]:
+             bad: dict[str, BadValues] | None = None, dims: tuple[int, int, int] | None = None
+             ) -> dict[str, object]:
     """Evaluate nodes in order over the arrays in ``env`` (modified in place and returned).
 
     ``offset`` is the index of this chunk's first sample, used in messages. Non-finite outputs
     are tallied into ``bad`` (name -> BadValues) rather than raised on the first element.
+
+    ``dims`` (samples, years, blocs of the chunk): each model output is checked against its
+    declared axes (:func:`conform`) before any other model reads it, so a wrong shape is an error
+    naming the model instead of numpy broadcasting it into other numbers; and every output is
+    passed on read-only, so a model that writes into its inputs fails instead of changing what
+    later models read.
 
     Constants reach models as ``numpy.float64`` (a ``float`` subclass, same IEEE arithmetic), so
     ``a / 0.0`` or ``10.0 ** 400`` in a model gives inf, which is reported like any non-finite
@@ -138,6 +145,10 @@ def evaluate(ordered: list[Node], env: dict[str, object], *, offset: int = 0,
         except ModelError:
             raise  # already says which model and why (a formula's own messages)
         except (ValueError, TypeError, IndexError, FloatingPointError, ZeroDivisionError) as exc:
+            if isinstance(exc, ValueError) and "read-only" in str(exc):
+                raise ModelError(f"{node.label} writes into one of its inputs{_raised_at(exc, node)}; a model must "
+                                 "not change what it reads (year, parameters, other models' outputs are "
+                                 "read-only): compute a new array instead") from exc
             raise ModelError(f"{node.label} failed: {type(exc).__name__}: {exc}{_raised_at(exc, node)}") from exc
         except MemoryError as exc:
             raise ModelError(f"{node.label} ran out of memory{_raised_at(exc, node)}; run fewer samples (-n) or keep "
@@ -164,10 +175,42 @@ def evaluate(ordered: list[Node], env: dict[str, object], *, offset: int = 0,
             elif value.dtype.kind not in _NUMERIC_KINDS:
                 raise ModelError(f"{node.label} returned {out!r} as an array of {value.dtype} ({value.dtype.kind!r}); "
                                  "expected numbers (float, int or bool)")
+            if dims is not None:
+                if node.spec.origin != "formula":  # a formula's shape follows its inputs' (bound axes)
+                    value = conform(node, out, value, dims)
+                if value.flags.writeable:
+                    value = value.view()
+                    value.flags.writeable = False
             env[name] = value
             if bad is not None and not np.isfinite(value).all():
                 _tally(bad, node, name, value, kwargs, offset)
     return env
+
+
+def conform(node: Node, out: str, value: np.ndarray, dims: tuple[int, int, int]) -> np.ndarray:
+    """``value`` as model output ``out`` of ``node``: checked against its declared axes.
+
+    With the chunk's ``dims`` (m samples, T years, B blocs), an output of axes ``ax`` must have
+    one dimension per axis after the samples', each of its full size or 1 (constant along it); a
+    0-d value is a constant. A per-sample output (axes ``()``) may be ``(m,)``, as the docs allow:
+    it is passed on as ``(m, 1)``, the shape of a parameter, so no later model reads its samples
+    along the year axis.
+    """
+    m, t, b = dims
+    axes = node.spec.axes_of(out)
+    target = (m,) + tuple(t if a == "year" else b for a in axes)
+    shape = value.shape
+    if not shape:
+        return value
+    if axes == () and len(shape) == 1 and shape[0] in (m, 1):
+        return value.reshape(shape[0], 1)
+    if len(shape) == len(target) and all(d in (full, 1) for d, full in zip(shape, target, strict=True)):
+        return value
+    if axes == () and len(shape) == 2 and shape[0] in (m, 1) and shape[1] == 1:
+        return value
+    names = ", ".join(("samples",) + tuple(axes))
+    raise ModelError(f"{node.label} returned {out!r} with shape {shape}; expected {target} ({names}), or 1 along "
+                     f"any of them (declared axes: {axes or 'per sample'})")
 
 
 _NUMERIC_KINDS = frozenset("fiub")  # float, int, unsigned, bool: what np.isfinite and the statistics read

@@ -113,6 +113,15 @@ def output_axes(scenario) -> dict[str, tuple[str, ...]]:
     return dict(plan(scenario).axes)
 
 
+def read_only(arr: np.ndarray) -> np.ndarray:
+    """A read-only view of ``arr`` (its own data untouched): what models read, so none writes into it."""
+    if not arr.flags.writeable:
+        return arr
+    view = arr.view()
+    view.flags.writeable = False
+    return view
+
+
 def _target_shape(axes: tuple[str, ...], m: int, t: int, b: int) -> tuple[int, ...]:
     return (m,) + tuple(t if a == "year" else b for a in axes)
 
@@ -209,14 +218,14 @@ def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tup
     keep = tuple(scenario.outputs if keep is None else keep)
     chunk = int(chunk_size or default_chunk(scenario))
     stop = n if stop is None else stop
-    years_row = scenario.years[None, :]
+    years_row = read_only(scenario.years[None, :])
     t, nb = len(scenario.years), len(scenario.blocs)
     if year_index is not None:
         year_index = np.asarray(year_index, dtype=np.intp)
     t_kept = t if year_index is None else len(year_index)
     p = plan(scenario)
     nodes = list(p.nodes)
-    constants = scenario.constants
+    constants = {k: read_only(v) if isinstance(v, np.ndarray) else v for k, v in scenario.constants.items()}
     outputs = {} if outputs is None else outputs
     axes = {} if axes is None else axes
     bad = {} if bad is None else bad
@@ -230,26 +239,24 @@ def evaluate_block(scenario, values: dict[str, np.ndarray], n: int, *, keep: tup
         env["year"] = years_row
         if rows is not None:  # draws made for these rows only (sampling.RowDraws): the same numbers
             for name, arr in rows(a, b_).items():
-                env[name] = arr[:, None]
+                env[name] = read_only(arr[:, None])
         else:
             for name, arr in values.items():
-                env[name] = arr[a:b_, None]
+                env[name] = read_only(arr[a:b_, None])
+        dims = (b_ - a, t, nb)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             # non-finite values are tallied and reported once, not warned per chunk
             for step, dead in steps:  # a chunk's arrays are dropped after their last reader
-                evaluate(step, env, offset=offset + a, bad=tally)
+                evaluate(step, env, offset=offset + a, bad=tally, dims=dims)
                 for name in dead:
                     env.pop(name, None)
         return {name: env[name] for name in keep}
 
     def store(a: int, b_: int, kept: dict[str, object]) -> None:
-        nonlocal nb
         for name in keep:
             value = kept[name]
             if name not in outputs:
                 ax = p.axes.get(name, ("year",))
-                if ax and ax[-1] == "bloc" and np.ndim(value) >= 2 and np.shape(value)[-1] > 1:
-                    nb = np.shape(value)[-1]  # a model's blocs, where the scenario names none
                 axes[name] = ax
                 outputs[name] = alloc[0](_target_shape(ax, n, t_kept, nb))
             if check_years and name in check_years:
