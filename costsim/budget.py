@@ -30,7 +30,8 @@ AVAILABLE_SHARE = 0.8  # of MemAvailable: the rest is for the page cache, other 
 BYTES = 8  # float64
 
 
-def _size(nbytes: float) -> str:
+def size_text(nbytes: float) -> str:
+    """``5.7 GiB`` or ``120.0 MiB``: a memory size as the refusals print it."""
     if nbytes >= 2**30:
         return f"{nbytes / 2**30:.1f} GiB"
     return f"{nbytes / 2**20:.1f} MiB"
@@ -229,12 +230,15 @@ def estimate(scenario, rows: int, keep, *, design: str | None = None, chunk_size
 
 
 def check(scenario, est: Estimate, *, what: str = "the run", path: str = "samples", flag: str = "-n",
-          got: object = None, per_unit: int = 1, unit: str = "samples", power_of_two: bool = False) -> None:
+          got: object = None, per_unit: int = 1, unit: str = "samples", power_of_two: bool = False,
+          fixed_hint: str | None = None) -> None:
     """Refuse, before it starts, a job whose estimated peak memory exceeds the tightest limit.
 
     The hint names the largest ``flag`` value that fits: rows that fit divided by ``per_unit``
     rows per unit (a Sobol' base row makes ``d + 2`` rows), rounded down to a power of two where
-    the option wants one.
+    the option wants one. Where fewer ``unit`` would not help (the fixed part alone, a sweep's
+    result tables, does not fit, or no fewer rows fit than were asked for), the hint is
+    ``fixed_hint``.
     """
     label, have = available()
     if est.peak <= have:
@@ -242,13 +246,17 @@ def check(scenario, est: Estimate, *, what: str = "the run", path: str = "sample
     fit = est.rows_that_fit(have) // max(per_unit, 1)
     if power_of_two and fit >= 1:
         fit = 1 << (fit.bit_length() - 1)
-    detail = ", ".join(f"{k} {_size(v)}" for k, v in est.parts.items() if v > 0)
-    hint = (f"Use fewer {unit} ({flag} {fit:,} fits), keep fewer outputs (outputs:), or fewer years; "
-            f"or set {MEMORY_ENV} if you know better." if fit >= 1 else
-            f"Even one sample does not fit: free memory, raise the limit, or set {MEMORY_ENV} if you know better.")
+    detail = ", ".join(f"{k} {size_text(v)}" for k, v in est.parts.items() if v > 0)
+    if fixed_hint is not None and (est.fixed >= have or fit >= est.rows // max(per_unit, 1)):
+        hint = fixed_hint
+    elif fit >= 1:
+        hint = (f"Use fewer {unit} ({flag} {fit:,} fits), keep fewer outputs (outputs:), or fewer years; "
+                f"or set {MEMORY_ENV} if you know better.")
+    else:
+        hint = f"Even one sample does not fit: free memory, raise the limit, or set {MEMORY_ENV} if you know better."
     raise ScenarioError(scenario.source, [Issue(
-        path, f"{what} would need about {_size(est.peak)} at its peak ({detail})",
-        f"at most about {_size(have)} ({label})", est.rows if got is None else got, hint=hint)])
+        path, f"{what} would need about {size_text(est.peak)} at its peak ({detail})",
+        f"at most about {size_text(have)} ({label})", est.rows if got is None else got, hint=hint)])
 
 
 def check_run(scenario, n: int, keep, *, design: str | None = None, chunk_size: int | None = None,

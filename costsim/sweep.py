@@ -200,7 +200,11 @@ def _check_size(scenario: Scenario, axes: list[Axis], n: int, keep, years, max_p
     copies = max(int(workers or 1), 1)
     est = budget.estimate(scenario, n, names, design=design, chunk_size=chunk_size, copies=copies,
                           points=points, fixed=ROW_BYTES * rows_per_point * points)
-    budget.check(scenario, est, what=f"the sweep of {points:,} points")
+    tables = budget.size_text(ROW_BYTES * rows_per_point * points)
+    budget.check(scenario, est, what=f"the sweep of {points:,} points",
+                 fixed_hint=f"Its result tables alone take about {tables} ({points:,} points x {rows_per_point:,} rows): "
+                            "sweep fewer points (fewer values per --over axis), fewer years (--years) or "
+                            f"fewer outputs; or set {budget.MEMORY_ENV} if you know better.")
 
 
 ROW_BYTES = 1024  # a summary row (a dict of ~13 values) as Python objects
