@@ -228,7 +228,7 @@ def test_figure_formats_are_configurable(tmp_path):
 def test_unknown_figure_format_is_refused_before_any_run(tmp_path):
     from costsim.errors import ScenarioError
 
-    with pytest.raises(ScenarioError, match=r"^--formats: --formats: unknown figure format; expected some of png, "
+    with pytest.raises(ScenarioError, match=r"^--formats: unknown figure format; expected some of png, "
                                             r"svg, pdf, got 'gif' \(str\)$"):
         report.build_report([_tiny(tmp_path)], tmp_path / "r", samples=32, formats=("png", "gif"))
 

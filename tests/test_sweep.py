@@ -31,7 +31,7 @@ def test_over_reads_values_linear_and_log_ranges():
 
 def test_over_errors_are_reported_exactly():
     cases = {
-        "params.x_usd": "--over: --over: must be PATH=VALUES; expected e.g. params.x=1,2,4 or params.x=1:8:4, "
+        "params.x_usd": "--over: must be PATH=VALUES; expected e.g. params.x=1,2,4 or params.x=1:8:4, "
                         "got 'params.x_usd' (str)",
         "params.x_usd=1,,2": "--over: --over params.x_usd: empty value in the list; expected comma-separated "
                              "values, e.g. 1,2,4,8, got '1,,2' (str)",
