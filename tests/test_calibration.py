@@ -253,7 +253,7 @@ def test_malformed_filter():
     with pytest.raises(DataError) as info:
         cal.parse_filter("Frontier model True")
     assert str(info.value) == (
-        "filter: filter: not a filter; expected COLUMN=VALUE, COLUMN==VALUE, COLUMN!=VALUE, COLUMN~TEXT, "
+        "filter: not a filter; expected COLUMN=VALUE, COLUMN==VALUE, COLUMN!=VALUE, COLUMN~TEXT, "
         "COLUMN!~TEXT or COLUMN>=NUMBER (also >, <, <=), got 'Frontier model True' (str)")
 
 
