@@ -154,6 +154,7 @@ def cmd_watch(args) -> int:
         print("\nstopped watching", file=sys.stderr)
         return 0
     finally:
+        live.close()
         if server is not None:
             server.close()
 

@@ -199,6 +199,11 @@ class LiveReport:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._scratch = self.folder / ".drawing"
 
+    def close(self) -> None:
+        """Remove the scratch folder of the figures being drawn (``.drawing``): nothing of it is left
+        in the report folder when watching stops, by Ctrl-C, SIGTERM or --max-runs."""
+        _remove_tree(self._scratch)
+
     def update(self, section: Section, t0: float | None = None) -> Update:
         """Redraw what changed in ``section``, pushing each figure as soon as it is saved."""
         t0 = time.perf_counter() if t0 is None else t0
