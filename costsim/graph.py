@@ -246,4 +246,9 @@ def _tally(bad, node, name, value, kwargs, offset):
                 arr = arr[row]
             elif arr.ndim:
                 arr = arr[0]
-            entry.first_inputs[k] = arr.ravel()[:6].tolist() if arr.size > 1 else float(arr.ravel()[0])
+            flat = arr.ravel()
+            if flat.size == 1:
+                entry.first_inputs[k] = float(flat[0])
+            else:  # the first values, and how many there are (a row of 11 years is not one of 6)
+                shown = ", ".join(f"{float(x):.6g}" for x in flat[:6])
+                entry.first_inputs[k] = f"[{shown}{f', ... ({flat.size} values)' if flat.size > 6 else ''}]"
