@@ -48,9 +48,10 @@ time function lists ``year`` among its inputs, which is how it learns ``T``.
 Numerics
 --------
 Constant sub-expressions are folded once, as float64 (never as Python ints, so ``10**10**10``
-cannot hang); a constant part that is not finite is a validation error, and so is a division by a
+cannot hang); a constant part that is not finite is a validation error, and a division by a
 constant zero (``x / 0``, ``x / (1 - 1)``, or ``x / c`` with a constant parameter ``c = 0``; not in
-the branch of ``where``/``if`` that a constant condition discards). At run time overflow and
+the branch of ``where``/``if`` that a constant condition discards) a validation warning (an inf
+that ``minimum`` bounds is a deliberate limit). At run time overflow and
 invalid operations give ``inf``/``nan`` silently, and the engine's post-run check reports them with
 counts, as for any model.
 
@@ -316,9 +317,13 @@ class _Compiler:
         symbol, op = _BINOPS[type(node.op)]
         left, right = self.compile(node.left), self.compile(node.right)
         if symbol == "/" and right.const == 0.0 and left.const is None and not self.discarded:
-            # x / 0, x / (1 - 1): inf or nan in every sample, reported only after the run
-            raise _Reject("division by zero: the divisor is the constant 0", node,
-                          expected="a divisor that is not the constant 0")
+            # x / 0, x / (1 - 1): inf or nan in every sample. A warning, not an error: an inf that
+            # minimum()/clip() bounds is a deliberate limit (a free chip buys the cap); one that
+            # reaches an output stops the run with the model error that names it
+            self.unit_notes.append(("division by zero: the divisor is the constant 0, so this part is inf or nan "
+                                    "in every sample", "a divisor that is not the constant 0 (an inf bounded "
+                                    "by minimum() or clip() is fine; one that reaches an output stops the run)",
+                                    node))
         unit = self.combine_units(symbol, left.unit, right.unit, node)
         return self.apply(op, (left, right), node, unit)
 

@@ -202,8 +202,12 @@ def conform(node: Node, out: str, value: np.ndarray, dims: tuple[int, int, int])
     shape = value.shape
     if not shape:
         return value
-    if axes == () and len(shape) == 1 and shape[0] in (m, 1):
-        return value.reshape(shape[0], 1)
+    if value.size == 1:  # a constant, whatever its number of dimensions: one 1 per axis (samples (m, 1))
+        return value.reshape((1,) * max(len(target), 2))
+    if axes == () and len(shape) == 1 and shape[0] == m:
+        return value.reshape(m, 1)
+    if axes == ("bloc",) and len(shape) == 3 and shape[1] == 1 and shape[0] in (m, 1) and shape[2] in (b, 1):
+        return value  # a reduction over the years with keepdims: (m, 1, B), stored as (m, B)
     if len(shape) == len(target) and all(d in (full, 1) for d, full in zip(shape, target, strict=True)):
         return value
     if axes == () and len(shape) == 2 and shape[0] in (m, 1) and shape[1] == 1:

@@ -39,6 +39,9 @@ MANIFEST = "manifest.json"
 MARKERS = (MANIFEST, "index.html")
 RESULTS_FILES = ("summary.csv", "samples.npz", MANIFEST)  # what `run -o` writes: never a user's
 REPORT_ENTRIES = ("index.html", "report.md", "report.json", "figures", "data", ".drawing")  # `report`, `watch`
+# every name costsim writes in a folder of its own, of either kind: a results folder replaced by a
+# report (or the reverse) drops the other kind's files, they are never a user's
+COSTSIM_ENTRIES = frozenset(RESULTS_FILES + REPORT_ENTRIES)
 SWAPS = ("auto", "rename")  # auto: renameat2 exchange where available, else two renames
 
 _OBSERVERS: list[Callable[[str, Path], None]] = []
@@ -171,6 +174,26 @@ def kept_entries(target: str | Path) -> tuple[str, ...]:
     return ()
 
 
+def _is_costsim_temporary(name: str) -> bool:
+    """A page's half-written replacement (``.index.html.tmp``, written then renamed by ``watch``)."""
+    return name.startswith(".") and name.endswith(".tmp") and name[1:-4] in COSTSIM_ENTRIES
+
+
+def clear_costsim_entries(folder: Path) -> tuple[str, ...]:
+    """Remove from ``folder`` (one costsim wrote) the entries costsim writes; return the names of
+    the others, a user's, which stay (``costsim watch`` starts over in its folder this way)."""
+    kept = []
+    for entry in sorted(Path(folder).iterdir()):
+        if entry.name in COSTSIM_ENTRIES or _is_costsim_temporary(entry.name):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        else:
+            kept.append(entry.name)
+    return tuple(kept)
+
+
 def _link_or_copy(src: str, dst: str) -> None:
     try:
         os.link(src, dst)
@@ -187,7 +210,8 @@ def _carry_over(old: Path, new: Path, own: frozenset[str] = frozenset()) -> tupl
     kept = []
     for entry in sorted(old.iterdir()):
         dest = new / entry.name
-        if entry.name in own or dest.exists() or dest.is_symlink():
+        if entry.name in own or entry.name in COSTSIM_ENTRIES or _is_costsim_temporary(entry.name) \
+                or dest.exists() or dest.is_symlink():
             continue
         if entry.is_symlink():
             os.symlink(os.readlink(entry), dest)

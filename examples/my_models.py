@@ -25,7 +25,7 @@ import numpy as np
 from costsim.registry import model
 
 
-@model(outputs=("cluster_chips",))
+@model(outputs=("cluster_chips",), yearly_steps=True)  # compounds once per step: yearly steps only
 def capped_cluster_growth(*, year, base_cluster_chips, cluster_growth_x_per_year, fab_capacity_chips):
     """Chips in the largest cluster: growing by a multiple a year, never beyond what fabs supply.
 

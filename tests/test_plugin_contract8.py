@@ -66,6 +66,17 @@ def consume(*, year, s_usd):
     return {"c_usd": s_usd * (year - 2024.0)}
 
 
+@model(outputs=("first_year",), axes={"first_year": ("bloc",)})
+def keepdims_crossing(*, year, a_usd):
+    x = np.stack([a_usd * (year - 2024.0), 2 * a_usd * (year - 2024.0)], axis=-1)  # (n, T, 2)
+    return {"first_year": np.where(x > 50, year[..., None], 2100.0).min(axis=1, keepdims=True)}  # (n, 1, 2)
+
+
+@model(outputs=("level_x",))
+def one_element(*, a_usd):
+    return {"level_x": np.atleast_1d(2.0)}
+
+
 @model(outputs=("pb_usd",), axes={"pb_usd": ("year", "bloc")})
 def three_blocs(*, year, a_usd):
     return {"pb_usd": np.stack([a_usd * (year - 2024.0) * k for k in (1.0, 10.0, 100.0)], axis=-1)}
@@ -118,3 +129,12 @@ def test_the_scenario_and_its_years_are_unchanged_by_a_run():
     again = run(scenario, n=50)
     np.testing.assert_array_equal(scenario.years, years)
     np.testing.assert_array_equal(first.outputs["y_usd"], again.outputs["y_usd"])
+
+
+def test_unambiguous_shapes_still_pass(tmp_path):
+    # review of a8870b4: a reduction with keepdims, (n, 1, B), and a one-element constant, (1,)
+    out = _run(tmp_path, "models:\n  - use: keepdims_crossing\n  - use: one_element\n"
+                         "outputs: [first_year, level_x]\n", n=50)
+    assert out.returncode == 0, out.stderr
+    data = np.load(tmp_path / "out" / "samples.npz")
+    assert data["output:first_year"].shape == (50, 2) and (data["output:level_x"] == 2.0).all()

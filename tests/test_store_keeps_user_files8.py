@@ -85,3 +85,29 @@ def test_a_failed_write_leaves_the_old_folder_and_the_users_files(tmp_path):
         pass
     assert sorted(p.name for p in target.iterdir()) == ["manifest.json", "user.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]
+
+
+def test_a_report_over_a_results_folder_drops_the_runs_files_and_keeps_the_users(tmp_path):
+    run = _cli("run", "reference_r1", "-n", "100", "-q", "-o", "out", cwd=tmp_path)
+    assert run.returncode in (0, 1), run.stderr
+    (tmp_path / "out" / "notes.txt").write_text("mine", encoding="utf-8")
+    (tmp_path / "s.yaml").write_text((Path(__file__).parents[1] / "scenarios" / "reference_r1.yaml").read_text(
+        encoding="utf-8"), encoding="utf-8")
+    rep = _cli("report", "s.yaml", "-o", "out", "-n", "200", "--no-ledger", "--force", cwd=tmp_path)
+    assert rep.returncode in (0, 1), rep.stderr
+    names = {p.name for p in (tmp_path / "out").iterdir()}
+    assert {"index.html", "notes.txt"} <= names
+    assert not names & {"summary.csv", "samples.npz", "manifest.json"}  # costsim's, of the other kind: not kept
+    assert "kept what you had added: notes.txt" in rep.stdout
+
+
+def test_watch_starting_over_in_its_folder_keeps_what_the_user_added(tmp_path):
+    (tmp_path / "r1.yaml").write_text((Path(__file__).parents[1] / "scenarios" / "reference_r1.yaml").read_text(
+        encoding="utf-8"), encoding="utf-8")
+    args = ("watch", "r1.yaml", "-o", "w", "-n", "200", "--no-serve", "--max-runs", "1")
+    assert _cli(*args, cwd=tmp_path).returncode == 0
+    (tmp_path / "w" / "notes.txt").write_text("mine", encoding="utf-8")
+    again = _cli(*args, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "w" / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert (tmp_path / "w" / "index.html").is_file()

@@ -97,13 +97,12 @@ def _watched(file: str, section) -> list[str]:
 
 
 def cmd_watch(args) -> int:
-    import shutil
     from pathlib import Path
 
     from costsim.commands.common import load_plugins, parallel_options
     from costsim.report import check_formats, run_section
     from costsim.report.live import LiveReport, LiveServer
-    from costsim.store import check_target
+    from costsim.store import check_target, clear_costsim_entries
 
     load_plugins(args)
     run_options = parallel_options(args)
@@ -114,9 +113,10 @@ def cmd_watch(args) -> int:
         return 2
     out = Path(args.output or f"{source.stem}_watch")
     check_target(out, force=True)  # a folder costsim did not write is never replaced
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    kept = clear_costsim_entries(out) if out.exists() else ()  # what a user added there stays
+    out.mkdir(parents=True, exist_ok=True)
+    if kept:
+        print(f"kept what you had added to {out}/: {', '.join(kept)}")
     title = f"costsim watch: {source.stem}"
     server = None
     if args.serve:

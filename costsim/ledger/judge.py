@@ -335,17 +335,21 @@ def _judge(ids, ledger: Ledger | None, n: int | None, profiles, cache: dict | No
             records.append(rec)
             continue
         raw = read(claim.scenario)[0]
-        today = verdict_of(claim, ledger, get_run(claim.scenario, ()))
+        today_run = get_run(claim.scenario, ())
+        today = verdict_of(claim, ledger, today_run)
         dated = tuple(as_of_overrides(raw, claim.date))
+        then_run = None  # the run the record's verdict was judged on
         if claim.evidence_date and claim.evidence_date > claim.date:
             then = {"verdict": UNTESTED, "reason": f"the evidence was published {claim.evidence_date}, after the "
                                                    f"claim", "check": today.get("check")}
         elif dated:
-            then = verdict_of(claim, ledger, get_run(claim.scenario, dated))
+            then_run = get_run(claim.scenario, dated)
+            then = verdict_of(claim, ledger, then_run)
         else:
-            then = today
+            then, then_run = today, today_run
         rec = _record(claim, then)
-        rec["n"] = get_run(claim.scenario, dated).results.n
+        if then_run is not None:
+            rec["n"] = then_run.results.n
         rec["as_of"] = list(dated)
         later = _record(claim, today)
         rec["later"] = ({k: later[k] for k in ("verdict", "probability", "mc_se", "value", "value_se", "check",

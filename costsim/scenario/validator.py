@@ -9,6 +9,7 @@ the models and formulas (wired by name), checks, correlations, sweeps and the an
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import math
 import re
@@ -385,18 +386,23 @@ def _formulas(v: _Validator, raw: object, params: dict[str, Param] | None = None
         spec, issues = compile_formula(str(name), text, path=path, line=loc["line"], require_unit=False)
         constants = {n: p.value for n, p in (params or {}).items() if p.is_constant and spec is not None
                      and n in spec.inputs}
+        noted = unit_mix_warnings(spec) if spec is not None else []
         if constants:  # the same constant-part check as for literals, with the constant parameters' values
-            _, issues = compile_formula(str(name), text, path=path, line=loc["line"], require_unit=False,
-                                        constants=constants)
-            issues = [Issue(i.path, f"{i.problem} (with {', '.join(f'{n} = {c:g}' for n, c in constants.items())})",
-                            i.expected, i.got, i.line, i.hint, i.source) for i in issues]
+            folded, issues = compile_formula(str(name), text, path=path, line=loc["line"], require_unit=False,
+                                             constants=constants)
+            with_values = f"(with {', '.join(f'{n} = {c:g}' for n, c in constants.items())})"
+            issues = [Issue(i.path, f"{i.problem} {with_values}", i.expected, i.got, i.line, i.hint, i.source)
+                      for i in issues]
             spec = spec if not issues else None
+            if folded is not None:  # the warnings with the constants' values: a division by c_x = 0 shows here
+                noted = [w if w in noted else dataclasses.replace(w, problem=f"{w.problem} {with_values}")
+                         for w in unit_mix_warnings(folded)]
         for issue in issues:
             v.issues.append(issue if issue.source or not loc.get("source") else
                             Issue(issue.path, issue.problem, issue.expected, issue.got, issue.line,
                                   issue.hint, loc["source"]))
         if spec is not None:
-            for warning in unit_mix_warnings(spec):
+            for warning in noted:
                 warnings.warn(warning.render(v.source), CostsimWarning, stacklevel=4)
             nodes.append(Node(path, path, spec, {}, {}, loc["line"]))
     return nodes
