@@ -407,39 +407,45 @@ def _sum(arrays):
 
 
 def _shared_wallet(firsts, growth_factor, cap, ceiling, inverse_ceiling):
-    """Budgets that draw on one wallet: their sum saturates at ``ceiling``, each keeps its share.
+    """Budgets that draw on one wallet: their sum is held at ``cap`` and saturates at ``ceiling``,
+    each keeps its share.
 
-    Each trend is ``T_i(e) = min(first_i * growth_factor, cap)``; their sum ``S`` saturates like one
-    budget (:func:`_saturate`, anchored on the first year's sum) and each budget is
-    ``T_i x saturated(S) / S``. So the budgets never add up to more than the ceiling, each is at
-    most its trend, a lower ceiling lowers every one, and an infinite ceiling (or a sum that
-    never comes near it) gives every trend exactly. A budget that is cut leaves room under a
-    binding ceiling to the others (they substitute, as money does). An infinite trend (from
-    Python only: no money limit on that channel) stays out of the wallet, held at the ceiling on
-    its own, so with one the budgets' sum can exceed the ceiling (the only case).
+    Each raw trend is ``R_i(e) = first_i * growth_factor``; the wallet's trend is their sum held at
+    the hard cap, ``S = min(sum R_i, cap)``, which saturates like one budget (:func:`_saturate`,
+    anchored on the first year's ``S``), and each budget is ``R_i x saturated(S) / sum R_i``. The
+    cap bounds the channels' sum, not each channel (a cap on each moved money into the channels
+    it did not reach when it bound one, and a lower cap could raise a bloc's compute). So the
+    budgets never add up to more than the cap or the ceiling, each is at most its trend, a lower
+    cap or ceiling lowers every one, and an infinite cap and ceiling (or a sum that never comes
+    near them) give every trend exactly. A budget that is cut leaves room under a binding cap or
+    ceiling to the others (they substitute, as money does). An infinite trend (from Python only:
+    no money limit on that channel) stays out of the wallet, held at ``min(cap, ceiling)`` on its
+    own, so with one the budgets' sum can exceed the cap and the ceiling (the only case).
     """
-    trends = [first * growth_factor for first in firsts]
-    trends = [_into(np.minimum, trend, cap, own=trend) for trend in trends]
-    total = _sum(trends)
-    if _positive_finite(total):  # the usual case: no infinite trend (its sum would be inf or nan), no nan
+    raws = [first * growth_factor for first in firsts]
+    raw_total = _sum(raws)
+    total = np.minimum(raw_total, cap)
+    if _positive_finite(total) and _positive_finite(raw_total):  # the usual case: no inf, nan or zero sum
         spent = _saturate(total, ceiling, inverse_ceiling, positive_finite=True)
-        scale = np.divide(spent, total, out=spent)
-        return [np.multiply(trend, scale, out=trend) if trend.shape == scale.shape else trend * scale
-                for trend in trends]
-    unlimited = [np.isinf(trend) for trend in trends]
+        scale = np.divide(spent, raw_total, out=spent)  # saturated(S) / sum R_i
+        return [np.multiply(raw, scale, out=raw) if raw.shape == scale.shape else raw * scale for raw in raws]
+    unlimited = [np.isinf(raw) for raw in raws]
     if any(mask.any() for mask in unlimited):
-        counted = [np.where(mask, 0.0, trend) for mask, trend in zip(unlimited, trends)]
-        total = _sum(counted)
+        counted = [np.where(mask, 0.0, raw) for mask, raw in zip(unlimited, raws)]
+        raw_total = _sum(counted)
+        total = np.minimum(raw_total, cap)
     else:
-        unlimited, counted = None, trends
+        unlimited, counted = None, raws
     spent = _saturate(total, ceiling, inverse_ceiling)  # (n, T): the ceiling's shape when the trends are constants
-    scale = _safe_divide(spent, total, total > 0, 0.0, np.broadcast_shapes(np.shape(spent), total.shape))
-    if np.isnan(total).any():  # a channel's nan spoils the wallet's split: every budget nan there, not 0
-        scale[np.broadcast_to(np.isnan(total), scale.shape)] = np.nan
-    budgets = [trend * scale for trend in counted]
+    scale = _safe_divide(spent, raw_total, raw_total > 0, 0.0,
+                         np.broadcast_shapes(np.shape(spent), raw_total.shape))
+    if np.isnan(raw_total).any():  # a channel's nan spoils the wallet's split: every budget nan there, not 0
+        scale[np.broadcast_to(np.isnan(raw_total), scale.shape)] = np.nan
+    budgets = [raw * scale for raw in counted]
     if unlimited is not None:
+        alone = np.minimum(cap, ceiling)
         for budget, mask in zip(budgets, unlimited):
-            np.copyto(budget, np.broadcast_to(ceiling, budget.shape), where=mask)
+            np.copyto(budget, np.broadcast_to(alone, budget.shape), where=mask)
     return budgets
 
 
@@ -521,11 +527,12 @@ def race_chip_supply(
         energy_b(e)      = bloc_h100e_power_w_b * seconds per year / J per kWh
                            * electricity_usd_per_kwh * chip_service_years   (lifetime power bill)
         gdp_b(e)         = gdp_b * gdp_x_b ** e;  ceiling_b(e) = budget_ceiling_gdp_frac_b * gdp_b(e)
-        trend_b(e)       = min(budget_b * budget_x_b ** e, budget_cap_b)
+        trend_L(e)       = min(budget_L * budget_x_L ** e, budget_cap_L)
+        trend_F(e)       = min(sum_i R_i(e), budget_cap_F),  R_i(e) = budget_i * budget_x_F ** e
+                           (import, smuggling, remote: one wallet, the cap bounds their sum)
         budget_b(e)      ~ trend'_b / (1 + trend'_b / ceiling_b(e)),
                            trend'_b = trend_b / (1 - trend_b(0) / ceiling_b(0))
-        follower budgets = trend_i * budget_F(sum of trends) / sum of trends  (import,
-                           smuggling, remote: one wallet saturating at ceiling_F)
+        follower budgets = R_i * budget_F(e) / sum_i R_i   (each channel keeps its share)
         leader demand    = budget_L / (price + energy_L)                       (H100e)
         import demand    = allowed_import_frac * budget_F / (allowed_chip_price_ratio * price
                            + energy_F)                                         (chips)
@@ -543,9 +550,11 @@ def race_chip_supply(
     ``race_packaging_supply``) is counted in slots of one market H100e: an allowed chip (an H20,
     a cut-down frontier die) takes a whole slot whatever its FLOP/s. A binding cap rations every
     market buyer pro rata (an assumption) and leaves demand unmet; it never creates chips.
-    Every budget grows like the follower's own (``follower_budget_x_per_year`` up to
-    ``follower_budget_cap_usd_per_year``). Each follower channel has its own lever and price; a
-    policy lever never enlarges another channel's money (the budgets share one ceiling, below).
+    Every follower budget grows like the follower's own (``follower_budget_x_per_year``), and
+    ``follower_budget_cap_usd_per_year`` bounds the channels' sum (a cap on each channel moved
+    money into the channels it did not reach, so a lower cap could raise the follower's compute).
+    Each follower channel has its own lever and price; a policy lever never enlarges another
+    channel's money (the budgets share one cap and one ceiling, below).
 
     Money: each budget saturates at a share of its bloc's GDP (the form of
     ``budgets.gdp_saturating_budget``): it follows the trend while the trend is small next to
@@ -579,7 +588,9 @@ def race_chip_supply(
         on the foreign chips it may legally buy.
     leader_budget_x_per_year, follower_budget_x_per_year : array, (n, 1), > 0
     leader_budget_cap_usd_per_year, follower_budget_cap_usd_per_year : array, (n, 1), >= 0
-        Hard caps on each budget trend (a very large value: no hard cap).
+        Hard caps on each bloc's budget trend: the leader's budget, and the sum of the
+        follower's three foreign budgets (imports, smuggling, remote access) (a very large value:
+        no hard cap).
     leader_gdp_usd, follower_gdp_usd : array, (n, 1), > 0
         Each bloc's GDP in the first year.
     leader_gdp_x_per_year, follower_gdp_x_per_year : array, (n, 1), > 0
@@ -657,7 +668,7 @@ def race_chip_supply(
     leader_budget = _saturating_budget(leader_budget_usd_per_year, leader_budget_x_per_year**elapsed_years,
                                        leader_budget_cap_usd_per_year,
                                        *ceiling_of(leader_budget_ceiling_gdp_frac, leader_gdp))
-    # every follower budget grows like the follower's own, up to the same cap and ceiling
+    # every follower budget grows like the follower's own; their sum is held at the cap and saturates
     follower_growth = (follower_budget_x_per_year**elapsed_years, follower_budget_cap_usd_per_year,
                        *ceiling_of(follower_budget_ceiling_gdp_frac, follower_gdp))
     follower_budget, smuggling_budget, remote_budget = _shared_wallet(

@@ -159,18 +159,20 @@ def _reference_race_chip_supply(
                           leader_budget_ceiling_gdp_frac * leader_gdp)
     follower_growth = (follower_budget_x_per_year, follower_budget_cap_usd_per_year,
                        follower_budget_ceiling_gdp_frac * follower_gdp)
-    # one wallet: the three trends' sum saturates, each keeps its share (an inf trend: held at the ceiling)
+    # one wallet: the three trends' sum is held at the cap and saturates, each keeps its share
+    # (an inf trend: held at min(cap, ceiling) on its own). Session 8: the cap bounds the sum; it
+    # capped each trend before, which moved money between the channels.
     growth, cap, ceiling = follower_growth
     ceiling = np.broadcast_to(ceiling, np.broadcast_shapes(np.shape(ceiling), elapsed_years.shape))
-    trends = [np.minimum(first * growth**elapsed_years, cap) for first in
-              (follower_budget_usd_per_year, follower_smuggling_budget_usd_per_year,
-               follower_remote_budget_usd_per_year)]
-    counted = [np.where(np.isinf(trend), 0.0, trend) for trend in trends]
-    total = counted[0] + counted[1] + counted[2]
-    spent = _saturate(total, ceiling)
-    scale = np.where(total > 0, spent / np.where(total > 0, total, 1.0), 0.0)
+    raws = [first * growth**elapsed_years for first in
+            (follower_budget_usd_per_year, follower_smuggling_budget_usd_per_year,
+             follower_remote_budget_usd_per_year)]
+    counted = [np.where(np.isinf(raw), 0.0, raw) for raw in raws]
+    raw_total = counted[0] + counted[1] + counted[2]
+    spent = _saturate(np.minimum(raw_total, cap), ceiling)
+    scale = np.where(raw_total > 0, spent / np.where(raw_total > 0, raw_total, 1.0), 0.0)
     follower_budget, smuggling_budget, remote_budget = (
-        np.where(np.isinf(trend), ceiling, part * scale) for trend, part in zip(trends, counted))
+        np.where(np.isinf(raw), np.minimum(cap, ceiling), part * scale) for raw, part in zip(raws, counted))
 
     leader_demand = leader_budget / (price + energy_leader)
     import_price = allowed_chip_price_ratio * price + energy_follower  # a cut-down die draws a full slot's power
@@ -526,6 +528,7 @@ VARIANTS = {
     "power binds": {"leader_power_cap_w": 1e-3, "follower_power_cap_w": 1e-2, "campus_power_cap_w": 1e-2},
     "no power per chip, no ceiling": {"follower_h100e_power_w": 0.0, "leader_budget_ceiling_gdp_frac": np.inf,
                                       "follower_budget_ceiling_gdp_frac": np.inf},
+    "follower cap binds": {"follower_budget_cap_usd_per_year": 2e10},
     "tight ceilings, mechanisms on": {"leader_budget_ceiling_gdp_frac": 1e-3, "follower_budget_ceiling_gdp_frac": 1e-4,
                                       "necessity_elasticity": 0.1, "post_training_x_per_year": 1.5,
                                       "scale_dependent_algo_frac": 0.5, "distillation_frac": 0.0},
