@@ -802,18 +802,28 @@ def race_compute_stock(
 ):
     """Installed compute of each bloc under its power supply, and the FLOP of its largest run.
 
-    The stock in the first year is the initial stock; after that, with ``keep = exp(-rate dt)``::
+    The stock in the first year is the initial stock, as far as the power runs it; after that, with
+    ``keep = exp(-rate dt)``::
 
         powered[t]   = power_cap[t] / h100e_power[t]                 (H100e the power can run)
-        headroom[t]  = max(powered[t] - stock[t-1] * keep, 0) / dt
+        stock[0]     = min(initial, powered[0])
+        running[t]   = min(stock[t-1] * keep, powered[t])   (kept chips beyond the power: retired)
+        headroom[t]  = (powered[t] - running[t]) / dt
         installed[t] = min(flow[t], headroom[t])    (chips beyond the power: paid for, never installed)
-        stock[t]     = stock[t-1] * keep + installed[t] * dt
-        stock_power  = stock * h100e_power
+        stock[t]     = running[t] + installed[t] * dt  = min(stock[t-1] * keep + flow[t] * dt, powered[t])
+        stock_power  = stock * h100e_power  <= power_cap
+
+    So the fleet never draws more than its bloc's power in any year: an initial stock beyond the
+    first year's power, or a fleet that a falling power cap (or a costlier chip, per H100e) no longer
+    runs, is retired at once, like the deliveries the power cannot take (they are not stored for
+    later). An infinite cap (or chips drawing no power) gives the uncapped stock exactly, and a
+    higher cap never lowers the stock.
 
     The fleet is counted at the power per H100e of the year's new chips: operators are taken to
     retire or refresh their least efficient chips first when power binds (an optimistic bound on
     what the power allows, and the form that keeps more chips from ever lowering a later stock).
-    Memory bandwidth is installed in the same proportion as FLOP/s. Remote access moves compute, not chips: the follower rents
+    Memory bandwidth is installed (and retired for want of power) in the same proportion as
+    FLOP/s. Remote access moves compute, not chips: the follower rents
     ``min(remote demand, remote_access_frac * leader stock)``, which the leader no longer uses::
 
         usable_L = stock_L - remote,  usable_F = stock_F + remote
@@ -852,7 +862,8 @@ def race_compute_stock(
     -------
     dict
         Each (n, T, 2) except ``follower_remote_h100e`` (n, T): the stocks, the largest run,
-        ``installed_h100e_per_year`` (<= delivered), ``retired_h100e_per_year``,
+        ``installed_h100e_per_year`` (<= delivered), ``retired_h100e_per_year`` (aged out, plus the
+        chips the power no longer runs; in the first year, the initial stock beyond its power),
         ``unpowered_h100e_per_year`` (delivered and paid for, but never installed for want of power:
         race_chip_supply's spending and smuggling count them; they do not enter the stock),
         ``stock_power_w``, ``usable_h100e``, the shares and the growth of the largest run.
@@ -897,32 +908,48 @@ def race_compute_stock(
     stock_by_year = np.empty((years.size, rows, 2))
     installed_by_year = np.empty((years.size, rows, 2))
     installed_by_year[0] = flow_by_year[0]  # the first year's deliveries are counted in the initial stock
-    stock_by_year[0] = initial
+    # chips the bloc's power cannot run are retired at once, the initial stock's included: the fleet
+    # never draws more than the power (retired_by_year holds them, then adds the ageing below)
+    retired_by_year = np.empty((years.size, rows, 2))
+    np.minimum(initial, cap_by_year[0], out=stock_by_year[0])
+    np.subtract(initial, stock_by_year[0], out=retired_by_year[0])
     kept = np.empty((rows, 2))
+    running = np.empty((rows, 2))
     room = np.empty((rows, 2))
     for t in range(1, years.size):  # recurrence: retirement of last year's stock
         dt = steps[t - 1]
         np.multiply(stock_by_year[t - 1], keep_by_year[t - 1], out=kept)
-        np.subtract(cap_by_year[t], kept, out=room)
-        np.maximum(room, 0.0, out=room)
+        np.minimum(kept, cap_by_year[t], out=running)  # the kept chips the power runs
+        np.subtract(kept, running, out=retired_by_year[t])  # the others: retired for want of power
+        np.subtract(cap_by_year[t], running, out=room)  # >= 0: running is at most the cap
         if not unit_steps[t - 1]:
             np.divide(room, dt, out=room)  # headroom: chips the power can still run, per year
         np.minimum(flow_by_year[t], room, out=installed_by_year[t])
         if unit_steps[t - 1]:
-            np.add(kept, installed_by_year[t], out=stock_by_year[t])
+            np.add(running, installed_by_year[t], out=stock_by_year[t])
         else:
             np.multiply(installed_by_year[t], dt, out=room)
-            np.add(kept, room, out=stock_by_year[t])
-    retired_by_year = np.empty((years.size, rows, 2))
-    retired_by_year[0] = 0.0
-    if years.size > 1:  # last year's stock * (1 - keep) / dt, all years at once
-        np.subtract(1.0, keep_by_year, out=retired_by_year[1:])
-        retired_by_year[1:] *= stock_by_year[:-1]
+            np.add(running, room, out=stock_by_year[t])
+    # the share of each year's kept stock (and bandwidth) the power runs, where the power retired some
+    unpowered = years.size > 1 and bool(retired_by_year[1:].any())
+    if unpowered:
+        kept_by_year = np.multiply(stock_by_year[:-1], keep_by_year)  # the loop's kept, all years at once
+        run_by_power = _safe_divide(kept_by_year - retired_by_year[1:], kept_by_year, kept_by_year > 0, 1.0,
+                                    kept_by_year.shape)
+        del kept_by_year
+    if years.size > 1:  # last year's stock * (1 - keep) / dt (plus the chips retired for want of power)
+        aged = np.subtract(1.0, keep_by_year)
+        aged *= stock_by_year[:-1]
+        if unpowered:
+            retired_by_year[1:] += aged
+        else:  # nothing retired for want of power: the ageing alone (x + 0 is x)
+            retired_by_year[1:] = aged
+        del aged
         if not unit_steps.all():
             retired_by_year[1:] /= steps[:, None, None]
 
     membw_by_year = np.empty((years.size, rows, 2))
-    membw_by_year[0] = initial * initial_ratio
+    membw_by_year[0] = stock_by_year[0] * initial_ratio  # the initial stock's bandwidth (that the power runs)
     if years.size > 1:
         # bandwidth is installed in the share of the year's FLOP/s deliveries that was installed
         moving = flow_by_year[1:] > 0
@@ -933,6 +960,8 @@ def race_compute_stock(
             added *= steps[:, None, None]  # share * flow_membw * dt
         for t in range(1, years.size):  # recurrence: retirement of last year's bandwidth
             np.multiply(membw_by_year[t - 1], keep_by_year[t - 1], out=kept)
+            if unpowered:  # retired for want of power in the same proportion as FLOP/s
+                kept *= run_by_power[t - 1]
             np.add(kept, added[t - 1], out=membw_by_year[t])
         del moving, share, added
     del flow_by_year, cap_by_year, stock_cap, keep_by_year  # a chunk's memory: drop each year-major copy once used

@@ -122,7 +122,8 @@ def test_a_tighter_cap_never_raises_output(year, p, which, k):
     tight_params = dict(q)
     for name in CAPS[which]:
         floor = 1.0 if name == "algo_efficiency_cap_x" else 0.0  # the ceiling is a multiple >= 1
-        shrink = max(k, 1e-6) if name == "campus_power_cap_w" else k  # domain: a campus has power > 0
+        # domain: a campus, and a bloc (session 8: its fleet is retired beyond its power), has power > 0
+        shrink = max(k, 1e-6) if name.endswith("power_cap_w") else k
         tight_params[name] = floor + (q[name] - floor) * shrink
     tight = race(year, tight_params)
     # fielded FLOP where the follower's power never binds (the mix effect of the channel test)

@@ -264,17 +264,24 @@ def _reference_race_compute_stock(
     powered = unit_power > 0
     stock_cap = np.where(powered, power_cap / np.where(powered, unit_power, 1.0), np.inf)
     installed[:, 0] = flow[:, 0]  # the first year's deliveries are counted in the initial stock
-    stock[:, 0] = initial
-    stock_membw[:, 0] = initial * initial_ratio
+    # session 8: chips the power cannot run are retired at once, the initial stock's included (the
+    # fleet kept them, drawing more than the power, before)
+    stock[:, 0] = np.minimum(initial, stock_cap[:, 0])
+    retired[:, 0] = initial - stock[:, 0]
+    stock_membw[:, 0] = stock[:, 0] * initial_ratio
     for t in range(1, years.size):  # recurrence: retirement of last year's stock
         dt = years[t] - years[t - 1]
         keep = np.exp(-rate * dt)
-        headroom = np.maximum(stock_cap[:, t] - stock[:, t - 1] * keep, 0.0) / dt
+        kept = stock[:, t - 1] * keep
+        running = np.minimum(kept, stock_cap[:, t])
+        run_by_power = np.where(kept > 0, running / np.where(kept > 0, kept, 1.0), 1.0)
+        headroom = (stock_cap[:, t] - running) / dt
         installed[:, t] = np.minimum(flow[:, t], headroom)
         share = np.where(flow[:, t] > 0, installed[:, t] / np.where(flow[:, t] > 0, flow[:, t], 1.0), 1.0)
-        retired[:, t] = stock[:, t - 1] * (1.0 - keep) / dt
-        stock[:, t] = stock[:, t - 1] * keep + installed[:, t] * dt
-        stock_membw[:, t] = stock_membw[:, t - 1] * keep + share * flow_membw[:, t] * dt
+        aged = stock[:, t - 1] * (1.0 - keep)
+        retired[:, t] = np.where(kept > running, (kept - running) + aged, aged) / dt
+        stock[:, t] = running + installed[:, t] * dt
+        stock_membw[:, t] = stock_membw[:, t - 1] * keep * run_by_power + share * flow_membw[:, t] * dt
     stock_power = stock * unit_power
 
     remote = np.minimum(np.asarray(follower_remote_demand_h100e, dtype=float),
