@@ -1361,7 +1361,10 @@ def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
     steeper end overtake a higher one), and the time is capped at ``extrapolation_limit_years``
     past the last year: a lag of ``year[-1] + extrapolation_limit_years - t`` means "not reached
     within the horizon plus the limit", and ``follower_lag_capped_flag`` is 1 there (else 0): a
-    median lag that equals the cap is a lower bound, not a measurement.
+    median lag that equals the cap is a lower bound, not a measurement. A follower ahead has a lag
+    of minus that cap; where the cap is 0 (``extrapolation_limit_years = 0``, the last year) its lag
+    is -0.0, so the lag's sign bit (``np.signbit``) says who leads in every year: set exactly where
+    the follower is ahead.
 
     Parameters
     ----------
@@ -1393,7 +1396,9 @@ def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
     reach, ahead, capped = _first_reach_each(traj, years, slope, limit)
     capped_flag = np.ascontiguousarray(capped.T, dtype=float)
     lead = np.subtract(reach, years[:, None])  # years behind where the leader is ahead
-    lag_t = np.subtract(years[:, None], reach, out=reach)  # else years ahead, negative
+    # else years ahead, negative: -(reach - t), the same numbers as t - reach but for a zero cap
+    # (limit 0, the last year), which is -0.0 there: the sign still says the follower leads
+    lag_t = np.negative(lead, out=reach)
     np.copyto(lag_t, lead, where=ahead)
     lag = np.ascontiguousarray(lag_t.T)
     ratio = np.subtract(leader, follower, out=np.empty((rows, years.size)))

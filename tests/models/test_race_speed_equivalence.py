@@ -449,7 +449,7 @@ def _reference_race_gap(*, year, largest_run_effective_flop, extrapolation_limit
         catch_up = _first_reach(follower, years, leader[:, t], t, slope, limit)
         overtaken = _first_reach(leader, years, follower[:, t], t, slope, limit)
         ahead = leader[:, t] >= follower[:, t]
-        lag[:, t] = np.where(ahead, catch_up - years[t], years[t] - overtaken)
+        lag[:, t] = np.where(ahead, catch_up - years[t], -(overtaken - years[t]))  # session 8: -0.0 at a zero cap
         flag[:, t] = np.where(ahead, capped(follower, leader[:, t], t), capped(leader, follower[:, t], t))
     return {"effective_flop_gap_ratio": 10.0 ** (leader - follower), "follower_lag_years": lag,
             "follower_lag_capped_flag": flag}
