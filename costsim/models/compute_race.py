@@ -778,6 +778,10 @@ def race_chip_supply(
         "bloc_compute_share_frac": ("year", "bloc"),
         "largest_run_flop_x_per_year": ("year", "bloc"),
     },
+    # a bloc left with no compute (the leader renting out its whole fleet) or no bandwidth (it then
+    # serves, and fields, nothing) has a log10 of -inf: the gap and the crossing are undefined
+    domains={"remote_access_frac": "[0, 1)", "leader_initial_membw_ratio": "(0, inf)",
+             "follower_initial_membw_ratio": "(0, inf)"},
 )
 def race_compute_stock(
     *,
@@ -848,11 +852,13 @@ def race_compute_stock(
     run_power_limit_w : array, (n, T), > 0
         Power one campus can give a single run (inf: no limit).
     leader_initial_stock_h100e, follower_initial_stock_h100e : array, (n, 1), > 0
-    leader_initial_membw_ratio, follower_initial_membw_ratio : array, (n, 1), >= 0
+    leader_initial_membw_ratio, follower_initial_membw_ratio : array, (n, 1), > 0
+        Bandwidth (H100s of it) per H100e of the initial stock (0 would leave a bloc nothing to serve with).
     depreciation_per_year : array, (n, 1), >= 0
         Continuous retirement rate of installed chips.
-    remote_access_frac : array, (n, 1) or (n, T), in [0, 1]
-        Largest share of the leader's stock the follower may rent (the remote-access lever).
+    remote_access_frac : array, (n, 1) or (n, T), in [0, 1)
+        Largest share of the leader's stock the follower may rent (the remote-access lever; 1 would
+        let it rent the whole fleet and leave the leader no compute).
     leader_run_share_frac, follower_run_share_frac : array, (n, 1), in (0, 1]
     utilization_frac : array, (n, 1), in (0, 1]
     run_length_years : array, (n, 1), > 0

@@ -21,7 +21,7 @@ CAPPED = {
     "follower_budget_ceiling_gdp_frac": column(log_uniform(1e-4, 1.0)),
     "follower_smuggling_budget_usd_per_year": column(log_uniform(1e8, 1e12)),
     "follower_remote_budget_usd_per_year": column(log_uniform(1e8, 1e12)),
-    "remote_access_frac": column(st.floats(0.0, 0.9)),
+    "remote_access_frac": column(st.floats(0.0, 1.0, exclude_max=True)),  # its domain [0, 1)
     "electricity_usd_per_kwh": column(st.floats(0.0, 0.2)),
 }
 capped_st = st.fixed_dictionaries(CAPPED)
