@@ -40,7 +40,7 @@ def _lag_reference(log_eff, years, limit):
             if lead[k] >= follow[k]:
                 out[r, k] = _reach(follow, years, lead[k], k, slope, limit) - years[k]
             else:
-                out[r, k] = years[k] - _reach(lead, years, follow[k], k, slope, limit)
+                out[r, k] = -(_reach(lead, years, follow[k], k, slope, limit) - years[k])  # -0.0 at a zero cap
     return out
 
 

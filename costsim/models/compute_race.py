@@ -407,39 +407,45 @@ def _sum(arrays):
 
 
 def _shared_wallet(firsts, growth_factor, cap, ceiling, inverse_ceiling):
-    """Budgets that draw on one wallet: their sum saturates at ``ceiling``, each keeps its share.
+    """Budgets that draw on one wallet: their sum is held at ``cap`` and saturates at ``ceiling``,
+    each keeps its share.
 
-    Each trend is ``T_i(e) = min(first_i * growth_factor, cap)``; their sum ``S`` saturates like one
-    budget (:func:`_saturate`, anchored on the first year's sum) and each budget is
-    ``T_i x saturated(S) / S``. So the budgets never add up to more than the ceiling, each is at
-    most its trend, a lower ceiling lowers every one, and an infinite ceiling (or a sum that
-    never comes near it) gives every trend exactly. A budget that is cut leaves room under a
-    binding ceiling to the others (they substitute, as money does). An infinite trend (from
-    Python only: no money limit on that channel) stays out of the wallet, held at the ceiling on
-    its own, so with one the budgets' sum can exceed the ceiling (the only case).
+    Each raw trend is ``R_i(e) = first_i * growth_factor``; the wallet's trend is their sum held at
+    the hard cap, ``S = min(sum R_i, cap)``, which saturates like one budget (:func:`_saturate`,
+    anchored on the first year's ``S``), and each budget is ``R_i x saturated(S) / sum R_i``. The
+    cap bounds the channels' sum, not each channel (a cap on each moved money into the channels
+    it did not reach when it bound one, and a lower cap could raise a bloc's compute). So the
+    budgets never add up to more than the cap or the ceiling, each is at most its trend, a lower
+    cap or ceiling lowers every one, and an infinite cap and ceiling (or a sum that never comes
+    near them) give every trend exactly. A budget that is cut leaves room under a binding cap or
+    ceiling to the others (they substitute, as money does). An infinite trend (from Python only:
+    no money limit on that channel) stays out of the wallet, held at ``min(cap, ceiling)`` on its
+    own, so with one the budgets' sum can exceed the cap and the ceiling (the only case).
     """
-    trends = [first * growth_factor for first in firsts]
-    trends = [_into(np.minimum, trend, cap, own=trend) for trend in trends]
-    total = _sum(trends)
-    if _positive_finite(total):  # the usual case: no infinite trend (its sum would be inf or nan), no nan
+    raws = [first * growth_factor for first in firsts]
+    raw_total = _sum(raws)
+    total = np.minimum(raw_total, cap)
+    if _positive_finite(total) and _positive_finite(raw_total):  # the usual case: no inf, nan or zero sum
         spent = _saturate(total, ceiling, inverse_ceiling, positive_finite=True)
-        scale = np.divide(spent, total, out=spent)
-        return [np.multiply(trend, scale, out=trend) if trend.shape == scale.shape else trend * scale
-                for trend in trends]
-    unlimited = [np.isinf(trend) for trend in trends]
+        scale = np.divide(spent, raw_total, out=spent)  # saturated(S) / sum R_i
+        return [np.multiply(raw, scale, out=raw) if raw.shape == scale.shape else raw * scale for raw in raws]
+    unlimited = [np.isinf(raw) for raw in raws]
     if any(mask.any() for mask in unlimited):
-        counted = [np.where(mask, 0.0, trend) for mask, trend in zip(unlimited, trends)]
-        total = _sum(counted)
+        counted = [np.where(mask, 0.0, raw) for mask, raw in zip(unlimited, raws)]
+        raw_total = _sum(counted)
+        total = np.minimum(raw_total, cap)
     else:
-        unlimited, counted = None, trends
+        unlimited, counted = None, raws
     spent = _saturate(total, ceiling, inverse_ceiling)  # (n, T): the ceiling's shape when the trends are constants
-    scale = _safe_divide(spent, total, total > 0, 0.0, np.broadcast_shapes(np.shape(spent), total.shape))
-    if np.isnan(total).any():  # a channel's nan spoils the wallet's split: every budget nan there, not 0
-        scale[np.broadcast_to(np.isnan(total), scale.shape)] = np.nan
-    budgets = [trend * scale for trend in counted]
+    scale = _safe_divide(spent, raw_total, raw_total > 0, 0.0,
+                         np.broadcast_shapes(np.shape(spent), raw_total.shape))
+    if np.isnan(raw_total).any():  # a channel's nan spoils the wallet's split: every budget nan there, not 0
+        scale[np.broadcast_to(np.isnan(raw_total), scale.shape)] = np.nan
+    budgets = [raw * scale for raw in counted]
     if unlimited is not None:
+        alone = np.minimum(cap, ceiling)
         for budget, mask in zip(budgets, unlimited):
-            np.copyto(budget, np.broadcast_to(ceiling, budget.shape), where=mask)
+            np.copyto(budget, np.broadcast_to(alone, budget.shape), where=mask)
     return budgets
 
 
@@ -521,11 +527,12 @@ def race_chip_supply(
         energy_b(e)      = bloc_h100e_power_w_b * seconds per year / J per kWh
                            * electricity_usd_per_kwh * chip_service_years   (lifetime power bill)
         gdp_b(e)         = gdp_b * gdp_x_b ** e;  ceiling_b(e) = budget_ceiling_gdp_frac_b * gdp_b(e)
-        trend_b(e)       = min(budget_b * budget_x_b ** e, budget_cap_b)
+        trend_L(e)       = min(budget_L * budget_x_L ** e, budget_cap_L)
+        trend_F(e)       = min(sum_i R_i(e), budget_cap_F),  R_i(e) = budget_i * budget_x_F ** e
+                           (import, smuggling, remote: one wallet, the cap bounds their sum)
         budget_b(e)      ~ trend'_b / (1 + trend'_b / ceiling_b(e)),
                            trend'_b = trend_b / (1 - trend_b(0) / ceiling_b(0))
-        follower budgets = trend_i * budget_F(sum of trends) / sum of trends  (import,
-                           smuggling, remote: one wallet saturating at ceiling_F)
+        follower budgets = R_i * budget_F(e) / sum_i R_i   (each channel keeps its share)
         leader demand    = budget_L / (price + energy_L)                       (H100e)
         import demand    = allowed_import_frac * budget_F / (allowed_chip_price_ratio * price
                            + energy_F)                                         (chips)
@@ -543,9 +550,11 @@ def race_chip_supply(
     ``race_packaging_supply``) is counted in slots of one market H100e: an allowed chip (an H20,
     a cut-down frontier die) takes a whole slot whatever its FLOP/s. A binding cap rations every
     market buyer pro rata (an assumption) and leaves demand unmet; it never creates chips.
-    Every budget grows like the follower's own (``follower_budget_x_per_year`` up to
-    ``follower_budget_cap_usd_per_year``). Each follower channel has its own lever and price; a
-    policy lever never enlarges another channel's money (the budgets share one ceiling, below).
+    Every follower budget grows like the follower's own (``follower_budget_x_per_year``), and
+    ``follower_budget_cap_usd_per_year`` bounds the channels' sum (a cap on each channel moved
+    money into the channels it did not reach, so a lower cap could raise the follower's compute).
+    Each follower channel has its own lever and price; a policy lever never enlarges another
+    channel's money (the budgets share one cap and one ceiling, below).
 
     Money: each budget saturates at a share of its bloc's GDP (the form of
     ``budgets.gdp_saturating_budget``): it follows the trend while the trend is small next to
@@ -579,7 +588,9 @@ def race_chip_supply(
         on the foreign chips it may legally buy.
     leader_budget_x_per_year, follower_budget_x_per_year : array, (n, 1), > 0
     leader_budget_cap_usd_per_year, follower_budget_cap_usd_per_year : array, (n, 1), >= 0
-        Hard caps on each budget trend (a very large value: no hard cap).
+        Hard caps on each bloc's budget trend: the leader's budget, and the sum of the
+        follower's three foreign budgets (imports, smuggling, remote access) (a very large value:
+        no hard cap).
     leader_gdp_usd, follower_gdp_usd : array, (n, 1), > 0
         Each bloc's GDP in the first year.
     leader_gdp_x_per_year, follower_gdp_x_per_year : array, (n, 1), > 0
@@ -657,7 +668,7 @@ def race_chip_supply(
     leader_budget = _saturating_budget(leader_budget_usd_per_year, leader_budget_x_per_year**elapsed_years,
                                        leader_budget_cap_usd_per_year,
                                        *ceiling_of(leader_budget_ceiling_gdp_frac, leader_gdp))
-    # every follower budget grows like the follower's own, up to the same cap and ceiling
+    # every follower budget grows like the follower's own; their sum is held at the cap and saturates
     follower_growth = (follower_budget_x_per_year**elapsed_years, follower_budget_cap_usd_per_year,
                        *ceiling_of(follower_budget_ceiling_gdp_frac, follower_gdp))
     follower_budget, smuggling_budget, remote_budget = _shared_wallet(
@@ -768,6 +779,10 @@ def race_chip_supply(
         "largest_run_flop_x_per_year": ("year", "bloc"),
     },
     yearly_steps=True,  # stock[t] = stock[t-1] * keep + installed[t] * dt: each step's end-year flow for the whole step
+    # a bloc left with no compute (the leader renting out its whole fleet) or no bandwidth (it then
+    # serves, and fields, nothing) has a log10 of -inf: the gap and the crossing are undefined
+    domains={"remote_access_frac": "[0, 1)", "leader_initial_membw_ratio": "(0, inf)",
+             "follower_initial_membw_ratio": "(0, inf)"},
 )
 def race_compute_stock(
     *,
@@ -792,18 +807,28 @@ def race_compute_stock(
 ):
     """Installed compute of each bloc under its power supply, and the FLOP of its largest run.
 
-    The stock in the first year is the initial stock; after that, with ``keep = exp(-rate dt)``::
+    The stock in the first year is the initial stock, as far as the power runs it; after that, with
+    ``keep = exp(-rate dt)``::
 
         powered[t]   = power_cap[t] / h100e_power[t]                 (H100e the power can run)
-        headroom[t]  = max(powered[t] - stock[t-1] * keep, 0) / dt
+        stock[0]     = min(initial, powered[0])
+        running[t]   = min(stock[t-1] * keep, powered[t])   (kept chips beyond the power: retired)
+        headroom[t]  = (powered[t] - running[t]) / dt
         installed[t] = min(flow[t], headroom[t])    (chips beyond the power: paid for, never installed)
-        stock[t]     = stock[t-1] * keep + installed[t] * dt
-        stock_power  = stock * h100e_power
+        stock[t]     = running[t] + installed[t] * dt  = min(stock[t-1] * keep + flow[t] * dt, powered[t])
+        stock_power  = stock * h100e_power  <= power_cap
+
+    So the fleet never draws more than its bloc's power in any year: an initial stock beyond the
+    first year's power, or a fleet that a falling power cap (or a costlier chip, per H100e) no longer
+    runs, is retired at once, like the deliveries the power cannot take (they are not stored for
+    later). An infinite cap (or chips drawing no power) gives the uncapped stock exactly, and a
+    higher cap never lowers the stock.
 
     The fleet is counted at the power per H100e of the year's new chips: operators are taken to
     retire or refresh their least efficient chips first when power binds (an optimistic bound on
     what the power allows, and the form that keeps more chips from ever lowering a later stock).
-    Memory bandwidth is installed in the same proportion as FLOP/s. Remote access moves compute, not chips: the follower rents
+    Memory bandwidth is installed (and retired for want of power) in the same proportion as
+    FLOP/s. Remote access moves compute, not chips: the follower rents
     ``min(remote demand, remote_access_frac * leader stock)``, which the leader no longer uses::
 
         usable_L = stock_L - remote,  usable_F = stock_F + remote
@@ -828,11 +853,13 @@ def race_compute_stock(
     run_power_limit_w : array, (n, T), > 0
         Power one campus can give a single run (inf: no limit).
     leader_initial_stock_h100e, follower_initial_stock_h100e : array, (n, 1), > 0
-    leader_initial_membw_ratio, follower_initial_membw_ratio : array, (n, 1), >= 0
+    leader_initial_membw_ratio, follower_initial_membw_ratio : array, (n, 1), > 0
+        Bandwidth (H100s of it) per H100e of the initial stock (0 would leave a bloc nothing to serve with).
     depreciation_per_year : array, (n, 1), >= 0
         Continuous retirement rate of installed chips.
-    remote_access_frac : array, (n, 1) or (n, T), in [0, 1]
-        Largest share of the leader's stock the follower may rent (the remote-access lever).
+    remote_access_frac : array, (n, 1) or (n, T), in [0, 1)
+        Largest share of the leader's stock the follower may rent (the remote-access lever; 1 would
+        let it rent the whole fleet and leave the leader no compute).
     leader_run_share_frac, follower_run_share_frac : array, (n, 1), in (0, 1]
     utilization_frac : array, (n, 1), in (0, 1]
     run_length_years : array, (n, 1), > 0
@@ -842,7 +869,8 @@ def race_compute_stock(
     -------
     dict
         Each (n, T, 2) except ``follower_remote_h100e`` (n, T): the stocks, the largest run,
-        ``installed_h100e_per_year`` (<= delivered), ``retired_h100e_per_year``,
+        ``installed_h100e_per_year`` (<= delivered), ``retired_h100e_per_year`` (aged out, plus the
+        chips the power no longer runs; in the first year, the initial stock beyond its power),
         ``unpowered_h100e_per_year`` (delivered and paid for, but never installed for want of power:
         race_chip_supply's spending and smuggling count them; they do not enter the stock),
         ``stock_power_w``, ``usable_h100e``, the shares and the growth of the largest run.
@@ -887,32 +915,48 @@ def race_compute_stock(
     stock_by_year = np.empty((years.size, rows, 2))
     installed_by_year = np.empty((years.size, rows, 2))
     installed_by_year[0] = flow_by_year[0]  # the first year's deliveries are counted in the initial stock
-    stock_by_year[0] = initial
+    # chips the bloc's power cannot run are retired at once, the initial stock's included: the fleet
+    # never draws more than the power (retired_by_year holds them, then adds the ageing below)
+    retired_by_year = np.empty((years.size, rows, 2))
+    np.minimum(initial, cap_by_year[0], out=stock_by_year[0])
+    np.subtract(initial, stock_by_year[0], out=retired_by_year[0])
     kept = np.empty((rows, 2))
+    running = np.empty((rows, 2))
     room = np.empty((rows, 2))
     for t in range(1, years.size):  # recurrence: retirement of last year's stock
         dt = steps[t - 1]
         np.multiply(stock_by_year[t - 1], keep_by_year[t - 1], out=kept)
-        np.subtract(cap_by_year[t], kept, out=room)
-        np.maximum(room, 0.0, out=room)
+        np.minimum(kept, cap_by_year[t], out=running)  # the kept chips the power runs
+        np.subtract(kept, running, out=retired_by_year[t])  # the others: retired for want of power
+        np.subtract(cap_by_year[t], running, out=room)  # >= 0: running is at most the cap
         if not unit_steps[t - 1]:
             np.divide(room, dt, out=room)  # headroom: chips the power can still run, per year
         np.minimum(flow_by_year[t], room, out=installed_by_year[t])
         if unit_steps[t - 1]:
-            np.add(kept, installed_by_year[t], out=stock_by_year[t])
+            np.add(running, installed_by_year[t], out=stock_by_year[t])
         else:
             np.multiply(installed_by_year[t], dt, out=room)
-            np.add(kept, room, out=stock_by_year[t])
-    retired_by_year = np.empty((years.size, rows, 2))
-    retired_by_year[0] = 0.0
-    if years.size > 1:  # last year's stock * (1 - keep) / dt, all years at once
-        np.subtract(1.0, keep_by_year, out=retired_by_year[1:])
-        retired_by_year[1:] *= stock_by_year[:-1]
+            np.add(running, room, out=stock_by_year[t])
+    # the share of each year's kept stock (and bandwidth) the power runs, where the power retired some
+    unpowered = years.size > 1 and bool(retired_by_year[1:].any())
+    if unpowered:
+        kept_by_year = np.multiply(stock_by_year[:-1], keep_by_year)  # the loop's kept, all years at once
+        run_by_power = _safe_divide(kept_by_year - retired_by_year[1:], kept_by_year, kept_by_year > 0, 1.0,
+                                    kept_by_year.shape)
+        del kept_by_year
+    if years.size > 1:  # last year's stock * (1 - keep) / dt (plus the chips retired for want of power)
+        aged = np.subtract(1.0, keep_by_year)
+        aged *= stock_by_year[:-1]
+        if unpowered:
+            retired_by_year[1:] += aged
+        else:  # nothing retired for want of power: the ageing alone (x + 0 is x)
+            retired_by_year[1:] = aged
+        del aged
         if not unit_steps.all():
             retired_by_year[1:] /= steps[:, None, None]
 
     membw_by_year = np.empty((years.size, rows, 2))
-    membw_by_year[0] = initial * initial_ratio
+    membw_by_year[0] = stock_by_year[0] * initial_ratio  # the initial stock's bandwidth (that the power runs)
     if years.size > 1:
         # bandwidth is installed in the share of the year's FLOP/s deliveries that was installed
         moving = flow_by_year[1:] > 0
@@ -923,6 +967,8 @@ def race_compute_stock(
             added *= steps[:, None, None]  # share * flow_membw * dt
         for t in range(1, years.size):  # recurrence: retirement of last year's bandwidth
             np.multiply(membw_by_year[t - 1], keep_by_year[t - 1], out=kept)
+            if unpowered:  # retired for want of power in the same proportion as FLOP/s
+                kept *= run_by_power[t - 1]
             np.add(kept, added[t - 1], out=membw_by_year[t])
         del moving, share, added
     del flow_by_year, cap_by_year, stock_cap, keep_by_year  # a chunk's memory: drop each year-major copy once used
@@ -1323,7 +1369,10 @@ def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
     steeper end overtake a higher one), and the time is capped at ``extrapolation_limit_years``
     past the last year: a lag of ``year[-1] + extrapolation_limit_years - t`` means "not reached
     within the horizon plus the limit", and ``follower_lag_capped_flag`` is 1 there (else 0): a
-    median lag that equals the cap is a lower bound, not a measurement.
+    median lag that equals the cap is a lower bound, not a measurement. A follower ahead has a lag
+    of minus that cap; where the cap is 0 (``extrapolation_limit_years = 0``, the last year) its lag
+    is -0.0, so the lag's sign bit (``np.signbit``) says who leads in every year: set exactly where
+    the follower is ahead.
 
     Parameters
     ----------
@@ -1355,7 +1404,9 @@ def race_gap(*, year, largest_run_effective_flop, extrapolation_limit_years):
     reach, ahead, capped = _first_reach_each(traj, years, slope, limit)
     capped_flag = np.ascontiguousarray(capped.T, dtype=float)
     lead = np.subtract(reach, years[:, None])  # years behind where the leader is ahead
-    lag_t = np.subtract(years[:, None], reach, out=reach)  # else years ahead, negative
+    # else years ahead, negative: -(reach - t), the same numbers as t - reach but for a zero cap
+    # (limit 0, the last year), which is -0.0 there: the sign still says the follower leads
+    lag_t = np.negative(lead, out=reach)
     np.copyto(lag_t, lead, where=ahead)
     lag = np.ascontiguousarray(lag_t.T)
     ratio = np.subtract(leader, follower, out=np.empty((rows, years.size)))

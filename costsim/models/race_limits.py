@@ -121,6 +121,8 @@ def race_packaging_supply(
 @model(
     outputs=("bloc_power_cap_w", "bloc_h100e_power_w", "run_power_limit_w"),
     axes={"bloc_power_cap_w": ("year", "bloc"), "bloc_h100e_power_w": ("year", "bloc")},
+    # a bloc without power runs no chips (its stock is retired): its compute is 0 and the run refused
+    domains={"leader_power_cap_w": "(0, inf]", "follower_power_cap_w": "(0, inf]"},
 )
 def race_power_supply(
     *,
@@ -149,8 +151,9 @@ def race_power_supply(
     Parameters
     ----------
     year : array, (1, T)
-    leader_power_cap_w, follower_power_cap_w : array, (n, 1), >= 0 (inf: no power limit)
-        Power available to each bloc's AI datacenters in the first year.
+    leader_power_cap_w, follower_power_cap_w : array, (n, 1), > 0 (inf: no power limit)
+        Power available to each bloc's AI datacenters in the first year (a bloc's fleet never
+        draws more: ``race_compute_stock`` retires the chips beyond it).
     leader_power_x_per_year, follower_power_x_per_year : array, (n, 1), > 0
     leader_h100e_power_w, follower_h100e_power_w : array, (n, 1), >= 0
         Facility power per H100e of each bloc's new chips in the first year (Ascends draw more

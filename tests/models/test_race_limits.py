@@ -122,7 +122,8 @@ def test_a_tighter_cap_never_raises_output(year, p, which, k):
     tight_params = dict(q)
     for name in CAPS[which]:
         floor = 1.0 if name == "algo_efficiency_cap_x" else 0.0  # the ceiling is a multiple >= 1
-        shrink = max(k, 1e-6) if name == "campus_power_cap_w" else k  # domain: a campus has power > 0
+        # domain: a campus, and a bloc (session 8: its fleet is retired beyond its power), has power > 0
+        shrink = max(k, 1e-6) if name.endswith("power_cap_w") else k
         tight_params[name] = floor + (q[name] - floor) * shrink
     tight = race(year, tight_params)
     # fielded FLOP where the follower's power never binds (the mix effect of the channel test)
@@ -178,8 +179,9 @@ CHANNELS = {
 HELPS_LEADER = {"less leakage", "more enforcement", "dearer smuggling", "smaller smuggling budget",
                 "less remote access", "smaller remote budget", "lower money ceiling"}
 FREES_PACKAGING = {"less allowed import", "lower money ceiling"}  # a lower ceiling cuts the import budget too
-# the follower's import, smuggling and remote budgets share one wallet: under a binding ceiling a
-# smaller budget in one leaves money to the others (pinned in test_race_money's substitution test)
+# the follower's import, smuggling and remote budgets share one wallet: under a binding ceiling or
+# hard cap (session 8: the cap bounds their sum) a smaller budget in one leaves money to the others
+# (pinned in test_race_money's substitution test)
 SHARES_WALLET = {"smaller smuggling budget", "smaller remote budget"}
 
 
@@ -198,7 +200,7 @@ def test_tightening_any_follower_channel_never_helps_it(year, p, which, k):
         # gains when that share exceeds the allowed chip's perf ratio (pinned in its own test).
         p = {**p, "cowos_wafers_count_per_year": INF, "hbm_packages_count_per_year": INF}
     if which in SHARES_WALLET:
-        p = {**p, "follower_budget_ceiling_gdp_frac": INF}
+        p = {**p, "follower_budget_ceiling_gdp_frac": INF, "follower_budget_cap_usd_per_year": INF}
     loose = race(year, p)
     tight = race(year, {**p, **CHANNELS[which](p, k)})
     # Known mix effect: a follower at its power limit that loses low-bandwidth chips (domestic)

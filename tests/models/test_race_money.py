@@ -141,18 +141,24 @@ def test_a_tighter_ceiling_never_raises_spend_or_compute(year, p, which, k):
                                                  "follower_budget_cap_usd_per_year":
                                                  column(log_uniform(1e9, 1e13))}))
 def test_an_infinite_ceiling_reproduces_the_hard_capped_race(year, p):
-    """Removing the ceiling gives exactly min(budget x growth ** e, cap), today's budgets."""
+    """Removing the ceiling gives exactly the hard-capped budgets: the leader's min(budget x growth ** e,
+    cap); the follower's import budget its share of its three budgets' sum held at the cap (session 8:
+    the cap bounds the sum; this test held each budget at the cap before, the behaviour fixed)."""
     free = _supply(year, {**p, **{name: INF for name in CEILINGS}})
     elapsed = year - year[0, 0]
-    for bloc, side in ((LEADER, "leader"), (FOLLOWER, "follower")):
-        old = np.minimum(p[f"{side}_budget_usd_per_year"] * p[f"{side}_budget_x_per_year"] ** elapsed,
-                         p[f"{side}_budget_cap_usd_per_year"])
-        np.testing.assert_array_equal(free["bloc_budget_usd_per_year"][..., bloc], old)
+    old = np.minimum(p["leader_budget_usd_per_year"] * p["leader_budget_x_per_year"] ** elapsed,
+                     p["leader_budget_cap_usd_per_year"])
+    np.testing.assert_array_equal(free["bloc_budget_usd_per_year"][..., LEADER], old)
+    raws = [p[name] * p["follower_budget_x_per_year"] ** elapsed for name in FIRSTS]
+    raw_sum = raws[0] + raws[1] + raws[2]
+    held_sum = np.minimum(raw_sum, p["follower_budget_cap_usd_per_year"])
+    np.testing.assert_allclose(free["bloc_budget_usd_per_year"][..., FOLLOWER], raws[0] * held_sum / raw_sum,
+                               rtol=1e-12)
     capped = _supply(year, p)
     # a finite ceiling keeps the first year (unless it is above the ceiling) and lowers none
     first_ceiling = capped["bloc_gdp_usd"][:, 0] * np.stack([p[c][:, 0] for c in CEILINGS], axis=-1)
     # the follower's import budget is held with the two others, in one wallet (its stated share of it)
-    wallet = sum(np.minimum(p[name][:, 0], p["follower_budget_cap_usd_per_year"][:, 0]) for name in FIRSTS)
+    wallet = held_sum[:, 0]
     held = np.stack([np.minimum(free["bloc_budget_usd_per_year"][:, 0, LEADER], first_ceiling[:, LEADER]),
                      free["bloc_budget_usd_per_year"][:, 0, FOLLOWER] * np.minimum(1.0, first_ceiling[:, FOLLOWER]
                                                                                    / wallet)], axis=-1)

@@ -159,18 +159,20 @@ def _reference_race_chip_supply(
                           leader_budget_ceiling_gdp_frac * leader_gdp)
     follower_growth = (follower_budget_x_per_year, follower_budget_cap_usd_per_year,
                        follower_budget_ceiling_gdp_frac * follower_gdp)
-    # one wallet: the three trends' sum saturates, each keeps its share (an inf trend: held at the ceiling)
+    # one wallet: the three trends' sum is held at the cap and saturates, each keeps its share
+    # (an inf trend: held at min(cap, ceiling) on its own). Session 8: the cap bounds the sum; it
+    # capped each trend before, which moved money between the channels.
     growth, cap, ceiling = follower_growth
     ceiling = np.broadcast_to(ceiling, np.broadcast_shapes(np.shape(ceiling), elapsed_years.shape))
-    trends = [np.minimum(first * growth**elapsed_years, cap) for first in
-              (follower_budget_usd_per_year, follower_smuggling_budget_usd_per_year,
-               follower_remote_budget_usd_per_year)]
-    counted = [np.where(np.isinf(trend), 0.0, trend) for trend in trends]
-    total = counted[0] + counted[1] + counted[2]
-    spent = _saturate(total, ceiling)
-    scale = np.where(total > 0, spent / np.where(total > 0, total, 1.0), 0.0)
+    raws = [first * growth**elapsed_years for first in
+            (follower_budget_usd_per_year, follower_smuggling_budget_usd_per_year,
+             follower_remote_budget_usd_per_year)]
+    counted = [np.where(np.isinf(raw), 0.0, raw) for raw in raws]
+    raw_total = counted[0] + counted[1] + counted[2]
+    spent = _saturate(np.minimum(raw_total, cap), ceiling)
+    scale = np.where(raw_total > 0, spent / np.where(raw_total > 0, raw_total, 1.0), 0.0)
     follower_budget, smuggling_budget, remote_budget = (
-        np.where(np.isinf(trend), ceiling, part * scale) for trend, part in zip(trends, counted))
+        np.where(np.isinf(raw), np.minimum(cap, ceiling), part * scale) for raw, part in zip(raws, counted))
 
     leader_demand = leader_budget / (price + energy_leader)
     import_price = allowed_chip_price_ratio * price + energy_follower  # a cut-down die draws a full slot's power
@@ -262,17 +264,24 @@ def _reference_race_compute_stock(
     powered = unit_power > 0
     stock_cap = np.where(powered, power_cap / np.where(powered, unit_power, 1.0), np.inf)
     installed[:, 0] = flow[:, 0]  # the first year's deliveries are counted in the initial stock
-    stock[:, 0] = initial
-    stock_membw[:, 0] = initial * initial_ratio
+    # session 8: chips the power cannot run are retired at once, the initial stock's included (the
+    # fleet kept them, drawing more than the power, before)
+    stock[:, 0] = np.minimum(initial, stock_cap[:, 0])
+    retired[:, 0] = initial - stock[:, 0]
+    stock_membw[:, 0] = stock[:, 0] * initial_ratio
     for t in range(1, years.size):  # recurrence: retirement of last year's stock
         dt = years[t] - years[t - 1]
         keep = np.exp(-rate * dt)
-        headroom = np.maximum(stock_cap[:, t] - stock[:, t - 1] * keep, 0.0) / dt
+        kept = stock[:, t - 1] * keep
+        running = np.minimum(kept, stock_cap[:, t])
+        run_by_power = np.where(kept > 0, running / np.where(kept > 0, kept, 1.0), 1.0)
+        headroom = (stock_cap[:, t] - running) / dt
         installed[:, t] = np.minimum(flow[:, t], headroom)
         share = np.where(flow[:, t] > 0, installed[:, t] / np.where(flow[:, t] > 0, flow[:, t], 1.0), 1.0)
-        retired[:, t] = stock[:, t - 1] * (1.0 - keep) / dt
-        stock[:, t] = stock[:, t - 1] * keep + installed[:, t] * dt
-        stock_membw[:, t] = stock_membw[:, t - 1] * keep + share * flow_membw[:, t] * dt
+        aged = stock[:, t - 1] * (1.0 - keep)
+        retired[:, t] = np.where(kept > running, (kept - running) + aged, aged) / dt
+        stock[:, t] = running + installed[:, t] * dt
+        stock_membw[:, t] = stock_membw[:, t - 1] * keep * run_by_power + share * flow_membw[:, t] * dt
     stock_power = stock * unit_power
 
     remote = np.minimum(np.asarray(follower_remote_demand_h100e, dtype=float),
@@ -440,7 +449,7 @@ def _reference_race_gap(*, year, largest_run_effective_flop, extrapolation_limit
         catch_up = _first_reach(follower, years, leader[:, t], t, slope, limit)
         overtaken = _first_reach(leader, years, follower[:, t], t, slope, limit)
         ahead = leader[:, t] >= follower[:, t]
-        lag[:, t] = np.where(ahead, catch_up - years[t], years[t] - overtaken)
+        lag[:, t] = np.where(ahead, catch_up - years[t], -(overtaken - years[t]))  # session 8: -0.0 at a zero cap
         flag[:, t] = np.where(ahead, capped(follower, leader[:, t], t), capped(leader, follower[:, t], t))
     return {"effective_flop_gap_ratio": 10.0 ** (leader - follower), "follower_lag_years": lag,
             "follower_lag_capped_flag": flag}
@@ -526,6 +535,7 @@ VARIANTS = {
     "power binds": {"leader_power_cap_w": 1e-3, "follower_power_cap_w": 1e-2, "campus_power_cap_w": 1e-2},
     "no power per chip, no ceiling": {"follower_h100e_power_w": 0.0, "leader_budget_ceiling_gdp_frac": np.inf,
                                       "follower_budget_ceiling_gdp_frac": np.inf},
+    "follower cap binds": {"follower_budget_cap_usd_per_year": 2e10},
     "tight ceilings, mechanisms on": {"leader_budget_ceiling_gdp_frac": 1e-3, "follower_budget_ceiling_gdp_frac": 1e-4,
                                       "necessity_elasticity": 0.1, "post_training_x_per_year": 1.5,
                                       "scale_dependent_algo_frac": 0.5, "distillation_frac": 0.0},

@@ -40,7 +40,9 @@ def _reference_lag(years, flop, limit):
     for t in range(years.size):
         catch_up = _first_reach(follower, years, leader[:, t], t, slope, limit)
         overtaken = _first_reach(leader, years, follower[:, t], t, slope, limit)
-        lag[:, t] = np.where(leader[:, t] >= follower[:, t], catch_up - years[t], years[t] - overtaken)
+        # a leading follower's lag is -(overtaken - t): the same numbers as t - overtaken but at a zero
+        # cap, -0.0 (session 8: +0.0 before, the sign of a leader ahead)
+        lag[:, t] = np.where(leader[:, t] >= follower[:, t], catch_up - years[t], -(overtaken - years[t]))
     return lag
 
 
