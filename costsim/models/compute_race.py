@@ -782,7 +782,9 @@ def race_chip_supply(
     # a bloc left with no compute (the leader renting out its whole fleet) or no bandwidth (it then
     # serves, and fields, nothing) has a log10 of -inf: the gap and the crossing are undefined
     domains={"remote_access_frac": "[0, 1)", "leader_initial_membw_ratio": "(0, inf)",
-             "follower_initial_membw_ratio": "(0, inf)"},
+             "follower_initial_membw_ratio": "(0, inf)",
+             # a bloc that puts nothing into its largest run has no run to lag or cross with
+             "leader_run_share_frac": "(0, 1]", "follower_run_share_frac": "(0, 1]"},
 )
 def race_compute_stock(
     *,

@@ -121,8 +121,13 @@ def race_packaging_supply(
 @model(
     outputs=("bloc_power_cap_w", "bloc_h100e_power_w", "run_power_limit_w"),
     axes={"bloc_power_cap_w": ("year", "bloc"), "bloc_h100e_power_w": ("year", "bloc")},
-    # a bloc without power runs no chips (its stock is retired): its compute is 0 and the run refused
-    domains={"leader_power_cap_w": "(0, inf]", "follower_power_cap_w": "(0, inf]"},
+    # a bloc without power runs no chips (its stock is retired): its compute is 0 and the run refused;
+    # a cap that falls to 0 (growth 0) or a campus without power, likewise, and chips that need
+    # infinite power per FLOP (efficiency gain 0) draw it all: each is refused at validation
+    domains={"leader_power_cap_w": "(0, inf]", "follower_power_cap_w": "(0, inf]",
+             "leader_power_x_per_year": "(0, inf)", "follower_power_x_per_year": "(0, inf)",
+             "power_efficiency_x_per_year": "(0, inf)", "campus_power_cap_w": "(0, inf]",
+             "campus_power_x_per_year": "(0, inf)"},
 )
 def race_power_supply(
     *,
