@@ -15,7 +15,7 @@ BASE = "scenarios/export_controls_base.yaml"
 
 
 @pytest.mark.parametrize("override", ["policy.override.leak_frac=1.5", "policy.override.leak_frac=-0.1",
-                                      "params.leader_run_share_frac={dist: uniform, low: 0.5, high: 1.5}"])
+                                      "params.package_yield_frac={dist: uniform, low: 0.5, high: 1.5}"])
 def test_a_fraction_outside_0_1_is_refused_naming_the_input(override):
     with pytest.raises(ScenarioError) as err:
         load_scenario(BASE, [override])
