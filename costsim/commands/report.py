@@ -103,12 +103,14 @@ def cmd_report(args) -> int:
                 print(f"    {line}", file=sys.stderr)
             continue
         r = s.results
-        checks = f", {len(r.checks) - s.failed_checks}/{len(r.checks)} checks passed" if r.checks else ""
+        from costsim.report.tables import checks_text
+
+        checks = f", checks: {checks_text(r.checks)}" if r.checks else ""
         missing = [f for f in s.figures if not f.files]
         if not args.quiet or s.failed_checks:
             print(f"{s.status:<5} {s.name}: n={r.n:,}, {len(figs)} figures{checks}")
         for c in r.checks:
-            if not c.passed:
+            if c.verdict == "FAIL":
                 print(f"      FAIL  {c.claim}\n            {c.description}: measured {c.value:.4g}")
         for f in missing:
             print(f"      figure {f.title} not drawn: {f.error}", file=sys.stderr)

@@ -73,7 +73,9 @@ def checks_table(results, *, ax=None, title: str | None = None, claim_width: int
             ax.text(0.7, y, measured, fontsize=8, va="top", fontweight="bold", color=color)
             ax.text(0.7, y + 1, "\n".join(test), fontsize=7.5, va="top", color=MUTED, linespacing=1.25)
             y += h
-        passed = sum(c.passed for c in checks)
-        head = f"checks: {passed} of {len(checks)} passed" if checks else "checks: none"
+        passed = sum(c.verdict == "PASS" for c in checks)
+        close = sum(c.verdict == "CLOSE" for c in checks)
+        head = (f"checks: {passed} of {len(checks)} passed" + (f", {close} too close to call" if close else "")
+                if checks else "checks: none")
         set_title(ax, title if title is not None else scenario_title(results, head), loc="left")
     return ax

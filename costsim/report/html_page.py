@@ -12,6 +12,7 @@ from costsim.plots.style import fmt_value
 from costsim.report.sections import FigureFile, Section
 from costsim.report.tables import (
     _check_measured,
+    checks_text,
     _check_note,
     _interval,
     _overview_sentence,
@@ -159,8 +160,7 @@ def section_html(s: Section, live: bool = False) -> str:
                f'{_e(meta.get("design"))} · source <code>{_e(meta.get("source", s.source))}</code> · '
                f'<a href="data/{_e(s.key or s.name)}_summary.csv">summary CSV</a></p>')
     if r.checks:
-        passed = sum(c.passed for c in r.checks)
-        out += [f"<h3>Checks: {passed} of {len(r.checks)} passed</h3>",
+        out += [f"<h3>Checks: {checks_text(r.checks)}</h3>",
                 "<table><tr><th>verdict</th><th>claim</th><th>test</th><th>measured ± MC error</th></tr>"]
         for c in r.checks:
             note = _check_note(c, r.n)
@@ -217,7 +217,7 @@ def report_html(sections: Sequence[Section], comparisons: Sequence[FigureFile] =
              "<tr><th>scenario</th><th>status</th><th>n</th><th>seed</th><th>checks</th><th>figures</th></tr>"]
     for s in sections:
         r = s.results
-        checks = f"{len(r.checks) - s.failed_checks} of {len(r.checks)} passed" if r is not None and r.checks else ""
+        checks = checks_text(r.checks) if r is not None and r.checks else ""
         figs = sum(1 for f in s.figures if f.files)
         head.append(f'<tr><td><a href="#{_e(s.anchor)}">{_e(s.name)}</a></td><td>{_badge(s.status)}</td>'
                     f'<td class="num">{f"{r.n:,}" if r else ""}</td><td class="num">'
@@ -250,7 +250,8 @@ def report_manifest(sections: Sequence[Section], comparisons: Sequence[FigureFil
             r = s.results
             e.update(n=r.n, seed=r.meta.get("seed"), design=r.meta.get("design"),
                      scenario_sha256=r.meta.get("scenario_sha256"),
-                     checks={"passed": sum(c.passed for c in r.checks), "total": len(r.checks)},
+                     checks={"passed": sum(c.verdict == "PASS" for c in r.checks),
+                             "close": sum(c.verdict == "CLOSE" for c in r.checks), "total": len(r.checks)},
                      figures=[_figure_entry(f) for f in s.figures])
         else:
             e.update(error_kind=s.error_kind, error=s.error)

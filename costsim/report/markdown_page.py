@@ -10,6 +10,7 @@ from costsim.plots.style import fmt_value
 from costsim.report.sections import FigureFile, Section
 from costsim.report.tables import (
     _check_measured,
+    checks_text,
     _check_note,
     _interval,
     _overview_sentence,
@@ -58,8 +59,7 @@ def markdown(results: Results, *, years: Sequence[int] | None = None, figures: S
     out += [(f"n = {results.n:,} samples, seed {_md(meta.get('seed'))}, design {_md(meta.get('design'))}, "
             f"source {_code(meta.get('source', ''))}"), ""]
     if results.checks:
-        passed = sum(c.passed for c in results.checks)
-        out += [f"{h}# Checks: {passed} of {len(results.checks)} passed", "",
+        out += [f"{h}# Checks: {checks_text(results.checks)}", "",
                 "| verdict | claim | test | measured ± MC error |", "|---|---|---|---|"]
         for c in results.checks:
             note = _check_note(c, results.n)
@@ -102,7 +102,7 @@ def report_markdown(sections: Sequence[Section], comparisons: Sequence[FigureFil
            "| scenario | status | n | seed | checks |", "|---|---|---|---|---|"]
     for s in sections:
         r = s.results
-        checks = f"{len(r.checks) - s.failed_checks} of {len(r.checks)} passed" if r is not None and r.checks else ""
+        checks = checks_text(r.checks) if r is not None and r.checks else ""
         anchor = re.sub(r"[^a-z0-9_-]+", "-", s.name.lower())
         out.append(f"| [{_md(s.name)}](#{anchor}) | {s.status} | {f'{r.n:,}' if r else ''} | "
                    f"{_md(r.meta.get('seed')) if r else ''} | {checks} |")

@@ -79,7 +79,13 @@ class Section:
 
     @property
     def failed_checks(self) -> int:
-        return 0 if self.results is None else sum(not c.passed for c in self.results.checks)
+        """Checks the Monte Carlo error decides as failed (a CLOSE one has neither passed nor failed, as in `run`)."""
+        return 0 if self.results is None else sum(c.verdict == "FAIL" for c in self.results.checks)
+
+    @property
+    def close_checks(self) -> int:
+        """Checks too close to call at this sample count."""
+        return 0 if self.results is None else sum(c.verdict == "CLOSE" for c in self.results.checks)
 
     @property
     def status(self) -> str:
