@@ -113,8 +113,10 @@ def results_repr(results) -> str:
     lines.append(f"  {len(results.params)} sampled parameters" + (f", blocs {', '.join(results.blocs)}"
                                                                      if with_blocs else ""))
     if results.checks:
-        passed = sum(c.passed for c in results.checks)
-        lines.append(f"  checks: {passed} of {len(results.checks)} passed")
+        passed = sum(c.verdict == "PASS" for c in results.checks)
+        close = sum(c.verdict == "CLOSE" for c in results.checks)
+        lines.append(f"  checks: {passed} of {len(results.checks)} passed"
+                     + (f", {close} too close to call" if close else ""))
     return "\n".join(lines)
 
 
@@ -148,7 +150,7 @@ def summary_html(results) -> str:
              "<p><small>median, and [5%, 95%] below it</small></p>"]
     if results.checks:
         checks = "".join(
-            f"<tr><td>{'PASS' if c.passed else 'FAIL'}</td><td>{esc(c.claim)}</td>"
+            f"<tr><td>{c.verdict}</td><td>{esc(c.claim)}</td>"
             f"<td>{esc(c.description)}: {esc(_fmt(c.value))} &plusmn; {esc(_fmt(c.se))}</td></tr>"
             for c in results.checks)
         parts.append("<table><thead><tr><th></th><th>check</th><th>measured (MC se)</th></tr></thead>"

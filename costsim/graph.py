@@ -207,7 +207,7 @@ def conform(node: Node, out: str, value: np.ndarray, dims: tuple[int, int, int])
     if axes == () and len(shape) == 1 and shape[0] == m:
         return value.reshape(m, 1)
     if axes == ("bloc",) and len(shape) == 3 and shape[1] == 1 and shape[0] in (m, 1) and shape[2] in (b, 1):
-        return value  # a reduction over the years with keepdims: (m, 1, B), stored as (m, B)
+        return value.reshape(shape[0], shape[2])  # a reduction over the years with keepdims: passed on as (m, B)
     if len(shape) == len(target) and all(d in (full, 1) for d, full in zip(shape, target, strict=True)):
         return value
     if axes == () and len(shape) == 2 and shape[0] in (m, 1) and shape[1] == 1:

@@ -179,12 +179,30 @@ def _is_costsim_temporary(name: str) -> bool:
     return name.startswith(".") and name.endswith(".tmp") and name[1:-4] in COSTSIM_ENTRIES
 
 
-def clear_costsim_entries(folder: Path) -> tuple[str, ...]:
-    """Remove from ``folder`` (one costsim wrote) the entries costsim writes; return the names of
-    the others, a user's, which stay (``costsim watch`` starts over in its folder this way)."""
+def costsim_names(folder: Path) -> frozenset[str]:
+    """The names costsim writes in ``folder`` as the kind of folder it is: a results folder's
+    (its manifest.json is costsim's), a report's (index.html with costsim's report.json, or a
+    watch folder's scratch), or both; a user's ``figures/`` in a results folder is the user's."""
+    folder = Path(folder)
+    names: set[str] = set()
+    for marker, kind in ((MANIFEST, RESULTS_FILES), ("report.json", REPORT_ENTRIES)):
+        try:
+            manifest = json.loads((folder / marker).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(manifest, dict) and "costsim_version" in manifest:
+            names.update(kind)
+    return frozenset(names)
+
+
+def clear_costsim_entries(folder: Path, own: tuple[str, ...] = REPORT_ENTRIES) -> tuple[str, ...]:
+    """Remove from ``folder`` (one costsim wrote) the entries costsim writes there (``own``, the
+    writer's, and those of the kind of folder it was); return the names of the others, a user's,
+    which stay (``costsim watch`` starts over in its folder this way)."""
     kept = []
+    names = frozenset(own) | costsim_names(folder)
     for entry in sorted(Path(folder).iterdir()):
-        if entry.name in COSTSIM_ENTRIES or _is_costsim_temporary(entry.name):
+        if entry.name in names or _is_costsim_temporary(entry.name):
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry)
             else:
@@ -208,9 +226,10 @@ def _carry_over(old: Path, new: Path, own: frozenset[str] = frozenset()) -> tupl
     stays), else copies; the old folder is not changed, so an interruption here loses nothing.
     """
     kept = []
+    theirs = costsim_names(old)  # the names costsim wrote there, by the kind of folder it was
     for entry in sorted(old.iterdir()):
         dest = new / entry.name
-        if entry.name in own or entry.name in COSTSIM_ENTRIES or _is_costsim_temporary(entry.name) \
+        if entry.name in own or entry.name in theirs or _is_costsim_temporary(entry.name) \
                 or dest.exists() or dest.is_symlink():
             continue
         if entry.is_symlink():

@@ -727,7 +727,7 @@ def _engine_exit_code(path: Path, overrides: tuple[str, ...], n: int) -> tuple[i
         return 2, str(exc)
     except ModelError as exc:
         return 3, str(exc)
-    return (1 if any(not c.passed for c in results.checks) else 0), ""
+    return (1 if any(c.verdict == "FAIL" for c in results.checks) else 0), ""  # CLOSE is neither, as in run
 
 
 # ----------------------------------------------------------------------------- outcome

@@ -72,6 +72,12 @@ def keepdims_crossing(*, year, a_usd):
     return {"first_year": np.where(x > 50, year[..., None], 2100.0).min(axis=1, keepdims=True)}  # (n, 1, 2)
 
 
+@model(outputs=("lead_years",), axes={"lead_years": ("bloc",)})
+def read_per_bloc(*, first_year):
+    assert first_year.ndim == 2, first_year.shape  # (n, B), as the docs promise, whatever its producer's keepdims
+    return {"lead_years": first_year - first_year[:, :1]}
+
+
 @model(outputs=("level_x",))
 def one_element(*, a_usd):
     return {"level_x": np.atleast_1d(2.0)}
@@ -133,8 +139,9 @@ def test_the_scenario_and_its_years_are_unchanged_by_a_run():
 
 def test_unambiguous_shapes_still_pass(tmp_path):
     # review of a8870b4: a reduction with keepdims, (n, 1, B), and a one-element constant, (1,)
-    out = _run(tmp_path, "models:\n  - use: keepdims_crossing\n  - use: one_element\n"
-                         "outputs: [first_year, level_x]\n", n=50)
+    out = _run(tmp_path, "models:\n  - use: keepdims_crossing\n  - use: read_per_bloc\n  - use: one_element\n"
+                         "outputs: [first_year, lead_years, level_x]\n", n=50)
     assert out.returncode == 0, out.stderr
     data = np.load(tmp_path / "out" / "samples.npz")
     assert data["output:first_year"].shape == (50, 2) and (data["output:level_x"] == 2.0).all()
+    np.testing.assert_array_equal(data["output:lead_years"], data["output:first_year"] - data["output:first_year"][:, :1])

@@ -45,3 +45,16 @@ def test_the_report_and_run_agree_on_close_checks(tmp_path):
     assert "1 scenario: 0 ran with every check passing, 1 with no check failed but some too close to call" in md
     (section,) = json.loads((tmp_path / "rep" / "report.json").read_text(encoding="utf-8"))["scenarios"]
     assert section["checks"] == {"passed": 1, "close": 2, "total": 3}
+
+
+def test_watch_and_the_notebook_count_close_checks_as_run_does(tmp_path):
+    (tmp_path / "close.yaml").write_text(TEXT, encoding="utf-8")
+    watch = _cli(tmp_path, "watch", "close.yaml", "-o", "w", "--no-serve", "--max-runs", "1")
+    assert watch.returncode == 0, watch.stderr
+    assert "checks: 1 of 3 passed, 2 too close to call" in watch.stdout and "FAIL" not in watch.stdout
+    from costsim.engine import run
+    from costsim.scenario import scenario_from_text
+
+    results = run(scenario_from_text(TEXT), n=200)
+    assert "checks: 1 of 3 passed, 2 too close to call" in repr(results)
+    assert results._repr_html_().count("<td>CLOSE</td>") == 2

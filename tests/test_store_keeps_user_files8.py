@@ -111,3 +111,28 @@ def test_watch_starting_over_in_its_folder_keeps_what_the_user_added(tmp_path):
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "w" / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert (tmp_path / "w" / "index.html").is_file()
+
+
+def test_a_users_folders_named_like_a_reports_stay_in_a_results_folder(tmp_path):
+    # final review: figures/ and data/ are costsim's names in a report, a user's in a results folder
+    first = _cli("run", "reference_r1", "-n", "100", "-q", "-o", "r", cwd=tmp_path)
+    assert first.returncode in (0, 1), first.stderr
+    (tmp_path / "r" / "figures").mkdir()
+    (tmp_path / "r" / "figures" / "my.png").write_bytes(b"png")
+    (tmp_path / "r" / "data").mkdir()
+    (tmp_path / "r" / "data" / "input.csv").write_text("d", encoding="utf-8")
+    again = _cli("run", "reference_r1", "-n", "100", "-q", "-o", "r", "--force", cwd=tmp_path)
+    assert again.returncode in (0, 1), again.stderr
+    assert (tmp_path / "r" / "figures" / "my.png").read_bytes() == b"png"
+    assert (tmp_path / "r" / "data" / "input.csv").read_text(encoding="utf-8") == "d"
+    assert "kept what you had added: data, figures" in again.stdout
+
+
+def test_a_users_summary_csv_stays_in_a_watch_folder(tmp_path):
+    (tmp_path / "r1.yaml").write_text((Path(__file__).parents[1] / "scenarios" / "reference_r1.yaml").read_text(
+        encoding="utf-8"), encoding="utf-8")
+    args = ("watch", "r1.yaml", "-o", "w", "-n", "200", "--no-serve", "--max-runs", "1")
+    assert _cli(*args, cwd=tmp_path).returncode == 0
+    (tmp_path / "w" / "summary.csv").write_text("mine", encoding="utf-8")
+    assert _cli(*args, cwd=tmp_path).returncode == 0
+    assert (tmp_path / "w" / "summary.csv").read_text(encoding="utf-8") == "mine"

@@ -180,10 +180,12 @@ def _print_run_locked(up, where: str) -> None:
         print(section.error, file=sys.stderr, flush=True)
         return
     r = section.results
-    checks = f", {len(r.checks) - section.failed_checks}/{len(r.checks)} checks passed" if r.checks else ""
+    from costsim.report.tables import checks_text
+
+    checks = f", checks: {checks_text(r.checks)}" if r.checks else ""
     first = f", first after {up.first_figure_s:.2f} s" if up.first_figure_s is not None else ""
     print(f"[{clock}] {section.name}: n={r.n:,}, {len(up.drawn)} figures redrawn{first}, {len(up.kept)} unchanged"
           f"{checks} ({up.wall_s:.2f} s) -> {where}", flush=True)
     for c in r.checks:
-        if not c.passed:
+        if c.verdict == "FAIL":
             print(f"    FAIL  {c.claim}", flush=True)
