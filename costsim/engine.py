@@ -25,7 +25,7 @@ from costsim.kernel import default_chunk, evaluate_values  # noqa: F401 (re-expo
 from costsim.results import Results
 from costsim.sampling import RowDraws, draw, draws_by_rows
 from costsim.scenario import Scenario, load_scenario
-from costsim.store import RESULTS_FILES, atomic_folder
+from costsim.store import atomic_folder
 
 ProgressFn = Callable[[int, int], None]
 
@@ -307,7 +307,7 @@ def save_results(results: Results, folder: str | Path, *, force: bool = False, s
     from costsim.store import stage
 
     folder = Path(folder)
-    with atomic_folder(folder, force, swap=swap, own=RESULTS_FILES) as tmp:
+    with atomic_folder(folder, force, swap=swap) as tmp:
         stage("summary.csv", tmp / "summary.csv")
         (tmp / "summary.csv").write_text(results.summary_csv(), encoding="utf-8")
         stage("samples.npz", tmp / "samples.npz")

@@ -178,13 +178,20 @@ def evaluate(ordered: list[Node], env: dict[str, object], *, offset: int = 0,
             if dims is not None:
                 if node.spec.origin != "formula":  # a formula's shape follows its inputs' (bound axes)
                     value = conform(node, out, value, dims)
-                if value.flags.writeable:
-                    value = value.view()
-                    value.flags.writeable = False
+                value = read_only(value)
             env[name] = value
             if bad is not None and not np.isfinite(value).all():
                 _tally(bad, node, name, value, kwargs, offset)
     return env
+
+
+def read_only(arr: np.ndarray) -> np.ndarray:
+    """A read-only view of ``arr`` (its own data untouched): what models read, so none writes into it."""
+    if not arr.flags.writeable:
+        return arr
+    view = arr.view()
+    view.flags.writeable = False
+    return view
 
 
 def conform(node: Node, out: str, value: np.ndarray, dims: tuple[int, int, int]) -> np.ndarray:

@@ -27,7 +27,7 @@ import numpy as np
 from costsim.arrays import empty, shared_empty
 from costsim.cores import idle_lanes, usable
 from costsim.errors import Issue, ModelError, ScenarioError
-from costsim.graph import BadValues, Node, evaluate
+from costsim.graph import BadValues, Node, evaluate, read_only
 
 DEFAULT_CHUNK_BYTES = 16 * 2**20  # ~2 MiB per (chunk, T) array: stays in cache; measured 20% faster than 64 MiB on R1
 TEMPORARIES_PER_SAMPLE = 8  # live (chunk, T, B) arrays assumed by default_chunk and the memory budget
@@ -111,15 +111,6 @@ def plan(scenario) -> Plan:
 def output_axes(scenario) -> dict[str, tuple[str, ...]]:
     """Axes after the sample axis of every name the scenario's models and formulas produce."""
     return dict(plan(scenario).axes)
-
-
-def read_only(arr: np.ndarray) -> np.ndarray:
-    """A read-only view of ``arr`` (its own data untouched): what models read, so none writes into it."""
-    if not arr.flags.writeable:
-        return arr
-    view = arr.view()
-    view.flags.writeable = False
-    return view
 
 
 def _target_shape(axes: tuple[str, ...], m: int, t: int, b: int) -> tuple[int, ...]:

@@ -179,6 +179,14 @@ class CheckResult:
         return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in self.__dict__.items()}
 
 
+def checks_text(checks) -> str:
+    """``4 of 5 passed, 1 too close to call``: the decided passes and the CLOSE checks, as ``costsim run``
+    counts them (the report's pages, its checks figure, watch and a notebook's repr say it this way)."""
+    passed = sum(c.verdict == "PASS" for c in checks)
+    close = sum(c.verdict == "CLOSE" for c in checks)
+    return f"{passed} of {len(checks)} passed" + (f", {close} too close to call" if close else "")
+
+
 @dataclass(frozen=True)
 class Results:
     """Arrays and metadata of a run. Arrays are read-only."""

@@ -80,18 +80,21 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def _costsim_manifest(path: Path) -> bool:
+    """Whether ``path`` is a manifest costsim wrote (a JSON object with ``costsim_version``)."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and "costsim_version" in manifest
+
+
 def is_costsim_folder(path: Path) -> bool:
     """True for a folder costsim wrote (results or report), judged by its manifest."""
     for marker in MARKERS:
-        f = path / marker
-        if f.is_file():
-            if marker == "index.html":  # a report: its manifest must be costsim's, not any report.json
-                f = path / "report.json"
-            try:
-                manifest = json.loads(f.read_text(encoding="utf-8"))
-                return isinstance(manifest, dict) and "costsim_version" in manifest
-            except (OSError, ValueError):
-                return False
+        if (path / marker).is_file():
+            # a report: its manifest must be costsim's, not any report.json
+            return _costsim_manifest(path / ("report.json" if marker == "index.html" else marker))
     return False
 
 
@@ -184,15 +187,8 @@ def costsim_names(folder: Path) -> frozenset[str]:
     (its manifest.json is costsim's), a report's (index.html with costsim's report.json, or a
     watch folder's scratch), or both; a user's ``figures/`` in a results folder is the user's."""
     folder = Path(folder)
-    names: set[str] = set()
-    for marker, kind in ((MANIFEST, RESULTS_FILES), ("report.json", REPORT_ENTRIES)):
-        try:
-            manifest = json.loads((folder / marker).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(manifest, dict) and "costsim_version" in manifest:
-            names.update(kind)
-    return frozenset(names)
+    return frozenset(name for marker, kind in ((MANIFEST, RESULTS_FILES), ("report.json", REPORT_ENTRIES))
+                     if _costsim_manifest(folder / marker) for name in kind)
 
 
 def clear_costsim_entries(folder: Path, own: tuple[str, ...] = REPORT_ENTRIES) -> tuple[str, ...]:
@@ -219,8 +215,9 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
-def _carry_over(old: Path, new: Path, own: frozenset[str] = frozenset()) -> tuple[str, ...]:
-    """Put into ``new`` every top-level entry of ``old`` that ``new`` lacks and ``own`` does not name.
+def _carry_over(old: Path, new: Path) -> tuple[str, ...]:
+    """Put into ``new`` every top-level entry of ``old`` that ``new`` lacks and costsim did not write
+    there (:func:`costsim_names` of the old folder's kind).
 
     Hard links where the file system allows (the old folder is deleted after the swap, the data
     stays), else copies; the old folder is not changed, so an interruption here loses nothing.
@@ -229,8 +226,7 @@ def _carry_over(old: Path, new: Path, own: frozenset[str] = frozenset()) -> tupl
     theirs = costsim_names(old)  # the names costsim wrote there, by the kind of folder it was
     for entry in sorted(old.iterdir()):
         dest = new / entry.name
-        if entry.name in own or entry.name in theirs or _is_costsim_temporary(entry.name) \
-                or dest.exists() or dest.is_symlink():
+        if entry.name in theirs or _is_costsim_temporary(entry.name) or dest.exists() or dest.is_symlink():
             continue
         if entry.is_symlink():
             os.symlink(os.readlink(entry), dest)
@@ -261,7 +257,7 @@ def _swap_in(tmp: Path, target: Path, swap: str = "auto") -> Path:
 
 
 @contextmanager
-def atomic_folder(target: str | Path, force: bool = False, *, swap: str = "auto", own: tuple[str, ...] = ()):
+def atomic_folder(target: str | Path, force: bool = False, *, swap: str = "auto"):
     """Yield a temporary folder; on success it replaces ``target`` atomically.
 
     The temporary folder is a hidden sibling ``.<name>.tmp-<pid>-*``. An existing target is
@@ -272,17 +268,17 @@ def atomic_folder(target: str | Path, force: bool = False, *, swap: str = "auto"
     next write to the same target.
 
     With ``force``, the entries of the old folder that the new one lacks are carried into it
-    (they are the user's), except the names in ``own``: the entries costsim writes in such a
-    folder, which are never a user's and are dropped when a write no longer makes them.
+    (they are the user's), except those costsim writes in a folder of the old one's kind
+    (:func:`costsim_names`), which are never a user's and are dropped when a write no longer makes them.
     """
     if swap not in SWAPS:
         raise ValueError(f"swap must be one of {', '.join(SWAPS)}; got {swap!r}")
-    with _sigterm_as_interrupt(), _atomic_folder(target, force, swap, frozenset(own)) as tmp:
+    with _sigterm_as_interrupt(), _atomic_folder(target, force, swap) as tmp:
         yield tmp
 
 
 @contextmanager
-def _atomic_folder(target: str | Path, force: bool, swap: str, own: frozenset[str]):
+def _atomic_folder(target: str | Path, force: bool, swap: str):
     target = check_target(target, force)
     parent = target.parent if str(target.parent) else Path(".")
     tmp = _sibling(parent, target.name, "tmp")  # named before it exists, so cleanup never misses it
@@ -298,7 +294,7 @@ def _atomic_folder(target: str | Path, force: bool, swap: str, own: frozenset[st
         stage("swap", target)
         if target.exists() or target.is_symlink():
             check_target(target, force)  # it may have appeared, or changed, while we worked
-            kept = _carry_over(target, tmp, own)
+            kept = _carry_over(target, tmp)
             _fsync_dir(tmp)
             tmp = _swap_in(tmp, target, swap)
             shutil.rmtree(tmp, ignore_errors=True)  # the old results

@@ -50,13 +50,13 @@ def test_atomic_folder_replaces_its_own_files_and_carries_the_rest(tmp_path):
     assert (target / "user.txt").read_text(encoding="utf-8") == "u"
     assert os.readlink(target / "link") == "user.txt"
     assert kept_entries(target) == ("link", "user.txt")
-    with atomic_folder(target, force=True, own=("summary.csv",)) as tmp:  # nothing of the user's left to keep
+    with atomic_folder(target, force=True) as tmp:  # nothing of the user's left to keep
         (tmp / "manifest.json").write_text(json.dumps({"costsim_version": "x", "n": 3}), encoding="utf-8")
         (tmp / "user.txt").write_text("costsim's now", encoding="utf-8")
         (tmp / "link").write_text("also", encoding="utf-8")
     assert kept_entries(target) == ()
     assert (target / "user.txt").read_text(encoding="utf-8") == "costsim's now"
-    assert not (target / "summary.csv").exists()  # costsim's own name, no longer written: dropped, not kept
+    assert not (target / "summary.csv").exists()  # a results folder's name, no longer written: dropped, not kept
 
 
 def test_report_force_keeps_what_the_user_added(tmp_path):

@@ -146,6 +146,14 @@ def load_plugins(args) -> None:
         load_plugin(path)
 
 
+def kept_note(folder) -> str:
+    """'; kept what you had added: a, b' when --force replaced a folder holding files costsim had not written."""
+    from costsim.store import kept_entries
+
+    kept = kept_entries(folder)
+    return f"; kept what you had added: {', '.join(kept)}" if kept else ""
+
+
 def fmt(x: float) -> str:
     """A number in 4 significant digits, scientific when large or small."""
     if x != x:

@@ -7,7 +7,7 @@ import math
 import sys
 import textwrap
 
-from costsim.commands.common import Progress, add_scenario_options, fmt, load_plugins, parallel_options
+from costsim.commands.common import Progress, add_scenario_options, fmt, kept_note, load_plugins, parallel_options
 
 EXIT_DIFFERS = 4  # rerun: the reproduced summary.csv differs from the saved one
 
@@ -105,14 +105,6 @@ def register(sub) -> None:
                    help="load this plugin file; needed for each plugin the run used (a results folder "
                         "never loads code by itself)")
     p.set_defaults(func=cmd_rerun)
-
-
-def _kept_note(folder: str) -> str:
-    """'; kept yours: a, b' when --force replaced a folder that held files costsim had not written."""
-    from costsim.store import kept_entries
-
-    kept = kept_entries(folder)
-    return f"; kept what you had added: {', '.join(kept)}" if kept else ""
 
 
 # ----------------------------------------------------------------------------- run
@@ -247,7 +239,7 @@ def cmd_run(args) -> int:
     failed = print_checks(results)
     if args.output:
         save_results(results, args.output, force=args.force)
-        print(f"\nsaved to {args.output}/ (summary.csv, samples.npz, manifest.json){_kept_note(args.output)}")
+        print(f"\nsaved to {args.output}/ (summary.csv, samples.npz, manifest.json){kept_note(args.output)}")
     return 1 if failed else 0
 
 
@@ -415,7 +407,7 @@ def cmd_rerun(args) -> int:
     print(f"rerun of {args.folder}: n={results.n:,} seed={results.meta['seed']}: summary.csv {verdict}")
     if args.output:
         save_results(results, args.output, force=args.force)
-        print(f"saved to {args.output}/{_kept_note(args.output)}")
+        print(f"saved to {args.output}/{kept_note(args.output)}")
     failed = print_checks(results)
     if old is not None and not same:
         return EXIT_DIFFERS

@@ -93,6 +93,9 @@ def cmd_report(args) -> int:
                            formats=args.formats.split(","), reuse=args.reuse,
                            ledger=ledger)
     wall = time.perf_counter() - t0
+    from costsim.commands.common import kept_note
+    from costsim.results import checks_text
+
     n_figs = not_drawn = 0
     for s in summary.sections:
         figs = [f for f in s.figures if f.files]
@@ -103,8 +106,6 @@ def cmd_report(args) -> int:
                 print(f"    {line}", file=sys.stderr)
             continue
         r = s.results
-        from costsim.report.tables import checks_text
-
         checks = f", checks: {checks_text(r.checks)}" if r.checks else ""
         missing = [f for f in s.figures if not f.files]
         if not args.quiet or s.failed_checks:
@@ -122,10 +123,7 @@ def cmd_report(args) -> int:
             not_drawn += 1
             print(f"      comparison figure {f.title} not drawn: {f.error}", file=sys.stderr)
     kinds = " + ".join(f.upper() for f in check_formats(args.formats.split(",")))
-    from costsim.store import kept_entries
-
-    kept = kept_entries(summary.folder)
-    kept = f"; kept what you had added: {', '.join(kept)}" if kept else ""
     missed = f" ({not_drawn} could not be drawn: see above)" if not_drawn else ""
-    print(f"wrote {summary.folder}/index.html, report.md and {n_figs} figures ({kinds}){missed} in {wall:.1f} s{kept}")
+    print(f"wrote {summary.folder}/index.html, report.md and {n_figs} figures ({kinds}){missed} in {wall:.1f} s"
+          f"{kept_note(summary.folder)}")
     return summary.exit_code

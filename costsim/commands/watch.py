@@ -180,7 +180,7 @@ def _print_run_locked(up, where: str) -> None:
         print(section.error, file=sys.stderr, flush=True)
         return
     r = section.results
-    from costsim.report.tables import checks_text
+    from costsim.results import checks_text
 
     checks = f", checks: {checks_text(r.checks)}" if r.checks else ""
     first = f", first after {up.first_figure_s:.2f} s" if up.first_figure_s is not None else ""

@@ -15,6 +15,7 @@ from costsim.plots.style import (
     scenario_title,
     set_title,
 )
+from costsim.results import checks_text
 
 _LINE_IN = 0.17  # inches per text line at 8 pt
 
@@ -73,9 +74,6 @@ def checks_table(results, *, ax=None, title: str | None = None, claim_width: int
             ax.text(0.7, y, measured, fontsize=8, va="top", fontweight="bold", color=color)
             ax.text(0.7, y + 1, "\n".join(test), fontsize=7.5, va="top", color=MUTED, linespacing=1.25)
             y += h
-        passed = sum(c.verdict == "PASS" for c in checks)
-        close = sum(c.verdict == "CLOSE" for c in checks)
-        head = (f"checks: {passed} of {len(checks)} passed" + (f", {close} too close to call" if close else "")
-                if checks else "checks: none")
+        head = f"checks: {checks_text(checks)}" if checks else "checks: none"
         set_title(ax, title if title is not None else scenario_title(results, head), loc="left")
     return ax

@@ -26,7 +26,7 @@ from costsim.report.sections import (
     Section,
 )
 from costsim.report.tables import remember_tables, section_tables
-from costsim.store import REPORT_ENTRIES, atomic_folder, check_target, is_costsim_folder
+from costsim.store import atomic_folder, check_target, is_costsim_folder
 
 
 def _write_data(section: Section, folder: Path) -> dict | None:
@@ -263,7 +263,7 @@ def write_report(sections: Sequence[Section], out: str | Path, *, force: bool = 
     out = Path(out)
     _unique_keys(sections)
     cache = previous_figures(out) if reuse and force and is_costsim_folder(out) else {}
-    with atomic_folder(out, force, own=REPORT_ENTRIES) as tmp:
+    with atomic_folder(out, force) as tmp:
         comparisons = _write_all(sections, tmp, formats=formats, compare=compare, jobs=jobs, cache=cache,
                                  progress=progress, samples_cap=samples_cap, title=title, live=live)
     return ReportSummary(out, tuple(sections), tuple(comparisons))
@@ -325,7 +325,7 @@ def build_report(paths: Sequence[str | Path], out: str | Path, *, samples: int |
     jobs = default_jobs(10**6) if jobs is None else max(1, int(jobs))
     run_jobs_n = 1 if run_options else jobs  # the runs parallelise themselves; a scheduler stays here
     cache = previous_figures(out) if reuse and force and is_costsim_folder(out) else {}
-    with atomic_folder(out, force, own=REPORT_ENTRIES) as tmp:
+    with atomic_folder(out, force) as tmp:
         args = [(p, k.key, samples, seed, tuple(overrides), design, run_options or None)
                 for p, k in zip(paths, keys, strict=True)]
         tasks = [("section", *a) for a in args] + ([("plan",)] if ledger else [])

@@ -12,7 +12,6 @@ from costsim.plots.style import fmt_value
 from costsim.report.sections import FigureFile, Section
 from costsim.report.tables import (
     _check_measured,
-    checks_text,
     _check_note,
     _interval,
     _overview_sentence,
@@ -23,6 +22,7 @@ from costsim.report.tables import (
     summary_table,
     versions,
 )
+from costsim.results import checks_text
 
 CSS = """
 :root { --ok: #1a7f37; --fail: #cf222e; --err: #9a6700; --muted: #57606a; --line: #d0d7de; }

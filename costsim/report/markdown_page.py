@@ -10,7 +10,6 @@ from costsim.plots.style import fmt_value
 from costsim.report.sections import FigureFile, Section
 from costsim.report.tables import (
     _check_measured,
-    checks_text,
     _check_note,
     _interval,
     _overview_sentence,
@@ -20,7 +19,7 @@ from costsim.report.tables import (
     param_table,
     summary_table,
 )
-from costsim.results import Results
+from costsim.results import Results, checks_text
 
 
 def _md(text: object) -> str:

@@ -150,13 +150,6 @@ def _verdict(c) -> str:
     return ("PASS" if c.passed else "FAIL") + ("" if c.conclusive else "?")
 
 
-def checks_text(checks) -> str:
-    """``4 of 5 passed, 1 too close to call``: decided passes, as ``costsim run`` counts them."""
-    passed = sum(c.verdict == "PASS" for c in checks)
-    close = sum(c.verdict == "CLOSE" for c in checks)
-    return f"{passed} of {len(checks)} passed" + (f", {close} too close to call" if close else "")
-
-
 def _overview_sentence(sections: Sequence[Section]) -> str:
     ok = sum(s.status == "OK" for s in sections)
     fail = sum(s.status == "FAIL" for s in sections)
